@@ -1,0 +1,81 @@
+package io.pgvault.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One backup as pgvault sees it, whatever wrote it. Serialized as the set's JSON manifest, which is written last.
+ *
+ * @param id          identifier, sortable by time
+ * @param strategy    the strategy that wrote it, e.g. {@code pgdump}
+ * @param type        FULL / DIFF / INCR / LOGICAL
+ * @param status      COMPLETE, or FAILED when a tool reports a broken set
+ * @param source      what was backed up: a database name, {@code *} for a whole cluster, or a stanza
+ * @param startedAt   when the backup started
+ * @param finishedAt  when its last object was durable
+ * @param dependsOn   the set this one needs to restore (DIFF/INCR), if any
+ * @param objects     the stored objects, in the order they were written
+ * @param attributes  strategy-specific facts (server version, format, row counts, WAL range)
+ * @param lastVerified when the set was last proven intact or restorable, if ever
+ * @since 0.1.0
+ */
+public record BackupSet(BackupId id, String strategy, BackupType type, BackupStatus status, String source,
+        Instant startedAt, Instant finishedAt, Optional<BackupId> dependsOn, List<StoredObject> objects,
+        Map<String, String> attributes, Optional<Instant> lastVerified) {
+
+    /** Manifest format version written by this release. */
+    public static final int FORMAT_VERSION = 1;
+
+    public BackupSet {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(strategy, "strategy");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
+        dependsOn = dependsOn == null ? Optional.empty() : dependsOn;
+        objects = objects == null ? List.of() : List.copyOf(objects);
+        attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        lastVerified = lastVerified == null ? Optional.empty() : lastVerified;
+        if (finishedAt.isBefore(startedAt)) {
+            throw new IllegalArgumentException("finishedAt " + finishedAt + " is before startedAt " + startedAt);
+        }
+    }
+
+    /** @return total size before compression and encryption */
+    public long logicalBytes() {
+        return objects.stream().mapToLong(StoredObject::logicalBytes).sum();
+    }
+
+    /** @return total size as stored */
+    public long storedBytes() {
+        return objects.stream().mapToLong(StoredObject::storedBytes).sum();
+    }
+
+    /** @return how long the backup took */
+    public Duration duration() {
+        return Duration.between(startedAt, finishedAt);
+    }
+
+    /**
+     * @param name attribute name
+     * @return its value, if recorded
+     */
+    public Optional<String> attribute(String name) {
+        return Optional.ofNullable(attributes.get(name));
+    }
+
+    /**
+     * @param when when the set was proven intact or restorable
+     * @return a copy recording that
+     */
+    public BackupSet withLastVerified(Instant when) {
+        return new BackupSet(id, strategy, type, status, source, startedAt, finishedAt, dependsOn, objects,
+                attributes, Optional.of(when));
+    }
+}

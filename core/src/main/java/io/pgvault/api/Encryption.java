@@ -1,0 +1,107 @@
+package io.pgvault.api;
+
+import java.util.Objects;
+
+/**
+ * Client-side authenticated encryption of stored bytes, in the <a href="https://age-encryption.org/v1">age</a>
+ * format, so that an operator can decrypt with the {@code age} CLI without pgvault.
+ *
+ * @since 0.1.0
+ */
+public sealed interface Encryption {
+
+    /** @return the name recorded in manifests: {@code none}, {@code age-scrypt} or {@code age-x25519} */
+    String scheme();
+
+    /** @return no encryption */
+    static Encryption none() {
+        return None.INSTANCE;
+    }
+
+    /**
+     * age scrypt recipient with the default work factor (2^18, as the {@code age} CLI uses).
+     *
+     * @param passphrase the passphrase
+     * @return passphrase encryption
+     */
+    static Encryption passphrase(Secret passphrase) {
+        return new Passphrase(passphrase, 18);
+    }
+
+    /**
+     * age X25519: encrypt to the public key of {@code identity}; decrypt with it.
+     *
+     * @param identity an age secret key, {@code AGE-SECRET-KEY-1...}
+     * @return key encryption
+     */
+    static Encryption x25519(Secret identity) {
+        return new X25519(identity);
+    }
+
+    /** No encryption. */
+    final class None implements Encryption {
+        static final None INSTANCE = new None();
+
+        private None() {
+        }
+
+        @Override
+        public String scheme() {
+            return "none";
+        }
+
+        @Override
+        public String toString() {
+            return "Encryption.none";
+        }
+    }
+
+    /**
+     * age scrypt passphrase encryption.
+     *
+     * @param passphrase the passphrase
+     * @param workFactor log2 of the scrypt cost, 10..22 (memory is 128 × 8 × 2^workFactor bytes)
+     */
+    record Passphrase(Secret passphrase, int workFactor) implements Encryption {
+        public Passphrase {
+            Objects.requireNonNull(passphrase, "passphrase");
+            if (workFactor < 10 || workFactor > 22) {
+                throw new ConfigurationException("scrypt work factor must be 10..22, was " + workFactor);
+            }
+        }
+
+        @Override
+        public String scheme() {
+            return "age-scrypt";
+        }
+
+        @Override
+        public String toString() {
+            return "Encryption.passphrase(workFactor=" + workFactor + ")";
+        }
+    }
+
+    /**
+     * age X25519 encryption.
+     *
+     * @param identity an age secret key, {@code AGE-SECRET-KEY-1...}
+     */
+    record X25519(Secret identity) implements Encryption {
+        public X25519 {
+            Objects.requireNonNull(identity, "identity");
+            if (!identity.reveal().startsWith("AGE-SECRET-KEY-1")) {
+                throw new ConfigurationException("an age identity starts with AGE-SECRET-KEY-1");
+            }
+        }
+
+        @Override
+        public String scheme() {
+            return "age-x25519";
+        }
+
+        @Override
+        public String toString() {
+            return "Encryption.x25519(***)";
+        }
+    }
+}

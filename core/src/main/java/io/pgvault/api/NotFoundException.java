@@ -1,0 +1,14 @@
+package io.pgvault.api;
+
+/**
+ * A backup set or stored object does not exist.
+ *
+ * @since 0.1.0
+ */
+public class NotFoundException extends PgVaultException {
+    private static final long serialVersionUID = 1L;
+
+    public NotFoundException(String message) {
+        super(ErrorCode.NOT_FOUND, message);
+    }
+}

@@ -1,0 +1,49 @@
+package io.pgvault.spi;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.RestoreRequest;
+import io.pgvault.api.RestoreResult;
+
+import java.util.List;
+
+/**
+ * Takes, restores and structurally checks backups of one kind (pg_dump, pgBackRest, ...).
+ *
+ * <p>A strategy writes objects only through {@link BackupContext#writeObject} and returns the set it wrote; core
+ * writes the manifest afterwards, so a strategy that throws leaves no listed set. A strategy must not swallow a
+ * tool's failure: a dump that exited non-zero is not a backup.
+ *
+ * @since 0.1.0
+ */
+public interface BackupStrategy {
+
+    /** @return the name recorded in manifests, e.g. {@code pgdump} */
+    String name();
+
+    /**
+     * Takes one backup.
+     *
+     * @param context where to write objects
+     * @return the set written (its {@code id} and {@code startedAt} from the context), without {@code lastVerified}
+     */
+    BackupSet backup(BackupContext context);
+
+    /**
+     * Restores a set. Core has already checked the stored checksums when {@link RestoreRequest#verifyFirst()} asks.
+     *
+     * @param set     the set to restore, as listed by the catalog
+     * @param request what to restore and where
+     * @param context access to the set's objects
+     * @return what was restored
+     */
+    RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext context);
+
+    /**
+     * Checks a set's structure beyond checksums (decrypt, decompress, parse), without restoring it.
+     *
+     * @param set     the set to check
+     * @param context access to the set's objects
+     * @return problems found; empty when the set is sound
+     */
+    List<String> verifyStructure(BackupSet set, ReadContext context);
+}

@@ -1,0 +1,63 @@
+package io.pgvault.spi;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A flat object store holding backup objects and manifests. Keys follow {@link ObjectKeys}.
+ *
+ * <p>Contract (checked by {@code io.pgvault.testkit.RepositoryContract}):
+ * <ul>
+ *   <li>{@link #put} streams: the producer writes into an {@code OutputStream}; the size need not be known.</li>
+ *   <li>{@link #put} is atomic: until it returns, no reader sees the object; if the producer or the store fails,
+ *       nothing becomes visible and the previous object under the key, if any, is unchanged.</li>
+ *   <li>{@link #open} and {@link #stat} of a missing key: {@code NotFoundException} and empty, never {@code null}.</li>
+ *   <li>{@link #delete} is idempotent.</li>
+ *   <li>{@link #id()} and {@code toString()} identify the repository without revealing secrets.</li>
+ * </ul>
+ *
+ * @since 0.1.0
+ */
+public interface Repository {
+
+    /** @return a stable, secret-free identifier, e.g. {@code local:/var/backups/pg} or {@code s3://bucket/prefix} */
+    String id();
+
+    /**
+     * Writes an object atomically.
+     *
+     * @param key    where to store it
+     * @param writer produces the bytes
+     * @return what was stored
+     * @throws io.pgvault.api.InvalidKeyException when the key is unsafe
+     * @throws io.pgvault.api.RepositoryException when storing fails (nothing is left visible)
+     */
+    ObjectInfo put(String key, ObjectWriter writer);
+
+    /**
+     * @param key object key
+     * @return a stream of its bytes; the caller closes it
+     * @throws io.pgvault.api.NotFoundException when there is no such object
+     */
+    InputStream open(String key);
+
+    /**
+     * @param key object key
+     * @return what is known of the object, or empty when it does not exist
+     */
+    Optional<ObjectInfo> stat(String key);
+
+    /**
+     * @param prefix key prefix ({@code ""} for all); {@code "a/"} lists keys under {@code a/}
+     * @return the objects whose key starts with {@code prefix}, sorted by key
+     */
+    List<ObjectInfo> list(String prefix);
+
+    /**
+     * Deletes an object; deleting a missing key is not an error.
+     *
+     * @param key object key
+     */
+    void delete(String key);
+}
