@@ -1,0 +1,303 @@
+package io.pgvault.api;
+
+import io.pgvault.internal.DefaultBackupContext;
+import io.pgvault.internal.DefaultReadContext;
+import io.pgvault.internal.ScratchDirectory;
+import io.pgvault.internal.pipeline.Pipeline;
+import io.pgvault.spi.BackupStrategy;
+import io.pgvault.spi.Repository;
+import io.pgvault.spi.process.ProcessRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a host application calls: back up, list, verify and restore with one strategy and one repository.
+ * Immutable and thread-safe once built.
+ *
+ * <pre>{@code
+ * PgVault vault = PgVault.builder()
+ *         .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(conn).build()))
+ *         .repository(LocalRepository.at(Path.of("/var/backups/pg")))
+ *         .pipeline(PipelineOptions.defaults().withEncryption(Encryption.passphrase(passphrase)))
+ *         .build();
+ * BackupSet set = vault.backup();
+ * vault.verify(set.id(), true);
+ * vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("app_copy").build());
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public final class PgVault {
+    private static final Logger LOG = LoggerFactory.getLogger(PgVault.class);
+
+    private final BackupStrategy strategy;
+    private final Repository repository;
+    private final Catalog catalog;
+    private final Pipeline pipeline;
+    private final ProcessRunner processes;
+    private final Clock clock;
+    private final Path scratchBase;
+
+    private PgVault(Builder b) {
+        this.strategy = b.strategy;
+        this.repository = b.repository;
+        this.catalog = new Catalog(b.repository);
+        this.pipeline = new Pipeline(b.pipeline);
+        this.processes = b.processes;
+        this.clock = b.clock;
+        this.scratchBase = b.scratchDirectory;
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Takes one backup. The set is listed only once every object is durable and its manifest is written; when
+     * anything fails, the objects written so far are removed and the failure is thrown.
+     *
+     * @return the committed set
+     */
+    public BackupSet backup() {
+        BackupId id = BackupId.generate(clock.instant());
+        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
+            DefaultBackupContext context = new DefaultBackupContext(id, clock, repository, pipeline, processes,
+                    scratch);
+            LOG.info("backup {} started: strategy {}, repository {}", id, strategy.name(), repository.id());
+            BackupSet set;
+            try {
+                set = strategy.backup(context);
+                checkReturned(set, context);
+                catalog.commit(set);
+            } catch (RuntimeException | Error e) {
+                discard(id, e);
+                throw e;
+            }
+            LOG.info("backup {} committed: {} object(s), {} bytes stored ({} logical) in {}", id,
+                    set.objects().size(), set.storedBytes(), set.logicalBytes(), set.duration());
+            return set;
+        }
+    }
+
+    /** @return this strategy's committed sets in the repository, oldest first */
+    public List<BackupSet> list() {
+        return catalog.list().stream().filter(s -> s.strategy().equals(strategy.name())).toList();
+    }
+
+    /**
+     * @param id a set
+     * @return the set, if it exists
+     */
+    public Optional<BackupSet> find(BackupId id) {
+        return catalog.find(id);
+    }
+
+    /** @return the newest complete set, if any */
+    public Optional<BackupSet> latest() {
+        return list().stream().filter(s -> s.status() == BackupStatus.COMPLETE)
+                .max(Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id));
+    }
+
+    /**
+     * Verifies a set: the size and SHA-256 of every stored object, and with {@code deep} also its structure
+     * (decrypt, decompress, parse with the dump tools). A deep verification that passes is recorded as the set's
+     * {@code lastVerified}.
+     *
+     * @param id   the set
+     * @param deep whether to decode and parse, not only checksum
+     * @return every problem found
+     */
+    public VerifyResult verify(BackupId id, boolean deep) {
+        BackupSet set = require(id);
+        Instant start = clock.instant();
+        List<String> problems = new ArrayList<>();
+        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
+            DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch);
+            for (StoredObject object : set.objects()) {
+                try {
+                    context.verifyStored(object);
+                } catch (IntegrityException | NotFoundException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+            if (deep && problems.isEmpty()) {
+                try {
+                    problems.addAll(strategy.verifyStructure(set, context));
+                } catch (IntegrityException | ToolException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+        }
+        Instant end = clock.instant();
+        if (problems.isEmpty() && deep) {
+            catalog.update(set.withLastVerified(end));
+        }
+        if (!problems.isEmpty()) {
+            LOG.warn("backup {} failed verification: {}", id, problems);
+        }
+        return new VerifyResult(set, deep, problems, Duration.between(start, end));
+    }
+
+    /**
+     * Restores a set. With {@link RestoreRequest#verifyFirst()} (the default) every stored checksum is checked
+     * before the target is touched; a damaged set is refused with {@link IntegrityException}.
+     *
+     * @param request what and where
+     * @return what was restored
+     */
+    public RestoreResult restore(RestoreRequest request) {
+        BackupSet set = request.backupId().map(this::require)
+                .orElseGet(() -> latest().orElseThrow(() -> new NotFoundException(
+                        "no backup set of strategy " + strategy.name() + " in " + repository.id())));
+        if (set.status() != BackupStatus.COMPLETE) {
+            throw new IntegrityException("backup set " + set.id() + " is " + set.status() + " and cannot be restored");
+        }
+        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
+            DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch);
+            if (request.verifyFirst()) {
+                set.objects().forEach(context::verifyStored);
+            }
+            LOG.info("restore of {} started", set.id());
+            RestoreResult result = strategy.restore(set, request, context);
+            LOG.info("restore of {} finished in {}: {}", set.id(), result.duration(), result.databases());
+            return result;
+        }
+    }
+
+    /** @return the catalog of the repository */
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    /** @return the repository */
+    public Repository repository() {
+        return repository;
+    }
+
+    /** @return the strategy */
+    public BackupStrategy strategy() {
+        return strategy;
+    }
+
+    private BackupSet require(BackupId id) {
+        return catalog.find(id).orElseThrow(() -> new NotFoundException(
+                "no backup set " + id + " in " + repository.id()));
+    }
+
+    private void checkReturned(BackupSet set, DefaultBackupContext context) {
+        if (!set.id().equals(context.id())) {
+            throw new IllegalStateException("strategy " + strategy.name() + " returned set " + set.id()
+                    + " for backup " + context.id());
+        }
+        if (!set.objects().equals(context.written())) {
+            throw new IllegalStateException("strategy " + strategy.name()
+                    + " returned objects that differ from those it wrote");
+        }
+    }
+
+    private void discard(BackupId id, Throwable cause) {
+        LOG.warn("backup {} failed; removing its objects: {}", id, cause.getMessage());
+        try {
+            catalog.delete(id);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+            LOG.warn("could not remove the objects of failed backup {} (debris for the next cleanup): {}", id,
+                    e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PgVault[" + strategy.name() + " -> " + repository.id() + "]";
+    }
+
+    /** Builds a {@link PgVault}; {@link #build()} reports every missing setting at once. */
+    public static final class Builder {
+        private BackupStrategy strategy;
+        private Repository repository;
+        private PipelineOptions pipeline = PipelineOptions.defaults();
+        private ProcessRunner processes = ProcessRunner.local();
+        private Clock clock = Clock.systemUTC();
+        private Path scratchDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+
+        private Builder() {
+        }
+
+        /** @param strategy how to back up (required) @return this */
+        public Builder strategy(BackupStrategy strategy) {
+            this.strategy = strategy;
+            return this;
+        }
+
+        /** @param repository where sets are stored (required) @return this */
+        public Builder repository(Repository repository) {
+            this.repository = repository;
+            return this;
+        }
+
+        /** @param pipeline compression and encryption; default zstd level 3, no encryption @return this */
+        public Builder pipeline(PipelineOptions pipeline) {
+            this.pipeline = pipeline;
+            return this;
+        }
+
+        /** @param processes how tools are started; default {@link ProcessRunner#local()} @return this */
+        public Builder processes(ProcessRunner processes) {
+            this.processes = processes;
+            return this;
+        }
+
+        /** @param clock time source; default UTC system clock @return this */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * @param dir where private scratch directories are made for formats that cannot stream; default
+         *            {@code java.io.tmpdir}
+         * @return this
+         */
+        public Builder scratchDirectory(Path dir) {
+            this.scratchDirectory = dir;
+            return this;
+        }
+
+        /** @return the configured vault */
+        public PgVault build() {
+            List<String> problems = new ArrayList<>();
+            if (strategy == null) {
+                problems.add("strategy is required");
+            }
+            if (repository == null) {
+                problems.add("repository is required");
+            }
+            if (pipeline == null) {
+                problems.add("pipeline must not be null");
+            }
+            if (processes == null) {
+                problems.add("processes must not be null");
+            }
+            if (clock == null) {
+                problems.add("clock must not be null");
+            }
+            if (scratchDirectory == null) {
+                problems.add("scratchDirectory must not be null");
+            }
+            ConfigurationException.throwIfAny(problems);
+            Objects.requireNonNull(strategy);
+            return new PgVault(this);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.pgvault.internal;
+
+import io.pgvault.api.BackupId;
+import io.pgvault.api.Catalog;
+import io.pgvault.api.StoredObject;
+import io.pgvault.internal.pipeline.EncodingStream;
+import io.pgvault.internal.pipeline.Encoded;
+import io.pgvault.internal.pipeline.Pipeline;
+import io.pgvault.spi.BackupContext;
+import io.pgvault.spi.ObjectKeys;
+import io.pgvault.spi.ObjectWriter;
+import io.pgvault.spi.Repository;
+import io.pgvault.spi.process.ProcessRunner;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Streams a strategy's objects through the pipeline into {@code data/<id>/}. */
+public final class DefaultBackupContext implements BackupContext {
+    private final BackupId id;
+    private final Instant startedAt;
+    private final Clock clock;
+    private final Repository repository;
+    private final Pipeline pipeline;
+    private final ProcessRunner processes;
+    private final ScratchDirectory scratch;
+    private final List<StoredObject> written = new ArrayList<>();
+
+    public DefaultBackupContext(BackupId id, Clock clock, Repository repository, Pipeline pipeline,
+            ProcessRunner processes, ScratchDirectory scratch) {
+        this.id = id;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.repository = repository;
+        this.pipeline = pipeline;
+        this.processes = processes;
+        this.scratch = scratch;
+    }
+
+    @Override
+    public BackupId id() {
+        return id;
+    }
+
+    @Override
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public StoredObject writeObject(String name, Map<String, String> attributes, ObjectWriter writer) {
+        ObjectKeys.validate(name);
+        String key = Catalog.dataPrefix(id) + name + pipeline.options().compression().suffix()
+                + (pipeline.options().encryption().scheme().equals("none") ? "" : ".age");
+        ObjectKeys.validate(key);
+        AtomicReference<Encoded> encoded = new AtomicReference<>();
+        repository.put(key, out -> {
+            EncodingStream enc = pipeline.encode(out);
+            writer.writeTo(enc);
+            encoded.set(enc.finish());
+        });
+        Encoded e = encoded.get();
+        StoredObject object = new StoredObject(name, key, e.logicalBytes(), e.storedBytes(), e.storedSha256(),
+                e.logicalSha256(), pipeline.options().compression(), pipeline.options().encryption().scheme(),
+                attributes);
+        synchronized (written) {
+            written.add(object);
+        }
+        return object;
+    }
+
+    /** @return every object written so far, in order */
+    public List<StoredObject> written() {
+        synchronized (written) {
+            return List.copyOf(written);
+        }
+    }
+
+    @Override
+    public ProcessRunner processes() {
+        return processes;
+    }
+
+    @Override
+    public Path scratchDirectory() {
+        return scratch.get();
+    }
+}
