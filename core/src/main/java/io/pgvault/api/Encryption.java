@@ -24,7 +24,7 @@ public sealed interface Encryption {
      * @param passphrase the passphrase
      * @return passphrase encryption
      */
-    static Encryption passphrase(Secret passphrase) {
+    static Passphrase passphrase(Secret passphrase) {
         return new Passphrase(passphrase, 18);
     }
 
@@ -68,6 +68,14 @@ public sealed interface Encryption {
             if (workFactor < 10 || workFactor > 22) {
                 throw new ConfigurationException("scrypt work factor must be 10..22, was " + workFactor);
             }
+        }
+
+        /**
+         * @param log2 log2 of the scrypt cost, 10..22
+         * @return a copy with that work factor (lower is faster and uses less memory; 18 is age's default)
+         */
+        public Passphrase withWorkFactor(int log2) {
+            return new Passphrase(passphrase, log2);
         }
 
         @Override

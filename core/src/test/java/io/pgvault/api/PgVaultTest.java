@@ -1,0 +1,255 @@
+package io.pgvault.api;
+
+import io.pgvault.spi.BackupContext;
+import io.pgvault.spi.BackupStrategy;
+import io.pgvault.spi.ReadContext;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PgVaultTest {
+    private final InMemoryRepository repo = new InMemoryRepository();
+    private final FakeStrategy strategy = new FakeStrategy();
+
+    private PgVault vault(PipelineOptions options) {
+        return PgVault.builder().strategy(strategy).repository(repo).pipeline(options).build();
+    }
+
+    private PgVault vault() {
+        return vault(PipelineOptions.defaults());
+    }
+
+    @Nested
+    class Backup {
+        @Test
+        @DisplayName("a committed set is listed with its objects, sizes and digests")
+        void committedSetIsListed() {
+            BackupSet set = vault().backup();
+            assertThat(vault().list()).containsExactly(set);
+            assertThat(set.objects()).extracting(StoredObject::name).containsExactly("one.sql", "two.sql");
+            assertThat(set.objects().get(0).logicalBytes()).isEqualTo(FakeStrategy.PAYLOAD.length);
+            assertThat(set.objects().get(0).storedSha256()).hasSize(64);
+            assertThat(repo.objects).containsKey(Catalog.manifestKey(set.id()));
+        }
+
+        @Test
+        @DisplayName("the manifest is written after every object")
+        void manifestLast() {
+            List<String> order = new ArrayList<>();
+            InMemoryRepository recording = new InMemoryRepository() {
+                @Override
+                public io.pgvault.spi.ObjectInfo put(String key, io.pgvault.spi.ObjectWriter writer) {
+                    order.add(key);
+                    return super.put(key, writer);
+                }
+            };
+            PgVault.builder().strategy(strategy).repository(recording).build().backup();
+            assertThat(order).hasSize(3);
+            assertThat(order.get(2)).startsWith("manifests/");
+        }
+
+        @Test
+        @DisplayName("a strategy that fails after writing an object leaves no set and no objects")
+        void failureLeavesNothing() {
+            strategy.failAfterFirst = true;
+            assertThatThrownBy(() -> vault().backup()).hasMessageContaining("dump died");
+            assertThat(vault().list()).isEmpty();
+            assertThat(repo.objects).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a producer that throws mid-object leaves no set and no objects")
+        void producerFailure() {
+            strategy.producerFails = true;
+            assertThatThrownBy(() -> vault().backup()).isInstanceOf(RepositoryException.class);
+            assertThat(vault().list()).isEmpty();
+            assertThat(repo.objects).isEmpty();
+        }
+
+        @Test
+        @DisplayName("the builder reports every missing setting at once")
+        void builderReportsAll() {
+            assertThatThrownBy(() -> PgVault.builder().build())
+                    .isInstanceOfSatisfying(ConfigurationException.class,
+                            e -> assertThat(e.problems()).contains("strategy is required", "repository is required"));
+        }
+    }
+
+    @Nested
+    class Verify {
+        @Test
+        @DisplayName("an intact set verifies, deep verification runs the strategy's check and is recorded")
+        void intact() {
+            BackupSet set = vault().backup();
+            VerifyResult r = vault().verify(set.id(), true);
+            assertThat(r.ok()).isTrue();
+            assertThat(strategy.structureChecks).isEqualTo(1);
+            assertThat(vault().find(set.id()).orElseThrow().lastVerified()).isPresent();
+        }
+
+        @Test
+        @DisplayName("a flipped byte is reported and the set is not marked verified")
+        void flippedByte() {
+            BackupSet set = vault().backup();
+            byte[] stored = repo.objects.get(set.objects().get(1).key());
+            stored[stored.length / 2] ^= 0x01;
+            VerifyResult r = vault().verify(set.id(), true);
+            assertThat(r.problems()).singleElement().asString().contains("corrupt").contains("two.sql");
+            assertThat(strategy.structureChecks).isZero();
+            assertThat(vault().find(set.id()).orElseThrow().lastVerified()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a truncated object is reported with its sizes")
+        void truncated() {
+            BackupSet set = vault().backup();
+            String key = set.objects().get(0).key();
+            repo.objects.put(key, java.util.Arrays.copyOf(repo.objects.get(key), 10));
+            assertThat(vault().verify(set.id(), false).problems()).singleElement().asString()
+                    .contains("has 10 bytes");
+        }
+
+        @Test
+        @DisplayName("verifying an unknown set is NotFoundException")
+        void unknown() {
+            assertThatThrownBy(() -> vault().verify(BackupId.of("nope"), false)).isInstanceOf(NotFoundException.class);
+        }
+    }
+
+    @Nested
+    class Restore {
+        @Test
+        @DisplayName("restore streams the decoded objects to the strategy")
+        void restores() {
+            BackupSet set = vault(PipelineOptions.defaults().withEncryption(
+                    Encryption.passphrase(Secret.of("correct horse")).withWorkFactor(10))).backup();
+            vault(PipelineOptions.defaults().withEncryption(
+                    Encryption.passphrase(Secret.of("correct horse")).withWorkFactor(10)))
+                    .restore(RestoreRequest.builder().build());
+            assertThat(strategy.restored).containsExactly(new String(FakeStrategy.PAYLOAD, StandardCharsets.UTF_8),
+                    new String(FakeStrategy.PAYLOAD, StandardCharsets.UTF_8) + "2");
+            assertThat(set.objects()).allSatisfy(o -> assertThat(o.key()).endsWith(".zst.age"));
+        }
+
+        @Test
+        @DisplayName("a damaged set is refused before the strategy touches the target")
+        void refusesDamaged() {
+            BackupSet set = vault().backup();
+            byte[] stored = repo.objects.get(set.objects().get(0).key());
+            stored[5] ^= 0x40;
+            assertThatThrownBy(() -> vault().restore(RestoreRequest.builder().backupId(set.id()).build()))
+                    .isInstanceOf(IntegrityException.class);
+            assertThat(strategy.restoreCalls).isZero();
+        }
+
+        @Test
+        @DisplayName("restoring with an empty repository says there is nothing to restore")
+        void nothing() {
+            assertThatThrownBy(() -> vault().restore(RestoreRequest.builder().build()))
+                    .isInstanceOf(NotFoundException.class).hasMessageContaining("no backup set");
+        }
+    }
+
+    @Nested
+    class CatalogBehaviour {
+        @Test
+        @DisplayName("delete removes the manifest and the objects")
+        void delete() {
+            BackupSet set = vault().backup();
+            vault().catalog().delete(set.id());
+            assertThat(repo.objects).isEmpty();
+        }
+
+        @Test
+        @DisplayName("objects without a manifest are debris that removeDebris clears, leaving committed sets alone")
+        void debris() {
+            BackupSet kept = vault().backup();
+            repo.objects.put("data/20200101T000000Z-abcdef/x.sql.zst", new byte[] {1, 2});
+            assertThat(vault().catalog().removeDebris()).containsExactly("data/20200101T000000Z-abcdef/x.sql.zst");
+            assertThat(vault().list()).containsExactly(kept);
+        }
+
+        @Test
+        @DisplayName("a manifest from a newer format is skipped, not fatal, and other sets still list")
+        void newerManifest() {
+            BackupSet kept = vault().backup();
+            repo.objects.put("manifests/zz.json", "{\"formatVersion\":99,\"set\":{}}".getBytes(StandardCharsets.UTF_8));
+            assertThat(vault().list()).containsExactly(kept);
+        }
+
+        @Test
+        @DisplayName("the manifest is JSON with a format version and round-trips every field")
+        void manifestJson() {
+            BackupSet set = vault().backup();
+            String json = new String(repo.objects.get(Catalog.manifestKey(set.id())), StandardCharsets.UTF_8);
+            assertThat(json).contains("\"formatVersion\" : 1").contains("\"id\" : \"" + set.id() + "\"")
+                    .contains("\"strategy\" : \"fake\"");
+            assertThat(vault().find(set.id())).contains(set);
+        }
+    }
+
+    static final class FakeStrategy implements BackupStrategy {
+        static final byte[] PAYLOAD = "CREATE TABLE t(x int);\n-- done\n".repeat(200).getBytes(StandardCharsets.UTF_8);
+        boolean failAfterFirst;
+        boolean producerFails;
+        int structureChecks;
+        int restoreCalls;
+        final List<String> restored = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "fake";
+        }
+
+        @Override
+        public BackupSet backup(BackupContext ctx) {
+            List<StoredObject> objects = new ArrayList<>();
+            objects.add(ctx.writeObject("one.sql", Map.of("database", "app"), out -> {
+                out.write(PAYLOAD);
+                if (producerFails) {
+                    throw new IOException("pg_dump exited with 1");
+                }
+            }));
+            if (failAfterFirst) {
+                throw new IllegalStateException("dump died");
+            }
+            objects.add(ctx.writeObject("two.sql", Map.of(), out -> {
+                out.write(PAYLOAD);
+                out.write('2');
+            }));
+            return new BackupSet(ctx.id(), name(), BackupType.LOGICAL, BackupStatus.COMPLETE, "app", ctx.startedAt(),
+                    ctx.clock().instant(), Optional.empty(), objects, Map.of("format", "plain"), Optional.empty());
+        }
+
+        @Override
+        public RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext ctx) {
+            restoreCalls++;
+            for (StoredObject o : set.objects()) {
+                try (InputStream in = ctx.openObject(o)) {
+                    restored.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new RepositoryException("read failed", e);
+                }
+            }
+            return new RestoreResult(set, List.of("app"), Duration.ZERO);
+        }
+
+        @Override
+        public List<String> verifyStructure(BackupSet set, ReadContext ctx) {
+            structureChecks++;
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.pgvault.spi.process;
+
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.Secret;
+import io.pgvault.api.ToolException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProcessRunnerTest {
+    private final ProcessRunner runner = ProcessRunner.local();
+
+    private static ToolCommand sh(String script) {
+        return ToolCommand.builder("sh", "/bin/sh").arg("-c", script).timeout(Duration.ofSeconds(30)).build();
+    }
+
+    @Nested
+    class ExitCodes {
+        @Test
+        @DisplayName("a successful run returns stdout and exit code 0")
+        void success() {
+            ToolResult r = runner.run(sh("echo hello; echo warn >&2"));
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.stdout()).isEqualTo("hello\n");
+            assertThat(r.stderrTail()).isEqualTo("warn");
+        }
+
+        @Test
+        @DisplayName("a non-zero exit becomes a ToolException with the exit code and the stderr tail")
+        void failure() {
+            assertThatThrownBy(() -> runner.run(sh("echo 'pg_dump: error: connection refused' >&2; exit 3")))
+                    .isInstanceOfSatisfying(ToolException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.TOOL_FAILED);
+                        assertThat(e.exitCode()).contains(3);
+                        assertThat(e.stderrTail()).contains("connection refused");
+                        assertThat(e.getMessage()).contains("exit code 3").contains("connection refused");
+                    });
+        }
+
+        @Test
+        @DisplayName("accepted exit codes other than zero count as success")
+        void acceptedCodes() {
+            assertThat(runner.run(sh("exit 2"), 0, 2).exitCode()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("a missing executable is TOOL_MISSING and says so")
+        void missingTool() {
+            ToolCommand cmd = ToolCommand.builder("pg_dump", "/nonexistent/bin/pg_dump").build();
+            assertThatThrownBy(() -> runner.run(cmd))
+                    .isInstanceOfSatisfying(ToolException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.TOOL_MISSING);
+                        assertThat(e.getMessage()).contains("cannot start pg_dump");
+                    });
+        }
+
+        @Test
+        @DisplayName("exit code 127 from a launcher (command not found) is TOOL_MISSING")
+        void notFoundThroughShell() {
+            assertThatThrownBy(() -> runner.run(sh("exec /nonexistent/tool")))
+                    .isInstanceOfSatisfying(ToolException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.TOOL_MISSING));
+        }
+    }
+
+    @Nested
+    class Timeouts {
+        @Test
+        @DisplayName("a tool that exceeds its timeout is killed with its children and reported as TIMEOUT")
+        void timeoutKillsTree(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+            Path pidFile = dir.resolve("child.pid");
+            ToolCommand cmd = ToolCommand.builder("sleeper", "/bin/sh")
+                    .arg("-c", "sleep 60 & echo $! > " + pidFile + "; wait")
+                    .timeout(Duration.ofMillis(700)).build();
+            Instant start = Instant.now();
+            assertThatThrownBy(() -> runner.run(cmd))
+                    .isInstanceOfSatisfying(ToolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT));
+            assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(20));
+            long child = Long.parseLong(Files.readString(pidFile).trim());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+        }
+    }
+
+    @Nested
+    class Streaming {
+        @Test
+        @DisplayName("stdin and stdout stream while stderr is drained concurrently (no deadlock on a full pipe)")
+        void streamsWithoutDeadlock() throws Exception {
+            // 4 MiB on stderr would block a tool whose stderr nobody reads
+            ToolCommand cmd = sh("head -c 4194304 /dev/zero | tr '\\0' 'x' >&2; cat");
+            try (ToolProcess p = runner.start(cmd)) {
+                AtomicReference<byte[]> out = new AtomicReference<>();
+                Thread reader = new Thread(() -> {
+                    try (InputStream in = p.stdout()) {
+                        out.set(in.readAllBytes());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                reader.start();
+                byte[] chunk = new byte[1 << 16];
+                java.util.Arrays.fill(chunk, (byte) 'a');
+                for (int i = 0; i < 64; i++) {
+                    p.stdin().write(chunk);
+                }
+                p.stdin().close();
+                reader.join(30_000);
+                assertThat(p.await().exitCode()).isZero();
+                assertThat(out.get()).hasSize(64 << 16);
+            }
+        }
+    }
+
+    @Nested
+    class Secrets {
+        @Test
+        @DisplayName("secrets reach the child through the environment, never its argument list")
+        void secretsInEnvironment() {
+            Secret s = Secret.of("s3cr3t-Value");
+            ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh").arg("-c", "printf %s \"$PGPASSWORD\"")
+                    .secretEnv("PGPASSWORD", s).build();
+            assertThat(runner.run(cmd).stdout()).isEqualTo("***");
+            assertThat(cmd.toString()).doesNotContain("s3cr3t");
+        }
+
+        @Test
+        @DisplayName("a secret placed in the argument list is refused")
+        void secretInArgsRefused() {
+            assertThatThrownBy(() -> ToolCommand.builder("psql", "psql").arg("password=hunter22")
+                    .secretEnv("PGPASSWORD", Secret.of("hunter22")).build())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageNotContaining("hunter22");
+        }
+
+        @Test
+        @DisplayName("secrets echoed on stderr are redacted in the exception and its tail")
+        void stderrRedacted() {
+            ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh")
+                    .arg("-c", "echo \"auth failed for $PGPASSWORD\" >&2; exit 1")
+                    .secretEnv("PGPASSWORD", Secret.of("topsecret!")).build();
+            assertThatThrownBy(() -> runner.run(cmd)).isInstanceOfSatisfying(ToolException.class, e -> {
+                assertThat(e.getMessage()).doesNotContain("topsecret!").contains("auth failed for ***");
+                assertThat(e.stderrTail()).doesNotContain("topsecret!");
+            });
+        }
+    }
+
+    @Nested
+    class Launchers {
+        private final List<String> cmd = List.of("pgbackrest", "--stanza=main", "backup");
+
+        @Test
+        @DisplayName("runuser keeps the environment and prefixes the command")
+        void runuser() {
+            assertThat(Launcher.runuser("postgres").wrap(cmd, Set.of("PGBACKREST_REPO1_CIPHER_PASS")))
+                    .containsExactly("runuser", "-u", "postgres", "--", "pgbackrest", "--stanza=main", "backup");
+        }
+
+        @Test
+        @DisplayName("sudo preserves only the named variables, by name")
+        void sudo() {
+            assertThat(Launcher.sudo("postgres").wrap(cmd, new java.util.TreeSet<>(Set.of("A", "B"))))
+                    .containsExactly("sudo", "-n", "--preserve-env=A,B", "-u", "postgres", "--",
+                            "pgbackrest", "--stanza=main", "backup");
+        }
+
+        @Test
+        @DisplayName("docker exec passes variables by name so their values stay off argv")
+        void dockerExec() {
+            assertThat(Launcher.dockerExec("db", "postgres").wrap(cmd, Set.of("PGPASSWORD")))
+                    .containsExactly("docker", "exec", "-i", "-u", "postgres", "-e", "PGPASSWORD", "db",
+                            "pgbackrest", "--stanza=main", "backup");
+        }
+
+        @Test
+        @DisplayName("ssh sends variables with SendEnv and quotes the remote command")
+        void ssh() {
+            assertThat(Launcher.ssh("postgres@db1").wrap(List.of("psql", "-c", "select 'x'"), Set.of("PGPASSWORD")))
+                    .containsExactly("ssh", "-o", "BatchMode=yes", "-o", "SendEnv=PGPASSWORD", "postgres@db1", "--",
+                            "psql -c 'select '\"'\"'x'\"'\"''");
+        }
+
+        @Test
+        @DisplayName("a user name that looks like an option is refused")
+        void unsafeUser() {
+            assertThatThrownBy(() -> Launcher.runuser("-x")).isInstanceOf(ConfigurationException.class);
+        }
+
+        @Test
+        @DisplayName("a runner with the local launcher runs the tool itself")
+        void localRuns() {
+            assertThat(new ProcessRunner(Launcher.local()).run(sh("echo ok")).stdout()).isEqualTo("ok\n");
+        }
+    }
+
+    @Test
+    @DisplayName("the redactor hides known secrets and password assignments")
+    void redactor() {
+        Redactor r = new Redactor(List.of(Secret.of("abc123XYZ")));
+        assertThat(r.redact("token abc123XYZ, password=other pass:x"))
+                .isEqualTo("token ***, password=*** pass:x");
+    }
+}
