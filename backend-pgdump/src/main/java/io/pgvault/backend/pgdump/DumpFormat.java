@@ -1,0 +1,71 @@
+package io.pgvault.backend.pgdump;
+
+import java.util.Locale;
+
+/**
+ * The pg_dump output format of a set.
+ *
+ * @since 0.1.0
+ */
+public enum DumpFormat {
+    /**
+     * Plain SQL ({@code pg_dump -Fp}), streamed from pg_dump's standard output and restored with {@code psql} in a
+     * single transaction. Cannot be restored selectively or in parallel.
+     *
+     * @since 0.1.0
+     */
+    PLAIN("plain", ".sql"),
+    /**
+     * pg_dump's custom archive ({@code pg_dump -Fc -Z0}: uncompressed, because the pgvault pipeline compresses),
+     * streamed from standard output. Restored with {@code pg_restore}, selectively and (after staging the archive
+     * in a scratch file) in parallel.
+     *
+     * @since 0.1.0
+     */
+    CUSTOM("custom", ".dump"),
+    /**
+     * pg_dump's directory archive ({@code pg_dump -Fd --jobs N -Z0}), the only format pg_dump writes with several
+     * jobs. It <em>cannot stream</em>: pg_dump writes the whole directory into the backup's scratch directory first
+     * (local disk as large as the uncompressed dump), then each file is streamed into the repository as
+     * {@code <db>.dir/<file>} and deleted.
+     *
+     * @since 0.1.0
+     */
+    DIRECTORY("directory", ".dir");
+
+    private final String label;
+    private final String suffix;
+
+    DumpFormat(String label, String suffix) {
+        this.label = label;
+        this.suffix = suffix;
+    }
+
+    /**
+     * @return the name recorded in set and object attributes: {@code plain}, {@code custom} or {@code directory}
+     * @since 0.1.0
+     */
+    public String label() {
+        return label;
+    }
+
+    /** @return the object-name suffix of a database's dump */
+    String suffix() {
+        return suffix;
+    }
+
+    /**
+     * @param label a recorded format name
+     * @return the format
+     * @throws IllegalArgumentException when the label is unknown
+     * @since 0.1.0
+     */
+    public static DumpFormat fromLabel(String label) {
+        for (DumpFormat f : values()) {
+            if (f.label.equals(label.toLowerCase(Locale.ROOT))) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("unknown pg_dump format '" + label + "'");
+    }
+}

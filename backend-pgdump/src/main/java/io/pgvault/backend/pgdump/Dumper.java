@@ -1,0 +1,257 @@
+package io.pgvault.backend.pgdump;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.BackupStatus;
+import io.pgvault.api.BackupType;
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.NotFoundException;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.StoredObject;
+import io.pgvault.api.ToolException;
+import io.pgvault.backend.pgdump.PgSession.DatabaseInfo;
+import io.pgvault.backend.pgdump.PgSession.ServerVersion;
+import io.pgvault.spi.BackupContext;
+import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.process.ToolProcess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** Takes one backup: globals first if asked, then one dump per database, each streamed into the repository. */
+final class Dumper {
+    private static final Logger LOG = LoggerFactory.getLogger(Dumper.class);
+    private static final Pattern MAJOR = Pattern.compile("\\)\\s*(\\d+)");
+
+    private final PgDumpConfig config;
+    private final AtomicReference<String> pgDumpVersion;
+
+    Dumper(PgDumpConfig config, AtomicReference<String> pgDumpVersion) {
+        this.config = config;
+        this.pgDumpVersion = pgDumpVersion;
+    }
+
+    BackupSet backup(BackupContext ctx) {
+        String maintenance = config.connection().database();
+        try (PgSession session = PgSession.open(config.connection(), ctx.processes(), config)) {
+            String clientVersion = clientVersion(session);
+            ServerVersion server = session.serverVersion(maintenance);
+            checkCompatible(clientVersion, server);
+            List<DatabaseInfo> databases = select(session.databases(maintenance));
+            List<StoredObject> objects = new ArrayList<>();
+            if (config.includeGlobals()) {
+                objects.add(dumpGlobals(session, ctx));
+            }
+            for (DatabaseInfo db : databases) {
+                objects.addAll(dumpDatabase(session, ctx, db));
+            }
+            List<String> names = databases.stream().map(DatabaseInfo::name).toList();
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("format", config.format().label());
+            attributes.put("databases", Sql.jsonArray(names));
+            attributes.put("databaseCount", Integer.toString(names.size()));
+            attributes.put("allDatabases", Boolean.toString(config.allDatabases()));
+            attributes.put("globals", Boolean.toString(config.includeGlobals()));
+            attributes.put("schemaOnly", Boolean.toString(config.schemaOnly()));
+            attributes.put("noOwner", Boolean.toString(config.noOwner()));
+            attributes.put("pgDumpOptions", String.join(" ", scopeArgs()));
+            attributes.put("serverVersion", server.text());
+            attributes.put("serverVersionNum", Integer.toString(server.num()));
+            attributes.put("clientVersion", clientVersion);
+            attributes.put("host", config.connection().host() + ":" + config.connection().port());
+            String source = config.allDatabases() ? "*" : String.join(",", names);
+            return new BackupSet(ctx.id(), PgDumpStrategy.NAME, BackupType.LOGICAL, BackupStatus.COMPLETE, source,
+                    ctx.startedAt(), ctx.clock().instant(), Optional.empty(), objects, attributes, Optional.empty());
+        }
+    }
+
+    /** Runs {@code pg_dump --version} once per strategy; a failure is not remembered. */
+    private String clientVersion(PgSession session) {
+        String v = pgDumpVersion.get();
+        if (v == null) {
+            v = session.pgDumpVersion();
+            pgDumpVersion.compareAndSet(null, v);
+        }
+        return v;
+    }
+
+    private static void checkCompatible(String clientVersion, ServerVersion server) {
+        Matcher m = MAJOR.matcher(clientVersion);
+        if (m.find() && Integer.parseInt(m.group(1)) < server.major()) {
+            throw new ConfigurationException(clientVersion + " cannot dump a PostgreSQL " + server.major()
+                    + " server (" + server.text() + "): point PgConnection.binDir at client tools of version "
+                    + server.major() + " or newer");
+        }
+    }
+
+    private List<DatabaseInfo> select(List<DatabaseInfo> all) {
+        if (config.allDatabases()) {
+            return all.stream().filter(d -> d.allowConnections() && !d.template()).toList();
+        }
+        List<DatabaseInfo> out = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String name : config.namedDatabases()) {
+            all.stream().filter(d -> d.name().equals(name)).findFirst().ifPresentOrElse(out::add,
+                    () -> missing.add(name));
+        }
+        if (!missing.isEmpty()) {
+            throw new NotFoundException("database(s) " + missing + " do not exist on "
+                    + config.connection().host() + ":" + config.connection().port());
+        }
+        return out;
+    }
+
+    private StoredObject dumpGlobals(PgSession session, BackupContext ctx) {
+        ToolCommand.Builder cmd = session.command("pg_dumpall").arg("--globals-only")
+                .arg("-d", PgSession.conninfo(config.connection().database()));
+        if (config.noRolePasswords()) {
+            cmd.arg("--no-role-passwords");
+        }
+        if (config.noPrivileges()) {
+            cmd.arg("--no-privileges");
+        }
+        Map<String, String> attrs = Map.of("role", "globals", "format", DumpFormat.PLAIN.label());
+        StoredObject o = stream(session, cmd.build(), ctx, ObjectNames.GLOBALS, attrs);
+        LOG.info("pg_dumpall --globals-only: {} bytes", o.logicalBytes());
+        return o;
+    }
+
+    private List<StoredObject> dumpDatabase(PgSession session, BackupContext ctx, DatabaseInfo db) {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("role", "dump");
+        attrs.put("database", db.name());
+        attrs.put("format", config.format().label());
+        attrs.put("owner", db.owner());
+        attrs.put("encoding", db.encoding());
+        ToolCommand.Builder cmd = session.command("pg_dump").args(scopeArgs());
+        List<StoredObject> objects;
+        if (config.format() == DumpFormat.DIRECTORY) {
+            objects = dumpDirectory(session, ctx, db, cmd, attrs);
+        } else {
+            cmd.arg(config.format() == DumpFormat.PLAIN ? "-Fp" : "-Fc");
+            if (config.format() == DumpFormat.CUSTOM) {
+                cmd.arg("-Z0");
+            }
+            cmd.arg("-d", PgSession.conninfo(db.name()));
+            objects = List.of(stream(session, cmd.build(), ctx, ObjectNames.dump(db.name(), config.format()), attrs));
+        }
+        LOG.info("pg_dump of database '{}' ({}): {} bytes in {} object(s)", db.name(), config.format().label(),
+                objects.stream().mapToLong(StoredObject::logicalBytes).sum(), objects.size());
+        return objects;
+    }
+
+    /**
+     * Streams a tool's standard output into one object. The writer fails when the tool fails, so the repository
+     * put is abandoned; when the repository fails, the tool is killed.
+     */
+    private static StoredObject stream(PgSession session, ToolCommand command, BackupContext ctx, String name,
+            Map<String, String> attrs) {
+        AtomicReference<ToolException> toolFailure = new AtomicReference<>();
+        try (ToolProcess p = session.start(command)) {
+            p.stdin().close();
+            return ctx.writeObject(name, attrs, out -> {
+                try {
+                    ToolStreams.copy(p.stdout(), out);
+                } catch (IOException e) {
+                    p.killTree();
+                    throw e;
+                }
+                try {
+                    p.await();
+                } catch (ToolException e) {
+                    toolFailure.set(e);
+                    throw e;
+                }
+            });
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "cannot close the input of " + command.tool(), e);
+        } catch (RuntimeException e) {
+            ToolException tool = toolFailure.get();
+            if (tool != null && tool != e) {
+                // the repository may wrap what the writer threw; the tool's own failure is the news
+                tool.addSuppressed(e);
+                throw tool;
+            }
+            throw e;
+        }
+    }
+
+    /** pg_dump writes the directory itself; each file is then streamed into the repository and deleted. */
+    private List<StoredObject> dumpDirectory(PgSession session, BackupContext ctx, DatabaseInfo db,
+            ToolCommand.Builder cmd, Map<String, String> attrs) {
+        Path dir = ctx.scratchDirectory().resolve(ObjectNames.dump(db.name(), DumpFormat.DIRECTORY));
+        cmd.arg("-Fd", "-Z0", "--jobs", Integer.toString(config.jobs()), "-f", dir.toString())
+                .arg("-d", PgSession.conninfo(db.name()));
+        try {
+            session.run(cmd.build());
+            List<Path> files;
+            try (Stream<Path> s = Files.list(dir)) {
+                // toc.dat first: a reader of the listing meets the table of contents before the data
+                files = s.sorted(Comparator.comparing((Path p) -> !p.getFileName().toString().equals("toc.dat"))
+                        .thenComparing(p -> p.getFileName().toString())).toList();
+            }
+            List<StoredObject> out = new ArrayList<>();
+            for (Path file : files) {
+                String fileName = file.getFileName().toString();
+                Map<String, String> fileAttrs = new LinkedHashMap<>(attrs);
+                fileAttrs.put("file", fileName);
+                out.add(ctx.writeObject(ObjectNames.directoryFile(db.name(), fileName), fileAttrs,
+                        o -> Files.copy(file, o)));
+                Files.delete(file);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read pg_dump's directory output " + dir + ": "
+                    + e, e);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not remove {} (the scratch directory is removed after the backup): {}", dir,
+                    e.toString());
+        }
+    }
+
+    /** The options that decide what is dumped; recorded in the set. */
+    List<String> scopeArgs() {
+        List<String> args = new ArrayList<>();
+        if (config.schemaOnly()) {
+            args.add("--schema-only");
+        }
+        if (config.noOwner()) {
+            args.add("--no-owner");
+        }
+        if (config.noPrivileges()) {
+            args.add("--no-privileges");
+        }
+        config.includeSchemas().forEach(p -> args.add("--schema=" + p));
+        config.excludeSchemas().forEach(p -> args.add("--exclude-schema=" + p));
+        config.includeTables().forEach(p -> args.add("--table=" + p));
+        config.excludeTables().forEach(p -> args.add("--exclude-table=" + p));
+        args.forEach(PgSession::requireArgvSafe);
+        return args;
+    }
+}

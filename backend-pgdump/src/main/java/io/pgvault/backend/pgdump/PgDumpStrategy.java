@@ -1,0 +1,137 @@
+package io.pgvault.backend.pgdump;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.RestoreRequest;
+import io.pgvault.api.RestoreResult;
+import io.pgvault.spi.BackupContext;
+import io.pgvault.spi.BackupStrategy;
+import io.pgvault.spi.ReadContext;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Logical backups with {@code pg_dump} (and {@code pg_dumpall --globals-only} for roles and tablespaces), restored
+ * with {@code psql} or {@code pg_restore}.
+ *
+ * <pre>{@code
+ * PgVault vault = PgVault.builder()
+ *         .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(conn).format(DumpFormat.CUSTOM).build()))
+ *         .repository(LocalRepository.at(Path.of("/var/backups/pg")))
+ *         .build();
+ * BackupSet set = vault.backup();
+ * vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("app_copy").jobs(4).build());
+ * }</pre>
+ *
+ * <h2>Backup</h2>
+ * One set holds one object per database ({@code <db>.sql} plain, {@code <db>.dump} custom, {@code <db>.dir/<file>}
+ * directory; database names are encoded into repository-safe keys, the real name is the object's {@code database}
+ * attribute) and, with {@link PgDumpConfig#includeGlobals()}, {@code globals.sql}. Plain and custom dumps stream
+ * from pg_dump's standard output through the pipeline into the repository with no temporary copy; the directory
+ * format cannot stream and is staged in the backup's scratch directory first. A pg_dump that exits non-zero or dies
+ * mid-stream fails the backup with a {@link io.pgvault.api.ToolException} carrying its redacted stderr, and the
+ * half-written object is never visible. The set records the server and pg_dump versions, the format and the
+ * databases.
+ *
+ * <h2>Restore</h2>
+ * Each database is restored into a new staging database ({@code TEMPLATE template0}, the recorded encoding and,
+ * when it exists on the target server, the recorded owner), and renamed to its target only when every database of
+ * the set restored cleanly. An existing target is a {@link io.pgvault.api.ConflictException}, raised before anything
+ * changes, unless {@link RestoreRequest#dropExisting()}: then it is dropped ({@code WITH (FORCE)}) just before the
+ * rename, so a failed restore leaves it as it was. A failed restore drops its staging databases. Plain dumps replay
+ * through {@code psql -v ON_ERROR_STOP=1 --single-transaction}; custom dumps stream into {@code pg_restore}, or with
+ * {@link RestoreRequest#jobs()} &gt; 1 are first decoded into a private 0600 scratch file for a parallel
+ * {@code pg_restore -j N}; directory dumps are decoded into the scratch directory. Selective restores
+ * ({@link RestoreRequest#schemas()}, {@link RestoreRequest#tables()}, {@code schema.table}) use pg_restore's
+ * {@code -n}/{@code -t} and need the custom or directory format; the selected schemas are created first.
+ * {@link RestoreRequest#includeGlobals()} replays {@code globals.sql} first, tolerating roles that already exist.
+ *
+ * <h2>Processes and secrets</h2>
+ * Every tool starts through the context's {@link io.pgvault.spi.process.ProcessRunner}, so a launcher can run them
+ * as another OS user. The connection's password reaches libpq through a 0600 temporary {@code PGPASSFILE} (or
+ * {@code PGPASSWORD}, see {@link PasswordTransport}), never a command line. With a launcher that runs the tools as
+ * another OS user, the directory format and parallel restore need a scratch directory that user can use.
+ *
+ * @since 0.1.0
+ */
+public final class PgDumpStrategy implements BackupStrategy {
+    /** The strategy name recorded in manifests. */
+    static final String NAME = "pgdump";
+
+    private final PgDumpConfig config;
+    private final AtomicReference<String> pgDumpVersion = new AtomicReference<>();
+
+    /**
+     * @param config what to dump and how
+     * @since 0.1.0
+     */
+    public PgDumpStrategy(PgDumpConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * @return the configuration
+     * @since 0.1.0
+     */
+    public PgDumpConfig config() {
+        return config;
+    }
+
+    /**
+     * @return {@code pgdump}
+     * @since 0.1.0
+     */
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * Dumps the configured databases (and globals) into one set.
+     *
+     * @param context where to write objects
+     * @return the set written
+     * @since 0.1.0
+     */
+    @Override
+    public BackupSet backup(BackupContext context) {
+        return new Dumper(config, pgDumpVersion).backup(context);
+    }
+
+    /**
+     * Restores a set into new databases, or replaces existing ones with {@code dropExisting}; see the class
+     * description.
+     *
+     * @param set     the set to restore
+     * @param request what to restore and where
+     * @param context access to the set's objects
+     * @return the databases restored
+     * @since 0.1.0
+     */
+    @Override
+    public RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext context) {
+        return new Restorer(config).restore(set, request, context);
+    }
+
+    /**
+     * Plain: decodes each dump and checks it ends with pg_dump's completion marker (the cluster marker for
+     * {@code globals.sql}). Custom: decodes into {@code pg_restore --list} and a full parse
+     * {@code pg_restore -f /dev/null}, which catches truncation inside data blocks. Directory: decodes the files
+     * into the scratch directory and runs {@code pg_restore --list} and a full parse. No server is contacted.
+     *
+     * @param set     the set to check
+     * @param context access to the set's objects
+     * @return problems found, one line per object; empty when sound
+     * @since 0.1.0
+     */
+    @Override
+    public List<String> verifyStructure(BackupSet set, ReadContext context) {
+        return new StructureCheck(config).verify(set, context);
+    }
+
+    @Override
+    public String toString() {
+        return "PgDumpStrategy[" + config + "]";
+    }
+}

@@ -1,0 +1,272 @@
+package io.pgvault.backend.pgdump;
+
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgConnection;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.ToolException;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.process.ToolProcess;
+import io.pgvault.spi.process.ToolResult;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL client tools aimed at one server for one operation: resolves binaries, sets the libpq environment,
+ * owns the temporary pgpass file, and runs small SQL statements through {@code psql}. Every tool starts through the
+ * context's {@link ProcessRunner}.
+ */
+final class PgSession implements AutoCloseable {
+    /** Limit for short control statements (listing, CREATE/DROP/ALTER DATABASE). */
+    private static final Duration CONTROL_TIMEOUT = Duration.ofMinutes(10);
+
+    private final PgConnection connection;
+    private final ProcessRunner runner;
+    private final PgDumpConfig config;
+    private final PassFile passFile;
+
+    private PgSession(PgConnection connection, ProcessRunner runner, PgDumpConfig config, PassFile passFile) {
+        this.connection = connection;
+        this.runner = runner;
+        this.config = config;
+        this.passFile = passFile;
+    }
+
+    /**
+     * @param connection the server
+     * @param runner     how tools start
+     * @param config     timeouts and how the password travels
+     * @return a session; close it to remove the temporary pgpass file
+     */
+    static PgSession open(PgConnection connection, ProcessRunner runner, PgDumpConfig config) {
+        PassFile file = null;
+        if (connection.password().isPresent() && config.passwordTransport() == PasswordTransport.PASSFILE) {
+            file = PassFile.write(connection.user(), connection.password().get());
+        }
+        return new PgSession(connection, runner, config, file);
+    }
+
+    /**
+     * A session that only runs tools which need no server (pg_restore --list).
+     *
+     * @param connection where the binaries are
+     * @param runner     how tools start
+     * @param config     timeouts
+     * @return a session without credentials
+     */
+    static PgSession offline(PgConnection connection, ProcessRunner runner, PgDumpConfig config) {
+        return new PgSession(connection, runner, config, null);
+    }
+
+    PgConnection connection() {
+        return connection;
+    }
+
+    /**
+     * @param tool {@code pg_dump}, {@code psql}, ...
+     * @return a command with the libpq environment and the configured time limit
+     */
+    ToolCommand.Builder command(String tool) {
+        ToolCommand.Builder b = ToolCommand.builder(tool, executable(tool))
+                .env("PGHOST", connection.host())
+                .env("PGPORT", Integer.toString(connection.port()))
+                .env("PGUSER", connection.user())
+                .env("PGAPPNAME", "pgvault")
+                .timeout(config.toolTimeout());
+        connection.sslMode().ifPresent(m -> b.env("PGSSLMODE", m));
+        if (passFile != null) {
+            b.env("PGPASSFILE", passFile.path().toString());
+        } else if (connection.passfile().isPresent()) {
+            b.env("PGPASSFILE", connection.passfile().get().toString());
+        } else if (connection.password().isPresent()) {
+            b.secretEnv("PGPASSWORD", connection.password().get());
+        }
+        return b;
+    }
+
+    /**
+     * Starts a tool, turning "cannot start" into a message that names the binary directory.
+     *
+     * @param command the command
+     * @return the running tool
+     */
+    ToolProcess start(ToolCommand command) {
+        try {
+            return runner.start(command);
+        } catch (ToolException e) {
+            throw explainMissing(e, command);
+        }
+    }
+
+    /**
+     * Runs a tool without input and waits for it.
+     *
+     * @param command the command
+     * @return its result with standard output
+     */
+    ToolResult run(ToolCommand command) {
+        try {
+            return runner.run(command);
+        } catch (ToolException e) {
+            throw explainMissing(e, command);
+        }
+    }
+
+    private ToolException explainMissing(ToolException e, ToolCommand command) {
+        if (e.code() != ErrorCode.TOOL_MISSING) {
+            return e;
+        }
+        String where = connection.binDir().map(d -> "binDir " + d + " (from the PgConnection)")
+                .orElse("PATH; set PgConnection.binDir to the PostgreSQL client binaries");
+        ToolException clear = new ToolException(ErrorCode.TOOL_MISSING, command.tool(), e.exitCode().orElse(null),
+                e.stderrTail(), command.tool() + " was not found or cannot be executed: looked for "
+                        + command.executable() + " in " + where + " (" + e.getMessage() + ")", e);
+        return clear;
+    }
+
+    /**
+     * @return {@code pg_dump --version}, e.g. {@code pg_dump (PostgreSQL) 15.18}
+     */
+    String pgDumpVersion() {
+        return run(command("pg_dump").arg("--version").timeout(CONTROL_TIMEOUT).build()).stdout().strip();
+    }
+
+    /**
+     * @param database a database to connect to
+     * @return the server's {@code server_version_num} and {@code server_version}
+     */
+    ServerVersion serverVersion(String database) {
+        List<String> rows = query(database,
+                "select current_setting('server_version_num') || '|' || current_setting('server_version')");
+        if (rows.size() != 1) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected answer to a server version query: "
+                    + rows);
+        }
+        String[] f = rows.get(0).split("\\|", 2);
+        return new ServerVersion(Integer.parseInt(f[0].strip()), f[1].strip());
+    }
+
+    /**
+     * @param database a database to connect to
+     * @return every database of the server
+     */
+    List<DatabaseInfo> databases(String database) {
+        List<DatabaseInfo> out = new ArrayList<>();
+        for (String row : query(database, "select encode(convert_to(datname, 'UTF8'), 'hex'), "
+                + "encode(convert_to(pg_get_userbyid(datdba), 'UTF8'), 'hex'), pg_encoding_to_char(encoding), "
+                + "datallowconn, datistemplate from pg_database order by datname")) {
+            String[] f = row.split("\\|", -1);
+            out.add(new DatabaseInfo(Sql.fromHex(f[0]), Sql.fromHex(f[1]), f[2], "t".equals(f[3]), "t".equals(f[4])));
+        }
+        return out;
+    }
+
+    /**
+     * @param database a database to connect to
+     * @return the names of every role of the server
+     */
+    List<String> roles(String database) {
+        return query(database, "select encode(convert_to(rolname, 'UTF8'), 'hex') from pg_roles").stream()
+                .map(Sql::fromHex).toList();
+    }
+
+    /**
+     * Runs statements one by one (autocommit: CREATE/DROP DATABASE cannot run in a transaction), stopping at the
+     * first error. The SQL travels on standard input in UTF-8, never on a command line.
+     *
+     * @param database a database to connect to
+     * @param sql      statements
+     */
+    void execute(String database, String sql) {
+        query(database, sql);
+    }
+
+    /**
+     * @param database a database to connect to
+     * @param sql      a query whose columns hold no {@code |} and no line breaks
+     * @return its rows, columns separated by {@code |}
+     */
+    List<String> query(String database, String sql) {
+        ToolCommand cmd = command("psql")
+                .arg("-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", conninfo(database), "-f", "-")
+                .env("PGCLIENTENCODING", "UTF8")
+                .timeout(CONTROL_TIMEOUT)
+                .build();
+        try (ToolProcess p = start(cmd)) {
+            try (OutputStream in = p.stdin()) {
+                in.write(sql.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // psql stopped reading: its exit code and stderr below say why
+            }
+            byte[] out = p.stdout().readAllBytes();
+            p.await();
+            String text = new String(out, StandardCharsets.UTF_8);
+            return text.lines().filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "reading the output of psql failed: " + e, e);
+        }
+    }
+
+    /**
+     * @param database a database name
+     * @return a libpq connection string selecting it, safe for names holding {@code =}, spaces or quotes
+     */
+    static String conninfo(String database) {
+        requireArgvSafe(database);
+        return "dbname='" + database.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    /**
+     * Java 17 encodes command lines with the default charset; a name it cannot encode would reach the tool garbled.
+     */
+    static void requireArgvSafe(String text) {
+        Charset argv = Charset.defaultCharset();
+        Charset jnu = Optional.ofNullable(System.getProperty("sun.jnu.encoding")).filter(Charset::isSupported)
+                .map(Charset::forName).orElse(argv);
+        if (!argv.newEncoder().canEncode(text) || !jnu.newEncoder().canEncode(text)) {
+            throw new ConfigurationException("the name '" + text + "' cannot be passed to the PostgreSQL tools: this"
+                    + " JVM encodes command lines as " + argv + "; run it with a UTF-8 locale (LANG=C.UTF-8) or"
+                    + " -Dfile.encoding=UTF-8 -Dsun.jnu.encoding=UTF-8");
+        }
+    }
+
+    private String executable(String tool) {
+        return connection.binDir().map(d -> d.resolve(tool)).map(Path::toString).orElse(tool);
+    }
+
+    @Override
+    public void close() {
+        if (passFile != null) {
+            passFile.close();
+        }
+    }
+
+    /**
+     * @param num  {@code server_version_num}, e.g. 150018
+     * @param text {@code server_version}, e.g. {@code 15.18 (Debian 15.18-0+deb12u1)}
+     */
+    record ServerVersion(int num, String text) {
+        int major() {
+            return num >= 100000 ? num / 10000 : num / 100;
+        }
+    }
+
+    /**
+     * @param name             database name
+     * @param owner            owning role
+     * @param encoding         server encoding name, e.g. {@code UTF8}
+     * @param allowConnections {@code datallowconn}
+     * @param template         {@code datistemplate}
+     */
+    record DatabaseInfo(String name, String owner, String encoding, boolean allowConnections, boolean template) {
+    }
+}
