@@ -136,6 +136,10 @@ final class Dumper {
         attrs.put("format", config.format().label());
         attrs.put("owner", db.owner());
         attrs.put("encoding", db.encoding());
+        if (!config.includeTables().isEmpty()) {
+            // pg_dump --table leaves the tables' schemas out; the restore creates them from this list
+            attrs.put("schemas", Sql.jsonArray(schemasOfIncludedTables(session, db.name())));
+        }
         ToolCommand.Builder cmd = session.command("pg_dump").args(scopeArgs());
         List<StoredObject> objects;
         if (config.format() == DumpFormat.DIRECTORY) {
@@ -192,7 +196,9 @@ final class Dumper {
     /** pg_dump writes the directory itself; each file is then streamed into the repository and deleted. */
     private List<StoredObject> dumpDirectory(PgSession session, BackupContext ctx, DatabaseInfo db,
             ToolCommand.Builder cmd, Map<String, String> attrs) {
-        Path dir = ctx.scratchDirectory().resolve(ObjectNames.dump(db.name(), DumpFormat.DIRECTORY));
+        // pg_dump creates the directory itself: give it a fresh name inside a private one
+        Path dir = ToolStreams.privateDirectory(ctx.scratchDirectory(), "pgdump-").resolve(
+                ObjectNames.dump(db.name(), DumpFormat.DIRECTORY));
         cmd.arg("-Fd", "-Z0", "--jobs", Integer.toString(config.jobs()), "-f", dir.toString())
                 .arg("-d", PgSession.conninfo(db.name()));
         try {
@@ -217,22 +223,17 @@ final class Dumper {
             throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read pg_dump's directory output " + dir + ": "
                     + e, e);
         } finally {
-            deleteTree(dir);
+            ToolStreams.deleteQuietly(dir.getParent());
         }
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOG.warn("could not remove {} (the scratch directory is removed after the backup): {}", dir,
-                    e.toString());
-        }
+    private List<String> schemasOfIncludedTables(PgSession session, String database) {
+        String any = config.includeTables().stream().map(p -> NamePattern.parse(p).tableCondition())
+                .collect(java.util.stream.Collectors.joining(" OR "));
+        return session.query(database, "SELECT DISTINCT encode(convert_to(n.nspname, 'UTF8'), 'hex')"
+                + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind IN ('r', 'S', 'v', 'm', 'f', 'p') AND (" + any + ")").stream()
+                .map(Sql::fromHex).sorted().toList();
     }
 
     /** The options that decide what is dumped; recorded in the set. */

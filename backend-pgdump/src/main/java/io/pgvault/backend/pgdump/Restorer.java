@@ -156,9 +156,15 @@ final class Restorer {
                 }
                 session.execute(maintenance, create.append(";\n").toString());
                 staged.add(staging);
+                createRecordedSchemas(session, t, staging);
                 LOG.info("restoring database '{}' into staging database {} ({})", t.source(), staging,
                         format.label());
-                restoreInto(session, ctx, format, request, t, staging, local);
+                try {
+                    restoreInto(session, ctx, format, request, t, staging, local);
+                } finally {
+                    ToolStreams.deleteQuietly(local == null ? null
+                            : Files.isDirectory(local) ? local : local.getParent());
+                }
             }
             return staged;
         } catch (RuntimeException | Error e) {
@@ -170,12 +176,7 @@ final class Restorer {
     /** Formats that need a seekable file are decoded (and so fully verified) before any database is created. */
     private static Path stageLocally(ReadContext ctx, DumpFormat format, RestoreRequest request, Target t) {
         if (format == DumpFormat.DIRECTORY) {
-            Path dir = ctx.scratchDirectory().resolve(ObjectNames.dump(t.source(), DumpFormat.DIRECTORY));
-            try {
-                Files.createDirectory(dir);
-            } catch (IOException e) {
-                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create " + dir + ": " + e, e);
-            }
+            Path dir = ToolStreams.privateDirectory(ctx.scratchDirectory(), "restore-");
             for (StoredObject o : t.objects()) {
                 ToolStreams.materialize(ctx.openObject(o), dir.resolve(fileOf(o)));
             }
@@ -183,7 +184,8 @@ final class Restorer {
         }
         if (format == DumpFormat.CUSTOM && request.jobs() > 1) {
             // parallel pg_restore needs a seekable archive
-            Path file = ctx.scratchDirectory().resolve(ObjectNames.dump(t.source(), DumpFormat.CUSTOM));
+            Path file = ToolStreams.privateDirectory(ctx.scratchDirectory(), "restore-").resolve(
+                    ObjectNames.dump(t.source(), DumpFormat.CUSTOM));
             ToolStreams.materialize(ctx.openObject(t.objects().get(0)), file);
             return file;
         }
@@ -245,6 +247,20 @@ final class Restorer {
             }
         }
         return List.copyOf(args);
+    }
+
+    /** A dump taken with --table lacks the CREATE SCHEMA of its tables; the set recorded which they are. */
+    private static void createRecordedSchemas(PgSession session, Target t, String staging) {
+        String recorded = t.objects().get(0).attribute("schemas");
+        if (recorded.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder();
+        Sql.parseJsonArray(recorded).forEach(s -> sql.append("CREATE SCHEMA IF NOT EXISTS ").append(Sql.ident(s))
+                .append(";\n"));
+        if (sql.length() > 0) {
+            session.execute(staging, sql.toString());
+        }
     }
 
     /** pg_restore -n restores a schema's contents but not the schema itself. */

@@ -42,6 +42,55 @@ final class Sql {
         return values.stream().map(Sql::jsonString).collect(Collectors.joining(",", "[", "]"));
     }
 
+    /**
+     * @param json a JSON array of strings, as {@link #jsonArray} writes it
+     * @return its strings
+     * @throws IllegalArgumentException when it is not one
+     */
+    static List<String> parseJsonArray(String json) {
+        List<String> out = new java.util.ArrayList<>();
+        String s = json.strip();
+        if (!s.startsWith("[") || !s.endsWith("]")) {
+            throw new IllegalArgumentException("not a JSON array: " + json);
+        }
+        int i = 1;
+        int end = s.length() - 1;
+        while (true) {
+            while (i < end && (Character.isWhitespace(s.charAt(i)) || s.charAt(i) == ',')) {
+                i++;
+            }
+            if (i >= end) {
+                return out;
+            }
+            if (s.charAt(i) != '"') {
+                throw new IllegalArgumentException("not a JSON array of strings: " + json);
+            }
+            StringBuilder b = new StringBuilder();
+            for (i++; s.charAt(i) != '"'; i++) {
+                char c = s.charAt(i);
+                if (c == '\\') {
+                    char e = s.charAt(++i);
+                    switch (e) {
+                        case 'u' -> {
+                            b.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+                            i += 4;
+                        }
+                        case 'n' -> b.append('\n');
+                        case 't' -> b.append('\t');
+                        case 'r' -> b.append('\r');
+                        case 'b' -> b.append('\b');
+                        case 'f' -> b.append('\f');
+                        default -> b.append(e);
+                    }
+                } else {
+                    b.append(c);
+                }
+            }
+            out.add(b.toString());
+            i++;
+        }
+    }
+
     private static String jsonString(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : s.toCharArray()) {

@@ -153,17 +153,21 @@ final class StructureCheck {
 
     private void checkDirectory(PgSession tools, ReadContext ctx, String database, List<StoredObject> objects,
             List<String> problems) {
-        Path dir = ctx.scratchDirectory().resolve(ObjectNames.dump(database, DumpFormat.DIRECTORY));
-        try {
-            Files.createDirectory(dir);
-        } catch (IOException e) {
-            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create " + dir + ": " + e, e);
-        }
         String prefix = ObjectNames.dump(database, DumpFormat.DIRECTORY);
         if (objects.stream().noneMatch(o -> o.attribute("file").equals("toc.dat"))) {
             problems.add(prefix + ": the directory dump has no toc.dat");
             return;
         }
+        Path dir = ToolStreams.privateDirectory(ctx.scratchDirectory(), "verify-");
+        try {
+            checkDirectory(tools, ctx, prefix, objects, dir, problems);
+        } finally {
+            ToolStreams.deleteQuietly(dir);
+        }
+    }
+
+    private void checkDirectory(PgSession tools, ReadContext ctx, String prefix, List<StoredObject> objects,
+            Path dir, List<String> problems) {
         for (StoredObject o : objects) {
             String file = o.attribute("file");
             if (file.isEmpty() || file.contains("/") || file.startsWith(".")) {

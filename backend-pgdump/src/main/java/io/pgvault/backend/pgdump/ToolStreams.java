@@ -117,6 +117,40 @@ final class ToolStreams {
     }
 
     /**
+     * @param parent a scratch directory
+     * @param prefix a readable name start
+     * @return a new, empty, private (0700) directory under {@code parent}
+     */
+    static Path privateDirectory(Path parent, String prefix) {
+        try {
+            return Files.createTempDirectory(parent, prefix,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new RepositoryException("cannot create a directory in the scratch directory " + parent + ": " + e,
+                    e);
+        }
+    }
+
+    /**
+     * Deletes a file or directory tree; the scratch directory is removed later in any case, this only frees disk
+     * early.
+     *
+     * @param path what to delete
+     */
+    static void deleteQuietly(Path path) {
+        if (path == null || !Files.exists(path)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(path)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(ToolStreams.class).warn("could not remove {}: {}", path, e.toString());
+        }
+    }
+
+    /**
      * Writes a stream to a new private (0600) file.
      *
      * @param in   source; closed here
