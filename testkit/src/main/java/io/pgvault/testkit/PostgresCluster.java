@@ -1,0 +1,666 @@
+package io.pgvault.testkit;
+
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgConnection;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.ToolException;
+import io.pgvault.spi.process.Launcher;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A throwaway PostgreSQL cluster for tests, made with the local server binaries ({@code initdb}, {@code pg_ctl}) in
+ * a directory of its own and listening on a free port of {@code 127.0.0.1}. Clients reach it over TCP as the
+ * superuser {@code postgres} without a password ({@code trust}). When the JVM runs as root, the server runs as the
+ * unprivileged OS user {@code postgres}, because PostgreSQL refuses to run as root.
+ *
+ * <pre>{@code
+ * try (PostgresCluster pg = PostgresCluster.builder().start()) {
+ *     pg.createDatabase("shop");
+ *     pg.psql("shop", "CREATE TABLE t (id int); INSERT INTO t VALUES (1)");
+ *     List<List<String>> rows = pg.query("shop", "SELECT id FROM t");
+ *     PgConnection conn = pg.connection("shop"); // hand this to pgvault
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops the server and deletes the directory; clusters still open when the JVM exits are stopped
+ * and deleted by a shutdown hook. Instances are thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class PostgresCluster implements AutoCloseable {
+    /**
+     * The superuser role every cluster is initialised with.
+     *
+     * @since 0.1.0
+     */
+    public static final String SUPERUSER = "postgres";
+    /**
+     * The address every cluster listens on.
+     *
+     * @since 0.1.0
+     */
+    public static final String HOST = "127.0.0.1";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCluster.class);
+    private static final int MIN_MAJOR_VERSION = 13;
+    private static final int PORT_ATTEMPTS = 5;
+    private static final Duration QUERY_TIMEOUT = Duration.ofMinutes(30);
+    private static final Set<PostgresCluster> OPEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(PostgresCluster::closeAtExit),
+                "pgvault-cluster-reaper"));
+    }
+
+    private enum State { NEW, STOPPED, RUNNING, CLOSED }
+
+    private final ServerBinaries binaries;
+    private final Optional<String> osUser;
+    private final boolean asRoot;
+    private final ProcessRunner server;
+    private final Path baseDirectory;
+    private final List<String> confLines;
+    private final boolean fixedPort;
+    private final Duration startTimeout;
+    private volatile int port;
+    private volatile Path directory;
+    private volatile ServerControl control;
+    private volatile State state = State.NEW;
+
+    private PostgresCluster(Builder b, ServerBinaries binaries) {
+        this.binaries = binaries;
+        this.asRoot = isRoot();
+        this.osUser = b.osUser != null ? Optional.of(b.osUser) : asRoot ? Optional.of(SUPERUSER) : Optional.empty();
+        this.server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
+        this.baseDirectory = b.baseDirectory;
+        this.confLines = List.copyOf(b.confLines);
+        this.fixedPort = b.port != 0;
+        this.port = b.port;
+        this.startTimeout = b.startTimeout;
+    }
+
+    /**
+     * @return a builder with the defaults: binaries found automatically, a free port, the server as OS user
+     *         {@code postgres} when this JVM is root
+     * @since 0.1.0
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Creates the cluster on first use ({@code initdb}), then starts the server and waits until it accepts
+     * connections. Starting a running cluster does nothing. When the port was chosen automatically and another
+     * process takes it first, a new free port is chosen.
+     *
+     * @return this cluster
+     * @throws ToolException when initdb or pg_ctl fails; the message quotes the server log
+     * @since 0.1.0
+     */
+    public synchronized PostgresCluster start() {
+        requireNotClosed();
+        if (state == State.RUNNING) {
+            return this;
+        }
+        if (state == State.NEW) {
+            OPEN.add(this);
+            directory = ClusterDirectory.create(baseDirectory, osUser, asRoot);
+            control = new ServerControl(binaries, server, directory);
+            try {
+                control.initdb(SUPERUSER, confLines);
+            } catch (RuntimeException e) {
+                try {
+                    deleteDirectory();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                directory = null;
+                control = null;
+                throw e;
+            }
+            state = State.STOPPED;
+        }
+        for (int attempt = 1; ; attempt++) {
+            if (!fixedPort && (port == 0 || attempt > 1)) {
+                port = ServerControl.freePort();
+            }
+            if (control.start(port, startTimeout, !fixedPort && attempt < PORT_ATTEMPTS)) {
+                state = State.RUNNING;
+                return this;
+            }
+        }
+    }
+
+    /**
+     * Stops the server ({@code pg_ctl stop -m fast}, bounded to 30 s, then {@code -m immediate}, then a kill). Its
+     * data stays; {@link #start()} starts it again on the same port.
+     *
+     * @since 0.1.0
+     */
+    public synchronized void stop() {
+        if (state != State.RUNNING) {
+            return;
+        }
+        try {
+            control.stop();
+        } finally {
+            state = State.STOPPED;
+        }
+    }
+
+    /**
+     * Stops and starts the server, e.g. after {@link #configure(String...)}.
+     *
+     * @since 0.1.0
+     */
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    /**
+     * Appends lines to {@code postgresql.conf}; later lines win over earlier ones. They take effect on the next
+     * {@link #start()} or {@link #restart()} (or {@code SELECT pg_reload_conf()} for reloadable settings).
+     *
+     * @param lines settings, e.g. {@code "wal_level = replica"}
+     * @since 0.1.0
+     */
+    public synchronized void configure(String... lines) {
+        requireNotClosed();
+        if (state == State.NEW) {
+            throw new IllegalStateException("start the cluster before configuring it, or use Builder#conf");
+        }
+        control.appendConf(List.of(lines));
+    }
+
+    /**
+     * Stops the server and deletes the cluster's directory. Never throws for a cluster that was never started.
+     *
+     * @throws PgVaultException when the server could not be stopped or the directory not deleted
+     * @since 0.1.0
+     */
+    @Override
+    public synchronized void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        try {
+            stop();
+        } finally {
+            state = State.CLOSED;
+            OPEN.remove(this);
+            deleteDirectory();
+        }
+    }
+
+    /**
+     * @return whether the server has been started and not stopped since
+     * @since 0.1.0
+     */
+    public boolean isRunning() {
+        return state == State.RUNNING;
+    }
+
+    /**
+     * @return {@value #HOST}
+     * @since 0.1.0
+     */
+    public String host() {
+        return HOST;
+    }
+
+    /**
+     * @return the TCP port; 0 until first started with an automatic port
+     * @since 0.1.0
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * @return the superuser role clients connect as, {@value #SUPERUSER}
+     * @since 0.1.0
+     */
+    public String user() {
+        return SUPERUSER;
+    }
+
+    /**
+     * @return the directory of the server and client binaries
+     * @since 0.1.0
+     */
+    public Path binDir() {
+        return binaries.binDir();
+    }
+
+    /**
+     * @return the server version, e.g. {@code 15.14}
+     * @since 0.1.0
+     */
+    public String version() {
+        return binaries.version();
+    }
+
+    /**
+     * @return the server's major version, e.g. 15
+     * @since 0.1.0
+     */
+    public int majorVersion() {
+        return binaries.majorVersion();
+    }
+
+    /**
+     * @return the OS user the server runs as, when it is not this process's own user
+     * @since 0.1.0
+     */
+    public Optional<String> osUser() {
+        return osUser;
+    }
+
+    /**
+     * @return how to run a tool as the server's OS user, e.g. {@code pgbackrest}, which must write files the server
+     *         can read
+     * @since 0.1.0
+     */
+    public Launcher serverLauncher() {
+        return server.launcher();
+    }
+
+    /**
+     * @return the cluster's own directory, holding the data directory, the Unix socket and the log
+     * @since 0.1.0
+     */
+    public Path directory() {
+        requireCreated();
+        return directory;
+    }
+
+    /**
+     * @return the data directory ({@code PGDATA})
+     * @since 0.1.0
+     */
+    public Path dataDirectory() {
+        requireCreated();
+        return control.dataDirectory();
+    }
+
+    /**
+     * @return the directory of the server's Unix socket ({@code unix_socket_directories})
+     * @since 0.1.0
+     */
+    public Path socketDirectory() {
+        return directory();
+    }
+
+    /**
+     * @return the server log
+     * @since 0.1.0
+     */
+    public Path logFile() {
+        requireCreated();
+        return control.logFile();
+    }
+
+    /**
+     * @return the process id of the running server (from {@code postmaster.pid}), if it runs
+     * @since 0.1.0
+     */
+    public OptionalLong serverPid() {
+        ServerControl c = control;
+        return c == null ? OptionalLong.empty() : c.pid();
+    }
+
+    /**
+     * @return a connection to database {@code postgres} over TCP as the superuser, with this cluster's binaries
+     * @since 0.1.0
+     */
+    public PgConnection connection() {
+        return connection("postgres");
+    }
+
+    /**
+     * @param database a database of this cluster
+     * @return a connection to it over TCP as the superuser, with this cluster's binaries
+     * @since 0.1.0
+     */
+    public PgConnection connection(String database) {
+        requireRunning();
+        return PgConnection.builder().host(HOST).port(port).user(SUPERUSER).database(database)
+                .binDir(binaries.binDir()).build();
+    }
+
+    /**
+     * Runs SQL with {@code psql -X -v ON_ERROR_STOP=1} fed on standard input: several statements and psql
+     * meta-commands are fine; it stops at the first error. Statements run in autocommit mode unless the script says
+     * {@code BEGIN}.
+     *
+     * @param database database to run in
+     * @param sql      the script
+     * @return psql's unaligned output: rows terminated by NUL, fields separated by U+001F (see {@link #query})
+     * @throws ToolException on the first SQL error, quoting it
+     * @since 0.1.0
+     */
+    public String psql(String database, String sql) {
+        requireRunning();
+        return new Psql(binaries.tool("psql"), HOST, port, SUPERUSER).run(database, sql, QUERY_TIMEOUT);
+    }
+
+    /**
+     * Runs SQL and returns the rows of every result it produced, in order. Values are PostgreSQL's text output;
+     * SQL {@code NULL} is {@code null}. Values may contain newlines but not U+001F.
+     *
+     * @param database database to run in
+     * @param sql      one or more statements
+     * @return the rows, each a list of column values
+     * @throws ToolException on the first SQL error
+     * @since 0.1.0
+     */
+    public List<List<String>> query(String database, String sql) {
+        return Psql.parseRows(psql(database, sql));
+    }
+
+    /**
+     * @param database database to run in
+     * @param sql      a query returning at least one row
+     * @return the first column of the first row ({@code null} for SQL NULL)
+     * @throws PgVaultException when the query returned no row
+     * @since 0.1.0
+     */
+    public String queryValue(String database, String sql) {
+        List<List<String>> rows = query(database, sql);
+        if (rows.isEmpty()) {
+            throw new PgVaultException(ErrorCode.NOT_FOUND, "query returned no row: " + sql);
+        }
+        return rows.get(0).get(0);
+    }
+
+    /**
+     * Creates a database; any name PostgreSQL accepts works (unicode, spaces, quotes), up to 63 bytes of UTF-8.
+     *
+     * @param name the database's name, unquoted
+     * @return a connection to it
+     * @since 0.1.0
+     */
+    public PgConnection createDatabase(String name) {
+        psql("postgres", "CREATE DATABASE " + quoteIdentifier(name));
+        return connection(name);
+    }
+
+    /**
+     * Drops a database if it exists, disconnecting its sessions first.
+     *
+     * @param name the database's name, unquoted
+     * @since 0.1.0
+     */
+    public void dropDatabase(String name) {
+        psql("postgres", "DROP DATABASE IF EXISTS " + quoteIdentifier(name) + " WITH (FORCE)");
+    }
+
+    /**
+     * @param name a database name, unquoted
+     * @return whether this cluster has a database of exactly that name
+     * @since 0.1.0
+     */
+    public boolean databaseExists(String name) {
+        return "1".equals(queryValue("postgres",
+                "SELECT count(*) FROM pg_database WHERE datname = " + quoteLiteral(name)));
+    }
+
+    /**
+     * Quotes an SQL identifier, always: {@code a"b} becomes {@code "a""b"}.
+     *
+     * @param name an identifier (schema, table, database, role ...), at most 63 bytes of UTF-8, no NUL
+     * @return it as a quoted identifier
+     * @throws ConfigurationException when PostgreSQL would reject or silently truncate it
+     * @since 0.1.0
+     */
+    public static String quoteIdentifier(String name) {
+        Objects.requireNonNull(name, "identifier");
+        if (name.isEmpty() || name.indexOf('\0') >= 0) {
+            throw new ConfigurationException("not a valid SQL identifier: '" + name + "'");
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > 63) {
+            throw new ConfigurationException("identifier longer than 63 bytes would be truncated: '" + name + "'");
+        }
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    /**
+     * Quotes an SQL string literal for a server with {@code standard_conforming_strings = on} (the default).
+     *
+     * @param value any text without NUL
+     * @return it as a string literal: {@code it's} becomes {@code 'it''s'}
+     * @since 0.1.0
+     */
+    public static String quoteLiteral(String value) {
+        Objects.requireNonNull(value, "literal");
+        if (value.indexOf('\0') >= 0) {
+            throw new ConfigurationException("PostgreSQL text cannot contain NUL");
+        }
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresCluster[" + binaries.version() + " " + HOST + ":" + port + ", " + state.name().toLowerCase()
+                + (directory == null ? "" : ", " + directory) + osUser.map(u -> ", as " + u).orElse("") + "]";
+    }
+
+    private void deleteDirectory() {
+        if (directory == null) {
+            return;
+        }
+        try {
+            if (osUser.isPresent() && !asRoot) {
+                // only the server's user may delete what it wrote
+                server.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", dataDirectory().toString())
+                        .timeout(Duration.ofMinutes(5)).build());
+            }
+            ClusterDirectory.delete(directory);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot delete cluster directory " + directory + ": " + e,
+                    e);
+        }
+    }
+
+    private static void closeAtExit(PostgresCluster cluster) {
+        try {
+            synchronized (cluster) {
+                if (cluster.state == State.RUNNING) {
+                    cluster.control.stopImmediately();
+                    cluster.state = State.STOPPED;
+                }
+            }
+            cluster.close();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot clean up {} at exit: {}", cluster, e.getMessage());
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private void requireNotClosed() {
+        if (state == State.CLOSED) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    private void requireCreated() {
+        if (directory == null) {
+            throw new IllegalStateException(this + " has not been started yet");
+        }
+    }
+
+    private void requireRunning() {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException(this + " is not running");
+        }
+    }
+
+    /**
+     * Configures a {@link PostgresCluster}. {@link #build()} finds the binaries and checks their version, reporting
+     * missing binaries with the command that installs them.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private Path binDir;
+        private int requiredMajorVersion;
+        private int port;
+        private final List<String> confLines = new ArrayList<>();
+        private String osUser;
+        private Path baseDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private Duration startTimeout = Duration.ofSeconds(60);
+
+        private Builder() {
+        }
+
+        /**
+         * @param binDir directory of {@code initdb}, {@code pg_ctl}, {@code postgres}, {@code psql}; default: the
+         *               system property {@code pgvault.postgres.bindir}, the environment variable
+         *               {@code PGVAULT_POSTGRES_BINDIR}, {@code /usr/lib/postgresql/15/bin}, then
+         *               {@code pg_config --bindir}, the first that holds them
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder binDir(Path binDir) {
+            this.binDir = Objects.requireNonNull(binDir, "binDir");
+            return this;
+        }
+
+        /**
+         * @param major the major version the binaries must have, e.g. 15; default: any from 13 on
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder requireMajorVersion(int major) {
+            this.requiredMajorVersion = major;
+            return this;
+        }
+
+        /**
+         * @param port a fixed TCP port; default 0: a free port, chosen again if it is taken before the server binds it
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Appends lines to {@code postgresql.conf} after the testkit's own settings ({@code fsync = off}, a small
+         * {@code shared_buffers}, ...), which they therefore override; e.g. {@code wal_level = replica},
+         * {@code archive_mode = on}, {@code archive_command = '...'}. Default: none.
+         *
+         * @param lines settings
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder conf(String... lines) {
+            confLines.addAll(List.of(lines));
+            return this;
+        }
+
+        /**
+         * @param osUser the OS user to run {@code initdb} and the server as ({@code runuser} as root, else
+         *               {@code sudo -n}); default {@code postgres} when this JVM runs as root, else this JVM's user
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder osUser(String osUser) {
+            this.osUser = Objects.requireNonNull(osUser, "osUser");
+            return this;
+        }
+
+        /**
+         * @param baseDirectory where the cluster's directory is created; the server's OS user must be able to enter
+         *                      every parent (so not JUnit's 0700 {@code @TempDir}); default {@code java.io.tmpdir}
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder baseDirectory(Path baseDirectory) {
+            this.baseDirectory = Objects.requireNonNull(baseDirectory, "baseDirectory");
+            return this;
+        }
+
+        /**
+         * @param startTimeout how long {@code pg_ctl start} may wait for the server to accept connections; default
+         *                     60 s
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder startTimeout(Duration startTimeout) {
+            this.startTimeout = Objects.requireNonNull(startTimeout, "startTimeout");
+            return this;
+        }
+
+        /**
+         * Finds and checks the binaries; creates nothing yet.
+         *
+         * @return a cluster that {@link PostgresCluster#start()} creates and starts
+         * @throws ToolException (TOOL_MISSING) when the server binaries are missing; the message names the
+         *                       {@code apt-get install} command
+         * @throws ConfigurationException when a setting is invalid or the version does not match
+         * @since 0.1.0
+         */
+        public PostgresCluster build() {
+            List<String> problems = new ArrayList<>();
+            if (port < 0 || port > 65535) {
+                problems.add("port must be 0 (automatic) or 1..65535, was " + port);
+            }
+            if (startTimeout.getSeconds() < 1) {
+                problems.add("startTimeout must be at least one second, was " + startTimeout);
+            }
+            confLines.stream().filter(l -> l.contains("\n") || l.contains("\r")).findFirst()
+                    .ifPresent(l -> problems.add("a conf line must be a single line: '" + l + "'"));
+            ConfigurationException.throwIfAny(problems);
+            ServerBinaries binaries = ServerBinaries.locate(Optional.ofNullable(binDir));
+            if (requiredMajorVersion != 0 && binaries.majorVersion() != requiredMajorVersion) {
+                problems.add("PostgreSQL " + requiredMajorVersion + " required, but " + binaries.binDir() + " holds "
+                        + binaries.version());
+            } else if (binaries.majorVersion() < MIN_MAJOR_VERSION) {
+                problems.add("PostgreSQL " + MIN_MAJOR_VERSION + " or later required, but " + binaries.binDir()
+                        + " holds " + binaries.version());
+            }
+            ConfigurationException.throwIfAny(problems);
+            return new PostgresCluster(this, binaries);
+        }
+
+        /**
+         * @return a new cluster, started
+         * @since 0.1.0
+         */
+        public PostgresCluster start() {
+            PostgresCluster cluster = build();
+            try {
+                return cluster.start();
+            } catch (RuntimeException e) {
+                try {
+                    cluster.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+}
