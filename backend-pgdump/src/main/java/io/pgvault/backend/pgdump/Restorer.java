@@ -9,6 +9,7 @@ import io.pgvault.api.PgVaultException;
 import io.pgvault.api.RestoreRequest;
 import io.pgvault.api.RestoreResult;
 import io.pgvault.api.StoredObject;
+import io.pgvault.api.ToolException;
 import io.pgvault.backend.pgdump.PgSession.ServerVersion;
 import io.pgvault.spi.ReadContext;
 import io.pgvault.spi.process.ToolCommand;
@@ -55,7 +56,7 @@ final class Restorer {
         List<Target> targets = plan(set, layout, request);
         PgConnection conn = request.target().orElse(config.connection());
         try (PgSession session = PgSession.open(conn, ctx.processes(), config)) {
-            String maintenance = maintenanceDatabase(conn, targets);
+            String maintenance = maintenanceDatabase(session, conn, targets);
             ServerVersion server = session.serverVersion(maintenance);
             Set<String> existing = new HashSet<>();
             session.databases(maintenance).forEach(d -> existing.add(d.name()));
@@ -114,10 +115,27 @@ final class Restorer {
         return out;
     }
 
-    /** A database to run control statements from: never one that is about to be dropped. */
-    private static String maintenanceDatabase(PgConnection conn, List<Target> targets) {
-        boolean replaced = targets.stream().anyMatch(t -> t.name().equals(conn.database()));
-        return replaced ? "template1" : conn.database();
+    /**
+     * A database to run control statements from, like createdb picks one: {@code postgres}, else {@code template1},
+     * else the connection's own database (which, in a disaster, may be the very one being restored and gone). Never
+     * one that is about to be replaced.
+     */
+    private static String maintenanceDatabase(PgSession session, PgConnection conn, List<Target> targets) {
+        Set<String> candidates = new LinkedHashSet<>(List.of("postgres", "template1", conn.database()));
+        targets.forEach(t -> candidates.remove(t.name()));
+        RuntimeException first = null;
+        for (String db : candidates) {
+            try {
+                session.serverVersion(db);
+                return db;
+            } catch (ToolException e) {
+                if (e.code() == ErrorCode.TOOL_MISSING) {
+                    throw e;
+                }
+                first = first == null ? e : first;
+            }
+        }
+        throw first != null ? first : new ConfigurationException("no database to connect to on " + conn.host());
     }
 
     private void replayGlobals(PgSession session, ReadContext ctx, StoredObject globals, String maintenance) {
