@@ -6,16 +6,28 @@ import io.pgvault.api.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
- * The streaming stages between a tool and a repository. STUB: being implemented.
+ * The streaming stages between a tool and a repository: compression (none, gzip, zstd), age v1 encryption
+ * (scrypt passphrase or X25519, readable by the {@code age} CLI), and SHA-256 of both the logical and the stored
+ * bytes. Buffers are fixed (about 128–256 KiB per stage), whatever the size of the data; a slow sink slows the writer.
+ * Immutable and thread-safe; each stream it returns belongs to one thread.
  */
 public final class Pipeline {
-    private final PipelineOptions options;
+    private static final int DIGEST_BUFFER = 128 * 1024;
 
+    private final PipelineOptions options;
+    private final AgeKeyring keyring;
+
+    /**
+     * @param options compression and encryption for new objects; the encryption's key also opens stored ones
+     * @throws io.pgvault.api.ConfigurationException when the age identity is malformed
+     */
     public Pipeline(PipelineOptions options) {
-        this.options = Objects.requireNonNull(options);
+        this.options = Objects.requireNonNull(options, "options");
+        this.keyring = new AgeKeyring(options.encryption());
     }
 
     public PipelineOptions options() {
@@ -23,20 +35,34 @@ public final class Pipeline {
     }
 
     /**
+     * Logical bytes → SHA-256 → compression → encryption → SHA-256 → {@code sink}. Nothing is written to the sink
+     * before the first logical byte (or {@link EncodingStream#finish()}).
+     *
      * @param sink where stored bytes go; not closed by {@link EncodingStream#finish()} nor by close()
      * @return the stream to write logical bytes into
      */
     public EncodingStream encode(OutputStream sink) {
-        throw new IllegalStateException("pipeline not implemented yet");
+        Objects.requireNonNull(sink, "sink");
+        return new StagedEncodingStream(sink, options.compression(), keyring.writer().orElse(null));
     }
 
     /**
+     * Decodes with the object's own compression and encryption scheme, opening age objects with this pipeline's key.
+     * Closing the returned stream closes {@code stored}.
+     *
      * @param stored the stored bytes of {@code object}
      * @param object the manifest entry: compression, encryption scheme, sizes and digests to check
-     * @return the logical bytes; integrity failures surface from read() before the final bytes are released
+     * @return the logical bytes; integrity failures surface from read() before the final bytes are released:
+     *         {@link io.pgvault.api.IntegrityException} for damaged or truncated data,
+     *         {@link io.pgvault.api.DecryptionException} for a wrong key or altered ciphertext, and
+     *         {@link IOException} when reading {@code stored} itself fails
+     * @throws io.pgvault.api.DecryptionException when this pipeline holds no key for the object's scheme
      */
     public InputStream decode(InputStream stored, StoredObject object) {
-        throw new IllegalStateException("pipeline not implemented yet");
+        Objects.requireNonNull(stored, "stored");
+        Objects.requireNonNull(object, "object");
+        return new VerifyingDecodingStream(stored, object, keyring.reader(object).orElse(null),
+                keyring.describeKey());
     }
 
     /**
@@ -45,6 +71,13 @@ public final class Pipeline {
      * @throws IOException when reading fails
      */
     public static Digest digest(InputStream in) throws IOException {
-        throw new IllegalStateException("pipeline not implemented yet");
+        MessageDigest sha256 = Sha256.newDigest();
+        byte[] buffer = new byte[DIGEST_BUFFER];
+        long size = 0;
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            sha256.update(buffer, 0, n);
+            size += n;
+        }
+        return new Digest(size, Sha256.hex(sha256));
     }
 }
