@@ -298,8 +298,13 @@ public final class LocalRepository implements Repository {
             if (file.isEmpty() || Files.isDirectory(file.get(), LinkOption.NOFOLLOW_LINKS)) {
                 return;
             }
-            Files.deleteIfExists(file.get());
+            if (!Files.deleteIfExists(file.get())) {
+                return;
+            }
             checksums.forget(file.get());
+            // durable before returning: the catalog deletes a manifest before its objects, and a manifest that
+            // reappeared after a crash would list a set whose objects are gone
+            syncDirectory(file.get().getParent());
             removeEmptyDirectories(file.get().getParent());
         } catch (IOException e) {
             throw new RepositoryException("cannot delete '" + key + "' from " + id + ": " + describe(e), e);
