@@ -33,12 +33,15 @@ final class PgSession implements AutoCloseable {
     private final ProcessRunner runner;
     private final PgDumpConfig config;
     private final PassFile passFile;
+    private final boolean offline;
 
-    private PgSession(PgConnection connection, ProcessRunner runner, PgDumpConfig config, PassFile passFile) {
+    private PgSession(PgConnection connection, ProcessRunner runner, PgDumpConfig config, PassFile passFile,
+            boolean offline) {
         this.connection = connection;
         this.runner = runner;
         this.config = config;
         this.passFile = passFile;
+        this.offline = offline;
     }
 
     /**
@@ -52,7 +55,7 @@ final class PgSession implements AutoCloseable {
         if (connection.password().isPresent() && config.passwordTransport() == PasswordTransport.PASSFILE) {
             file = PassFile.write(connection.user(), connection.password().get());
         }
-        return new PgSession(connection, runner, config, file);
+        return new PgSession(connection, runner, config, file, false);
     }
 
     /**
@@ -64,7 +67,7 @@ final class PgSession implements AutoCloseable {
      * @return a session without credentials
      */
     static PgSession offline(PgConnection connection, ProcessRunner runner, PgDumpConfig config) {
-        return new PgSession(connection, runner, config, null);
+        return new PgSession(connection, runner, config, null, true);
     }
 
     PgConnection connection() {
@@ -76,12 +79,15 @@ final class PgSession implements AutoCloseable {
      * @return a command with the libpq environment and the configured time limit
      */
     ToolCommand.Builder command(String tool) {
-        ToolCommand.Builder b = ToolCommand.builder(tool, executable(tool))
-                .env("PGHOST", connection.host())
+        ToolCommand.Builder b = ToolCommand.builder(tool, executable(tool)).timeout(config.toolTimeout());
+        if (offline) {
+            // pg_restore --list and -f read an archive and connect to nothing: no connection settings, no password
+            return b;
+        }
+        b.env("PGHOST", connection.host())
                 .env("PGPORT", Integer.toString(connection.port()))
                 .env("PGUSER", connection.user())
-                .env("PGAPPNAME", "pgvault")
-                .timeout(config.toolTimeout());
+                .env("PGAPPNAME", "pgvault");
         connection.sslMode().ifPresent(m -> b.env("PGSSLMODE", m));
         if (passFile != null) {
             b.env("PGPASSFILE", passFile.path().toString());
