@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,21 +45,17 @@ final class Restorer {
         this.config = config;
     }
 
-    /** One database to restore. */
-    private record Target(String source, String name, List<StoredObject> objects, String owner, String encoding) {
-    }
-
     RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext ctx) {
         Instant start = Instant.now();
         SetLayout layout = SetLayout.of(set);
-        List<Target> targets = plan(set, layout, request);
+        List<RestoreTarget> targets = plan(set, layout, request);
         PgConnection conn = request.target().orElse(config.connection());
         try (PgSession session = PgSession.open(conn, ctx.processes(), config)) {
             String maintenance = maintenanceDatabase(session, conn, targets);
             ServerVersion server = session.serverVersion(maintenance);
             Set<String> existing = new HashSet<>();
             session.databases(maintenance).forEach(d -> existing.add(d.name()));
-            List<String> conflicts = targets.stream().map(Target::name).filter(existing::contains).toList();
+            List<String> conflicts = targets.stream().map(RestoreTarget::name).filter(existing::contains).toList();
             if (!conflicts.isEmpty() && !request.dropExisting()) {
                 throw new ConflictException("database(s) " + conflicts + " already exist on " + conn.host() + ":"
                         + conn.port() + "; restore into another targetDatabase or set dropExisting to replace them");
@@ -71,12 +66,12 @@ final class Restorer {
             Set<String> roles = new HashSet<>(session.roles(maintenance));
             List<String> staged = stageAll(session, server, ctx, layout.format(), request, targets, roles, maintenance);
             swapAll(session, server, targets, staged, existing, maintenance);
-            List<String> names = targets.stream().map(Target::name).toList();
+            List<String> names = targets.stream().map(RestoreTarget::name).toList();
             return new RestoreResult(set, names, Duration.between(start, Instant.now()));
         }
     }
 
-    private List<Target> plan(BackupSet set, SetLayout layout, RestoreRequest request) {
+    private List<RestoreTarget> plan(BackupSet set, SetLayout layout, RestoreRequest request) {
         List<String> problems = new ArrayList<>();
         if (layout.databases().isEmpty()) {
             problems.add("backup set " + set.id() + " holds no database dump");
@@ -105,12 +100,12 @@ final class Restorer {
         }
         ConfigurationException.throwIfAny(problems);
         boolean noOwner = set.attribute("noOwner").map(Boolean::parseBoolean).orElse(false);
-        List<Target> out = new ArrayList<>();
+        List<RestoreTarget> out = new ArrayList<>();
         layout.databases().forEach((db, objects) -> {
             StoredObject first = objects.get(0);
             String owner = noOwner ? "" : first.attribute("owner");
             String encoding = first.attribute("encoding").isEmpty() ? "UTF8" : first.attribute("encoding");
-            out.add(new Target(db, request.targetDatabase().orElse(db), objects, owner, encoding));
+            out.add(new RestoreTarget(db, request.targetDatabase().orElse(db), objects, owner, encoding));
         });
         return out;
     }
@@ -120,7 +115,7 @@ final class Restorer {
      * else the connection's own database (which, in a disaster, may be the very one being restored and gone). Never
      * one that is about to be replaced.
      */
-    private static String maintenanceDatabase(PgSession session, PgConnection conn, List<Target> targets) {
+    private static String maintenanceDatabase(PgSession session, PgConnection conn, List<RestoreTarget> targets) {
         Set<String> candidates = new LinkedHashSet<>(List.of("postgres", "template1", conn.database()));
         targets.forEach(t -> candidates.remove(t.name()));
         RuntimeException first = null;
@@ -159,14 +154,14 @@ final class Restorer {
     }
 
     private List<String> stageAll(PgSession session, ServerVersion server, ReadContext ctx, DumpFormat format,
-            RestoreRequest request, List<Target> targets, Set<String> roles, String maintenance) {
+            RestoreRequest request, List<RestoreTarget> targets, Set<String> roles, String maintenance) {
         String prefix = String.format("pgvault_restore_%08x", ThreadLocalRandom.current().nextInt());
         List<String> staged = new ArrayList<>();
         try {
             for (int i = 0; i < targets.size(); i++) {
-                Target t = targets.get(i);
+                RestoreTarget t = targets.get(i);
                 String staging = prefix + "_" + i;
-                Path local = stageLocally(ctx, format, request, t);
+                Path local = DumpLoader.stageLocally(ctx, format, request, t);
                 StringBuilder create = new StringBuilder("CREATE DATABASE ").append(Sql.ident(staging))
                         .append(" TEMPLATE template0 ENCODING ").append(Sql.literal(t.encoding()));
                 if (!t.owner().isEmpty() && roles.contains(t.owner())) {
@@ -174,11 +169,11 @@ final class Restorer {
                 }
                 session.execute(maintenance, create.append(";\n").toString());
                 staged.add(staging);
-                createRecordedSchemas(session, t, staging);
+                DumpLoader.createRecordedSchemas(session, t, staging);
                 LOG.info("restoring database '{}' into staging database {} ({})", t.source(), staging,
                         format.label());
                 try {
-                    restoreInto(session, ctx, format, request, t, staging, local);
+                    DumpLoader.load(session, ctx, format, request, t, staging, local);
                 } finally {
                     ToolStreams.deleteQuietly(local == null ? null
                             : Files.isDirectory(local) ? local : local.getParent());
@@ -191,113 +186,10 @@ final class Restorer {
         }
     }
 
-    /** Formats that need a seekable file are decoded (and so fully verified) before any database is created. */
-    private static Path stageLocally(ReadContext ctx, DumpFormat format, RestoreRequest request, Target t) {
-        if (format == DumpFormat.DIRECTORY) {
-            Path dir = ToolStreams.privateDirectory(ctx.scratchDirectory(), "restore-");
-            for (StoredObject o : t.objects()) {
-                ToolStreams.materialize(ctx.openObject(o), dir.resolve(fileOf(o)));
-            }
-            return dir;
-        }
-        if (format == DumpFormat.CUSTOM && request.jobs() > 1) {
-            // parallel pg_restore needs a seekable archive
-            Path file = ToolStreams.privateDirectory(ctx.scratchDirectory(), "restore-").resolve(
-                    ObjectNames.dump(t.source(), DumpFormat.CUSTOM));
-            ToolStreams.materialize(ctx.openObject(t.objects().get(0)), file);
-            return file;
-        }
-        return null;
-    }
-
-    private static String fileOf(StoredObject o) {
-        String file = o.attribute("file");
-        if (file.isEmpty() || file.contains("/") || file.startsWith(".")) {
-            throw new io.pgvault.api.IntegrityException("object " + o.name()
-                    + " of a directory-format dump does not record a plain file name");
-        }
-        return file;
-    }
-
-    private void restoreInto(PgSession session, ReadContext ctx, DumpFormat format, RestoreRequest request,
-            Target t, String staging, Path local) {
-        String db = PgSession.conninfo(staging);
-        if (format == DumpFormat.PLAIN) {
-            ToolCommand cmd = session.command("psql").arg("-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-                    "-d", db, "-f", "-").build();
-            try (ToolProcess p = session.start(cmd)) {
-                ToolStreams.feed(p, ctx.openObject(t.objects().get(0)));
-            }
-            return;
-        }
-        createSchemasForSelection(session, request, staging);
-        ToolCommand.Builder cmd = session.command("pg_restore").arg("--exit-on-error", "-d", db)
-                .args(selection(request));
-        int jobs = request.jobs();
-        if (local == null) {
-            try (ToolProcess p = session.start(cmd.arg("--single-transaction").build())) {
-                ToolStreams.feed(p, ctx.openObject(t.objects().get(0)));
-            }
-            return;
-        }
-        if (format == DumpFormat.DIRECTORY) {
-            cmd.arg("-Fd");
-        }
-        if (jobs > 1) {
-            cmd.arg("--jobs", Integer.toString(jobs));
-        } else {
-            cmd.arg("--single-transaction");
-        }
-        session.run(cmd.arg(local.toString()).build());
-    }
-
-    /** pg_restore's {@code -n}/{@code -t}: {@code schema.table} selects a table within a schema. */
-    private static List<String> selection(RestoreRequest request) {
-        Set<String> args = new LinkedHashSet<>();
-        request.schemas().forEach(s -> args.add("--schema=" + s));
-        for (String table : request.tables()) {
-            int dot = table.indexOf('.');
-            if (dot > 0) {
-                args.add("--schema=" + table.substring(0, dot));
-                args.add("--table=" + table.substring(dot + 1));
-            } else {
-                args.add("--table=" + table);
-            }
-        }
-        return List.copyOf(args);
-    }
-
-    /** A dump taken with --table lacks the CREATE SCHEMA of its tables; the set recorded which they are. */
-    private static void createRecordedSchemas(PgSession session, Target t, String staging) {
-        String recorded = t.objects().get(0).attribute("schemas");
-        if (recorded.isEmpty()) {
-            return;
-        }
-        StringBuilder sql = new StringBuilder();
-        Sql.parseJsonArray(recorded).forEach(s -> sql.append("CREATE SCHEMA IF NOT EXISTS ").append(Sql.ident(s))
-                .append(";\n"));
-        if (sql.length() > 0) {
-            session.execute(staging, sql.toString());
-        }
-    }
-
-    /** pg_restore -n restores a schema's contents but not the schema itself. */
-    private static void createSchemasForSelection(PgSession session, RestoreRequest request, String staging) {
-        Set<String> schemas = new LinkedHashSet<>(request.schemas());
-        request.tables().stream().filter(t -> t.indexOf('.') > 0).forEach(t -> schemas.add(t.substring(0,
-                t.indexOf('.'))));
-        if (schemas.isEmpty()) {
-            return;
-        }
-        StringBuilder sql = new StringBuilder();
-        schemas.forEach(s -> sql.append("CREATE SCHEMA IF NOT EXISTS ").append(Sql.ident(s)).append(";\n"));
-        session.execute(staging, sql.toString());
-    }
-
-    private static void swapAll(PgSession session, ServerVersion server, List<Target> targets, List<String> staged,
+    private static void swapAll(PgSession session, ServerVersion server, List<RestoreTarget> targets, List<String> staged,
             Set<String> existing, String maintenance) {
         for (int i = 0; i < targets.size(); i++) {
-            Target t = targets.get(i);
+            RestoreTarget t = targets.get(i);
             String staging = staged.get(i);
             try {
                 if (existing.contains(t.name())) {

@@ -209,6 +209,31 @@ class PgDumpFailureIT {
         assertThat(visibleKeys(vault.repository())).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DumpFormat.class, names = {"PLAIN", "CUSTOM"})
+    @DisplayName("a dump cut short by a pg_dump that still exits 0 is stored intact, and deep verify catches it")
+    void silentTruncationCaughtByDeepVerify(DumpFormat format, @TempDir Path dir, @TempDir Path binDir) {
+        Path real = pg.cluster().binDir();
+        for (String tool : List.of("psql", "pg_restore", "pg_dumpall")) {
+            PgDumpTesting.writeExecutable(binDir.resolve(tool), "#!/bin/sh\nexec '" + real.resolve(tool) + "' \"$@\"\n");
+        }
+        PgDumpTesting.writeExecutable(binDir.resolve("pg_dump"), """
+                #!/bin/sh
+                for a in "$@"; do [ "$a" = --version ] && exec "%1$s/pg_dump" "$@"; done
+                "%1$s/pg_dump" "$@" | head -c 300000
+                exit 0
+                """.formatted(real));
+        PgDumpConfig config = PgDumpConfig.builder()
+                .connection(pg.connection(SOURCE).toBuilder().binDir(binDir).build()).format(format).build();
+        PgVault vault = vault(config, repository(dir), encryption("none"));
+        BackupSet set = vault.backup();
+
+        assertThat(vault.verify(set.id(), false).ok()).as("checksums match what was stored").isTrue();
+        assertThat(vault.verify(set.id(), true).problems()).singleElement().asString()
+                .contains(set.objects().get(0).name())
+                .containsAnyOf("does not end with '-- PostgreSQL database dump complete'", "cannot read the archive");
+    }
+
     @Test
     @DisplayName("when the repository fails mid-stream, pg_dump is killed and no set is listed")
     void repositoryFailsMidStream(@TempDir Path dir) {

@@ -8,6 +8,7 @@ import io.pgvault.api.RestoreRequest;
 import io.pgvault.api.Secret;
 import io.pgvault.api.ToolException;
 import io.pgvault.backend.pgdump.PgDumpTesting.RecordingLauncher;
+import io.pgvault.spi.process.Launcher;
 import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.testkit.PostgresCluster;
 import io.pgvault.testkit.PostgresFixture;
@@ -38,6 +39,7 @@ import static io.pgvault.backend.pgdump.PgDumpTesting.repository;
 import static io.pgvault.backend.pgdump.PgDumpTesting.rowCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A password-protected role over TCP with SCRAM: the password and the passphrase never appear on a command line,
@@ -131,6 +133,37 @@ class PgDumpSecretsIT {
         assertThat(logged).contains("starting pg_dump").doesNotContain(secrets);
         assertThat(pgpassFiles()).isEqualTo(passfilesBefore);
         assertNotInRepository(repo, secrets);
+    }
+
+    @Test
+    @DisplayName("tools run as another OS user get the password through their environment")
+    void asAnotherOsUser(@TempDir Path repo) {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "running the tools as OS user postgres needs runuser, which needs root");
+        PgDumpConfig config = PgDumpConfig.builder().connection(connection(Secret.of(PASSWORD)))
+                .format(DumpFormat.PLAIN).passwordTransport(PasswordTransport.ENVIRONMENT).build();
+        RecordingLauncher recorder = new RecordingLauncher();
+        Launcher asPostgres = new Launcher() {
+            @Override
+            public List<String> wrap(List<String> command, java.util.Set<String> envNames) {
+                return recorder.wrap(Launcher.asUser("postgres").wrap(command, envNames), envNames);
+            }
+
+            @Override
+            public String describe() {
+                return "as postgres";
+            }
+        };
+        PgVault vault = PgDumpTesting.vault(config, repository(repo), encryption("none"),
+                new ProcessRunner(asPostgres));
+        BackupSet set = vault.backup();
+        vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("secret_copy").build());
+
+        assertThat(rowCounts(pg.cluster(), "secret_copy")).isEqualTo(Map.of("public.t", 1000L));
+        assertThat(recorder.argvs()).allSatisfy(argv -> {
+            assertThat(argv.subList(0, 4)).containsExactly("runuser", "-u", "postgres", "--");
+            assertThat(String.join(" ", argv)).doesNotContain(PASSWORD);
+        });
     }
 
     @Test
