@@ -27,7 +27,9 @@ public enum DumpFormat {
      * pg_dump's directory archive ({@code pg_dump -Fd --jobs N -Z0}), the only format pg_dump writes with several
      * jobs. It <em>cannot stream</em>: pg_dump writes the whole directory into the backup's scratch directory first
      * (local disk as large as the uncompressed dump), then each file is streamed into the repository as
-     * {@code <db>.dir/<file>} and deleted.
+     * {@code <db>.dir/<file>} and deleted. Each file is its own object, so with age passphrase encryption every file
+     * pays its own scrypt key derivation when it is written and when it is read; for databases with many tables
+     * prefer X25519 keys, or the custom format.
      *
      * @since 0.1.0
      */

@@ -39,13 +39,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * when it exists on the target server, the recorded owner), and renamed to its target only when every database of
  * the set restored cleanly. An existing target is a {@link io.pgvault.api.ConflictException}, raised before anything
  * changes, unless {@link RestoreRequest#dropExisting()}: then it is dropped ({@code WITH (FORCE)}) just before the
- * rename, so a failed restore leaves it as it was. A failed restore drops its staging databases. Plain dumps replay
- * through {@code psql -v ON_ERROR_STOP=1 --single-transaction}; custom dumps stream into {@code pg_restore}, or with
+ * rename, so a failed restore leaves it as it was. A failed restore drops its staging databases (a process killed
+ * mid-restore can leave one behind: they are named {@code pgvault_restore_*}). Plain dumps replay through
+ * {@code psql -v ON_ERROR_STOP=1 --single-transaction} in one session ({@link RestoreRequest#jobs()} does not
+ * apply); custom dumps stream into {@code pg_restore --single-transaction}, or with
  * {@link RestoreRequest#jobs()} &gt; 1 are first decoded into a private 0600 scratch file for a parallel
  * {@code pg_restore -j N}; directory dumps are decoded into the scratch directory. Selective restores
  * ({@link RestoreRequest#schemas()}, {@link RestoreRequest#tables()}, {@code schema.table}) use pg_restore's
  * {@code -n}/{@code -t} and need the custom or directory format; the selected schemas are created first.
- * {@link RestoreRequest#includeGlobals()} replays {@code globals.sql} first, tolerating roles that already exist.
+ * {@link RestoreRequest#includeGlobals()} replays {@code globals.sql} first, without stopping at errors: roles that
+ * already exist are expected (at least the connecting one); other errors are logged as warnings. A dump taken with
+ * {@link PgDumpConfig#includeTables()} records the schemas of its tables, which are created before it is restored
+ * (pg_dump leaves them out). The restoring role needs CREATEDB (and, for owners and grants, usually superuser).
  *
  * <h2>Processes and secrets</h2>
  * Every tool starts through the context's {@link io.pgvault.spi.process.ProcessRunner}, so a launcher can run them
