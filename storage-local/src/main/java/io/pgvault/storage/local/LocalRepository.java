@@ -304,7 +304,11 @@ public final class LocalRepository implements Repository {
             checksums.forget(file.get());
             // durable before returning: the catalog deletes a manifest before its objects, and a manifest that
             // reappeared after a crash would list a set whose objects are gone
-            syncDirectory(file.get().getParent());
+            try {
+                syncDirectory(file.get().getParent());
+            } catch (NoSuchFileException concurrentlyRemoved) {
+                // another delete emptied and removed the directory: the entry went with it
+            }
             removeEmptyDirectories(file.get().getParent());
         } catch (IOException e) {
             throw new RepositoryException("cannot delete '" + key + "' from " + id + ": " + describe(e), e);
