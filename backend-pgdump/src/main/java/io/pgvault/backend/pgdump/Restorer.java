@@ -60,14 +60,14 @@ final class Restorer {
                 throw new ConflictException("database(s) " + conflicts + " already exist on " + conn.host() + ":"
                         + conn.port() + "; restore into another targetDatabase or set dropExisting to replace them");
             }
-            if (request.includeGlobals()) {
-                replayGlobals(session, ctx, layout.globals().orElseThrow(), maintenance);
-            }
+            List<String> warnings = request.includeGlobals()
+                    ? replayGlobals(session, ctx, layout.globals().orElseThrow(), maintenance)
+                    : List.of();
             Set<String> roles = new HashSet<>(session.roles(maintenance));
             List<String> staged = stageAll(session, server, ctx, layout.format(), request, targets, roles, maintenance);
             swapAll(session, server, targets, staged, existing, maintenance);
             List<String> names = targets.stream().map(RestoreTarget::name).toList();
-            return new RestoreResult(set, names, Duration.between(start, Instant.now()));
+            return new RestoreResult(set, names, Duration.between(start, Instant.now()), warnings);
         }
     }
 
@@ -133,7 +133,8 @@ final class Restorer {
         throw first != null ? first : new ConfigurationException("no database to connect to on " + conn.host());
     }
 
-    private void replayGlobals(PgSession session, ReadContext ctx, StoredObject globals, String maintenance) {
+    /** @return the errors other than "already exists", which the restore reports as warnings */
+    private List<String> replayGlobals(PgSession session, ReadContext ctx, StoredObject globals, String maintenance) {
         // no ON_ERROR_STOP: roles that already exist (at least the connecting one) make CREATE ROLE fail harmlessly
         ToolCommand cmd = session.command("psql").arg("-X", "-q", "-d", PgSession.conninfo(maintenance), "-f", "-")
                 .build();
@@ -151,6 +152,7 @@ final class Restorer {
         } else {
             LOG.info("replayed globals (roles, tablespaces)");
         }
+        return serious.stream().map(l -> "globals: " + l.strip()).toList();
     }
 
     private List<String> stageAll(PgSession session, ServerVersion server, ReadContext ctx, DumpFormat format,

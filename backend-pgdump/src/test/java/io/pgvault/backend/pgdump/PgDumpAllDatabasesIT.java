@@ -79,6 +79,7 @@ class PgDumpAllDatabasesIT {
 
         PostgresCluster other = target.cluster();
         assertThat(result.databases()).containsExactlyInAnyOrder("app1", "postgres", UNICODE);
+        assertThat(result.warnings()).as("roles that already exist are not warnings").isEmpty();
         assertThat(other.queryValue("postgres", PASSWORD_HASH))
                 .isEqualTo(source.cluster().queryValue("postgres", PASSWORD_HASH));
         assertThat(other.queryValue("postgres",
