@@ -28,6 +28,9 @@ final class HeapWatch implements AutoCloseable {
     private final AtomicLong maxAfterGc = new AtomicLong();
     private final AtomicLong collections = new AtomicLong();
     private final NotificationListener listener = this::onNotification;
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private long allocatedAtReset;
 
     HeapWatch() {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -42,12 +45,14 @@ final class HeapWatch implements AutoCloseable {
         heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
         maxAfterGc.set(0);
         collections.set(0);
+        allocatedAtReset = threads.getCurrentThreadAllocatedBytes();
     }
 
-    /** @return a reading since the last {@link #reset()} */
+    /** @return a reading since the last {@link #reset()}, which must have been called on this thread */
     Reading read() {
         long peak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        return new Reading(peak, maxAfterGc.get(), collections.get());
+        return new Reading(peak, maxAfterGc.get(), collections.get(),
+                threads.getCurrentThreadAllocatedBytes() - allocatedAtReset);
     }
 
     /** @return the heap's maximum size ({@code -Xmx}) */
@@ -83,11 +88,15 @@ final class HeapWatch implements AutoCloseable {
      * @param peakUsed      sum of the heap pools' peak usage (an upper bound of the heap's peak)
      * @param maxLiveAfterGc the largest heap in use just after a collection; 0 when none ran
      * @param collections   collections seen
+     * @param allocated     bytes allocated by the calling thread (where pgvault's pipeline runs): churn, not
+     *                      retention
      */
-    record Reading(long peakUsed, long maxLiveAfterGc, long collections) {
+    record Reading(long peakUsed, long maxLiveAfterGc, long collections, long allocated) {
+        static final Reading NONE = new Reading(0, 0, 0, 0);
+
         Reading max(Reading other) {
             return new Reading(Math.max(peakUsed, other.peakUsed), Math.max(maxLiveAfterGc, other.maxLiveAfterGc),
-                    collections + other.collections);
+                    collections + other.collections, Math.max(allocated, other.allocated));
         }
     }
 }

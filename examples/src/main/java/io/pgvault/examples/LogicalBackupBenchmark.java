@@ -34,13 +34,16 @@ import static io.pgvault.examples.ShellBaseline.quote;
 
 /**
  * Measures pgvault's logical backups and restores against what an operator types in a shell, in the same run, on
- * the same data, alternating which goes first, and reports medians, the ratios pgvault/shell, stored sizes and the
- * JVM's heap. Meant to run with {@code -Xmx64m} (see {@code scripts/benchmark} and {@code docs/benchmarks.md}):
+ * the same data, rotating which side goes first, and reports medians, the ratios pgvault/shell, stored sizes and the
+ * JVM's heap. Meant to run with {@code -Xmx64m} (see {@code scripts/benchmark} and {@code docs/benchmarks.md}).
+ * Three sides per operation:
  * <ul>
- *     <li>backup, plain: {@code pg_dump -Fp | zstd -3 > file} vs pgvault plain, zstd 3 + age X25519 + SHA-256;</li>
- *     <li>backup, custom: {@code pg_dump -Fc -Z0 | zstd -3 > file} vs pgvault custom, same pipeline;</li>
- *     <li>restore, plain: {@code createdb; zstd -dc file | psql -X -q -v ON_ERROR_STOP=1} vs pgvault restore;</li>
- *     <li>restore, custom: {@code createdb; zstd -dc file | pg_restore -d db} vs pgvault restore.</li>
+ *     <li>the shell: backup {@code pg_dump -Fp | zstd -3 > file} (custom: {@code pg_dump -Fc -Z0 | zstd -3}),
+ *     restore {@code createdb; zstd -dc file | psql -X -q -v ON_ERROR_STOP=1} (custom: {@code | pg_restore});</li>
+ *     <li>a shell doing pgvault's work: SHA-256 of the dump, zstd -3, age X25519, SHA-256 of the stored bytes and an
+ *     fsync, and for restores a checksum pass before {@code age -d | zstd -dc};</li>
+ *     <li>pgvault: PgDumpStrategy plain or custom, zstd level 3, age X25519, LocalRepository; restores into a new
+ *     database.</li>
  * </ul>
  * Options: {@code --mb N} table size (default 400), {@code --rounds N} (default 3), {@code --workers N} zstd worker
  * threads for pgvault (default 0: compress on the reading thread, pgvault's default), {@code --work-dir DIR},
@@ -110,7 +113,7 @@ public final class LogicalBackupBenchmark {
             out.println("warm-up (not counted): one plain backup each way");
             shell.backup(SOURCE, "-Fp", work.resolve("warmup.sql.zst"));
             plain.catalog().delete(plain.backup().id());
-            HeapWatch.Reading overall = new HeapWatch.Reading(0, 0, 0);
+            HeapWatch.Reading overall = HeapWatch.Reading.NONE;
             for (int round = 1; round <= options.rounds(); round++) {
                 overall = overall.max(round(round, plain, custom, heap));
             }
@@ -237,8 +240,10 @@ public final class LogicalBackupBenchmark {
                 Units.bytes(v)));
         out.println();
         out.printf("JVM heap: max %s (-Xmx); during pgvault's operations: peak pool usage %s, largest heap live after "
-                + "a GC %s (%d GCs)%n", Units.bytes(HeapWatch.maxHeap()), Units.bytes(heap.peakUsed()),
-                Units.bytes(heap.maxLiveAfterGc()), heap.collections());
+                + "a GC %s (%d GCs); most allocated by the calling thread in one operation %s%n",
+                Units.bytes(HeapWatch.maxHeap()), Units.bytes(heap.peakUsed()),
+                heap.collections() == 0 ? "n/a" : Units.bytes(heap.maxLiveAfterGc()), heap.collections(),
+                Units.bytes(heap.allocated()));
         out.printf("diagnostics: fsync of the shell's plain file after writing it: median %s; checksum pass over the "
                 + "stored plain set (what RestoreRequest.verifyFirst adds to a restore): median %s%n",
                 Units.seconds(fsyncOfShellFile.medianWall()), Units.seconds(checksumPass.medianWall()));

@@ -136,23 +136,26 @@ public final class Quickstart {
         out.printf("backup      %s: custom format, zstd level 3, %s, %s stored, in %s%n", set.id().value(),
                 encryption instanceof Encryption.None ? "not encrypted" : "encrypted (" + encryption.scheme() + ")",
                 Units.bytes(set.storedBytes()), Units.seconds(backup.duration()));
-
         listSets(vault.list(), out);
 
         Timed<VerifyResult> verify = timed(() -> vault.verify(set.id(), true));
+        QuickstartReport report = new QuickstartReport(set, backup.duration(), verify.value(), verify.duration());
         if (!verify.value().ok()) {
             out.printf("verify      FAILED in %s:%n", Units.seconds(verify.duration()));
             verify.value().problems().forEach(p -> out.println("              " + p));
-            return report(set, backup, verify, null, null, null, out);
+            return report.print(out);
         }
         out.printf("verify      deep (checksums, decrypt, decompress, pg_restore parse): ok in %s%n",
                 Units.seconds(verify.duration()));
+        return restoreAndProve(vault, set, source, options, report, out).print(out);
+    }
 
+    private static QuickstartReport restoreAndProve(PgVault vault, BackupSet set, PgConnection source,
+            QuickstartOptions options, QuickstartReport report, PrintStream out) {
         String target = checkDatabaseName(source.database(), Instant.now());
         Timed<?> restore = timed(() -> vault.restore(RestoreRequest.builder().backupId(set.id())
                 .targetDatabase(target).build()));
         out.printf("restore     into \"%s\" in %s%n", target, Units.seconds(restore.duration()));
-
         PgTools tools = new PgTools(source, ProcessRunner.local());
         Timed<RestoreProof.Result> proof;
         try {
@@ -175,7 +178,7 @@ public final class Quickstart {
             out.println("              (a database written to during the check differs from its backup, rightly;"
                     + " run the check on a quiet database or a replica)");
         }
-        return report(set, backup, verify, restore, proof, r, out);
+        return report.withRestore(restore.duration(), r, proof.duration());
     }
 
     private static void listSets(List<BackupSet> sets, PrintStream out) {
@@ -184,25 +187,6 @@ public final class Quickstart {
             out.printf("              %s  %-20s %10s  %s%n", s.id().value(), s.source(), Units.bytes(s.storedBytes()),
                     s.lastVerified().map(t -> "verified " + t).orElse("not verified yet"));
         }
-    }
-
-    private static int report(BackupSet set, Timed<BackupSet> backup, Timed<VerifyResult> verify, Timed<?> restore,
-            Timed<RestoreProof.Result> proof, RestoreProof.Result result, PrintStream out) {
-        boolean pass = verify.value().ok() && result != null && result.passed();
-        out.println();
-        out.println("report");
-        out.printf("  set          %s%n", set.id().value());
-        out.printf("  size         %s dumped -> %s stored (compression ratio %s)%n", Units.bytes(set.logicalBytes()),
-                Units.bytes(set.storedBytes()), Units.ratio(set.logicalBytes(), set.storedBytes()));
-        out.printf("  durations    backup %s, verify %s, restore %s, proof %s%n", Units.seconds(backup.duration()),
-                Units.seconds(verify.duration()), restore == null ? "-" : Units.seconds(restore.duration()),
-                proof == null ? "-" : Units.seconds(proof.duration()));
-        if (result != null) {
-            out.printf("  row counts   %d of %d tables match exactly (%s rows)%n", result.matchingCounts(),
-                    result.rowCounts().size(), Units.count(result.totalRows()));
-        }
-        out.println("RESULT: " + (pass ? "PASS" : "FAIL"));
-        return pass ? 0 : 1;
     }
 
     /**
