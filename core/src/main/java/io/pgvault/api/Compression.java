@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param algorithm none, gzip or zstd
  * @param level     algorithm level (zstd 1..19, default 3; gzip 1..9, default 6; ignored for none)
- * @param workers   zstd worker threads (0 = compress on the calling thread); ignored otherwise
+ * @param workers   zstd native worker threads; 0 compresses on the calling thread; ignored for gzip and none
  * @since 0.1.0
  */
 public record Compression(Algorithm algorithm, int level, int workers) {
@@ -55,14 +55,25 @@ public record Compression(Algorithm algorithm, int level, int workers) {
         return new Compression(Algorithm.GZIP, 6, 0);
     }
 
-    /** @return zstd at level 3 on the calling thread (the default) */
+    /**
+     * The default: zstd at level 3 with {@link #defaultWorkers()} native worker threads, so that compression runs
+     * beside the thread that reads the dump (on two cores this is what keeps a backup as fast as
+     * {@code pg_dump | zstd -3}; see docs/benchmarks.md). The output is one standard zstd frame either way.
+     *
+     * @return zstd level 3 with the default workers
+     */
     public static Compression zstd() {
-        return new Compression(Algorithm.ZSTD, 3, 0);
+        return new Compression(Algorithm.ZSTD, 3, defaultWorkers());
+    }
+
+    /** @return {@code min(4, available processors)}: the zstd workers {@link #zstd()} uses */
+    public static int defaultWorkers() {
+        return Math.min(4, Runtime.getRuntime().availableProcessors());
     }
 
     /**
      * @param level   1..19
-     * @param workers 0..64 native worker threads
+     * @param workers 0..64 native worker threads (0: compress on the calling thread)
      * @return zstd with that level and workers
      */
     public static Compression zstd(int level, int workers) {

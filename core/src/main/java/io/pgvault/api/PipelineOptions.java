@@ -6,7 +6,7 @@ import java.util.Objects;
  * The stages between a tool and a repository: compression, then encryption; SHA-256 of both the logical and the
  * stored bytes is always computed.
  *
- * @param compression compression (default zstd level 3)
+ * @param compression compression (default {@link Compression#zstd()}: level 3 with native workers)
  * @param encryption  encryption (default none)
  * @since 0.1.0
  */
@@ -16,7 +16,7 @@ public record PipelineOptions(Compression compression, Encryption encryption) {
         Objects.requireNonNull(encryption, "encryption");
     }
 
-    /** @return zstd level 3, no encryption */
+    /** @return {@link Compression#zstd()} (level 3, native workers), no encryption */
     public static PipelineOptions defaults() {
         return new PipelineOptions(Compression.zstd(), Encryption.none());
     }

@@ -37,7 +37,7 @@ final class PipelineFixtures {
     }
 
     static List<Compression> compressions() {
-        return List.of(Compression.none(), Compression.gzip(), Compression.zstd(), Compression.zstd(3, 2));
+        return List.of(Compression.none(), Compression.gzip(), Compression.zstd(3, 0), Compression.zstd(3, 2));
     }
 
     static List<Encryption> encryptions() {
