@@ -64,7 +64,8 @@ final class HeapWatch implements AutoCloseable {
         if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
             return;
         }
-        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+        GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         Map<String, MemoryUsage> after = info.getGcInfo().getMemoryUsageAfterGc();
         long live = heapPoolNames.stream().map(after::get).filter(u -> u != null).mapToLong(MemoryUsage::getUsed).sum();
         maxAfterGc.accumulateAndGet(live, Math::max);

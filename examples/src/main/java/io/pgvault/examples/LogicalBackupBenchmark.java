@@ -58,7 +58,7 @@ public final class LogicalBackupBenchmark {
     private static final String PGVAULT = "pgvault";
     private static final List<String> SIDES = List.of(SHELL, SAME_WORK, PGVAULT);
 
-    private final Options options;
+    private final BenchmarkOptions options;
     private final PrintStream out;
     private final Map<String, Comparison> results = new LinkedHashMap<>();
     private final Map<String, Long> sizes = new LinkedHashMap<>();
@@ -71,16 +71,16 @@ public final class LogicalBackupBenchmark {
     private String recipient;
     private long sourceRows;
 
-    private LogicalBackupBenchmark(Options options, PrintStream out) {
+    private LogicalBackupBenchmark(BenchmarkOptions options, PrintStream out) {
         this.options = options;
         this.out = out;
     }
 
     /** @param args {@code --mb N --rounds N --workers N --work-dir DIR} */
     public static void main(String[] args) throws IOException {
-        Options options;
+        BenchmarkOptions options;
         try {
-            options = Options.parse(args);
+            options = BenchmarkOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("benchmark: " + e.getMessage());
             System.err.println("usage: LogicalBackupBenchmark [--mb N] [--rounds N] [--workers N] [--work-dir DIR] "
@@ -342,38 +342,6 @@ public final class LogicalBackupBenchmark {
 
         Samples samples(String side) {
             return sides.computeIfAbsent(side, k -> new Samples());
-        }
-    }
-
-    private record Options(int megabytes, int rounds, int workers, Path workDir, boolean profile) {
-        static Options parse(String[] args) {
-            int mb = 400;
-            int rounds = 3;
-            int workers = 0;
-            Path dir = null;
-            boolean profile = true;
-            for (int i = 0; i < args.length; i++) {
-                String name = args[i];
-                if (name.equals("--no-profile")) {
-                    profile = false;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                String value = args[++i];
-                switch (name) {
-                    case "--mb" -> mb = Integer.parseInt(value);
-                    case "--rounds" -> rounds = Integer.parseInt(value);
-                    case "--workers" -> workers = Integer.parseInt(value);
-                    case "--work-dir" -> dir = Path.of(value).toAbsolutePath();
-                    default -> throw new IllegalArgumentException("unknown option " + name);
-                }
-            }
-            if (mb < 1 || rounds < 1 || workers < 0) {
-                throw new IllegalArgumentException("--mb and --rounds must be at least 1, --workers at least 0");
-            }
-            return new Options(mb, rounds, workers, dir, profile);
         }
     }
 }

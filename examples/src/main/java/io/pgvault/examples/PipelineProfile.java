@@ -75,7 +75,7 @@ public final class PipelineProfile {
         out.println("| JVM side of a backup, one stage added at a time (no database) | wall | JVM CPU | MB/s |");
         out.println("|---|---|---|---|");
         long bytes = dump.toFile().length();
-        ShellBaseline.Run zstd = ShellBaseline.run("zstd -3 -q -c " + ShellBaseline.quote(dump.toString()) + " > /dev/null");
+        ShellBaseline.Run zstd = ShellBaseline.run("zstd -3 -q -c " + ShellBaseline.quote(dump) + " > /dev/null");
         row(out, "shell: zstd -3 of the file (one process, for reference)", zstd.wall(), zstd.childCpu(), bytes);
         long cpu = cpuNanos();
         long start = System.nanoTime();

@@ -104,7 +104,8 @@ public final class Quickstart {
     private static Secret passphrase(Map<String, String> env) {
         String value = env.get("PGVAULT_PASSPHRASE");
         if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException("--encrypt reads the passphrase from PGVAULT_PASSPHRASE, which is not set");
+            throw new IllegalArgumentException("--encrypt reads the passphrase from PGVAULT_PASSPHRASE, which is "
+                    + "not set");
         }
         return Secret.of(value);
     }

@@ -30,7 +30,8 @@ class QuickstartIT {
     Path backups;
 
     @Test
-    @DisplayName("with nothing configured, it backs up a demo database into the backup directory and proves the restore")
+    @DisplayName("with nothing configured, it backs up a demo database into the backup directory and proves the "
+            + "restore")
     void demo() throws IOException {
         Run run = quickstart(Map.of(), "--demo", "--backup-dir", backups.toString());
 
@@ -42,7 +43,8 @@ class QuickstartIT {
     }
 
     @Test
-    @DisplayName("given a server on the command line, it backs up that database, restores a checked copy and drops it")
+    @DisplayName("given a server on the command line, it backs up that database, restores a checked copy and "
+            + "drops it")
     void existingServer() throws IOException {
         PostgresCluster cluster = pg.cluster();
         cluster.createDatabase("shop");
@@ -53,7 +55,8 @@ class QuickstartIT {
                 "--user", cluster.user(), "--database", "shop", backups.toString());
 
         assertThat(run.exitCode).as(run.output).isZero();
-        assertThat(run.output).contains("RESULT: PASS", "database \"shop\" on PostgreSQL at 127.0.0.1:" + cluster.port(),
+        assertThat(run.output).contains("RESULT: PASS",
+                "database \"shop\" on PostgreSQL at 127.0.0.1:" + cluster.port(),
                 "(" + Units.count(rows) + " rows)", "dropped     \"shop_pgvault_check_");
         assertThat(manifests()).hasSize(1);
         assertThat(cluster.query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'shop_pgvault%'"))
@@ -61,7 +64,8 @@ class QuickstartIT {
     }
 
     @Test
-    @DisplayName("--encrypt stores age-encrypted objects with the passphrase from PGVAULT_PASSPHRASE; --keep-restored keeps the copy")
+    @DisplayName("--encrypt stores age-encrypted objects with the passphrase from PGVAULT_PASSPHRASE; "
+            + "--keep-restored keeps the copy")
     void encryptedAndKept() throws IOException {
         PostgresCluster cluster = pg.cluster();
         cluster.createDatabase("ledger");
@@ -72,7 +76,8 @@ class QuickstartIT {
                 backups.toString());
 
         assertThat(run.exitCode).as(run.output).isZero();
-        assertThat(run.output).contains("RESULT: PASS", "encrypted (age-scrypt)", "kept        \"ledger_pgvault_check_");
+        assertThat(run.output).contains("RESULT: PASS", "encrypted (age-scrypt)",
+                "kept        \"ledger_pgvault_check_");
         try (Stream<Path> files = Files.walk(backups.resolve("data"))) {
             assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
                     .singleElement().asString().endsWith(".zst.age");
