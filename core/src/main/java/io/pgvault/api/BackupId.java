@@ -20,6 +20,7 @@ public record BackupId(String value) implements Comparable<BackupId> {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public BackupId {
         Objects.requireNonNull(value, "value");
         if (!SAFE.matcher(value).matches()) {

@@ -30,6 +30,7 @@ public record BackupSet(BackupId id, String strategy, BackupType type, BackupSta
     /** Manifest format version written by this release. */
     public static final int FORMAT_VERSION = 1;
 
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public BackupSet {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(strategy, "strategy");

@@ -22,6 +22,7 @@ public record Compression(Algorithm algorithm, int level, int workers) {
         ZSTD
     }
 
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public Compression {
         Objects.requireNonNull(algorithm, "algorithm");
         switch (algorithm) {

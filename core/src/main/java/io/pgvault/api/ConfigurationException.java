@@ -8,14 +8,18 @@ import java.util.List;
  * @since 0.1.0
  */
 public class ConfigurationException extends PgVaultException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** Every problem found. */
     private final List<String> problems;
 
+    /** @param message the one problem found */
     public ConfigurationException(String message) {
         this(List.of(message));
     }
 
+    /** @param problems every problem found */
     public ConfigurationException(List<String> problems) {
         super(ErrorCode.CONFIGURATION, "invalid configuration: " + String.join("; ", problems));
         this.problems = List.copyOf(problems);

@@ -7,8 +7,10 @@ package io.pgvault.api;
  * @since 0.1.0
  */
 public class ConflictException extends PgVaultException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** @param message what would be overwritten, and how to allow it */
     public ConflictException(String message) {
         super(ErrorCode.CONFLICT, message);
     }

@@ -63,6 +63,7 @@ public sealed interface Encryption {
      * @param workFactor log2 of the scrypt cost, 10..22 (memory is 128 × 8 × 2^workFactor bytes)
      */
     record Passphrase(Secret passphrase, int workFactor) implements Encryption {
+        /** Validates the passphrase and the work factor. */
         public Passphrase {
             Objects.requireNonNull(passphrase, "passphrase");
             if (workFactor < 10 || workFactor > 22) {
@@ -95,6 +96,7 @@ public sealed interface Encryption {
      * @param identity an age secret key, {@code AGE-SECRET-KEY-1...}
      */
     record X25519(Secret identity) implements Encryption {
+        /** Validates that the identity looks like an age secret key. */
         public X25519 {
             Objects.requireNonNull(identity, "identity");
             if (!identity.reveal().startsWith("AGE-SECRET-KEY-1")) {

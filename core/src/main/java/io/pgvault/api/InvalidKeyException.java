@@ -6,8 +6,10 @@ package io.pgvault.api;
  * @since 0.1.0
  */
 public class InvalidKeyException extends RepositoryException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** @param message why the key is unsafe */
     public InvalidKeyException(String message) {
         super(ErrorCode.INVALID_KEY, message, null);
     }

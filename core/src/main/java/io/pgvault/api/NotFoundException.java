@@ -6,8 +6,10 @@ package io.pgvault.api;
  * @since 0.1.0
  */
 public class NotFoundException extends PgVaultException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is missing, and where */
     public NotFoundException(String message) {
         super(ErrorCode.NOT_FOUND, message);
     }

@@ -23,6 +23,7 @@ import java.util.Optional;
 public record PgConnection(String host, int port, String user, String database, Optional<Secret> password,
         Optional<Path> passfile, Optional<String> sslMode, Optional<Path> binDir) {
 
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public PgConnection {
         password = password == null ? Optional.empty() : password;
         passfile = passfile == null ? Optional.empty() : passfile;

@@ -11,6 +11,7 @@ import java.util.Objects;
  * @since 0.1.0
  */
 public record PipelineOptions(Compression compression, Encryption encryption) {
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public PipelineOptions {
         Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(encryption, "encryption");

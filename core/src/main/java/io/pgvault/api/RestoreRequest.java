@@ -25,6 +25,7 @@ public record RestoreRequest(Optional<BackupId> backupId, Optional<String> targe
         Optional<PgConnection> target, boolean dropExisting, int jobs, List<String> schemas, List<String> tables,
         boolean includeGlobals, boolean verifyFirst) {
 
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public RestoreRequest {
         backupId = backupId == null ? Optional.empty() : backupId;
         targetDatabase = targetDatabase == null ? Optional.empty() : targetDatabase;

@@ -14,6 +14,7 @@ import java.util.List;
  * @since 0.1.0
  */
 public record RestoreResult(BackupSet set, List<String> databases, Duration duration, List<String> warnings) {
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public RestoreResult {
         databases = List.copyOf(databases);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);

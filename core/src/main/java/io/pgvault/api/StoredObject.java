@@ -21,6 +21,7 @@ import java.util.Objects;
 public record StoredObject(String name, String key, long logicalBytes, long storedBytes, String storedSha256,
         String logicalSha256, Compression compression, String encryption, Map<String, String> attributes) {
 
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public StoredObject {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(key, "key");

@@ -13,6 +13,7 @@ import java.util.List;
  * @since 0.1.0
  */
 public record VerifyResult(BackupSet set, boolean deep, List<String> problems, Duration duration) {
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public VerifyResult {
         problems = List.copyOf(problems);
     }

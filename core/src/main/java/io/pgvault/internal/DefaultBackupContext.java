@@ -31,6 +31,14 @@ public final class DefaultBackupContext implements BackupContext {
     private final ScratchDirectory scratch;
     private final List<StoredObject> written = new ArrayList<>();
 
+    /**
+     * @param id         the set being written
+     * @param clock      time source
+     * @param repository where objects go
+     * @param pipeline   how they are encoded
+     * @param processes  the tool runner
+     * @param scratch    the operation's scratch directory
+     */
     public DefaultBackupContext(BackupId id, Clock clock, Repository repository, Pipeline pipeline,
             ProcessRunner processes, ScratchDirectory scratch) {
         this.id = id;

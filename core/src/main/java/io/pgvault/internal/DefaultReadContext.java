@@ -20,6 +20,12 @@ public final class DefaultReadContext implements ReadContext {
     private final ProcessRunner processes;
     private final ScratchDirectory scratch;
 
+    /**
+     * @param repository where objects are read from
+     * @param pipeline   how they are decoded
+     * @param processes  the tool runner
+     * @param scratch    the operation's scratch directory
+     */
     public DefaultReadContext(Repository repository, Pipeline pipeline, ProcessRunner processes,
             ScratchDirectory scratch) {
         this.repository = repository;

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @since 0.1.0
  */
 public record ObjectInfo(String key, long size, Instant lastModified, Optional<String> sha256) {
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public ObjectInfo {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(lastModified, "lastModified");

@@ -30,6 +30,7 @@ public final class Pipeline {
         this.keyring = new AgeKeyring(options.encryption());
     }
 
+    /** @return the compression and encryption this pipeline applies */
     public PipelineOptions options() {
         return options;
     }

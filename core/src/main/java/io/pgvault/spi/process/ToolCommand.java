@@ -29,6 +29,7 @@ import java.util.Set;
 public record ToolCommand(String tool, String executable, List<String> args, Map<String, String> env,
         Map<String, Secret> secretEnv, Optional<Path> workingDirectory, Duration timeout) {
 
+    /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public ToolCommand {
         Objects.requireNonNull(tool, "tool");
         Objects.requireNonNull(executable, "executable");
