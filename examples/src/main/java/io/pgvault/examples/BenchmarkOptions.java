@@ -1,5 +1,7 @@
 package io.pgvault.examples;
 
+import io.pgvault.api.Compression;
+
 import java.nio.file.Path;
 
 /**
@@ -7,15 +9,21 @@ import java.nio.file.Path;
  *
  * @param megabytes size of the table in MiB ({@code --mb}, default 400)
  * @param rounds    rounds of measurements ({@code --rounds}, default 3)
- * @param workers   zstd worker threads for pgvault ({@code --workers}, default 0: pgvault's default)
+ * @param workers   zstd worker threads for pgvault ({@code --workers}); -1 (the default): pgvault's own default,
+ *                  {@link io.pgvault.api.Compression#zstd()}
  * @param workDir   where dumps and repositories go ({@code --work-dir}); null: a temporary directory, deleted after
  * @param profile   whether {@link PipelineProfile} runs at the end (default; {@code --no-profile} skips it)
  */
 record BenchmarkOptions(int megabytes, int rounds, int workers, Path workDir, boolean profile) {
+    /** @return the compression pgvault is measured with: zstd level 3 with these workers */
+    Compression compression() {
+        return workers < 0 ? Compression.zstd() : Compression.zstd(3, workers);
+    }
+
     static BenchmarkOptions parse(String[] args) {
         int mb = 400;
         int rounds = 3;
-        int workers = 0;
+        int workers = -1;
         Path dir = null;
         boolean profile = true;
         for (int i = 0; i < args.length; i++) {
@@ -36,7 +44,7 @@ record BenchmarkOptions(int megabytes, int rounds, int workers, Path workDir, bo
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
-        if (mb < 1 || rounds < 1 || workers < 0) {
+        if (mb < 1 || rounds < 1 || workers < -1) {
             throw new IllegalArgumentException("--mb and --rounds must be at least 1, --workers at least 0");
         }
         return new BenchmarkOptions(mb, rounds, workers, dir, profile);

@@ -2,7 +2,6 @@ package io.pgvault.examples;
 
 import io.pgvault.api.AgeKeys;
 import io.pgvault.api.BackupSet;
-import io.pgvault.api.Compression;
 import io.pgvault.api.Encryption;
 import io.pgvault.api.PgVault;
 import io.pgvault.api.PipelineOptions;
@@ -46,7 +45,8 @@ import static io.pgvault.examples.ShellBaseline.quote;
  *     database.</li>
  * </ul>
  * Options: {@code --mb N} table size (default 400), {@code --rounds N} (default 3), {@code --workers N} zstd worker
- * threads for pgvault (default 0: compress on the reading thread, pgvault's default), {@code --work-dir DIR},
+ * threads for pgvault (default: pgvault's own, {@code Compression.zstd()}; 0 compresses on the reading thread),
+ * {@code --work-dir DIR},
  * {@code --no-profile} to skip the closing {@link PipelineProfile} of the JVM side.
  */
 public final class LogicalBackupBenchmark {
@@ -107,7 +107,7 @@ public final class LogicalBackupBenchmark {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
                     identity.reveal() + "\n");
             Encryption encryption = Encryption.x25519(identity);
-            PipelineOptions pipeline = new PipelineOptions(Compression.zstd(3, options.workers()), encryption);
+            PipelineOptions pipeline = new PipelineOptions(options.compression(), encryption);
             PgVault plain = vault(DumpFormat.PLAIN, pipeline);
             PgVault custom = vault(DumpFormat.CUSTOM, pipeline);
             out.println("warm-up (not counted): one plain backup each way");
@@ -211,8 +211,9 @@ public final class LogicalBackupBenchmark {
 
     private void report(HeapWatch.Reading heap) {
         out.println();
-        out.printf("## Results: --mb %d, %d rounds, pgvault zstd workers %d, Java %s, %s%n%n", options.megabytes(),
-                options.rounds(), options.workers(), Runtime.version().feature(), Instant.now());
+        out.printf("## Results: --mb %d, %d rounds, pgvault zstd workers %d%s, Java %s, %s%n%n", options.megabytes(),
+                options.rounds(), options.compression().workers(), options.workers() < 0 ? " (pgvault's default)" : "",
+                Runtime.version().feature(), Instant.now());
         out.println("| operation | shell (median) | pgvault (median) | pgvault / shell | target | shell runs (s) "
                 + "| pgvault runs (s) |");
         out.println("|---|---|---|---|---|---|---|");
