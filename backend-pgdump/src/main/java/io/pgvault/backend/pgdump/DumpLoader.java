@@ -20,7 +20,10 @@ final class DumpLoader {
     private DumpLoader() {
     }
 
-    /** Formats that need a seekable file are decoded (and so fully verified) before any database is created. */
+    /**
+     * Formats that need a seekable file are decoded (and so fully verified) into the scratch directory before
+     * anything is loaded.
+     */
     static Path stageLocally(ReadContext ctx, DumpFormat format, RestoreRequest request, RestoreTarget t) {
         if (format == DumpFormat.DIRECTORY) {
             Path dir = ToolStreams.privateDirectory(ctx.scratchDirectory(), "restore-");
@@ -59,7 +62,6 @@ final class DumpLoader {
             }
             return;
         }
-        createSchemasForSelection(session, request, staging);
         ToolCommand.Builder cmd = session.command("pg_restore").arg("--exit-on-error", "-d", db)
                 .args(selection(request));
         int jobs = request.jobs();
@@ -96,25 +98,23 @@ final class DumpLoader {
         return List.copyOf(args);
     }
 
-    /** A dump taken with --table lacks the CREATE SCHEMA of its tables; the set recorded which they are. */
-    static void createRecordedSchemas(PgSession session, RestoreTarget t, String staging) {
+    /**
+     * Creates, in one psql run, the schemas a load needs but will not create itself: a dump taken with --table lacks
+     * the CREATE SCHEMA of its tables (the set recorded which they are), and pg_restore -n restores a schema's
+     * contents but not the schema.
+     */
+    static void createSchemas(PgSession session, DumpFormat format, RestoreRequest request, RestoreTarget t,
+            String staging) {
+        Set<String> schemas = new LinkedHashSet<>();
         String recorded = t.objects().get(0).attribute("schemas");
-        if (recorded.isEmpty()) {
-            return;
+        if (!recorded.isEmpty()) {
+            schemas.addAll(Sql.parseJsonArray(recorded));
         }
-        StringBuilder sql = new StringBuilder();
-        Sql.parseJsonArray(recorded).forEach(s -> sql.append("CREATE SCHEMA IF NOT EXISTS ").append(Sql.ident(s))
-                .append(";\n"));
-        if (sql.length() > 0) {
-            session.execute(staging, sql.toString());
+        if (format != DumpFormat.PLAIN) {
+            schemas.addAll(request.schemas());
+            request.tables().stream().filter(n -> n.indexOf('.') > 0).forEach(n -> schemas.add(n.substring(0,
+                    n.indexOf('.'))));
         }
-    }
-
-    /** pg_restore -n restores a schema's contents but not the schema itself. */
-    private static void createSchemasForSelection(PgSession session, RestoreRequest request, String staging) {
-        Set<String> schemas = new LinkedHashSet<>(request.schemas());
-        request.tables().stream().filter(t -> t.indexOf('.') > 0).forEach(t -> schemas.add(t.substring(0,
-                t.indexOf('.'))));
         if (schemas.isEmpty()) {
             return;
         }

@@ -48,9 +48,10 @@ final class Dumper {
         String maintenance = config.connection().database();
         try (PgSession session = PgSession.open(config.connection(), ctx.processes(), config)) {
             String clientVersion = clientVersion(session);
-            ServerVersion server = session.serverVersion(maintenance);
+            ServerCatalog catalog = session.catalog(maintenance);
+            ServerVersion server = catalog.server();
             checkCompatible(clientVersion, server);
-            List<DatabaseInfo> databases = select(session.databases(maintenance));
+            List<DatabaseInfo> databases = select(catalog.databases());
             List<StoredObject> objects = new ArrayList<>();
             if (config.includeGlobals()) {
                 objects.add(dumpGlobals(session, ctx));

@@ -40,7 +40,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * the set restored cleanly. An existing target is a {@link io.pgvault.api.ConflictException}, raised before anything
  * changes, unless {@link RestoreRequest#dropExisting()}: then it is dropped ({@code WITH (FORCE)}) just before the
  * rename, so a failed restore leaves it as it was. A failed restore drops its staging databases (a process killed
- * mid-restore can leave one behind: they are named {@code pgvault_restore_*}). Plain dumps replay through
+ * mid-restore can leave one behind: they are named {@code pgvault_restore_*}). The control statements take few psql
+ * runs, as each costs a process and a connection: one query reads the server's version, databases (the conflict
+ * check) and roles; one run creates every staging database; one per database drops what it replaces and renames it
+ * into place ({@code ON_ERROR_STOP}: the rename never follows a failed drop). Plain dumps replay through
  * {@code psql -v ON_ERROR_STOP=1 --single-transaction} in one session ({@link RestoreRequest#jobs()} does not
  * apply); custom dumps stream into {@code pg_restore --single-transaction}, or with
  * {@link RestoreRequest#jobs()} &gt; 1 are first decoded into a private 0600 scratch file for a parallel

@@ -16,7 +16,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -147,42 +146,13 @@ final class PgSession implements AutoCloseable {
     }
 
     /**
+     * Reads the server's version, databases and roles in one psql run.
+     *
      * @param database a database to connect to
-     * @return the server's {@code server_version_num} and {@code server_version}
+     * @return what the server has now
      */
-    ServerVersion serverVersion(String database) {
-        List<String> rows = query(database,
-                "select current_setting('server_version_num') || '|' || current_setting('server_version')");
-        if (rows.size() != 1) {
-            throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected answer to a server version query: "
-                    + rows);
-        }
-        String[] f = rows.get(0).split("\\|", 2);
-        return new ServerVersion(Integer.parseInt(f[0].strip()), f[1].strip());
-    }
-
-    /**
-     * @param database a database to connect to
-     * @return every database of the server
-     */
-    List<DatabaseInfo> databases(String database) {
-        List<DatabaseInfo> out = new ArrayList<>();
-        for (String row : query(database, "select encode(convert_to(datname, 'UTF8'), 'hex'), "
-                + "encode(convert_to(pg_get_userbyid(datdba), 'UTF8'), 'hex'), pg_encoding_to_char(encoding), "
-                + "datallowconn, datistemplate from pg_database order by datname")) {
-            String[] f = row.split("\\|", -1);
-            out.add(new DatabaseInfo(Sql.fromHex(f[0]), Sql.fromHex(f[1]), f[2], "t".equals(f[3]), "t".equals(f[4])));
-        }
-        return out;
-    }
-
-    /**
-     * @param database a database to connect to
-     * @return the names of every role of the server
-     */
-    List<String> roles(String database) {
-        return query(database, "select encode(convert_to(rolname, 'UTF8'), 'hex') from pg_roles").stream()
-                .map(Sql::fromHex).toList();
+    ServerCatalog catalog(String database) {
+        return ServerCatalog.parse(query(database, ServerCatalog.QUERY));
     }
 
     /**
@@ -272,7 +242,9 @@ final class PgSession implements AutoCloseable {
      * @param encoding         server encoding name, e.g. {@code UTF8}
      * @param allowConnections {@code datallowconn}
      * @param template         {@code datistemplate}
+     * @param oid              its OID: tells a database from another created under the same name since
      */
-    record DatabaseInfo(String name, String owner, String encoding, boolean allowConnections, boolean template) {
+    record DatabaseInfo(String name, String owner, String encoding, boolean allowConnections, boolean template,
+            long oid) {
     }
 }

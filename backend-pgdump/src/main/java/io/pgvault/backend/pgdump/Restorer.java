@@ -24,9 +24,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -51,21 +52,25 @@ final class Restorer {
         List<RestoreTarget> targets = plan(set, layout, request);
         PgConnection conn = request.target().orElse(config.connection());
         try (PgSession session = PgSession.open(conn, ctx.processes(), config)) {
-            String maintenance = maintenanceDatabase(session, conn, targets);
-            ServerVersion server = session.serverVersion(maintenance);
-            Set<String> existing = new HashSet<>();
-            session.databases(maintenance).forEach(d -> existing.add(d.name()));
-            List<String> conflicts = targets.stream().map(RestoreTarget::name).filter(existing::contains).toList();
+            Probe probe = probe(session, conn, targets);
+            String maintenance = probe.database();
+            ServerCatalog catalog = probe.catalog();
+            List<String> conflicts = targets.stream().map(RestoreTarget::name).filter(catalog::hasDatabase).toList();
             if (!conflicts.isEmpty() && !request.dropExisting()) {
                 throw new ConflictException("database(s) " + conflicts + " already exist on " + conn.host() + ":"
                         + conn.port() + "; restore into another targetDatabase or set dropExisting to replace them");
             }
-            List<String> warnings = request.includeGlobals()
-                    ? replayGlobals(session, ctx, layout.globals().orElseThrow(), maintenance)
-                    : List.of();
-            Set<String> roles = new HashSet<>(session.roles(maintenance));
-            List<String> staged = stageAll(session, server, ctx, layout.format(), request, targets, roles, maintenance);
-            swapAll(session, server, targets, staged, existing, maintenance);
+            // only what existed when the conflict was checked is replaced, never a database that appeared since
+            Map<String, Long> replace = new HashMap<>();
+            conflicts.forEach(name -> replace.put(name, probe.catalog().database(name).orElseThrow().oid()));
+            List<String> warnings = List.of();
+            if (request.includeGlobals()) {
+                warnings = replayGlobals(session, ctx, layout.globals().orElseThrow(), maintenance);
+                // the replay creates the roles that may own the databases
+                catalog = session.catalog(maintenance);
+            }
+            List<String> staged = stageAll(session, catalog, ctx, layout.format(), request, targets, maintenance);
+            swapAll(session, catalog.server(), targets, staged, replace, maintenance);
             List<String> names = targets.stream().map(RestoreTarget::name).toList();
             return new RestoreResult(set, names, Duration.between(start, Instant.now()), warnings);
         }
@@ -111,18 +116,18 @@ final class Restorer {
     }
 
     /**
-     * A database to run control statements from, like createdb picks one: {@code postgres}, else {@code template1},
-     * else the connection's own database (which, in a disaster, may be the very one being restored and gone). Never
-     * one that is about to be replaced.
+     * Finds a database to run control statements from, like createdb picks one: {@code postgres}, else
+     * {@code template1}, else the connection's own database (which, in a disaster, may be the very one being
+     * restored and gone). Never one that is about to be replaced. The first that answers also answers the catalog
+     * query, so finding it costs one psql run.
      */
-    private static String maintenanceDatabase(PgSession session, PgConnection conn, List<RestoreTarget> targets) {
+    private static Probe probe(PgSession session, PgConnection conn, List<RestoreTarget> targets) {
         Set<String> candidates = new LinkedHashSet<>(List.of("postgres", "template1", conn.database()));
         targets.forEach(t -> candidates.remove(t.name()));
         RuntimeException first = null;
         for (String db : candidates) {
             try {
-                session.serverVersion(db);
-                return db;
+                return new Probe(db, session.catalog(db));
             } catch (ToolException e) {
                 if (e.code() == ErrorCode.TOOL_MISSING) {
                     throw e;
@@ -155,64 +160,109 @@ final class Restorer {
         return serious.stream().map(l -> "globals: " + l.strip()).toList();
     }
 
-    private List<String> stageAll(PgSession session, ServerVersion server, ReadContext ctx, DumpFormat format,
-            RestoreRequest request, List<RestoreTarget> targets, Set<String> roles, String maintenance) {
+    /**
+     * Creates every staging database in one psql run, then loads each. On any failure every staging database is
+     * dropped ({@code IF EXISTS}: a failed run may have created only some).
+     */
+    private List<String> stageAll(PgSession session, ServerCatalog catalog, ReadContext ctx, DumpFormat format,
+            RestoreRequest request, List<RestoreTarget> targets, String maintenance) {
         String prefix = String.format("pgvault_restore_%08x", ThreadLocalRandom.current().nextInt());
         List<String> staged = new ArrayList<>();
+        StringBuilder create = new StringBuilder();
+        for (int i = 0; i < targets.size(); i++) {
+            RestoreTarget t = targets.get(i);
+            staged.add(prefix + "_" + i);
+            create.append("CREATE DATABASE ").append(Sql.ident(staged.get(i))).append(" TEMPLATE template0 ENCODING ")
+                    .append(Sql.literal(t.encoding()));
+            if (!t.owner().isEmpty() && catalog.roles().contains(t.owner())) {
+                create.append(" OWNER ").append(Sql.ident(t.owner()));
+            }
+            create.append(";\n");
+        }
         try {
+            session.execute(maintenance, create.toString());
             for (int i = 0; i < targets.size(); i++) {
-                RestoreTarget t = targets.get(i);
-                String staging = prefix + "_" + i;
-                Path local = DumpLoader.stageLocally(ctx, format, request, t);
-                StringBuilder create = new StringBuilder("CREATE DATABASE ").append(Sql.ident(staging))
-                        .append(" TEMPLATE template0 ENCODING ").append(Sql.literal(t.encoding()));
-                if (!t.owner().isEmpty() && roles.contains(t.owner())) {
-                    create.append(" OWNER ").append(Sql.ident(t.owner()));
-                }
-                session.execute(maintenance, create.append(";\n").toString());
-                staged.add(staging);
-                DumpLoader.createRecordedSchemas(session, t, staging);
-                LOG.info("restoring database '{}' into staging database {} ({})", t.source(), staging,
-                        format.label());
-                try {
-                    DumpLoader.load(session, ctx, format, request, t, staging, local);
-                } finally {
-                    ToolStreams.deleteQuietly(local == null ? null
-                            : Files.isDirectory(local) ? local : local.getParent());
-                }
+                load(session, ctx, format, request, targets.get(i), staged.get(i));
             }
             return staged;
         } catch (RuntimeException | Error e) {
-            dropQuietly(session, server, staged, maintenance, e);
+            dropQuietly(session, catalog.server(), staged, maintenance, e);
             throw e;
         }
     }
 
-    private static void swapAll(PgSession session, ServerVersion server, List<RestoreTarget> targets, List<String> staged,
-            Set<String> existing, String maintenance) {
+    private static void load(PgSession session, ReadContext ctx, DumpFormat format, RestoreRequest request,
+            RestoreTarget t, String staging) {
+        Path local = DumpLoader.stageLocally(ctx, format, request, t);
+        try {
+            DumpLoader.createSchemas(session, format, request, t, staging);
+            LOG.info("restoring database '{}' into staging database {} ({})", t.source(), staging, format.label());
+            DumpLoader.load(session, ctx, format, request, t, staging, local);
+        } finally {
+            ToolStreams.deleteQuietly(local == null ? null : Files.isDirectory(local) ? local : local.getParent());
+        }
+    }
+
+    /**
+     * Puts each staging database in place: drops the existing database it replaces and renames the staging one, in
+     * one psql run per database. ON_ERROR_STOP keeps the rename from running after a failed drop.
+     *
+     * @param replace the existing databases to replace, by name, with their OIDs when the conflict was checked
+     */
+    private static void swapAll(PgSession session, ServerVersion server, List<RestoreTarget> targets,
+            List<String> staged, Map<String, Long> replace, String maintenance) {
         for (int i = 0; i < targets.size(); i++) {
             RestoreTarget t = targets.get(i);
-            String staging = staged.get(i);
-            try {
-                if (existing.contains(t.name())) {
-                    LOG.info("dropping existing database '{}' to replace it (dropExisting)", t.name());
-                    session.execute(maintenance, dropStatement(server, t.name()));
-                }
-            } catch (RuntimeException e) {
-                dropQuietly(session, server, staged.subList(i, staged.size()), maintenance, e);
-                throw e;
+            String sql = "ALTER DATABASE " + Sql.ident(staged.get(i)) + " RENAME TO " + Sql.ident(t.name()) + ";\n";
+            if (replace.containsKey(t.name())) {
+                LOG.info("dropping existing database '{}' to replace it (dropExisting)", t.name());
+                sql = dropStatement(server, t.name()) + sql;
             }
             try {
-                session.execute(maintenance, "ALTER DATABASE " + Sql.ident(staging) + " RENAME TO "
-                        + Sql.ident(t.name()) + ";\n");
+                session.execute(maintenance, sql);
             } catch (RuntimeException e) {
-                dropQuietly(session, server, staged.subList(i + 1, staged.size()), maintenance, e);
-                throw new PgVaultException(ErrorCode.TOOL_FAILED, "database '" + t.source()
-                        + "' was restored but could not be renamed to '" + t.name() + "'; the restored data is in"
-                        + " database " + staging + ": " + e.getMessage(), e);
+                swapFailed(session, server, t, staged, i, replace.get(t.name()), maintenance, e);
             }
             LOG.info("database '{}' restored as '{}'", t.source(), t.name());
         }
+    }
+
+    /**
+     * Asks the server how far a failed swap got, and cleans up accordingly. If the database to replace is still
+     * there (same OID), the drop failed: nothing was replaced, and the staging database is dropped like the later
+     * ones. Otherwise the rename failed: the restored data is in the staging database, which is kept and named in
+     * the error. Returns only when the swap turns out to have completed.
+     *
+     * @param replacedOid the OID of the database this swap was to replace, or null
+     */
+    private static void swapFailed(PgSession session, ServerVersion server, RestoreTarget t, List<String> staged,
+            int i, Long replacedOid, String maintenance, RuntimeException e) {
+        String staging = staged.get(i);
+        ServerCatalog now = null;
+        try {
+            now = session.catalog(maintenance);
+        } catch (RuntimeException probe) {
+            e.addSuppressed(probe);
+        }
+        if (now != null && !now.hasDatabase(staging)) {
+            if (now.hasDatabase(t.name())) {
+                LOG.warn("psql reported an error after renaming {} to '{}', which completed: {}", staging, t.name(),
+                        e.getMessage());
+                return;
+            }
+            dropQuietly(session, server, staged.subList(i + 1, staged.size()), maintenance, e);
+            throw e;
+        }
+        boolean dropFailed = now != null && replacedOid != null
+                && now.database(t.name()).map(d -> d.oid() == replacedOid).orElse(false);
+        if (dropFailed) {
+            dropQuietly(session, server, staged.subList(i, staged.size()), maintenance, e);
+            throw e;
+        }
+        dropQuietly(session, server, staged.subList(i + 1, staged.size()), maintenance, e);
+        throw new PgVaultException(ErrorCode.TOOL_FAILED, "database '" + t.source() + "' was restored but could not"
+                + " be renamed to '" + t.name() + "'; the restored data is in database " + staging + ": "
+                + e.getMessage(), e);
     }
 
     private static String dropStatement(ServerVersion server, String name) {
@@ -229,12 +279,19 @@ final class Restorer {
             try {
                 // FORCE: the backend of a tool killed mid-restore may not have noticed yet
                 session.execute(maintenance, dropStatement(server, db));
-                LOG.info("dropped staging database {} after a failed restore", db);
+                LOG.info("removed staging database {} after a failed restore", db);
             } catch (RuntimeException e) {
                 cause.addSuppressed(e);
                 LOG.warn("could not drop staging database {} after a failed restore; drop it by hand: {}", db,
                         e.getMessage());
             }
         }
+    }
+
+    /**
+     * @param database the maintenance database control statements run from
+     * @param catalog  the server as that database's first query saw it
+     */
+    private record Probe(String database, ServerCatalog catalog) {
     }
 }

@@ -6,6 +6,8 @@ import io.pgvault.api.RestoreRequest;
 import io.pgvault.api.RestoreResult;
 import io.pgvault.api.StoredObject;
 import io.pgvault.api.VerifyResult;
+import io.pgvault.backend.pgdump.PgDumpTesting.RecordingLauncher;
+import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.PostgresCluster;
 import io.pgvault.testkit.PostgresFixture;
@@ -19,6 +21,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -107,5 +110,31 @@ class PgDumpRoundTripIT {
                     .containsEntry("role", "dump").containsEntry("owner", "postgres");
         });
         assertThat(set.objects()).extracting(StoredObject::logicalBytes).allSatisfy(n -> assertThat(n).isPositive());
+    }
+
+    @Test
+    @DisplayName("a restore over an existing database runs psql four times: catalog, staging database, load, swap")
+    void fewToolRuns(@TempDir Path repo) {
+        RecordingLauncher launcher = new RecordingLauncher();
+        PgDumpConfig config = PgDumpConfig.builder().connection(pg.connection(SOURCE)).format(DumpFormat.PLAIN)
+                .build();
+        PgVault vault = vault(config, repository(repo), encryption("none"), new ProcessRunner(launcher));
+        BackupSet set = vault.backup();
+        assertThat(tools(launcher.argvs())).as("backup").containsExactly("pg_dump", "psql", "pg_dump");
+        String target = "copy_replaced";
+        pg.cluster().createDatabase(target);
+        int before = launcher.argvs().size();
+
+        vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase(target).dropExisting(true).build());
+
+        List<List<String>> restore = launcher.argvs().subList(before, launcher.argvs().size());
+        assertThat(tools(restore)).as("restore").containsExactly("psql", "psql", "psql", "psql");
+        assertThat(dumpText(pg.cluster(), target)).isEqualTo(sourceDump);
+        assertThat(PgDumpTesting.stagingLeftovers(pg.cluster())).isEmpty();
+        pg.cluster().dropDatabase(target);
+    }
+
+    private static List<String> tools(List<List<String>> argvs) {
+        return argvs.stream().map(argv -> Path.of(argv.get(0)).getFileName().toString()).toList();
     }
 }
