@@ -175,6 +175,30 @@ public final class PgVault {
         }
     }
 
+    /**
+     * Plans retention over this strategy's sets at the vault's clock time; deletes nothing.
+     *
+     * @param policy the rules
+     * @return one decision per set, with reasons
+     * @since 0.1.0
+     */
+    public io.pgvault.api.retention.RetentionPlan planRetention(io.pgvault.api.retention.RetentionPolicy policy) {
+        return io.pgvault.api.retention.RetentionPlan.of(policy, list(), clock.instant());
+    }
+
+    /**
+     * Plans retention and executes the plan with {@link io.pgvault.api.retention.Pruner} (one-hour debris grace).
+     *
+     * @param policy the rules
+     * @param mode   {@code DRY_RUN} to only report, {@code EXECUTE} to remove
+     * @return what was (or would be) removed
+     * @since 0.1.0
+     */
+    public io.pgvault.api.retention.PruneReport prune(io.pgvault.api.retention.RetentionPolicy policy,
+            io.pgvault.api.retention.PruneMode mode) {
+        return io.pgvault.api.retention.Pruner.of(catalog).prune(planRetention(policy), mode);
+    }
+
     /** @return the catalog of the repository */
     public Catalog catalog() {
         return catalog;

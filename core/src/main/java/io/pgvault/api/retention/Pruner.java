@@ -1,0 +1,206 @@
+package io.pgvault.api.retention;
+
+import io.pgvault.api.BackupId;
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.Catalog;
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.RepositoryException;
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Executes a {@link RetentionPlan} through a {@link Catalog}, as a dry run unless told otherwise.
+ *
+ * <p>Safety: the catalog is listed again before anything is removed; a set the plan deletes is left alone when it is
+ * already gone or when a set that appeared after planning depends on it. Sets are removed newest first, each with
+ * {@link Catalog#delete} (manifest first, then objects), so an interrupted prune never leaves a listed set whose base
+ * is gone, only debris. Debris, objects under {@code data/} with no manifest, is removed afterwards when it is older
+ * than the grace period (default one hour, by the objects' own modification time), so a prune never takes the objects
+ * of a backup that is still being written.
+ *
+ * @since 0.1.0
+ */
+public final class Pruner {
+    private static final Logger LOG = LoggerFactory.getLogger(Pruner.class);
+    // the storage layout of ADR 0002
+    private static final String MANIFESTS = "manifests/";
+    private static final String DATA = "data/";
+    private static final String SUFFIX = ".json";
+
+    private final Catalog catalog;
+    private final Duration debrisGrace;
+    private final Clock clock;
+
+    private Pruner(Catalog catalog, Duration debrisGrace, Clock clock) {
+        this.catalog = catalog;
+        this.debrisGrace = debrisGrace;
+        this.clock = clock;
+    }
+
+    /**
+     * @param catalog where the sets live
+     * @return a pruner with a one-hour debris grace period and the system clock
+     * @since 0.1.0
+     */
+    public static Pruner of(Catalog catalog) {
+        return new Pruner(Objects.requireNonNull(catalog, "catalog"), Duration.ofHours(1), Clock.systemUTC());
+    }
+
+    /**
+     * @param grace debris younger than this is left alone (it may belong to a backup in progress); zero or positive
+     * @return a copy with that grace period
+     * @since 0.1.0
+     */
+    public Pruner withDebrisGrace(Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new ConfigurationException("debris grace must be zero or positive, was " + grace);
+        }
+        return new Pruner(catalog, grace, clock);
+    }
+
+    /**
+     * @param clock the clock that debris age is measured with (object modification times are wall-clock times)
+     * @return a copy using it
+     * @since 0.1.0
+     */
+    public Pruner withClock(Clock clock) {
+        return new Pruner(catalog, debrisGrace, Objects.requireNonNull(clock, "clock"));
+    }
+
+    /**
+     * @param plan the plan
+     * @return what a prune would remove; nothing is removed
+     * @since 0.1.0
+     */
+    public PruneReport prune(RetentionPlan plan) {
+        return prune(plan, PruneMode.DRY_RUN);
+    }
+
+    /**
+     * @param plan the plan
+     * @param mode {@link PruneMode#DRY_RUN} to only report, {@link PruneMode#EXECUTE} to remove
+     * @return what was (or would be) removed
+     * @throws RepositoryException when a removal fails; what was removed before stays removed, and the next prune
+     *                             continues where this one stopped
+     * @since 0.1.0
+     */
+    public PruneReport prune(RetentionPlan plan, PruneMode mode) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(mode, "mode");
+        Instant start = clock.instant();
+        List<BackupSet> current = catalog.list();
+        Map<BackupId, BackupSet> byId = new HashMap<>();
+        for (BackupSet s : current) {
+            byId.put(s.id(), s);
+        }
+        List<String> skipped = new ArrayList<>();
+        Set<BackupId> doomed = new HashSet<>();
+        for (RetentionDecision d : plan.deleted()) {
+            if (byId.containsKey(d.id())) {
+                doomed.add(d.id());
+            } else {
+                skipped.add(d.id() + ": already gone");
+            }
+        }
+        protectBasesOfSurvivors(current, byId, doomed, skipped);
+        List<BackupSet> order = new ArrayList<>();
+        for (int i = current.size() - 1; i >= 0; i--) {
+            if (doomed.contains(current.get(i).id())) {
+                order.add(current.get(i));
+            }
+        }
+        if (mode == PruneMode.DRY_RUN) {
+            List<String> debris = debris(start);
+            return new PruneReport(mode, plan, order, skipped, debris, Duration.between(start, clock.instant()));
+        }
+        int done = 0;
+        for (BackupSet s : order) {
+            try {
+                catalog.delete(s.id());
+            } catch (PgVaultException e) {
+                throw new RepositoryException("prune of " + catalog.repository().id() + " stopped after removing "
+                        + done + " of " + order.size() + " set(s): removing " + s.id() + " failed: " + e.getMessage()
+                        + " (a removed manifest with objects left is debris for the next prune)", e);
+            }
+            done++;
+            LOG.info("pruned {} {} started {} from {}", s.type(), s.id(), s.startedAt(), catalog.repository().id());
+        }
+        List<String> removedDebris = new ArrayList<>();
+        Repository repository = catalog.repository();
+        for (String key : debris(clock.instant())) {
+            repository.delete(key);
+            removedDebris.add(key);
+        }
+        if (!removedDebris.isEmpty()) {
+            LOG.info("removed {} debris object(s) from {}", removedDebris.size(), repository.id());
+        }
+        return new PruneReport(mode, plan, order, skipped, removedDebris, Duration.between(start, clock.instant()));
+    }
+
+    /** A set listed now, kept or new since planning, keeps the chain it depends on; walks to a fixpoint. */
+    private static void protectBasesOfSurvivors(List<BackupSet> current, Map<BackupId, BackupSet> byId,
+            Set<BackupId> doomed, List<String> skipped) {
+        for (int i = current.size() - 1; i >= 0; i--) {
+            BackupSet survivor = current.get(i);
+            if (doomed.contains(survivor.id())) {
+                continue;
+            }
+            BackupSet cur = survivor;
+            for (int steps = 0; steps < current.size() && cur.dependsOn().isPresent(); steps++) {
+                BackupSet base = byId.get(cur.dependsOn().get());
+                if (base == null) {
+                    break;
+                }
+                if (doomed.remove(base.id())) {
+                    skipped.add(base.id() + ": " + survivor.id() + " (listed now, not deleted) depends on it");
+                }
+                cur = base;
+            }
+        }
+    }
+
+    /** Objects under {@code data/} whose set has no manifest, and that are older than the grace period. */
+    private List<String> debris(Instant now) {
+        Repository repository = catalog.repository();
+        Set<String> committed = new HashSet<>();
+        for (ObjectInfo info : repository.list(MANIFESTS)) {
+            String name = info.key().substring(MANIFESTS.length());
+            if (name.endsWith(SUFFIX)) {
+                committed.add(name.substring(0, name.length() - SUFFIX.length()));
+            }
+        }
+        Instant cutoff = now.minus(debrisGrace);
+        List<String> debris = new ArrayList<>();
+        for (ObjectInfo info : repository.list(DATA)) {
+            if (!committed.contains(idOf(info.key())) && !info.lastModified().isAfter(cutoff)) {
+                debris.add(info.key());
+            }
+        }
+        return debris;
+    }
+
+    private static String idOf(String dataKey) {
+        String rest = dataKey.substring(DATA.length());
+        int slash = rest.indexOf('/');
+        return slash < 0 ? rest : rest.substring(0, slash);
+    }
+
+    @Override
+    public String toString() {
+        return "Pruner[" + catalog.repository().id() + ", debris grace " + debrisGrace + "]";
+    }
+}
