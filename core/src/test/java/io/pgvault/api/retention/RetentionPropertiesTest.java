@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * seed: a failure names it). {@link RetentionJqwikPropertiesTest} checks the same properties with jqwik.
  */
 class RetentionPropertiesTest {
-    private static final int HISTORIES = 3000;
+    private static final int HISTORIES = 2000;
 
     private static void forEachHistory(BiConsumer<Long, Random> check) {
         for (long seed = 1; seed <= HISTORIES; seed++) {
