@@ -124,7 +124,7 @@ public final class Pruner {
             }
         }
         if (mode == PruneMode.DRY_RUN) {
-            List<String> debris = debris(start);
+            List<String> debris = debris(clock.instant());
             return new PruneReport(mode, plan, order, skipped, debris, Duration.between(start, clock.instant()));
         }
         int done = 0;
