@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +24,7 @@ import java.util.TreeSet;
  * The backup sets stored in one repository. A set's objects live under {@code data/<id>/}; its manifest,
  * {@code manifests/<id>.json}, is written last, after every object is durable, so a set exists exactly when its
  * manifest does. Deleting removes the manifest first; objects without a manifest are debris that
- * {@link #removeDebris()} clears.
+ * {@link #removeDebris(Duration)} clears.
  *
  * @since 0.1.0
  */
@@ -145,11 +147,13 @@ public final class Catalog {
     }
 
     /**
-     * Removes objects that belong to no committed set (left by an interrupted backup or prune).
+     * Lists debris: objects under {@code data/} whose set has no manifest (left by an interrupted backup or prune).
+     * Objects of a backup still being written look the same, which is why only old enough ones are listed.
      *
-     * @return the keys removed
+     * @param modifiedBefore only objects last modified before this instant (wall clock) are listed
+     * @return their keys, sorted
      */
-    public List<String> removeDebris() {
+    public List<String> debris(Instant modifiedBefore) {
         Set<String> committed = new TreeSet<>();
         for (ObjectInfo info : repository.list(MANIFESTS)) {
             String name = info.key().substring(MANIFESTS.length());
@@ -157,16 +161,32 @@ public final class Catalog {
                 committed.add(name.substring(0, name.length() - SUFFIX.length()));
             }
         }
-        List<String> removed = new ArrayList<>();
+        List<String> debris = new ArrayList<>();
         for (ObjectInfo info : repository.list(DATA)) {
             String rest = info.key().substring(DATA.length());
             int slash = rest.indexOf('/');
             String id = slash < 0 ? rest : rest.substring(0, slash);
-            if (!committed.contains(id)) {
-                repository.delete(info.key());
-                removed.add(info.key());
+            if (!committed.contains(id) && info.lastModified().isBefore(modifiedBefore)) {
+                debris.add(info.key());
             }
         }
+        return debris;
+    }
+
+    /**
+     * Removes debris older than {@code grace} (see {@link #debris(Instant)}); younger objects may belong to a backup
+     * in progress and are left alone.
+     *
+     * @param grace minimum age of an object to remove; {@link Duration#ZERO} removes all debris (only when no backup
+     *              can be running)
+     * @return the keys removed
+     */
+    public List<String> removeDebris(Duration grace) {
+        if (grace.isNegative()) {
+            throw new ConfigurationException("debris grace must not be negative, was " + grace);
+        }
+        List<String> removed = debris(Instant.now().minus(grace).plusNanos(1));
+        removed.forEach(repository::delete);
         if (!removed.isEmpty()) {
             LOG.info("removed {} debris object(s) from {}", removed.size(), repository.id());
         }

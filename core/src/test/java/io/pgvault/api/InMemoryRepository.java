@@ -17,6 +17,11 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /** A test double for core's own unit tests (the real repositories live in their modules and pass the testkit). */
 class InMemoryRepository implements Repository {
     final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
+    private final java.util.Map<String, Instant> modified = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Instant modified(String key) {
+        return modified.computeIfAbsent(key, k -> Instant.now());
+    }
 
     @Override
     public String id() {
@@ -33,7 +38,8 @@ class InMemoryRepository implements Repository {
             throw new RepositoryException("put " + key + " failed: " + e.getMessage(), e);
         }
         objects.put(key, buf.toByteArray());
-        return new ObjectInfo(key, buf.size(), Instant.now(), Optional.empty());
+        modified.put(key, Instant.now());
+        return new ObjectInfo(key, buf.size(), modified(key), Optional.empty());
     }
 
     @Override
@@ -48,18 +54,19 @@ class InMemoryRepository implements Repository {
     @Override
     public Optional<ObjectInfo> stat(String key) {
         byte[] b = objects.get(ObjectKeys.validate(key));
-        return b == null ? Optional.empty() : Optional.of(new ObjectInfo(key, b.length, Instant.now(), Optional.empty()));
+        return b == null ? Optional.empty() : Optional.of(new ObjectInfo(key, b.length, modified(key), Optional.empty()));
     }
 
     @Override
     public List<ObjectInfo> list(String prefix) {
         ObjectKeys.validatePrefix(prefix);
         return objects.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-                .map(e -> new ObjectInfo(e.getKey(), e.getValue().length, Instant.now(), Optional.empty())).toList();
+                .map(e -> new ObjectInfo(e.getKey(), e.getValue().length, modified(e.getKey()), Optional.empty())).toList();
     }
 
     @Override
     public void delete(String key) {
         objects.remove(ObjectKeys.validate(key));
+        modified.remove(key);
     }
 }

@@ -173,11 +173,13 @@ class PgVaultTest {
         }
 
         @Test
-        @DisplayName("objects without a manifest are debris that removeDebris clears, leaving committed sets alone")
+        @DisplayName("objects without a manifest are debris that removeDebris clears once old enough, leaving committed sets alone")
         void debris() {
             BackupSet kept = vault().backup();
             repo.objects.put("data/20200101T000000Z-abcdef/x.sql.zst", new byte[] {1, 2});
-            assertThat(vault().catalog().removeDebris()).containsExactly("data/20200101T000000Z-abcdef/x.sql.zst");
+            assertThat(vault().catalog().removeDebris(java.time.Duration.ofHours(1))).as("too young").isEmpty();
+            assertThat(vault().catalog().removeDebris(java.time.Duration.ZERO))
+                    .containsExactly("data/20200101T000000Z-abcdef/x.sql.zst");
             assertThat(vault().list()).containsExactly(kept);
         }
 

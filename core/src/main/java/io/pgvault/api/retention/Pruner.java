@@ -175,28 +175,7 @@ public final class Pruner {
 
     /** Objects under {@code data/} whose set has no manifest, and that are older than the grace period. */
     private List<String> debris(Instant now) {
-        Repository repository = catalog.repository();
-        Set<String> committed = new HashSet<>();
-        for (ObjectInfo info : repository.list(MANIFESTS)) {
-            String name = info.key().substring(MANIFESTS.length());
-            if (name.endsWith(SUFFIX)) {
-                committed.add(name.substring(0, name.length() - SUFFIX.length()));
-            }
-        }
-        Instant cutoff = now.minus(debrisGrace);
-        List<String> debris = new ArrayList<>();
-        for (ObjectInfo info : repository.list(DATA)) {
-            if (!committed.contains(idOf(info.key())) && !info.lastModified().isAfter(cutoff)) {
-                debris.add(info.key());
-            }
-        }
-        return debris;
-    }
-
-    private static String idOf(String dataKey) {
-        String rest = dataKey.substring(DATA.length());
-        int slash = rest.indexOf('/');
-        return slash < 0 ? rest : rest.substring(0, slash);
+        return catalog.debris(now.minus(debrisGrace).plusNanos(1));
     }
 
     @Override

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The plan's invariants and counting rules over thousands of seeded random histories (plain JUnit, reproducible by
- * seed: a failure names it). {@link RetentionJqwikPropertiesTest} checks the same properties with jqwik.
+ * seed: a failure names it).
  */
 class RetentionPropertiesTest {
     private static final int HISTORIES = 2000;
