@@ -6,7 +6,6 @@ import io.pgvault.api.Catalog;
 import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.api.RepositoryException;
-import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +36,6 @@ import java.util.Set;
 public final class Pruner {
     private static final Logger LOG = LoggerFactory.getLogger(Pruner.class);
     // the storage layout of ADR 0002
-    private static final String MANIFESTS = "manifests/";
-    private static final String DATA = "data/";
-    private static final String SUFFIX = ".json";
 
     private final Catalog catalog;
     private final Duration debrisGrace;
