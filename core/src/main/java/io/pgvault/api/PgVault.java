@@ -3,6 +3,11 @@ package io.pgvault.api;
 import io.pgvault.internal.DefaultBackupContext;
 import io.pgvault.internal.DefaultReadContext;
 import io.pgvault.internal.ScratchDirectory;
+import io.pgvault.api.retention.PruneMode;
+import io.pgvault.api.retention.PruneReport;
+import io.pgvault.api.retention.Pruner;
+import io.pgvault.api.retention.RetentionPlan;
+import io.pgvault.api.retention.RetentionPolicy;
 import io.pgvault.internal.pipeline.Pipeline;
 import io.pgvault.spi.BackupStrategy;
 import io.pgvault.spi.Repository;
@@ -182,21 +187,21 @@ public final class PgVault {
      * @return one decision per set, with reasons
      * @since 0.1.0
      */
-    public io.pgvault.api.retention.RetentionPlan planRetention(io.pgvault.api.retention.RetentionPolicy policy) {
-        return io.pgvault.api.retention.RetentionPlan.of(policy, list(), clock.instant());
+    public RetentionPlan planRetention(RetentionPolicy policy) {
+        return RetentionPlan.of(policy, list(), clock.instant());
     }
 
     /**
-     * Plans retention and executes the plan with {@link io.pgvault.api.retention.Pruner} (one-hour debris grace).
+     * Plans retention and executes the plan with {@link Pruner} (one-hour debris grace).
      *
      * @param policy the rules
      * @param mode   {@code DRY_RUN} to only report, {@code EXECUTE} to remove
      * @return what was (or would be) removed
      * @since 0.1.0
      */
-    public io.pgvault.api.retention.PruneReport prune(io.pgvault.api.retention.RetentionPolicy policy,
-            io.pgvault.api.retention.PruneMode mode) {
-        return io.pgvault.api.retention.Pruner.of(catalog).prune(planRetention(policy), mode);
+    public PruneReport prune(RetentionPolicy policy,
+            PruneMode mode) {
+        return Pruner.of(catalog).prune(planRetention(policy), mode);
     }
 
     /** @return the catalog of the repository */
