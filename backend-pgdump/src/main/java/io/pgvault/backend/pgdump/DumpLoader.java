@@ -21,8 +21,8 @@ final class DumpLoader {
     }
 
     /**
-     * Formats that need a seekable file are decoded (and so fully verified) into the scratch directory before
-     * anything is loaded.
+     * Formats that need a seekable file are decoded (and so fully verified) before they are loaded; the restore does
+     * this for a set's first database before it creates any database.
      */
     static Path stageLocally(ReadContext ctx, DumpFormat format, RestoreRequest request, RestoreTarget t) {
         if (format == DumpFormat.DIRECTORY) {

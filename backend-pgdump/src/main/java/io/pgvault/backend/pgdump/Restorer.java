@@ -5,12 +5,10 @@ import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.ConflictException;
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.PgConnection;
-import io.pgvault.api.PgVaultException;
 import io.pgvault.api.RestoreRequest;
 import io.pgvault.api.RestoreResult;
 import io.pgvault.api.StoredObject;
 import io.pgvault.api.ToolException;
-import io.pgvault.backend.pgdump.PgSession.ServerVersion;
 import io.pgvault.spi.ReadContext;
 import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.spi.process.ToolProcess;
@@ -29,7 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Restores a pg_dump set. Every database is first restored under a private staging name; only when all of them
@@ -69,8 +66,7 @@ final class Restorer {
                 // the replay creates the roles that may own the databases
                 catalog = session.catalog(maintenance);
             }
-            List<String> staged = stageAll(session, catalog, ctx, layout.format(), request, targets, maintenance);
-            swapAll(session, catalog.server(), targets, staged, replace, maintenance);
+            stageAll(session, catalog, ctx, layout.format(), request, targets, maintenance).swapAll(targets, replace);
             List<String> names = targets.stream().map(RestoreTarget::name).toList();
             return new RestoreResult(set, names, Duration.between(start, Instant.now()), warnings);
         }
@@ -161,130 +157,37 @@ final class Restorer {
     }
 
     /**
-     * Creates every staging database in one psql run, then loads each. On any failure every staging database is
-     * dropped ({@code IF EXISTS}: a failed run may have created only some).
+     * Creates every staging database in one psql run, then loads each; on any failure drops them all. The first
+     * database's dump, if it needs a seekable copy, is decoded (and so verified) before any database is created.
      */
-    private List<String> stageAll(PgSession session, ServerCatalog catalog, ReadContext ctx, DumpFormat format,
-            RestoreRequest request, List<RestoreTarget> targets, String maintenance) {
-        String prefix = String.format("pgvault_restore_%08x", ThreadLocalRandom.current().nextInt());
-        List<String> staged = new ArrayList<>();
-        StringBuilder create = new StringBuilder();
-        for (int i = 0; i < targets.size(); i++) {
-            RestoreTarget t = targets.get(i);
-            staged.add(prefix + "_" + i);
-            create.append("CREATE DATABASE ").append(Sql.ident(staged.get(i))).append(" TEMPLATE template0 ENCODING ")
-                    .append(Sql.literal(t.encoding()));
-            if (!t.owner().isEmpty() && catalog.roles().contains(t.owner())) {
-                create.append(" OWNER ").append(Sql.ident(t.owner()));
-            }
-            create.append(";\n");
-        }
+    private static StagingDatabases stageAll(PgSession session, ServerCatalog catalog, ReadContext ctx,
+            DumpFormat format, RestoreRequest request, List<RestoreTarget> targets, String maintenance) {
+        StagingDatabases staging = StagingDatabases.named(session, catalog.server(), maintenance, targets.size());
+        Path local = DumpLoader.stageLocally(ctx, format, request, targets.get(0));
         try {
-            session.execute(maintenance, create.toString());
+            staging.create(targets, catalog.roles());
             for (int i = 0; i < targets.size(); i++) {
-                load(session, ctx, format, request, targets.get(i), staged.get(i));
+                if (i > 0) {
+                    local = DumpLoader.stageLocally(ctx, format, request, targets.get(i));
+                }
+                load(session, ctx, format, request, targets.get(i), staging.name(i), local);
             }
-            return staged;
+            return staging;
         } catch (RuntimeException | Error e) {
-            dropQuietly(session, catalog.server(), staged, maintenance, e);
+            staging.dropAll(e);
             throw e;
         }
     }
 
+    /** @param local the dump decoded into the scratch directory, or null when it streams */
     private static void load(PgSession session, ReadContext ctx, DumpFormat format, RestoreRequest request,
-            RestoreTarget t, String staging) {
-        Path local = DumpLoader.stageLocally(ctx, format, request, t);
+            RestoreTarget t, String staging, Path local) {
         try {
             DumpLoader.createSchemas(session, format, request, t, staging);
             LOG.info("restoring database '{}' into staging database {} ({})", t.source(), staging, format.label());
             DumpLoader.load(session, ctx, format, request, t, staging, local);
         } finally {
             ToolStreams.deleteQuietly(local == null ? null : Files.isDirectory(local) ? local : local.getParent());
-        }
-    }
-
-    /**
-     * Puts each staging database in place: drops the existing database it replaces and renames the staging one, in
-     * one psql run per database. ON_ERROR_STOP keeps the rename from running after a failed drop.
-     *
-     * @param replace the existing databases to replace, by name, with their OIDs when the conflict was checked
-     */
-    private static void swapAll(PgSession session, ServerVersion server, List<RestoreTarget> targets,
-            List<String> staged, Map<String, Long> replace, String maintenance) {
-        for (int i = 0; i < targets.size(); i++) {
-            RestoreTarget t = targets.get(i);
-            String sql = "ALTER DATABASE " + Sql.ident(staged.get(i)) + " RENAME TO " + Sql.ident(t.name()) + ";\n";
-            if (replace.containsKey(t.name())) {
-                LOG.info("dropping existing database '{}' to replace it (dropExisting)", t.name());
-                sql = dropStatement(server, t.name()) + sql;
-            }
-            try {
-                session.execute(maintenance, sql);
-            } catch (RuntimeException e) {
-                swapFailed(session, server, t, staged, i, replace.get(t.name()), maintenance, e);
-            }
-            LOG.info("database '{}' restored as '{}'", t.source(), t.name());
-        }
-    }
-
-    /**
-     * Asks the server how far a failed swap got, and cleans up accordingly. If the database to replace is still
-     * there (same OID), the drop failed: nothing was replaced, and the staging database is dropped like the later
-     * ones. Otherwise the rename failed: the restored data is in the staging database, which is kept and named in
-     * the error. Returns only when the swap turns out to have completed.
-     *
-     * @param replacedOid the OID of the database this swap was to replace, or null
-     */
-    private static void swapFailed(PgSession session, ServerVersion server, RestoreTarget t, List<String> staged,
-            int i, Long replacedOid, String maintenance, RuntimeException e) {
-        String staging = staged.get(i);
-        ServerCatalog now = null;
-        try {
-            now = session.catalog(maintenance);
-        } catch (RuntimeException probe) {
-            e.addSuppressed(probe);
-        }
-        if (now != null && !now.hasDatabase(staging)) {
-            if (now.hasDatabase(t.name())) {
-                LOG.warn("psql reported an error after renaming {} to '{}', which completed: {}", staging, t.name(),
-                        e.getMessage());
-                return;
-            }
-            dropQuietly(session, server, staged.subList(i + 1, staged.size()), maintenance, e);
-            throw e;
-        }
-        boolean dropFailed = now != null && replacedOid != null
-                && now.database(t.name()).map(d -> d.oid() == replacedOid).orElse(false);
-        if (dropFailed) {
-            dropQuietly(session, server, staged.subList(i, staged.size()), maintenance, e);
-            throw e;
-        }
-        dropQuietly(session, server, staged.subList(i + 1, staged.size()), maintenance, e);
-        throw new PgVaultException(ErrorCode.TOOL_FAILED, "database '" + t.source() + "' was restored but could not"
-                + " be renamed to '" + t.name() + "'; the restored data is in database " + staging + ": "
-                + e.getMessage(), e);
-    }
-
-    private static String dropStatement(ServerVersion server, String name) {
-        if (server.major() >= 13) {
-            return "DROP DATABASE IF EXISTS " + Sql.ident(name) + " WITH (FORCE);\n";
-        }
-        return "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " + Sql.literal(name)
-                + " AND pid <> pg_backend_pid();\nDROP DATABASE IF EXISTS " + Sql.ident(name) + ";\n";
-    }
-
-    private static void dropQuietly(PgSession session, ServerVersion server, List<String> staged, String maintenance,
-            Throwable cause) {
-        for (String db : staged) {
-            try {
-                // FORCE: the backend of a tool killed mid-restore may not have noticed yet
-                session.execute(maintenance, dropStatement(server, db));
-                LOG.info("removed staging database {} after a failed restore", db);
-            } catch (RuntimeException e) {
-                cause.addSuppressed(e);
-                LOG.warn("could not drop staging database {} after a failed restore; drop it by hand: {}", db,
-                        e.getMessage());
-            }
         }
     }
 
