@@ -44,6 +44,8 @@ import static io.pgvault.examples.ShellBaseline.quote;
  *     <li>pgvault: PgDumpStrategy plain or custom, zstd level 3, age X25519, LocalRepository; restores into a new
  *     database.</li>
  * </ul>
+ * As diagnostics it also times an fsync of the shell's file, the checksum pass that {@code RestoreRequest.verifyFirst}
+ * adds, and one plain restore per round with {@code verifyFirst(false)} (not pgvault's default; not a side).
  * Options: {@code --mb N} table size (default 400), {@code --rounds N} (default 3), {@code --workers N} zstd worker
  * threads for pgvault (default: pgvault's own, {@code Compression.zstd()}; 0 compresses on the reading thread),
  * {@code --work-dir DIR},
@@ -64,6 +66,7 @@ public final class LogicalBackupBenchmark {
     private final Map<String, Long> sizes = new LinkedHashMap<>();
     private final Samples fsyncOfShellFile = new Samples();
     private final Samples checksumPass = new Samples();
+    private final Samples restoreWithoutPrePass = new Samples();
     private PostgresCluster pg;
     private ShellBaseline shell;
     private Path work;
@@ -158,6 +161,13 @@ public final class LogicalBackupBenchmark {
                 () -> plain.restore(RestoreRequest.builder().backupId(sets[0].id())
                         .targetDatabase("restored_pgvault").build())));
         checkAndDrop("restored_shell", "restored_same_work", "restored_pgvault");
+        // a diagnostic, not a side: what the verifyFirst pre-pass costs in a restore (measured after the sides)
+        pg.psql("postgres", "CHECKPOINT");
+        start = System.nanoTime();
+        plain.restore(RestoreRequest.builder().backupId(sets[0].id()).targetDatabase("restored_no_pre_pass")
+                .verifyFirst(false).build());
+        restoreWithoutPrePass.add(Duration.ofNanos(System.nanoTime() - start), Duration.ZERO);
+        checkAndDrop("restored_no_pre_pass");
         peak = peak.max(measure("restore, custom format", first + 3, heap,
                 () -> shell.restoreCustom(customFile, "restored_shell"),
                 () -> shell.restoreCustomSameWork(customAge, identityFile, "restored_same_work"),
@@ -248,6 +258,11 @@ public final class LogicalBackupBenchmark {
         out.printf("diagnostics: fsync of the shell's plain file after writing it: median %s; checksum pass over the "
                 + "stored plain set (what RestoreRequest.verifyFirst adds to a restore): median %s%n",
                 Units.seconds(fsyncOfShellFile.medianWall()), Units.seconds(checksumPass.medianWall()));
+        Samples plainShell = results.get("restore, plain format").samples(SHELL);
+        out.printf("diagnostics: pgvault's plain restore with verifyFirst(false), not the default (run after the "
+                + "three sides, outside the rotation): median %s, %s the shell's (runs: %s)%n",
+                Units.seconds(restoreWithoutPrePass.medianWall()), restoreWithoutPrePass.ratioTo(plainShell),
+                restoreWithoutPrePass.all());
         out.printf("load average at the end: %.2f%n",
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
