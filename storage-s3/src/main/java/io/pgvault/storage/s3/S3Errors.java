@@ -1,0 +1,98 @@
+package io.pgvault.storage.s3;
+
+import io.pgvault.storage.s3.S3RepositoryException.Reason;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.util.Set;
+
+/** Turns the SDK's exceptions into {@link S3RepositoryException}s that say what went wrong in words. */
+final class S3Errors {
+    private static final Set<String> CREDENTIAL_CODES = Set.of("InvalidAccessKeyId", "SignatureDoesNotMatch",
+            "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "InvalidSecurity", "AuthorizationHeaderMalformed");
+
+    private final S3RepositoryConfig config;
+
+    S3Errors(S3RepositoryConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * @param action what was being done, e.g. {@code cannot store 'a/b' in s3://bucket}
+     * @param e      the failure
+     * @return an exception to throw, naming the action and the cause without secrets
+     */
+    S3RepositoryException map(String action, Throwable e) {
+        Reason reason = classify(e);
+        String message = switch (reason) {
+            case CREDENTIALS_REJECTED -> action + ": the credentials (" + config.credentials()
+                    + ") were rejected or could not be loaded: " + detail(e);
+            case ACCESS_DENIED -> action + ": access denied to bucket '" + config.bucket() + "' for the credentials ("
+                    + config.credentials() + "): " + detail(e);
+            case BUCKET_NOT_FOUND -> action + ": bucket '" + config.bucket() + "' does not exist"
+                    + config.endpoint().map(uri -> " at " + uri).orElse(" in region " + config.region());
+            case TIMEOUT -> action + ": timed out: " + detail(e);
+            case INTERRUPTED -> action + ": interrupted";
+            case NETWORK -> action + ": cannot talk to "
+                    + config.endpoint().map(Object::toString).orElse("S3 in " + config.region()) + ": " + detail(e);
+            default -> action + ": " + detail(e);
+        };
+        return new S3RepositoryException(reason, message, e);
+    }
+
+    static Reason classify(Throwable e) {
+        if (e instanceof S3RepositoryException s3) {
+            return s3.reason();
+        }
+        if (e instanceof S3Exception s3) {
+            String code = errorCode(s3);
+            if ("NoSuchBucket".equals(code)) {
+                return Reason.BUCKET_NOT_FOUND;
+            }
+            if (CREDENTIAL_CODES.contains(code)) {
+                return Reason.CREDENTIALS_REJECTED;
+            }
+            if ("AccessDenied".equals(code) || s3.statusCode() == 403) {
+                return Reason.ACCESS_DENIED;
+            }
+            return Reason.SERVICE;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ApiCallAttemptTimeoutException || t instanceof ApiCallTimeoutException
+                    || t instanceof SocketTimeoutException) {
+                return Reason.TIMEOUT;
+            }
+            if (t instanceof AbortedException || t instanceof InterruptedException
+                    || t instanceof InterruptedIOException) {
+                return Reason.INTERRUPTED;
+            }
+        }
+        if (e instanceof SdkClientException && String.valueOf(e.getMessage()).contains("credentials")) {
+            return Reason.CREDENTIALS_REJECTED;
+        }
+        if (e instanceof SdkException) {
+            return Reason.NETWORK;
+        }
+        return Reason.SERVICE;
+    }
+
+    static String errorCode(S3Exception e) {
+        return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    }
+
+    /** The SDK's own words, without the request's signature or headers. */
+    private static String detail(Throwable e) {
+        if (e instanceof S3Exception s3 && s3.awsErrorDetails() != null) {
+            return "HTTP " + s3.statusCode() + " " + s3.awsErrorDetails().errorCode() + ": "
+                    + s3.awsErrorDetails().errorMessage()
+                    + (s3.requestId() == null ? "" : " (request id " + s3.requestId() + ")");
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+}

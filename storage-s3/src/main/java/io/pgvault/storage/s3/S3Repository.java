@@ -1,0 +1,375 @@
+package io.pgvault.storage.s3;
+
+import io.pgvault.api.InvalidKeyException;
+import io.pgvault.api.NotFoundException;
+import io.pgvault.api.RepositoryException;
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.ObjectKeys;
+import io.pgvault.spi.ObjectWriter;
+import io.pgvault.spi.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.StorageClass;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Repository} in an Amazon S3 or S3-compatible bucket, under a key prefix.
+ * <pre>{@code
+ * try (S3Repository repository = S3Repository.of(S3RepositoryConfig.builder("my-backups")
+ *         .prefix("pg/prod").region("eu-central-1").build())) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>Streaming, atomic puts in bounded memory.</b> A put collects the producer's bytes in part buffers of
+ * {@link S3RepositoryConfig#partSize()}. An object that fits in one part is sent in a single PutObject when the
+ * producer returns. A larger one becomes a multipart upload: full parts are sent by background threads while the
+ * producer goes on, at most {@link S3RepositoryConfig#partsInFlight()} buffers exist per put (the producer waits for a
+ * free one: back-pressure), so a put holds at most {@code partSize × partsInFlight} bytes whatever the object's size,
+ * which need not be known in advance. CompleteMultipartUpload is the commit point; if the producer throws, a part
+ * fails after the SDK's retries, or the thread is interrupted, the part uploads are stopped and the multipart upload
+ * is aborted, so nothing becomes visible and the previous object under the key stays. A process that dies mid-put
+ * leaves an incomplete upload that is invisible but billed: {@link #abortIncompleteUploads(Duration)} or a bucket
+ * lifecycle rule ({@code AbortIncompleteMultipartUpload}) removes it.
+ *
+ * <p><b>Integrity.</b> Every put computes the SHA-256 of the bytes and returns it. A single-request object is sent
+ * with that SHA-256 as its {@code x-amz-checksum-sha256}, which S3 checks against what it received, and keeps it in the
+ * object's metadata ({@code x-amz-meta-pgvault-sha256}); {@link #stat} reports it and {@link #open} checks the bytes
+ * read against it, throwing {@link io.pgvault.api.IntegrityException} at the end of a corrupt object. Each part of a
+ * multipart upload carries a CRC32 that S3 checks; the SHA-256 of a multipart object, known only once its parts are
+ * sent, is the one {@code put} returns (and the catalog records), not object metadata. {@link #list} reports no
+ * digests (S3 listings carry no metadata).
+ *
+ * <p><b>Errors</b> are {@link S3RepositoryException}s saying whether the credentials were rejected, access was denied,
+ * the bucket is missing, a request timed out, or the network failed; messages never contain secrets. Opening a
+ * repository checks bucket and credentials with one listing request (and creates the bucket if configured to).
+ *
+ * <p>Thread-safe. Close it to release the HTTP connections and upload threads.
+ *
+ * @since 0.1.0
+ */
+public final class S3Repository implements Repository, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Repository.class);
+    private static final AtomicInteger REPOSITORIES = new AtomicInteger();
+
+    private final S3RepositoryConfig config;
+    private final S3Client s3;
+    private final ExecutorService uploads;
+    private final boolean owner;
+    private final String id;
+    private final S3Errors errors;
+
+    private S3Repository(S3RepositoryConfig config, S3Client s3, ExecutorService uploads, boolean owner) {
+        this.config = config;
+        this.s3 = s3;
+        this.uploads = uploads;
+        this.owner = owner;
+        this.id = config.id();
+        this.errors = new S3Errors(config);
+    }
+
+    /**
+     * Opens a repository: checks that the bucket exists and the credentials may list it (creating the bucket first
+     * when {@link S3RepositoryConfig#createBucket()} is set).
+     *
+     * @param config the settings
+     * @return the repository; close it when done
+     * @throws S3RepositoryException when the bucket is missing, the credentials are rejected or access is denied
+     * @since 0.1.0
+     */
+    public static S3Repository of(S3RepositoryConfig config) {
+        Objects.requireNonNull(config, "config");
+        S3Client s3 = S3Clients.create(config);
+        int number = REPOSITORIES.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        ThreadFactory factory = runnable -> {
+            Thread thread = new Thread(runnable, "pgvault-s3-" + number + "-upload-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        S3Repository repository = new S3Repository(config, s3, Executors.newCachedThreadPool(factory), true);
+        try {
+            repository.checkBucket();
+        } catch (RuntimeException e) {
+            repository.close();
+            throw e;
+        }
+        return repository;
+    }
+
+    private void checkBucket() {
+        try {
+            s3.listObjectsV2(request -> request.bucket(config.bucket()).prefix(config.prefix()).maxKeys(1));
+        } catch (S3Exception e) {
+            if (!config.createBucket() || !"NoSuchBucket".equals(S3Errors.errorCode(e))) {
+                throw errors.map("cannot open " + id, e);
+            }
+            try {
+                s3.createBucket(request -> request.bucket(config.bucket()));
+                LOG.info("{}: created bucket '{}'", id, config.bucket());
+            } catch (RuntimeException created) {
+                throw errors.map("cannot create the bucket of " + id, created);
+            }
+        } catch (RuntimeException e) {
+            throw errors.map("cannot open " + id, e);
+        }
+    }
+
+    /**
+     * @param storageClass storage class of the objects the returned repository writes
+     * @return a repository on the same bucket, prefix and connections that writes in {@code storageClass}; closing it
+     *         does nothing, closing this one closes both
+     * @since 0.1.0
+     */
+    public S3Repository withStorageClass(S3StorageClass storageClass) {
+        return new S3Repository(config.toBuilder().storageClass(storageClass).build(), s3, uploads, false);
+    }
+
+    /**
+     * @return the settings of this repository; their secrets stay wrapped
+     * @since 0.1.0
+     */
+    public S3RepositoryConfig config() {
+        return config;
+    }
+
+    /**
+     * @return {@code s3://bucket/prefix}, with the endpoint for S3-compatible stores
+     * @since 0.1.0
+     */
+    @Override
+    public String id() {
+        return id;
+    }
+
+    /** @since 0.1.0 */
+    @Override
+    public ObjectInfo put(String key, ObjectWriter writer) {
+        ObjectKeys.validate(key);
+        Objects.requireNonNull(writer, "writer");
+        String action = "cannot store '" + key + "' in " + id;
+        try (StreamingUpload upload = new StreamingUpload(s3, config, target(key), uploads)) {
+            produce(key, writer, upload);
+            String sha256;
+            try {
+                sha256 = upload.complete();
+            } catch (IOException e) {
+                throw errors.map(action + "; nothing was stored",
+                        upload.storageFailure() != null ? upload.storageFailure() : e);
+            }
+            return new ObjectInfo(key, upload.size(), Instant.now(), Optional.of(sha256));
+        }
+    }
+
+    private void produce(String key, ObjectWriter writer, StreamingUpload upload) {
+        try {
+            writer.writeTo(upload);
+        } catch (IOException | RuntimeException e) {
+            Throwable storage = upload.storageFailure();
+            if (storage != null) {
+                // The producer failed because S3 did: report the cause, not the symptom.
+                S3RepositoryException mapped = errors.map("cannot store '" + key + "' in " + id
+                        + "; nothing was stored", storage);
+                mapped.addSuppressed(e);
+                throw mapped;
+            }
+            if (e instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            throw new RepositoryException("the producer of '" + key + "' failed while it was being stored in " + id
+                    + "; nothing was stored: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private StreamingUpload.ObjectTarget target(String key) {
+        StorageClass storageClass = StorageClass.fromValue(config.storageClass().headerValue());
+        ServerSideEncryption sse = switch (config.encryption().mode()) {
+            case NONE -> null;
+            case SSE_S3 -> ServerSideEncryption.AES256;
+            case SSE_KMS -> ServerSideEncryption.AWS_KMS;
+        };
+        String kmsKey = config.encryption().kmsKeyId().orElse(null);
+        Consumer<PutObjectRequest.Builder> put = request -> request.storageClass(storageClass)
+                .serverSideEncryption(sse).ssekmsKeyId(kmsKey);
+        Consumer<CreateMultipartUploadRequest.Builder> create = request -> request.storageClass(storageClass)
+                .serverSideEncryption(sse).ssekmsKeyId(kmsKey);
+        return new StreamingUpload.ObjectTarget(config.bucket(), s3Key(key), Map.of(), put, create);
+    }
+
+    /** @since 0.1.0 */
+    @Override
+    public InputStream open(String key) {
+        ObjectKeys.validate(key);
+        ResponseInputStream<GetObjectResponse> in;
+        try {
+            in = s3.getObject(request -> request.bucket(config.bucket()).key(s3Key(key)));
+        } catch (NoSuchKeyException e) {
+            throw notFound(key);
+        } catch (RuntimeException e) {
+            throw errors.map("cannot open '" + key + "' in " + id, e);
+        }
+        GetObjectResponse response = in.response();
+        String sha256 = response.metadata().get(StreamingUpload.SHA256_METADATA);
+        if (sha256 == null || response.contentLength() == null) {
+            return in;
+        }
+        return new VerifyingInputStream(in, "'" + key + "' in " + id, response.contentLength(), sha256);
+    }
+
+    /** @since 0.1.0 */
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        ObjectKeys.validate(key);
+        try {
+            HeadObjectResponse head = s3.headObject(request -> request.bucket(config.bucket()).key(s3Key(key)));
+            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified(),
+                    Optional.ofNullable(head.metadata().get(StreamingUpload.SHA256_METADATA))));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw errors.map("cannot stat '" + key + "' in " + id, e);
+        } catch (RuntimeException e) {
+            throw errors.map("cannot stat '" + key + "' in " + id, e);
+        }
+    }
+
+    /**
+     * Lists page by page (1,000 keys a request). Objects under the prefix whose keys are not valid repository keys
+     * (written by other tools, such as folder markers ending in {@code /}) are skipped.
+     *
+     * @since 0.1.0
+     */
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        String validPrefix = ObjectKeys.validatePrefix(prefix);
+        List<ObjectInfo> objects = new ArrayList<>();
+        try {
+            for (S3Object object : s3.listObjectsV2Paginator(request -> request.bucket(config.bucket())
+                    .prefix(config.prefix() + validPrefix)).contents()) {
+                String key = object.key().substring(config.prefix().length());
+                if (isValidKey(key)) {
+                    objects.add(new ObjectInfo(key, object.size(), object.lastModified(), Optional.empty()));
+                } else {
+                    LOG.debug("{}: skipping '{}', which is not a valid repository key", id, object.key());
+                }
+            }
+        } catch (RuntimeException e) {
+            throw errors.map("cannot list '" + validPrefix + "' in " + id, e);
+        }
+        objects.sort(Comparator.comparing(ObjectInfo::key));
+        return List.copyOf(objects);
+    }
+
+    /** @since 0.1.0 */
+    @Override
+    public void delete(String key) {
+        ObjectKeys.validate(key);
+        try {
+            s3.deleteObject(request -> request.bucket(config.bucket()).key(s3Key(key)));
+        } catch (NoSuchKeyException e) {
+            // already gone
+        } catch (RuntimeException e) {
+            throw errors.map("cannot delete '" + key + "' from " + id, e);
+        }
+    }
+
+    /**
+     * Aborts the incomplete multipart uploads under this repository's prefix that were started at least {@code age}
+     * ago: leftovers of processes that died mid-put, invisible but billed. A put in progress is younger than any
+     * sensible {@code age} (a day, say).
+     *
+     * @param age how old an upload must be
+     * @return how many uploads were aborted
+     * @throws S3RepositoryException when listing or aborting fails
+     * @since 0.1.0
+     */
+    public int abortIncompleteUploads(Duration age) {
+        Objects.requireNonNull(age, "age");
+        Instant before = Instant.now().minus(age);
+        int aborted = 0;
+        try {
+            for (MultipartUpload upload : s3.listMultipartUploadsPaginator(request -> request
+                    .bucket(config.bucket()).prefix(config.prefix())).uploads()) {
+                if (upload.initiated() == null || upload.initiated().isAfter(before)) {
+                    continue;
+                }
+                s3.abortMultipartUpload(request -> request.bucket(config.bucket()).key(upload.key())
+                        .uploadId(upload.uploadId()));
+                aborted++;
+            }
+        } catch (RuntimeException e) {
+            throw errors.map("cannot abort incomplete uploads in " + id, e);
+        }
+        if (aborted > 0) {
+            LOG.info("{}: aborted {} incomplete multipart upload(s) older than {}", id, aborted, age);
+        }
+        return aborted;
+    }
+
+    /**
+     * Releases the HTTP connections and upload threads; puts in progress fail. Does nothing on a repository made by
+     * {@link #withStorageClass(S3StorageClass)}.
+     *
+     * @since 0.1.0
+     */
+    @Override
+    public void close() {
+        if (owner) {
+            uploads.shutdownNow();
+            s3.close();
+        }
+    }
+
+    /** @since 0.1.0 */
+    @Override
+    public String toString() {
+        return "S3Repository[" + id + ", region " + config.region() + ", credentials " + config.credentials()
+                + ", storage class " + config.storageClass() + "]";
+    }
+
+    private String s3Key(String key) {
+        return config.prefix() + key;
+    }
+
+    private static boolean isValidKey(String key) {
+        try {
+            ObjectKeys.validate(key);
+            return true;
+        } catch (InvalidKeyException e) {
+            return false;
+        }
+    }
+
+    private NotFoundException notFound(String key) {
+        return new NotFoundException("no object '" + key + "' in " + id);
+    }
+}

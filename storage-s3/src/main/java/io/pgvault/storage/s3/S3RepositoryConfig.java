@@ -1,0 +1,440 @@
+package io.pgvault.storage.s3;
+
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.InvalidKeyException;
+import io.pgvault.spi.ObjectKeys;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Settings of an {@link S3Repository}. Immutable; validated when built, reporting every problem at once. Holds no
+ * secret in clear: static credentials keep their secret key as a {@link io.pgvault.api.Secret}, so {@code toString()}
+ * is safe to log.
+ * <pre>{@code
+ * S3Repository repository = S3Repository.of(S3RepositoryConfig.builder("my-backups")
+ *         .prefix("pg/prod/")
+ *         .region("eu-central-1")
+ *         .storageClass(S3StorageClass.STANDARD_IA)
+ *         .encryption(S3Encryption.sseKms("alias/backups"))
+ *         .build());
+ * }</pre>
+ * For an S3-compatible store (MinIO, Backblaze B2, Wasabi, Cloudflare R2) set {@link Builder#endpoint(URI)} and
+ * usually {@link Builder#pathStyle(boolean)}.
+ *
+ * @param bucket         the bucket
+ * @param prefix         key prefix under the bucket, {@code ""} or ending with {@code /}
+ * @param region         the AWS region (S3-compatible stores often accept any, e.g. {@code us-east-1})
+ * @param endpoint       endpoint override for S3-compatible stores; empty for AWS
+ * @param pathStyle      whether requests address the bucket in the path ({@code host/bucket/key}) rather than the host
+ * @param credentials    where credentials come from
+ * @param storageClass   storage class of the objects written
+ * @param encryption     server-side encryption of the objects written
+ * @param maxAttempts    attempts per request, the first included
+ * @param backoffBase    base delay of the exponential backoff between attempts (with jitter)
+ * @param backoffMax     longest delay between attempts
+ * @param connectTimeout time allowed to open a connection
+ * @param socketTimeout  longest wait for data on an open connection
+ * @param attemptTimeout longest time one attempt of one request (e.g. a part upload) may take
+ * @param partSize       bytes per part of a multipart upload; objects up to this size are sent in one request
+ * @param partsInFlight  parts of one put buffered or uploading at once; a put holds at most
+ *                       {@code partSize × partsInFlight} bytes of memory
+ * @param createBucket   whether a missing bucket is created when the repository is opened (for tests, quick starts)
+ * @since 0.1.0
+ */
+public record S3RepositoryConfig(
+        String bucket,
+        String prefix,
+        String region,
+        Optional<URI> endpoint,
+        boolean pathStyle,
+        S3Credentials credentials,
+        S3StorageClass storageClass,
+        S3Encryption encryption,
+        int maxAttempts,
+        Duration backoffBase,
+        Duration backoffMax,
+        Duration connectTimeout,
+        Duration socketTimeout,
+        Duration attemptTimeout,
+        int partSize,
+        int partsInFlight,
+        boolean createBucket) {
+
+    /**
+     * Smallest part S3 accepts (every part but the last): 5 MiB.
+     *
+     * @since 0.1.0
+     */
+    public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+    /**
+     * Largest part this repository buffers: 1 GiB.
+     *
+     * @since 0.1.0
+     */
+    public static final int MAX_PART_SIZE = 1024 * 1024 * 1024;
+    /**
+     * Most parts S3 accepts in one multipart upload; an object is at most {@code partSize × MAX_PARTS} bytes.
+     *
+     * @since 0.1.0
+     */
+    public static final int MAX_PARTS = 10_000;
+    /**
+     * Default part size, 16 MiB: objects up to 156 GiB.
+     *
+     * @since 0.1.0
+     */
+    public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+    /**
+     * Default parts in flight, 4: with the default part size a put holds at most 64 MiB.
+     *
+     * @since 0.1.0
+     */
+    public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
+
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]*");
+
+    /**
+     * Validates every setting and reports all problems in one {@link ConfigurationException}; prefer
+     * {@link #builder(String)}.
+     *
+     * @throws ConfigurationException listing every invalid setting
+     * @since 0.1.0
+     */
+    public S3RepositoryConfig {
+        List<String> problems = new ArrayList<>();
+        if (bucket == null || !BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
+            problems.add("bucket must be 3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter "
+                    + "or digit, was " + quoted(bucket));
+        }
+        prefix = normalizePrefix(prefix, problems);
+        if (region == null || !REGION.matcher(region).matches()) {
+            problems.add("region must be a region name like us-east-1, was " + quoted(region));
+        }
+        endpoint = endpoint == null ? Optional.empty() : endpoint;
+        endpoint.ifPresent(uri -> {
+            if (!uri.isAbsolute() || uri.getHost() == null
+                    || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                problems.add("endpoint must be an absolute http or https URI with a host, was " + uri);
+            }
+        });
+        if (credentials == null) {
+            problems.add("credentials are required");
+        }
+        if (storageClass == null) {
+            problems.add("storageClass is required");
+        }
+        if (encryption == null) {
+            problems.add("encryption is required (S3Encryption.NONE for none)");
+        }
+        if (maxAttempts < 1 || maxAttempts > 100) {
+            problems.add("maxAttempts must be between 1 and 100, was " + maxAttempts);
+        }
+        checkPositive("backoffBase", backoffBase, problems);
+        checkPositive("backoffMax", backoffMax, problems);
+        if (backoffBase != null && backoffMax != null && backoffMax.compareTo(backoffBase) < 0) {
+            problems.add("backoffMax must not be shorter than backoffBase, was " + backoffMax + " < " + backoffBase);
+        }
+        checkPositive("connectTimeout", connectTimeout, problems);
+        checkPositive("socketTimeout", socketTimeout, problems);
+        checkPositive("attemptTimeout", attemptTimeout, problems);
+        if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
+            problems.add("partSize must be between " + MIN_PART_SIZE + " (5 MiB, the S3 minimum) and " + MAX_PART_SIZE
+                    + " bytes, was " + partSize);
+        }
+        if (partsInFlight < 1 || partsInFlight > 64) {
+            problems.add("partsInFlight must be between 1 and 64, was " + partsInFlight);
+        }
+        ConfigurationException.throwIfAny(problems);
+    }
+
+    /**
+     * @param bucket the bucket
+     * @return a builder with every other setting at its default
+     * @since 0.1.0
+     */
+    public static Builder builder(String bucket) {
+        return new Builder().bucket(bucket);
+    }
+
+    /**
+     * @return a builder holding these settings
+     * @since 0.1.0
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder().bucket(bucket).prefix(prefix).region(region).pathStyle(pathStyle)
+                .credentials(credentials).storageClass(storageClass).encryption(encryption)
+                .maxAttempts(maxAttempts).backoff(backoffBase, backoffMax).connectTimeout(connectTimeout)
+                .socketTimeout(socketTimeout).attemptTimeout(attemptTimeout).partSize(partSize)
+                .partsInFlight(partsInFlight).createBucket(createBucket);
+        endpoint.ifPresent(b::endpoint);
+        return b;
+    }
+
+    /**
+     * @return {@code s3://bucket/prefix}, without a trailing {@code /}; with the endpoint's host and port for
+     *         S3-compatible stores, e.g. {@code s3://backups/pg@minio.local:9000}
+     * @since 0.1.0
+     */
+    public String id() {
+        String location = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix.substring(0, prefix.length() - 1));
+        return endpoint.map(uri -> location + "@" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()))
+                .orElse(location);
+    }
+
+    /**
+     * @return the largest object a put can store with these settings: {@code partSize × MAX_PARTS}
+     * @since 0.1.0
+     */
+    public long maxObjectSize() {
+        return (long) partSize * MAX_PARTS;
+    }
+
+    /**
+     * @return the most bytes one put buffers: {@code partSize × partsInFlight}
+     * @since 0.1.0
+     */
+    public long maxBufferedBytes() {
+        return (long) partSize * partsInFlight;
+    }
+
+    private static String normalizePrefix(String prefix, List<String> problems) {
+        if (prefix == null || prefix.isEmpty() || prefix.equals("/")) {
+            return "";
+        }
+        String body = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        try {
+            ObjectKeys.validate(body);
+        } catch (InvalidKeyException e) {
+            problems.add("prefix " + quoted(prefix) + " is not a safe key prefix: " + e.getMessage());
+            return prefix;
+        }
+        if (body.length() > 256) {
+            problems.add("prefix must be at most 256 characters (keys under it may be " + ObjectKeys.MAX_LENGTH
+                    + " more, S3 allows 1024), was " + body.length());
+        }
+        return body + "/";
+    }
+
+    private static void checkPositive(String name, Duration value, List<String> problems) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            problems.add(name + " must be positive, was " + value);
+        }
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "null" : "'" + s + "'";
+    }
+
+    /**
+     * Builds an {@link S3RepositoryConfig}; each setter documents its default.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private String bucket;
+        private String prefix = "";
+        private String region = "us-east-1";
+        private URI endpoint;
+        private boolean pathStyle;
+        private S3Credentials credentials = S3Credentials.defaultChain();
+        private S3StorageClass storageClass = S3StorageClass.STANDARD;
+        private S3Encryption encryption = S3Encryption.NONE;
+        private int maxAttempts = 5;
+        private Duration backoffBase = Duration.ofMillis(200);
+        private Duration backoffMax = Duration.ofSeconds(20);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration socketTimeout = Duration.ofSeconds(60);
+        private Duration attemptTimeout = Duration.ofMinutes(10);
+        private int partSize = DEFAULT_PART_SIZE;
+        private int partsInFlight = DEFAULT_PARTS_IN_FLIGHT;
+        private boolean createBucket;
+
+        private Builder() {
+        }
+
+        /**
+         * @param bucket the bucket; required
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder bucket(String bucket) {
+            this.bucket = bucket;
+            return this;
+        }
+
+        /**
+         * @param prefix key prefix under the bucket, e.g. {@code pg/prod}; a trailing {@code /} is added. Default
+         *               {@code ""} (the bucket's root)
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder prefix(String prefix) {
+            this.prefix = prefix;
+            return this;
+        }
+
+        /**
+         * @param region the AWS region. Default {@code us-east-1}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
+        /**
+         * @param endpoint endpoint of an S3-compatible store, e.g. {@code https://minio.local:9000}. Default none
+         *                 (AWS's endpoint for the region)
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder endpoint(URI endpoint) {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        /**
+         * @param pathStyle whether to address the bucket in the path, as most S3-compatible stores need. Default
+         *                  {@code false} (virtual-hosted style)
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder pathStyle(boolean pathStyle) {
+            this.pathStyle = pathStyle;
+            return this;
+        }
+
+        /**
+         * @param credentials where credentials come from. Default {@link S3Credentials#defaultChain()}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder credentials(S3Credentials credentials) {
+            this.credentials = credentials;
+            return this;
+        }
+
+        /**
+         * @param storageClass storage class of the objects written. Default {@link S3StorageClass#STANDARD}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder storageClass(S3StorageClass storageClass) {
+            this.storageClass = storageClass;
+            return this;
+        }
+
+        /**
+         * @param encryption server-side encryption of the objects written. Default {@link S3Encryption#NONE}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder encryption(S3Encryption encryption) {
+            this.encryption = encryption;
+            return this;
+        }
+
+        /**
+         * @param maxAttempts attempts per request, the first included, for throttling, 5xx and network errors.
+         *                    Default 5
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * @param base base delay of the jittered exponential backoff. Default 200 ms
+         * @param max  longest delay. Default 20 s
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder backoff(Duration base, Duration max) {
+            this.backoffBase = base;
+            this.backoffMax = max;
+            return this;
+        }
+
+        /**
+         * @param timeout time allowed to open a connection. Default 10 s
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout longest wait for data on an open connection. Default 60 s
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder socketTimeout(Duration timeout) {
+            this.socketTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout longest time one attempt of one request may take, e.g. sending one part; catches stalled
+         *                uploads. Default 10 min
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder attemptTimeout(Duration timeout) {
+            this.attemptTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param bytes bytes per part, between 5 MiB and 1 GiB; objects up to this size go in one request. The
+         *              largest object is {@code 10,000 ×} this. Default 16 MiB
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder partSize(int bytes) {
+            this.partSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param parts parts of one put buffered or uploading at once, 1 to 64. Default 4
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder partsInFlight(int parts) {
+            this.partsInFlight = parts;
+            return this;
+        }
+
+        /**
+         * @param createBucket whether opening the repository creates a missing bucket. Default {@code false}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder createBucket(boolean createBucket) {
+            this.createBucket = createBucket;
+            return this;
+        }
+
+        /**
+         * @return the settings
+         * @throws ConfigurationException listing every invalid setting
+         * @since 0.1.0
+         */
+        public S3RepositoryConfig build() {
+            return new S3RepositoryConfig(bucket, prefix, region, Optional.ofNullable(endpoint), pathStyle,
+                    credentials, storageClass, encryption, maxAttempts, backoffBase, backoffMax, connectTimeout,
+                    socketTimeout, attemptTimeout, partSize, partsInFlight, createBucket);
+        }
+    }
+}

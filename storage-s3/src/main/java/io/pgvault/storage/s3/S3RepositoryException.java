@@ -1,0 +1,74 @@
+package io.pgvault.storage.s3;
+
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.RepositoryException;
+
+import java.util.Objects;
+
+/**
+ * An S3 request failed, classified by {@link #reason()} so that a host can tell wrong settings (credentials, bucket,
+ * permissions: retrying cannot help) from passing trouble (network, throttling, timeouts).
+ *
+ * @since 0.1.0
+ */
+public class S3RepositoryException extends RepositoryException {
+    /** Serialization version. */
+    private static final long serialVersionUID = 1L;
+
+    /** Why the request failed. */
+    private final Reason reason;
+
+    /**
+     * @param reason  why it failed
+     * @param message what failed, naming the repository and key; never a secret
+     * @param cause   the SDK's exception, or null
+     * @since 0.1.0
+     */
+    public S3RepositoryException(Reason reason, String message, Throwable cause) {
+        super(Objects.requireNonNull(reason, "reason").code, message, cause);
+        this.reason = reason;
+    }
+
+    /**
+     * @return why the request failed
+     * @since 0.1.0
+     */
+    public Reason reason() {
+        return reason;
+    }
+
+    /**
+     * Classes of S3 failures.
+     *
+     * @since 0.1.0
+     */
+    public enum Reason {
+        /** The credentials are unknown, malformed, expired or cannot be loaded. */
+        CREDENTIALS_REJECTED(ErrorCode.CONFIGURATION),
+        /** The credentials are valid but lack a permission (or a bucket policy forbids the request). */
+        ACCESS_DENIED(ErrorCode.CONFIGURATION),
+        /** The bucket does not exist. */
+        BUCKET_NOT_FOUND(ErrorCode.CONFIGURATION),
+        /** The object is larger than part size × 10,000 parts allow. */
+        OBJECT_TOO_LARGE(ErrorCode.CONFIGURATION),
+        /** A request timed out. */
+        TIMEOUT(ErrorCode.TIMEOUT),
+        /** The calling thread was interrupted. */
+        INTERRUPTED(ErrorCode.INTERRUPTED),
+        /** The endpoint could not be reached or the connection broke. */
+        NETWORK(ErrorCode.REPOSITORY),
+        /** The service refused or failed the request for another reason. */
+        SERVICE(ErrorCode.REPOSITORY);
+
+        private final ErrorCode code;
+
+        Reason(ErrorCode code) {
+            this.code = code;
+        }
+
+        /** @return the error code exceptions of this reason carry */
+        public ErrorCode code() {
+            return code;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.pgvault.storage.s3;
+
+import io.pgvault.api.IntegrityException;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Digests an object as it is read and, at its end, compares size and SHA-256 with what was recorded when it was
+ * written: a mismatch throws {@link IntegrityException} instead of handing over the last bytes as if all were well.
+ */
+final class VerifyingInputStream extends FilterInputStream {
+    private final String description;
+    private final long expectedSize;
+    private final String expectedSha256;
+    private final MessageDigest digest;
+    private long size;
+    private boolean verified;
+
+    VerifyingInputStream(InputStream in, String description, long expectedSize, String expectedSha256) {
+        super(in);
+        this.description = description;
+        this.expectedSize = expectedSize;
+        this.expectedSha256 = expectedSha256;
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            verify();
+        } else {
+            digest.update((byte) b);
+            size++;
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] bytes, int offset, int length) throws IOException {
+        int n = in.read(bytes, offset, length);
+        if (n < 0) {
+            verify();
+        } else {
+            digest.update(bytes, offset, n);
+            size += n;
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        // skipped bytes must be digested too
+        byte[] scratch = new byte[8192];
+        long skipped = 0;
+        while (skipped < n) {
+            int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
+            if (r < 0) {
+                break;
+            }
+            skipped += r;
+        }
+        return skipped;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    private void verify() {
+        if (verified) {
+            return;
+        }
+        verified = true;
+        String actual = HexFormat.of().formatHex(digest.digest());
+        if (size != expectedSize || !actual.equals(expectedSha256)) {
+            throw new IntegrityException(description + " is corrupt: read " + size + " bytes with SHA-256 " + actual
+                    + ", but " + expectedSize + " bytes with SHA-256 " + expectedSha256 + " were stored");
+        }
+    }
+}

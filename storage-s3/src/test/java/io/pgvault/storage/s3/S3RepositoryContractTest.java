@@ -1,0 +1,31 @@
+package io.pgvault.storage.s3;
+
+import io.pgvault.spi.Repository;
+import io.pgvault.testkit.RepositoryContract;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.Collection;
+import java.util.List;
+
+@DisplayName("S3Repository passes the Repository contract against S3Proxy")
+class S3RepositoryContractTest extends RepositoryContract {
+    @RegisterExtension
+    static final S3ProxyFixture S3 = new S3ProxyFixture();
+
+    @Override
+    protected Repository newRepository() {
+        return S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("contract")).prefix("pg/main").build());
+    }
+
+    @Override
+    protected long largeObjectBytes() {
+        // 2 GiB and a bit through 5 MiB parts: multi-GiB, past every int boundary, within CI's time (see TESTING note)
+        return Long.getLong(LARGE_BYTES_PROPERTY, 2L * 1024 * 1024 * 1024 + 12_345);
+    }
+
+    @Override
+    protected Collection<String> secrets() {
+        return List.of(S3ProxyFixture.SECRET_KEY);
+    }
+}
