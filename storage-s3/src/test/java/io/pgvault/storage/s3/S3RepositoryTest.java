@@ -1,0 +1,309 @@
+package io.pgvault.storage.s3;
+
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.IntegrityException;
+import io.pgvault.api.InvalidKeyException;
+import io.pgvault.api.RepositoryException;
+import io.pgvault.api.Secret;
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.ObjectKeys;
+import io.pgvault.storage.s3.S3RepositoryException.Reason;
+import io.pgvault.testkit.GeneratedContent;
+import io.pgvault.testkit.StreamDigest;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("S3Repository")
+class S3RepositoryTest {
+    private static final int PART = S3RepositoryConfig.MIN_PART_SIZE;
+
+    @RegisterExtension
+    static final S3ProxyFixture S3 = new S3ProxyFixture();
+
+    @Nested
+    @DisplayName("configuration")
+    class Configuration {
+        @Test
+        @DisplayName("the builder reports every invalid setting at once")
+        void everyProblemAtOnce() {
+            assertThatExceptionOfType(ConfigurationException.class).isThrownBy(() -> S3RepositoryConfig
+                            .builder("No_Such..Bucket").prefix("../up").region("EU WEST").endpoint(URI.create("ftp://x"))
+                            .partSize(1024).partsInFlight(0).maxAttempts(0).connectTimeout(Duration.ZERO)
+                            .credentials(null).build())
+                    .satisfies(e -> assertThat(e.problems()).hasSize(9))
+                    .withMessageContaining("bucket").withMessageContaining("prefix").withMessageContaining("region")
+                    .withMessageContaining("endpoint").withMessageContaining("partSize")
+                    .withMessageContaining("partsInFlight").withMessageContaining("maxAttempts")
+                    .withMessageContaining("connectTimeout").withMessageContaining("credentials");
+        }
+
+        @Test
+        @DisplayName("defaults: us-east-1, default chain, STANDARD, no SSE, 16 MiB parts, 4 in flight, no bucket creation")
+        void defaults() {
+            S3RepositoryConfig config = S3RepositoryConfig.builder("backups").build();
+            assertThat(config.prefix()).isEmpty();
+            assertThat(config.region()).isEqualTo("us-east-1");
+            assertThat(config.credentials()).isEqualTo(S3Credentials.defaultChain());
+            assertThat(config.storageClass()).isEqualTo(S3StorageClass.STANDARD);
+            assertThat(config.encryption()).isEqualTo(S3Encryption.NONE);
+            assertThat(config.maxBufferedBytes()).isEqualTo(64L * 1024 * 1024);
+            assertThat(config.maxObjectSize()).isEqualTo(16L * 1024 * 1024 * 10_000);
+            assertThat(config.createBucket()).isFalse();
+            assertThat(config.id()).isEqualTo("s3://backups");
+        }
+
+        @Test
+        @DisplayName("a prefix gets one trailing '/', and id() shows bucket, prefix and a custom endpoint's host")
+        void prefixAndId() {
+            S3RepositoryConfig config = S3RepositoryConfig.builder("backups").prefix("pg/prod")
+                    .endpoint(URI.create("https://minio.local:9000")).build();
+            assertThat(config.prefix()).isEqualTo("pg/prod/");
+            assertThat(config.toBuilder().prefix("pg/prod/").build()).isEqualTo(config);
+            assertThat(config.id()).isEqualTo("s3://backups/pg/prod@minio.local:9000");
+        }
+
+        @Test
+        @DisplayName("toString() of settings and credentials shows the access key id, never the secret key or token")
+        void noSecretsInToString() {
+            S3RepositoryConfig config = S3RepositoryConfig.builder("backups").credentials(
+                    ((S3Credentials.Static) S3Credentials.ofStatic("AKIAEXAMPLE", Secret.of("very-secret")))
+                            .withSessionToken(Secret.of("session-secret"))).encryption(S3Encryption.sseKms("alias/k"))
+                    .build();
+            assertThat(config.toString()).contains("AKIAEXAMPLE").contains("alias/k")
+                    .doesNotContain("very-secret").doesNotContain("session-secret");
+        }
+
+        @Test
+        @DisplayName("a KMS key id needs SSE-KMS")
+        void kmsKeyNeedsKms() {
+            assertThatThrownBy(() -> new S3Encryption(S3Encryption.Mode.SSE_S3, Optional.of("k")))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+        @Test
+        @DisplayName("a wrong secret key is refused on open as rejected credentials, not retryable, without the secret")
+        void wrongSecret() {
+            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(S3
+                            .config(S3ProxyFixture.uniqueBucket("bad"))
+                            .credentials(S3Credentials.ofStatic(S3ProxyFixture.ACCESS_KEY, Secret.of("wrong-secret")))
+                            .build()))
+                    .satisfies(e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.CREDENTIALS_REJECTED);
+                        assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
+                        assertThat(e.retryable()).isFalse();
+                    })
+                    .withMessageContaining("credentials").withMessageContaining(S3ProxyFixture.ACCESS_KEY)
+                    .withMessageNotContaining("wrong-secret");
+        }
+
+        @Test
+        @DisplayName("an unknown access key is refused as rejected credentials")
+        void unknownAccessKey() {
+            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(S3
+                            .config(S3ProxyFixture.uniqueBucket("bad"))
+                            .credentials(S3Credentials.ofStatic("nobody", Secret.of(S3ProxyFixture.SECRET_KEY)))
+                            .build()))
+                    .satisfies(e -> assertThat(e.reason()).isEqualTo(Reason.CREDENTIALS_REJECTED))
+                    .withMessageNotContaining(S3ProxyFixture.SECRET_KEY);
+        }
+
+        @Test
+        @DisplayName("a missing bucket is reported by name when the repository may not create it")
+        void missingBucket() {
+            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(S3
+                            .config("no-such-bucket").createBucket(false).build()))
+                    .satisfies(e -> assertThat(e.reason()).isEqualTo(Reason.BUCKET_NOT_FOUND))
+                    .withMessageContaining("bucket 'no-such-bucket' does not exist");
+        }
+
+        @Test
+        @DisplayName("a bucket deleted under an open repository is reported by name on put")
+        void bucketDeletedLater() {
+            String bucket = S3ProxyFixture.uniqueBucket("gone");
+            try (S3Repository repository = S3Repository.of(S3.config(bucket).build()); S3Client client = client()) {
+                client.deleteBucket(request -> request.bucket(bucket));
+                assertThatExceptionOfType(S3RepositoryException.class)
+                        .isThrownBy(() -> repository.put("k", out -> out.write(1)))
+                        .satisfies(e -> assertThat(e.reason()).isEqualTo(Reason.BUCKET_NOT_FOUND))
+                        .withMessageContaining("cannot store 'k'").withMessageContaining(bucket);
+            }
+        }
+
+        @Test
+        @DisplayName("AccessDenied from S3 becomes ACCESS_DENIED naming bucket and credentials")
+        void accessDenied() {
+            S3Exception denied = (S3Exception) S3Exception.builder().statusCode(403).awsErrorDetails(
+                    AwsErrorDetails.builder().errorCode("AccessDenied").errorMessage("Access Denied").build()).build();
+            S3RepositoryConfig config = S3RepositoryConfig.builder("backups")
+                    .credentials(S3Credentials.ofStatic("AKIA1", Secret.of("s"))).build();
+            S3RepositoryException e = new S3Errors(config).map("cannot store 'k' in s3://backups", denied);
+            assertThat(e.reason()).isEqualTo(Reason.ACCESS_DENIED);
+            assertThat(e.retryable()).isFalse();
+            assertThat(e).hasMessageContaining("access denied to bucket 'backups'").hasMessageContaining("AKIA1");
+        }
+
+        @Test
+        @DisplayName("a key one character too long is refused before any request")
+        void keyTooLong() {
+            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("keys")).build())) {
+                String key = "k".repeat(ObjectKeys.MAX_LENGTH + 1);
+                assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> repository.put(key, out -> {
+                    throw new AssertionError("the producer ran");
+                })).withMessageContaining("longer than");
+                assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> repository.stat(key));
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("multipart uploads")
+    class Multipart {
+        @Test
+        @DisplayName("objects of exactly n parts, a byte less and a byte more read back with the SHA-256 put returned")
+        void partBoundaries() throws IOException {
+            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("mp"))
+                    .partsInFlight(2).build())) {
+                for (long size : List.of((long) PART, PART - 1L, PART + 1L, 2L * PART, 3L * PART + 7)) {
+                    GeneratedContent content = new GeneratedContent(size, size);
+                    ObjectInfo info = repository.put("mp/" + size, out -> content.writeTo(out));
+                    try (InputStream in = repository.open("mp/" + size)) {
+                        assertThat(StreamDigest.of(in)).isEqualTo(new StreamDigest(size, info.sha256().orElseThrow()));
+                    }
+                    assertThat(repository.stat("mp/" + size).orElseThrow().size()).isEqualTo(size);
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("a producer failing after several parts leaves no object and no incomplete upload")
+        void producerFailureAborts() {
+            String bucket = S3ProxyFixture.uniqueBucket("abort");
+            try (S3Repository repository = S3Repository.of(S3.config(bucket).partsInFlight(2).build());
+                 S3Client client = client()) {
+                assertThatExceptionOfType(RepositoryException.class).isThrownBy(() -> repository.put("big", out -> {
+                    new GeneratedContent(3L * PART + 100, 1).writeTo(out);
+                    throw new IOException("pg_dump died");
+                })).withMessageContaining("nothing was stored");
+                assertThat(repository.stat("big")).isEmpty();
+                assertThat(repository.list("")).isEmpty();
+                assertThat(client.listMultipartUploads(request -> request.bucket(bucket)).uploads()).isEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("an interrupted producer thread aborts the upload, keeps its interrupt and gets INTERRUPTED")
+        void interruptAborts() {
+            String bucket = S3ProxyFixture.uniqueBucket("interrupt");
+            try (S3Repository repository = S3Repository.of(S3.config(bucket).partsInFlight(1).build());
+                 S3Client client = client()) {
+                assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> repository.put("big", out -> {
+                    new GeneratedContent(PART + 10, 2).writeTo(out);
+                    Thread.currentThread().interrupt();
+                    new GeneratedContent(2L * PART, 3).writeTo(out);
+                })).satisfies(e -> assertThat(e.reason()).isEqualTo(Reason.INTERRUPTED));
+                assertThat(Thread.interrupted()).as("interrupt flag kept").isTrue();
+                assertThat(repository.stat("big")).isEmpty();
+                assertThat(client.listMultipartUploads(request -> request.bucket(bucket)).uploads()).isEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("abortIncompleteUploads removes uploads a dead process left, and only old enough ones")
+        void abortLeftovers() {
+            String bucket = S3ProxyFixture.uniqueBucket("leftover");
+            try (S3Repository repository = S3Repository.of(S3.config(bucket).prefix("p").build());
+                 S3Client client = client()) {
+                client.createMultipartUpload(request -> request.bucket(bucket).key("p/orphan"));
+                assertThat(repository.abortIncompleteUploads(Duration.ofDays(1))).isZero();
+                assertThat(repository.abortIncompleteUploads(Duration.ZERO)).isEqualTo(1);
+                assertThat(client.listMultipartUploads(request -> request.bucket(bucket)).uploads()).isEmpty();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("integrity")
+    class Integrity {
+        @Test
+        @DisplayName("stat reports the SHA-256 kept in the metadata of a single-request object")
+        void statSha() {
+            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("sha")).build())) {
+                ObjectInfo put = repository.put("a", out -> out.write(new byte[1000]));
+                assertThat(repository.stat("a").orElseThrow().sha256()).isEqualTo(put.sha256());
+            }
+        }
+
+        @Test
+        @DisplayName("bytes changed in storage after the put fail the read with IntegrityException")
+        void corruptionDetected() throws IOException {
+            String bucket = S3ProxyFixture.uniqueBucket("rot");
+            try (S3Repository repository = S3Repository.of(S3.config(bucket).build())) {
+                repository.put("victim", out -> out.write(new GeneratedContent(10_000, 5).bytes()));
+                Path file;
+                try (Stream<Path> files = Files.walk(S3.storage().resolve(bucket))) {
+                    file = files.filter(path -> path.getFileName().toString().equals("victim")).findFirst()
+                            .orElseThrow();
+                }
+                byte[] bytes = Files.readAllBytes(file);
+                bytes[5000] ^= 1;
+                Files.write(file, bytes);
+                assertThatExceptionOfType(IntegrityException.class).isThrownBy(() -> {
+                    try (InputStream in = repository.open("victim")) {
+                        in.readAllBytes();
+                    }
+                }).withMessageContaining("'victim'").withMessageContaining("corrupt");
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("storage classes")
+    class StorageClasses {
+        @Test
+        @DisplayName("withStorageClass writes through the same connections with its own storage class")
+        void perObjectClass() {
+            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("tier")).build())) {
+                S3Repository cold = repository.withStorageClass(S3StorageClass.STANDARD_IA);
+                assertThat(cold.config().storageClass()).isEqualTo(S3StorageClass.STANDARD_IA);
+                assertThat(cold.id()).isEqualTo(repository.id());
+                cold.put("cold/a", out -> out.write(1));
+                cold.close(); // does not close the shared client
+                assertThat(repository.stat("cold/a")).isPresent();
+            }
+        }
+    }
+
+    static S3Client client() {
+        return S3Client.builder().endpointOverride(S3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(S3ProxyFixture.ACCESS_KEY, S3ProxyFixture.SECRET_KEY)))
+                .build();
+    }
+}
