@@ -7,6 +7,10 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.net.URI;
@@ -94,6 +98,14 @@ final class S3ProxyFixture implements BeforeAllCallback, AfterAllCallback {
                 .credentials(S3Credentials.ofStatic(ACCESS_KEY, Secret.of(SECRET_KEY)))
                 .partSize(S3RepositoryConfig.MIN_PART_SIZE)
                 .createBucket(true);
+    }
+
+    /** @return a plain SDK client of this server, to look behind the repository's back */
+    S3Client client() {
+        return S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
     }
 
     long storedBytes() throws IOException {

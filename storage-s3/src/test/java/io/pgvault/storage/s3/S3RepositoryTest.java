@@ -300,10 +300,7 @@ class S3RepositoryTest {
         }
     }
 
-    static S3Client client() {
-        return S3Client.builder().endpointOverride(S3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(S3ProxyFixture.ACCESS_KEY, S3ProxyFixture.SECRET_KEY)))
-                .build();
+    private static S3Client client() {
+        return S3.client();
     }
 }
