@@ -236,10 +236,11 @@ public final class S3Repository implements Repository, AutoCloseable {
         }
         GetObjectResponse response = in.response();
         String sha256 = response.metadata().get(StreamingUpload.SHA256_METADATA);
+        InputStream body = new ObjectStream(in);
         if (sha256 == null || response.contentLength() == null) {
-            return in;
+            return body;
         }
-        return new VerifyingInputStream(in, "'" + key + "' in " + id, response.contentLength(), sha256);
+        return new VerifyingInputStream(body, "'" + key + "' in " + id, response.contentLength(), sha256);
     }
 
     /** @since 0.1.0 */

@@ -202,6 +202,24 @@ class S3RepositoryTest {
         }
 
         @Test
+        @DisplayName("a reader closed early does not download the rest, and the repository goes on working")
+        void earlyClose() throws IOException {
+            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("early"))
+                    .build())) {
+                GeneratedContent content = new GeneratedContent(4L * PART, 11);
+                ObjectInfo info = repository.put("big", out -> content.writeTo(out));
+                for (int i = 0; i < 20; i++) {
+                    try (InputStream in = repository.open("big")) {
+                        assertThat(in.readNBytes(100)).hasSize(100);
+                    }
+                }
+                try (InputStream in = repository.open("big")) {
+                    assertThat(StreamDigest.of(in)).isEqualTo(new StreamDigest(4L * PART, info.sha256().orElseThrow()));
+                }
+            }
+        }
+
+        @Test
         @DisplayName("a producer failing after several parts leaves no object and no incomplete upload")
         void producerFailureAborts() {
             String bucket = S3ProxyFixture.uniqueBucket("abort");
