@@ -70,6 +70,8 @@ final class StreamingUpload extends OutputStream {
     private boolean completed;
     private boolean closed;
     private Throwable storageFailure;
+    /** Full-size part buffers allocated, to show memory stays bounded. */
+    private int allocated;
 
     /** Where an object goes and how it is written. */
     record ObjectTarget(String bucket, String s3Key, Map<String, String> metadata,
@@ -132,6 +134,9 @@ final class StreamingUpload extends OutputStream {
         }
         if (current.length < config.partSize()) {
             current = Arrays.copyOf(current, (int) Math.min(config.partSize(), 2L * current.length));
+            if (current.length == config.partSize()) {
+                allocated++;
+            }
             return;
         }
         sendPart();
@@ -205,7 +210,11 @@ final class StreamingUpload extends OutputStream {
         }
         holding = true;
         byte[] buffer = freeBuffers.poll();
-        return buffer != null ? buffer : new byte[config.partSize()];
+        if (buffer == null) {
+            buffer = new byte[config.partSize()];
+            allocated++;
+        }
+        return buffer;
     }
 
     private void checkParts() throws IOException {
@@ -274,6 +283,11 @@ final class StreamingUpload extends OutputStream {
 
     long size() {
         return size;
+    }
+
+    /** @return how many part-sized buffers this upload allocated; never more than {@code partsInFlight} */
+    int partBuffersAllocated() {
+        return allocated;
     }
 
     /** @return the failure of S3 that made a write or the completion fail, if one did */
