@@ -31,6 +31,8 @@ final class FaultyProxy implements AutoCloseable {
     private final AtomicInteger faults = new AtomicInteger();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** The start of what each connection sent towards the server: request lines and headers, for inspection. */
+    private final StringBuffer sent = new StringBuffer();
 
     FaultyProxy(int upstreamPort, Fault fault, long afterBytes, boolean once) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -85,6 +87,9 @@ final class FaultyProxy implements AutoCloseable {
                 }
                 out.write(buffer, 0, n);
                 out.flush();
+                if (towardsServer) {
+                    recordHead(buffer, n);
+                }
                 forwarded += n;
             }
             to.shutdownOutput();
@@ -94,6 +99,21 @@ final class FaultyProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Keeps the header-like lines of what was sent (printable ASCII lines up to a blank line). */
+    private void recordHead(byte[] buffer, int n) {
+        String text = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (String line : text.split("\r\n")) {
+            if (line.matches("(?i)(PUT|POST|GET|HEAD|DELETE) .*|x-amz-[a-z0-9-]+: .*")) {
+                sent.append(line).append('\n');
+            }
+        }
+    }
+
+    /** @return request lines and {@code x-amz-*} headers sent so far */
+    String sentHeaders() {
+        return sent.toString();
     }
 
     @Override

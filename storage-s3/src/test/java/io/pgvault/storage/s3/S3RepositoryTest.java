@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -315,6 +316,54 @@ class S3RepositoryTest {
                 cold.close(); // does not close the shared client
                 assertThat(repository.stat("cold/a")).isPresent();
             }
+        }
+    }
+
+    @Nested
+    @DisplayName("request headers")
+    class Headers {
+        @Test
+        @DisplayName("the storage class and the checksums go with single and multipart puts")
+        void storageClassAndChecksums() throws IOException {
+            String bucket = S3ProxyFixture.uniqueBucket("headers");
+            try (S3Repository direct = S3Repository.of(S3.config(bucket).build());
+                 FaultyProxy proxy = recorder();
+                 S3Repository repository = S3Repository.of(S3.config(bucket)
+                         .endpoint(URI.create("http://127.0.0.1:" + proxy.port()))
+                         .storageClass(S3StorageClass.STANDARD_IA).build())) {
+                repository.put("small", out -> out.write(new byte[10]));
+                repository.put("large", out -> new GeneratedContent(PART + 1, 4).writeTo(out));
+                assertThat(proxy.sentHeaders().toLowerCase(Locale.ROOT))
+                        .contains("x-amz-storage-class: standard_ia")
+                        .contains("x-amz-checksum-sha256: ").contains("x-amz-meta-pgvault-sha256: ")
+                        .contains("put /" + bucket + "/large?partnumber=2&uploadid=")
+                        .contains("x-amz-checksum-algorithm: crc32").contains("x-amz-trailer: x-amz-checksum-crc32");
+                assertThat(direct.stat("large")).get().extracting(ObjectInfo::size).isEqualTo(PART + 1L);
+            }
+        }
+
+        @Test
+        @DisplayName("SSE-KMS sends its key id; a store without SSE refuses with a clear error and stores nothing")
+        void sseKms() throws IOException {
+            String bucket = S3ProxyFixture.uniqueBucket("sse");
+            try (S3Repository direct = S3Repository.of(S3.config(bucket).build());
+                 FaultyProxy proxy = recorder();
+                 S3Repository repository = S3Repository.of(S3.config(bucket)
+                         .endpoint(URI.create("http://127.0.0.1:" + proxy.port()))
+                         .encryption(S3Encryption.sseKms("alias/backups")).build())) {
+                assertThatExceptionOfType(S3RepositoryException.class)
+                        .isThrownBy(() -> repository.put("small", out -> out.write(new byte[10])))
+                        .withMessageContaining("cannot store 'small'")
+                        .withMessageContaining("Server-side encryption is not supported"); // S3Proxy: 501
+                assertThat(proxy.sentHeaders().toLowerCase(Locale.ROOT))
+                        .contains("x-amz-server-side-encryption: aws:kms")
+                        .contains("x-amz-server-side-encryption-aws-kms-key-id: alias/backups");
+                assertThat(direct.list("")).isEmpty();
+            }
+        }
+
+        private FaultyProxy recorder() throws IOException {
+            return new FaultyProxy(S3.endpoint().getPort(), FaultyProxy.Fault.DROP, Long.MAX_VALUE, true);
         }
     }
 
