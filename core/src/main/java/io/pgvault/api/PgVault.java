@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -325,7 +324,6 @@ public final class PgVault {
                 problems.add("scratchDirectory must not be null");
             }
             ConfigurationException.throwIfAny(problems);
-            Objects.requireNonNull(strategy);
             return new PgVault(this);
         }
     }
