@@ -3,6 +3,9 @@ package io.pgvault.api;
 import io.pgvault.internal.DefaultBackupContext;
 import io.pgvault.internal.DefaultReadContext;
 import io.pgvault.internal.ScratchDirectory;
+import io.pgvault.api.event.EventDispatcher;
+import io.pgvault.api.event.Events;
+import io.pgvault.api.event.VaultListener;
 import io.pgvault.api.retention.PruneMode;
 import io.pgvault.api.retention.PruneReport;
 import io.pgvault.api.retention.Pruner;
@@ -51,6 +54,7 @@ public final class PgVault {
     private final ProcessRunner processes;
     private final Clock clock;
     private final Path scratchBase;
+    private final EventDispatcher events;
 
     private PgVault(Builder b) {
         this.strategy = b.strategy;
@@ -60,6 +64,7 @@ public final class PgVault {
         this.processes = b.processes;
         this.clock = b.clock;
         this.scratchBase = b.scratchDirectory;
+        this.events = EventDispatcher.of(b.listeners);
     }
 
     /** @return a builder */
@@ -77,8 +82,9 @@ public final class PgVault {
         BackupId id = BackupId.generate(clock.instant());
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
             DefaultBackupContext context = new DefaultBackupContext(id, clock, repository, pipeline, processes,
-                    scratch);
+                    scratch, events);
             LOG.info("backup {} started: strategy {}, repository {}", id, strategy.name(), repository.id());
+            events.on(new Events.BackupStarted(clock.instant(), repository.id(), id, strategy.name()));
             BackupSet set;
             try {
                 set = strategy.backup(context);
@@ -86,10 +92,12 @@ public final class PgVault {
                 catalog.commit(set);
             } catch (RuntimeException | Error e) {
                 discard(id, e);
+                events.on(new Events.BackupFailed(clock.instant(), repository.id(), id, strategy.name(), e));
                 throw e;
             }
             LOG.info("backup {} committed: {} object(s), {} bytes stored ({} logical) in {}", id,
                     set.objects().size(), set.storedBytes(), set.logicalBytes(), set.duration());
+            events.on(new Events.BackupCompleted(clock.instant(), repository.id(), set));
             return set;
         }
     }
@@ -150,7 +158,9 @@ public final class PgVault {
         if (!problems.isEmpty()) {
             LOG.warn("backup {} failed verification: {}", id, problems);
         }
-        return new VerifyResult(set, deep, problems, Duration.between(start, end));
+        VerifyResult result = new VerifyResult(set, deep, problems, Duration.between(start, end));
+        events.on(new Events.Verified(end, repository.id(), result));
+        return result;
     }
 
     /**
@@ -173,8 +183,15 @@ public final class PgVault {
                 set.objects().forEach(context::verifyStored);
             }
             LOG.info("restore of {} started", set.id());
-            RestoreResult result = strategy.restore(set, request, context);
+            RestoreResult result;
+            try {
+                result = strategy.restore(set, request, context);
+            } catch (RuntimeException | Error e) {
+                events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
+                throw e;
+            }
             LOG.info("restore of {} finished in {}: {}", set.id(), result.duration(), result.databases());
+            events.on(new Events.RestoreCompleted(clock.instant(), repository.id(), result));
             return result;
         }
     }
@@ -200,7 +217,9 @@ public final class PgVault {
      */
     public PruneReport prune(RetentionPolicy policy,
             PruneMode mode) {
-        return Pruner.of(catalog).prune(planRetention(policy), mode);
+        PruneReport report = Pruner.of(catalog).prune(planRetention(policy), mode);
+        events.on(new Events.Pruned(clock.instant(), repository.id(), report));
+        return report;
     }
 
     /** @return the catalog of the repository */
@@ -211,6 +230,16 @@ public final class PgVault {
     /** @return the repository */
     public Repository repository() {
         return repository;
+    }
+
+    /** @return the listeners, as one dispatcher (for modules that emit events on this vault's behalf) */
+    public EventDispatcher events() {
+        return events;
+    }
+
+    /** @return the vault's clock */
+    public Clock clock() {
+        return clock;
     }
 
     /** @return the strategy */
@@ -258,6 +287,7 @@ public final class PgVault {
         private ProcessRunner processes = ProcessRunner.local();
         private Clock clock = Clock.systemUTC();
         private Path scratchDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private final List<VaultListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -299,6 +329,17 @@ public final class PgVault {
          */
         public Builder scratchDirectory(Path dir) {
             this.scratchDirectory = dir;
+            return this;
+        }
+
+        /**
+         * @param listener told about backups, progress, verifications, restores and pruning (repeatable; called on
+         *                 the working thread, exceptions logged and ignored)
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder listener(VaultListener listener) {
+            listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -3,6 +3,8 @@ package io.pgvault.internal;
 import io.pgvault.api.BackupId;
 import io.pgvault.api.Catalog;
 import io.pgvault.api.StoredObject;
+import io.pgvault.api.event.Phase;
+import io.pgvault.api.event.VaultListener;
 import io.pgvault.internal.pipeline.EncodingStream;
 import io.pgvault.internal.pipeline.Encoded;
 import io.pgvault.internal.pipeline.Pipeline;
@@ -30,6 +32,7 @@ public final class DefaultBackupContext implements BackupContext {
     private final ProcessRunner processes;
     private final ScratchDirectory scratch;
     private final List<StoredObject> written = new ArrayList<>();
+    private final ProgressTracker progress;
 
     /**
      * @param id         the set being written
@@ -38,9 +41,10 @@ public final class DefaultBackupContext implements BackupContext {
      * @param pipeline   how they are encoded
      * @param processes  the tool runner
      * @param scratch    the operation's scratch directory
+     * @param listener   who hears about progress
      */
     public DefaultBackupContext(BackupId id, Clock clock, Repository repository, Pipeline pipeline,
-            ProcessRunner processes, ScratchDirectory scratch) {
+            ProcessRunner processes, ScratchDirectory scratch, VaultListener listener) {
         this.id = id;
         this.clock = clock;
         this.startedAt = clock.instant();
@@ -48,6 +52,7 @@ public final class DefaultBackupContext implements BackupContext {
         this.pipeline = pipeline;
         this.processes = processes;
         this.scratch = scratch;
+        this.progress = new ProgressTracker(listener, clock, repository.id(), id, Phase.BACKUP);
     }
 
     @Override
@@ -74,7 +79,7 @@ public final class DefaultBackupContext implements BackupContext {
         AtomicReference<Encoded> encoded = new AtomicReference<>();
         repository.put(key, out -> {
             EncodingStream enc = pipeline.encode(out);
-            writer.writeTo(enc);
+            writer.writeTo(progress.counting(enc));
             encoded.set(enc.finish());
         });
         Encoded e = encoded.get();
@@ -85,6 +90,11 @@ public final class DefaultBackupContext implements BackupContext {
             written.add(object);
         }
         return object;
+    }
+
+    /** @return logical bytes written so far */
+    public long bytesWritten() {
+        return progress.bytes();
     }
 
     /** @return every object written so far, in order */
