@@ -1,0 +1,65 @@
+package io.pgvault.backend.pgbackrest;
+
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.ToolException;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.process.ToolResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs {@code pgbackrest} commands for one stanza: {@code --config}, {@code --config-include-path} and
+ * {@code --stanza} always given (so {@code /etc/pgbackrest} is never read), secrets in the environment only, and
+ * failures mapped to {@link PgBackRestException}.
+ */
+final class Cli {
+    private final PgBackRestConfig config;
+    private final ProcessRunner runner;
+
+    Cli(PgBackRestConfig config, ProcessRunner runner) {
+        this.config = config;
+        this.runner = runner;
+    }
+
+    /** The options every stanza command starts with. */
+    List<String> baseOptions() {
+        return List.of("--config=" + config.configFile(), "--config-include-path=" + config.includeDirectory(),
+                "--stanza=" + config.stanza());
+    }
+
+    ToolResult run(String command, List<String> options, Duration timeout) {
+        List<String> args = new ArrayList<>(baseOptions());
+        args.addAll(options);
+        args.add(command);
+        ToolCommand.Builder b = ToolCommand.builder("pgbackrest", config.executable()).args(args).timeout(timeout);
+        ConfigRenderer.secretEnvironment(config).forEach(b::secretEnv);
+        return execute(b.build(), command);
+    }
+
+    /** Runs without config or stanza, e.g. {@code version}. */
+    ToolResult runBare(String command, Duration timeout) {
+        return execute(ToolCommand.builder("pgbackrest", config.executable()).arg(command).timeout(timeout).build(),
+                command);
+    }
+
+    private ToolResult execute(ToolCommand cmd, String command) {
+        try {
+            return runner.run(cmd);
+        } catch (ToolException e) {
+            if (e.code() == ErrorCode.TOOL_MISSING) {
+                throw new ToolException(ErrorCode.TOOL_MISSING, "pgbackrest", e.exitCode().orElse(null),
+                        e.stderrTail(), "pgBackRest is not installed or not executable (" + config.executable() + ", "
+                                + runner.launcher().describe() + "): install it (apt-get install -y pgbackrest) or set "
+                                + "PgBackRestConfig.Builder#executable; " + e.getMessage(), e);
+            }
+            throw ErrorMapper.map(e, command, config.stanza());
+        }
+    }
+
+    ProcessRunner runner() {
+        return runner;
+    }
+}

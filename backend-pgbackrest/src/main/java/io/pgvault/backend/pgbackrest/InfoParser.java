@@ -1,0 +1,91 @@
+package io.pgvault.backend.pgbackrest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgvault.api.BackupType;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgVaultException;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Parses {@code pgbackrest info --output=json}: an array of stanzas, each with its backups and databases. */
+final class InfoParser {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private InfoParser() {
+    }
+
+    /** What info says about one stanza. */
+    record StanzaInfo(String name, int statusCode, String statusMessage, List<PgBackRestBackup> backups) {
+    }
+
+    static Optional<StanzaInfo> parse(String json, String stanza) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest info printed no valid JSON: " + e.getMessage(),
+                    e);
+        }
+        if (root == null || !root.isArray()) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest info printed no JSON array");
+        }
+        for (JsonNode s : root) {
+            if (stanza.equals(s.path("name").asText())) {
+                return Optional.of(stanza(s));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static StanzaInfo stanza(JsonNode s) {
+        Map<Integer, JsonNode> dbs = new HashMap<>();
+        for (JsonNode db : s.path("db")) {
+            dbs.put(db.path("id").asInt(), db);
+        }
+        List<PgBackRestBackup> backups = new ArrayList<>();
+        for (JsonNode b : s.path("backup")) {
+            backups.add(backup(b, dbs));
+        }
+        JsonNode status = s.path("status");
+        return new StanzaInfo(s.path("name").asText(), status.path("code").asInt(-1),
+                status.path("message").asText(""), backups);
+    }
+
+    private static PgBackRestBackup backup(JsonNode b, Map<Integer, JsonNode> dbs) {
+        List<String> reference = new ArrayList<>();
+        for (JsonNode r : b.path("reference")) {
+            reference.add(r.asText());
+        }
+        JsonNode db = dbs.get(b.path("database").path("id").asInt());
+        BackupType type = switch (b.path("type").asText()) {
+            case "full" -> BackupType.FULL;
+            case "diff" -> BackupType.DIFF;
+            case "incr" -> BackupType.INCR;
+            default -> throw new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest info lists backup "
+                    + b.path("label").asText() + " of unknown type '" + b.path("type").asText() + "'");
+        };
+        return new PgBackRestBackup(b.path("label").asText(), type, b.path("database").path("repo-key").asInt(1),
+                text(b.path("prior")), reference,
+                Instant.ofEpochSecond(b.path("timestamp").path("start").asLong()),
+                Instant.ofEpochSecond(b.path("timestamp").path("stop").asLong()),
+                text(b.path("archive").path("start")), text(b.path("archive").path("stop")),
+                text(b.path("lsn").path("start")), text(b.path("lsn").path("stop")),
+                b.path("info").path("size").asLong(), b.path("info").path("delta").asLong(),
+                b.path("info").path("repository").path("size").asLong(),
+                b.path("info").path("repository").path("delta").asLong(),
+                b.path("error").asBoolean(false),
+                db == null ? Optional.empty() : text(db.path("version")),
+                db == null ? Optional.empty() : text(db.path("system-id")));
+    }
+
+    private static Optional<String> text(JsonNode n) {
+        return n == null || n.isNull() || n.isMissingNode() ? Optional.empty() : Optional.of(n.asText());
+    }
+}

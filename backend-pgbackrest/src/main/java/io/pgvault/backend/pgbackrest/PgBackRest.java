@@ -1,0 +1,541 @@
+package io.pgvault.backend.pgbackrest;
+
+import io.pgvault.api.BackupId;
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.BackupType;
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.ToolException;
+import io.pgvault.api.retention.PruneMode;
+import io.pgvault.api.retention.PruneReport;
+import io.pgvault.api.retention.RetentionDecision;
+import io.pgvault.api.retention.RetentionPlan;
+import io.pgvault.api.retention.RetentionPolicy;
+import io.pgvault.spi.process.Launcher;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Drives the real {@code pgbackrest} CLI for one stanza: configuration, stanza lifecycle, backups, listing,
+ * point-in-time restore, verification and retention. Every command runs through the configured {@link Launcher}
+ * (as the PostgreSQL server's OS user), always with pgvault's own {@code --config}; secrets reach pgBackRest only
+ * through {@code PGBACKREST_*} environment variables and a 0600 include file. Failures are
+ * {@link PgBackRestException}s whose message ends with the remedy.
+ *
+ * <pre>{@code
+ * PgBackRest pgbr = PgBackRest.of(config);
+ * pgbr.writeConfig();                               // pgbackrest.conf + 0600 secrets include file
+ * // postgresql.conf: archive_mode = on, archive_command = pgbr.archiveCommand()
+ * pgbr.stanzaCreate();
+ * pgbr.check(Duration.ofSeconds(60));
+ * BackupSet full = pgbr.backup(BackupType.FULL, 1);
+ * PhysicalRestoreResult r = pgbr.restore(PhysicalRestoreRequest.builder()
+ *         .target(RestoreTarget.time(noted)).targetAction(TargetAction.PROMOTE)
+ *         .dataDirectory(Path.of("/srv/drill/data")).startOnPort(6543).build());
+ * try (RunningCopy copy = r.copy().orElseThrow()) {
+ *     copy.queryValue("app", "select count(*) from orders");
+ * }
+ * pgbr.applyRetention(RetentionPolicy.calendar().daily(7).weekly(4).monthly(12).build(), 1, PruneMode.DRY_RUN);
+ * }</pre>
+ *
+ * <p>This facade keeps no catalog of its own: pgBackRest's {@code info} is the source of truth, and
+ * {@link #list(int)} maps it to {@link BackupSet}s (the label is the id) for retention, reports and health checks.
+ * Instances are thread-safe; pgBackRest's own lock serializes conflicting commands.
+ *
+ * @since 0.1.0
+ */
+public final class PgBackRest {
+    private static final Logger LOG = LoggerFactory.getLogger(PgBackRest.class);
+    private static final Duration SHORT = Duration.ofMinutes(10);
+    private static final Duration COPY_START = Duration.ofMinutes(5);
+
+    private final PgBackRestConfig config;
+    private final Cli cli;
+    private final RemoteFiles files;
+    private final Clock clock;
+    private volatile PgBackRestVersion version;
+
+    private PgBackRest(PgBackRestConfig config, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        ProcessRunner runner = new ProcessRunner(config.launcher());
+        this.cli = new Cli(config, runner);
+        this.files = new RemoteFiles(runner);
+    }
+
+    /**
+     * @param config the stanza's configuration
+     * @return a facade over it (nothing runs yet)
+     * @since 0.1.0
+     */
+    public static PgBackRest of(PgBackRestConfig config) {
+        return new PgBackRest(config, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock the clock retention plans are made with (tests use a fixed or offset clock)
+     * @return a facade with the same configuration and that clock
+     * @since 0.1.0
+     */
+    public PgBackRest withClock(Clock clock) {
+        return new PgBackRest(config, clock);
+    }
+
+    /**
+     * @return the configuration
+     * @since 0.1.0
+     */
+    public PgBackRestConfig config() {
+        return config;
+    }
+
+    /**
+     * Runs {@code pgbackrest version} once and checks it against the {@link VersionPolicy}; later calls return the
+     * cached result. Every command calls this first.
+     *
+     * @return the accepted version (warnings, if any, are logged once)
+     * @throws ToolException TOOL_MISSING when pgBackRest is not installed; TOOL_FAILED when the version is refused
+     * @since 0.1.0
+     */
+    public PgBackRestVersion version() {
+        PgBackRestVersion v = version;
+        if (v == null) {
+            synchronized (this) {
+                if (version == null) {
+                    String out = cli.runBare("version", Duration.ofMinutes(1)).stdout();
+                    PgBackRestVersion parsed = PgBackRestVersion.parse(out, config.versionPolicy());
+                    parsed.warnings().forEach(w -> LOG.warn("{}", w));
+                    version = parsed;
+                }
+                v = version;
+            }
+        }
+        return v;
+    }
+
+    /**
+     * @return the text of {@code pgbackrest.conf} as {@link #writeConfig()} writes it; it holds no secret
+     * @since 0.1.0
+     */
+    public String configText() {
+        return ConfigRenderer.config(config);
+    }
+
+    /**
+     * Writes {@code pgbackrest.conf} and the secrets include file ({@code pgvault-secrets.conf} in the include
+     * directory), both 0600 and owned by the launcher's user, through the launcher (so this works in a container or
+     * over ssh too), and creates the log, lock and spool directories and posix repo directories. Secrets travel on the
+     * writing process's standard input, never its arguments. Safe to repeat; a changed configuration replaces the
+     * files atomically.
+     *
+     * @throws PgVaultException when a file cannot be written
+     * @since 0.1.0
+     */
+    public void writeConfig() {
+        String conf = ConfigRenderer.config(config);
+        String secrets = ConfigRenderer.secretsFile(config);
+        List<Path> dirs = new ArrayList<>(List.of(config.logPath(), config.lockPath(), config.spoolPath()));
+        config.repos().stream().filter(r -> r.type() == PgBackRestRepo.Type.POSIX).map(r -> Path.of(r.path()))
+                .forEach(dirs::add);
+        files.mkdirs(dirs);
+        files.write(config.configFile(), conf);
+        files.write(config.includeDirectory().resolve(ConfigRenderer.SECRETS_FILE), secrets);
+    }
+
+    /**
+     * @return the {@code archive_command} to set in {@code postgresql.conf} (quote it as an SQL/config literal):
+     *         {@code pgbackrest --config=... --config-include-path=... --stanza=S archive-push %p}. The server runs it
+     *         without pgvault's environment, so its secrets come from the include file
+     * @since 0.1.0
+     */
+    public String archiveCommand() {
+        return shellCommand() + " archive-push %p";
+    }
+
+    /**
+     * @return the {@code restore_command} for a standby or a manual recovery:
+     *         {@code pgbackrest ... archive-get %f "%p"}
+     * @since 0.1.0
+     */
+    public String restoreCommand() {
+        return shellCommand() + " archive-get %f \"%p\"";
+    }
+
+    private String shellCommand() {
+        List<String> parts = new ArrayList<>();
+        parts.add(Launcher.shellQuote(config.executable()));
+        cli.baseOptions().forEach(o -> parts.add(Launcher.shellQuote(o)));
+        return String.join(" ", parts);
+    }
+
+    /**
+     * {@code stanza-create}: initialises the stanza in every repo (run it again after adding a repo). The cluster
+     * must be running with archiving configured.
+     *
+     * @throws PgBackRestException e.g. {@link PgBackRestException.Kind#STANZA_MISMATCH} when a repo already holds a
+     *                             stanza of another cluster
+     * @since 0.1.0
+     */
+    public void stanzaCreate() {
+        run("stanza-create", List.of(), SHORT);
+    }
+
+    /**
+     * {@code stanza-upgrade}: records a new PostgreSQL major version (after {@code pg_upgrade}) in every repo.
+     *
+     * @since 0.1.0
+     */
+    public void stanzaUpgrade() {
+        run("stanza-upgrade", List.of(), SHORT);
+    }
+
+    /**
+     * Deletes the stanza, <strong>with every backup and archived WAL segment in it</strong>, from one repo. pgBackRest
+     * requires {@code stop} first; this runs {@code stop}, {@code stanza-delete --repo=N} ({@code --force} when
+     * asked: needed while PostgreSQL still runs on the stanza's data directory) and then {@code start} again in any
+     * case, so archiving and backups are not left blocked. Use it when the cluster was re-created (system-id
+     * mismatch), followed by {@link #stanzaCreate()}; copy backups elsewhere first if they are still needed.
+     *
+     * @param repo  the repo index
+     * @param force delete although PostgreSQL is running
+     * @since 0.1.0
+     */
+    public void stanzaDelete(int repo, boolean force) {
+        config.repo(repo);
+        run("stop", List.of(), SHORT);
+        try {
+            List<String> opts = new ArrayList<>(List.of("--repo=" + repo));
+            if (force) {
+                opts.add("--force");
+            }
+            run("stanza-delete", opts, SHORT);
+        } finally {
+            run("start", List.of(), SHORT);
+        }
+    }
+
+    /**
+     * {@code check} with the configured {@code archive-timeout}.
+     *
+     * @since 0.1.0
+     */
+    public void check() {
+        check(config.archiveTimeout());
+    }
+
+    /**
+     * {@code check --archive-timeout}: switches WAL and waits until the segment reaches every repo, and checks the
+     * configuration and the stanza.
+     *
+     * @param archiveTimeout how long to wait for the WAL segment
+     * @throws PgBackRestException {@link PgBackRestException.Kind#ARCHIVING_BROKEN} when WAL does not arrive
+     * @since 0.1.0
+     */
+    public void check(Duration archiveTimeout) {
+        run("check", List.of("--archive-timeout=" + seconds(archiveTimeout)), archiveTimeout.plus(SHORT));
+    }
+
+    /**
+     * Takes a backup into one repo and returns it as listed by {@code info} afterwards. A DIFF or INCR without a
+     * prior full in that repo is taken as a FULL by pgBackRest (the returned set says so).
+     *
+     * @param type FULL, DIFF or INCR
+     * @param repo the repo index
+     * @return the new set
+     * @throws PgBackRestException when pgBackRest fails; no set is listed then
+     * @since 0.1.0
+     */
+    public BackupSet backup(BackupType type, int repo) {
+        return toSet(backupDetailed(type, repo));
+    }
+
+    /**
+     * Like {@link #backup(BackupType, int)}, returning pgBackRest's own description of the set.
+     *
+     * @param type FULL, DIFF or INCR
+     * @param repo the repo index
+     * @return the new set
+     * @since 0.1.0
+     */
+    public PgBackRestBackup backupDetailed(BackupType type, int repo) {
+        if (type == BackupType.LOGICAL) {
+            throw new ConfigurationException("pgBackRest takes FULL, DIFF or INCR backups, not LOGICAL");
+        }
+        config.repo(repo);
+        Set<String> before = new HashSet<>();
+        backups(OptionalInt.of(repo)).forEach(b -> before.add(b.label()));
+        run("backup", List.of("--type=" + type.name().toLowerCase(java.util.Locale.ROOT), "--repo=" + repo),
+                config.commandTimeout());
+        return backups(OptionalInt.of(repo)).stream().filter(b -> !before.contains(b.label()))
+                .max(Comparator.comparing(PgBackRestBackup::startedAt).thenComparing(PgBackRestBackup::label))
+                .orElseThrow(() -> new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest backup of stanza "
+                        + config.stanza() + " to repo" + repo + " succeeded but info lists no new set"));
+    }
+
+    /**
+     * @return every set in every repo, oldest first
+     * @since 0.1.0
+     */
+    public List<BackupSet> info() {
+        return backups(OptionalInt.empty()).stream().map(this::toSet).toList();
+    }
+
+    /**
+     * @param repo the repo index
+     * @return the sets in that repo, oldest first
+     * @since 0.1.0
+     */
+    public List<BackupSet> list(int repo) {
+        config.repo(repo);
+        return backups(OptionalInt.of(repo)).stream().map(this::toSet).toList();
+    }
+
+    /**
+     * {@code info --output=json}, parsed.
+     *
+     * @param repo one repo, or empty for all
+     * @return the sets, oldest first; empty when the stanza has none (or does not exist yet)
+     * @throws PgBackRestException when info reports an error for the stanza (e.g. a wrong cipher passphrase)
+     * @since 0.1.0
+     */
+    public List<PgBackRestBackup> backups(OptionalInt repo) {
+        List<String> opts = new ArrayList<>(List.of("--output=json", "--log-level-console=off"));
+        repo.ifPresent(r -> opts.add("--repo=" + r));
+        String json = run("info", opts, SHORT).stdout();
+        Optional<InfoParser.StanzaInfo> info = InfoParser.parse(json, config.stanza());
+        if (info.isEmpty()) {
+            return List.of();
+        }
+        InfoParser.StanzaInfo s = info.get();
+        if (s.statusCode() == 99) {
+            String msg = s.statusMessage();
+            PgBackRestException.Kind kind = msg.contains("CryptoError") ? PgBackRestException.Kind.WRONG_PASSPHRASE
+                    : msg.contains("FileOpenError") || msg.contains("ermission")
+                            ? PgBackRestException.Kind.PERMISSION : PgBackRestException.Kind.REPO_UNREACHABLE;
+            throw new PgBackRestException(kind, -1, 0, "", "pgbackrest info for stanza " + config.stanza()
+                    + repo.stream().mapToObj(r -> " repo" + r).findFirst().orElse("") + " reports: " + msg + ": "
+                    + kind.remedy(), null);
+        }
+        return s.backups().stream()
+                .sorted(Comparator.comparing(PgBackRestBackup::startedAt).thenComparing(PgBackRestBackup::label))
+                .toList();
+    }
+
+    /**
+     * Restores a backup into a data directory, replaying WAL to the request's target, and optionally starts the
+     * copy for inspection. Restoring into the stanza's own data directory needs PostgreSQL stopped; restoring into a
+     * new one needs it empty (or {@code delta}) and its parent writable by the launcher's user.
+     *
+     * @param request what to restore and where
+     * @return the outcome, with the started copy when one was asked for
+     * @throws PgBackRestException e.g. {@link PgBackRestException.Kind#TARGET_NOT_EMPTY},
+     *                             {@link PgBackRestException.Kind#WRONG_PASSPHRASE}
+     * @since 0.1.0
+     */
+    public PhysicalRestoreResult restore(PhysicalRestoreRequest request) {
+        Objects.requireNonNull(request, "request");
+        request.repo().ifPresent(config::repo);
+        Path dir = request.dataDirectory().orElse(config.cluster().dataDirectory());
+        List<String> opts = new ArrayList<>();
+        request.dataDirectory().ifPresent(d -> opts.add("--pg1-path=" + d));
+        request.repo().ifPresent(r -> opts.add("--repo=" + r));
+        request.set().ifPresent(s -> opts.add("--set=" + s.value()));
+        if (request.delta()) {
+            opts.add("--delta");
+        }
+        opts.addAll(request.target().arguments());
+        if (request.target().stopsEarly()) {
+            opts.add("--target-action=" + request.targetAction().option());
+        }
+        if (request.archiveModeOff()) {
+            opts.add("--archive-mode=off");
+        }
+        ToolResult r = run("restore", opts, config.commandTimeout());
+        Optional<RunningCopy> copy = Optional.empty();
+        if (request.startOnPort().isPresent()) {
+            RunningCopy started = startCopy(dir, request.startOnPort().getAsInt());
+            try {
+                if (!request.target().stopsEarly() || request.targetAction() == TargetAction.PROMOTE) {
+                    started.awaitRecoveryEnd(config.commandTimeout());
+                }
+            } catch (RuntimeException e) {
+                try {
+                    started.stop();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            copy = Optional.of(started);
+        }
+        return new PhysicalRestoreResult(request, dir, r.duration(), copy);
+    }
+
+    /**
+     * Starts PostgreSQL on a restored data directory, on another port and with its socket in the data directory,
+     * as the launcher's user, using {@code pg_ctl} from {@link PgCluster#binDir()}.
+     *
+     * @param dataDirectory a restored data directory (restored with {@code archive-mode=off} unless it may archive
+     *                      into the stanza's repos)
+     * @param port          a free port
+     * @return the running copy; close it to stop it
+     * @since 0.1.0
+     */
+    public RunningCopy startCopy(Path dataDirectory, int port) {
+        return RunningCopy.start(cli.runner(), config.cluster().binDir().orElse(null), dataDirectory, port,
+                config.cluster().user(), COPY_START);
+    }
+
+    /**
+     * {@code verify --repo=N}: checks every backup file and WAL segment in the repo against pgBackRest's checksums.
+     *
+     * @param repo the repo index
+     * @return the problems found; {@link RepoVerifyResult#ok()} when none
+     * @throws PgBackRestException when verify cannot run (e.g. a wrong passphrase)
+     * @since 0.1.0
+     */
+    public RepoVerifyResult verify(int repo) {
+        config.repo(repo);
+        ToolResult r;
+        try {
+            r = run("verify", List.of("--repo=" + repo, "--log-level-console=info"), config.commandTimeout());
+        } catch (PgBackRestException e) {
+            if (e.kind() == PgBackRestException.Kind.COMMAND_FOUND_ERRORS) {
+                return new RepoVerifyResult(repo, problems(e.stderrTail()), e.stderrTail(), Duration.ZERO);
+            }
+            throw e;
+        }
+        String output = r.stdout() + (r.stderrTail().isEmpty() ? "" : "\n" + r.stderrTail());
+        return new RepoVerifyResult(repo, problems(output), output.strip(), r.duration());
+    }
+
+    private static List<String> problems(String output) {
+        return output.lines().filter(l -> l.contains("ERROR:") || l.contains("WARN:")
+                || l.matches(".*(invalid|missing|checksum).*") && !l.contains(" 0 ")).map(String::strip).toList();
+    }
+
+    /**
+     * {@code expire --set=LABEL --repo=N}: removes one set (and, as pgBackRest does, every set that depends on it)
+     * and the WAL only it needed.
+     *
+     * @param repo the repo index
+     * @param set  the set's label
+     * @since 0.1.0
+     */
+    public void expire(int repo, BackupId set) {
+        config.repo(repo);
+        run("expire", List.of("--repo=" + repo, "--set=" + set.value()), config.commandTimeout());
+    }
+
+    /**
+     * {@code expire --repo=N} with the repo's own retention settings (only meaningful for repos with
+     * {@link PgBackRestRepo#retentionFull()} set; with pgvault-managed retention it removes nothing).
+     *
+     * @param repo the repo index
+     * @since 0.1.0
+     */
+    public void expire(int repo) {
+        config.repo(repo);
+        run("expire", List.of("--repo=" + repo), config.commandTimeout());
+    }
+
+    /**
+     * Plans retention for one repo's sets with this facade's clock.
+     *
+     * @param policy the policy (e.g. 7 daily / 4 weekly / 12 monthly)
+     * @param repo   the repo index
+     * @return the plan; dependents of kept sets are kept, the newest valid set is always kept
+     * @since 0.1.0
+     */
+    public RetentionPlan plan(RetentionPolicy policy, int repo) {
+        return policy.plan(list(repo), clock.instant());
+    }
+
+    /**
+     * Applies a retention policy to one repo: plans with {@link #plan}, then (with {@link PruneMode#EXECUTE}) runs
+     * {@code expire --set} for each set the plan deletes, newest first so that dependents go before what they depend
+     * on. Just before expiring, it lists the repo again and skips a set that a set unknown to the plan depends on
+     * (pgBackRest would remove that dependent too) or that is already gone.
+     *
+     * @param policy the policy
+     * @param repo   the repo index
+     * @param mode   dry run (the default choice: nothing is removed) or execute
+     * @return what was (or would be) removed and why
+     * @since 0.1.0
+     */
+    public PruneReport applyRetention(RetentionPolicy policy, int repo, PruneMode mode) {
+        Instant start = Instant.now();
+        RetentionPlan plan = plan(policy, repo);
+        List<RetentionDecision> deleted = new ArrayList<>(plan.deleted());
+        deleted.sort(Comparator.comparing((RetentionDecision d) -> d.set().startedAt())
+                .thenComparing(RetentionDecision::id).reversed());
+        List<BackupSet> removed = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        if (mode == PruneMode.DRY_RUN) {
+            deleted.forEach(d -> removed.add(d.set()));
+        } else {
+            Set<String> planned = new HashSet<>();
+            plan.decisions().forEach(d -> planned.add(d.id().value()));
+            Set<String> doomed = new HashSet<>();
+            deleted.forEach(d -> doomed.add(d.id().value()));
+            List<PgBackRestBackup> now = backups(OptionalInt.of(repo));
+            for (RetentionDecision d : deleted) {
+                String label = d.id().value();
+                if (now.stream().noneMatch(b -> b.label().equals(label))) {
+                    skipped.add(label + ": already gone");
+                    continue;
+                }
+                Optional<PgBackRestBackup> newer = now.stream().filter(b -> !doomed.contains(b.label()))
+                        .filter(b -> b.reference().contains(label) || b.prior().filter(label::equals).isPresent())
+                        .findFirst();
+                if (newer.isPresent()) {
+                    skipped.add(label + ": " + newer.get().label() + (planned.contains(newer.get().label())
+                            ? " (kept)" : " (taken after planning)") + " depends on it");
+                    continue;
+                }
+                expire(repo, d.id());
+                removed.add(d.set());
+            }
+        }
+        PruneReport report = new PruneReport(mode, plan, removed, skipped, List.of(),
+                Duration.between(start, Instant.now()));
+        LOG.info("{}", report.render());
+        return report;
+    }
+
+    private BackupSet toSet(PgBackRestBackup b) {
+        return b.toBackupSet(config.stanza());
+    }
+
+    private ToolResult run(String command, List<String> options, Duration timeout) {
+        version();
+        return cli.run(command, options, timeout);
+    }
+
+    private static String seconds(Duration d) {
+        long ms = Math.max(100, d.toMillis());
+        return ms % 1000 == 0 ? Long.toString(ms / 1000)
+                : String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0);
+    }
+
+    @Override
+    public String toString() {
+        return "PgBackRest[" + config + "]";
+    }
+}

@@ -1,0 +1,454 @@
+package io.pgvault.backend.pgbackrest;
+
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.spi.process.Launcher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Everything pgvault needs to drive pgBackRest for one stanza. Immutable; validated when built, reporting every
+ * problem at once. {@code toString()} shows no secret.
+ *
+ * <pre>{@code
+ * PgBackRestConfig config = PgBackRestConfig.builder("main")
+ *         .cluster(PgCluster.builder(Path.of("/var/lib/postgresql/15/main")).port(5432).build())
+ *         .repo(PgBackRestRepo.posix(Path.of("/var/lib/pgbackrest")).build())
+ *         .repo(PgBackRestRepo.s3(s3Config).cipher(passphrase).build())
+ *         .configFile(Path.of("/etc/pgvault/pgbackrest.conf"))
+ *         .launcher(Launcher.asUser("postgres"))
+ *         .build();
+ * }</pre>
+ *
+ * @param stanza              the stanza name
+ * @param cluster             the PostgreSQL cluster ({@code pg1-*})
+ * @param repos               the repositories, each with its index, in index order
+ * @param configFile          where {@code pgbackrest.conf} is written (0600, owned by the launcher's user)
+ * @param includeDirectory    {@code --config-include-path}: the directory of the 0600 secrets file that
+ *                            {@code archive-push}/{@code archive-get} (run by the server, without pgvault's
+ *                            environment) read
+ * @param logPath             {@code log-path}
+ * @param lockPath            {@code lock-path}
+ * @param spoolPath           {@code spool-path} (asynchronous archiving)
+ * @param compressType        {@code compress-type}
+ * @param compressLevel       {@code compress-level}; empty: pgBackRest's default for the type
+ * @param processMax          {@code process-max}
+ * @param archiveAsync        {@code archive-async}
+ * @param archivePushQueueMax {@code archive-push-queue-max} in bytes; empty: unlimited
+ * @param backupStandby       {@code backup-standby}
+ * @param startFast           {@code start-fast}: force a checkpoint when a backup starts
+ * @param archiveTimeout      {@code archive-timeout}: how long backups and {@code check} wait for WAL to arrive
+ * @param executable          the {@code pgbackrest} program: an absolute path or a name on {@code PATH} (of the
+ *                            launcher's environment)
+ * @param launcher            where and as whom pgBackRest runs (local, as {@code postgres}, in a container, over
+ *                            ssh)
+ * @param commandTimeout      time limit of long commands (backup, restore, verify)
+ * @param versionPolicy       how unknown pgBackRest versions are treated
+ * @since 0.1.0
+ */
+public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRestRepo> repos, Path configFile,
+        Path includeDirectory, Path logPath, Path lockPath, Path spoolPath, CompressType compressType,
+        OptionalInt compressLevel, int processMax, boolean archiveAsync, OptionalLong archivePushQueueMax,
+        boolean backupStandby, boolean startFast, Duration archiveTimeout, String executable, Launcher launcher,
+        Duration commandTimeout, VersionPolicy versionPolicy) {
+
+    /** Validates the components, reporting every problem at once. */
+    public PgBackRestConfig {
+        repos = repos == null ? List.of() : List.copyOf(repos);
+        compressLevel = compressLevel == null ? OptionalInt.empty() : compressLevel;
+        archivePushQueueMax = archivePushQueueMax == null ? OptionalLong.empty() : archivePushQueueMax;
+        List<String> problems = new ArrayList<>();
+        if (stanza == null || !stanza.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            problems.add("stanza must be 1-64 letters, digits, '_', '.', '-', was '" + stanza + "'");
+        }
+        if (cluster == null) {
+            problems.add("cluster (pg1-*) is required");
+        }
+        if (repos.isEmpty()) {
+            problems.add("at least one repo is required");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (PgBackRestRepo r : repos) {
+            if (r.index() < 1) {
+                problems.add("repo " + r + " has no index; build the config with the builder");
+            } else if (!seen.add(r.index())) {
+                problems.add("repo index " + r.index() + " is used twice");
+            }
+        }
+        absolute("configFile", configFile, problems);
+        absolute("includeDirectory", includeDirectory, problems);
+        absolute("logPath", logPath, problems);
+        absolute("lockPath", lockPath, problems);
+        absolute("spoolPath", spoolPath, problems);
+        if (compressType == null) {
+            problems.add("compressType is required");
+        }
+        compressLevel.ifPresent(l -> {
+            if (l < -5 || l > 22) {
+                problems.add("compressLevel must be -5..22, was " + l);
+            }
+        });
+        if (processMax < 1 || processMax > 999) {
+            problems.add("processMax must be 1..999, was " + processMax);
+        }
+        archivePushQueueMax.ifPresent(q -> {
+            if (q < 1) {
+                problems.add("archivePushQueueMax must be positive, was " + q);
+            }
+        });
+        if (archiveTimeout == null || archiveTimeout.toMillis() < 100 || archiveTimeout.toSeconds() > 86_400) {
+            problems.add("archiveTimeout must be 0.1 s..24 h, was " + archiveTimeout);
+        }
+        if (commandTimeout == null || commandTimeout.isNegative() || commandTimeout.isZero()) {
+            problems.add("commandTimeout must be positive, was " + commandTimeout);
+        }
+        if (executable == null || executable.isBlank() || executable.startsWith("-")) {
+            problems.add("executable must be a program name or path, was '" + executable + "'");
+        }
+        if (launcher == null) {
+            problems.add("launcher is required");
+        }
+        if (versionPolicy == null) {
+            problems.add("versionPolicy is required");
+        }
+        ConfigurationException.throwIfAny(problems);
+        repos = repos.stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList();
+    }
+
+    private static void absolute(String name, Path p, List<String> problems) {
+        if (p == null || !p.isAbsolute()) {
+            problems.add(name + " must be an absolute path, was " + p);
+        }
+    }
+
+    /**
+     * @param stanza the stanza name
+     * @return a builder with the defaults documented on each setting
+     * @since 0.1.0
+     */
+    public static Builder builder(String stanza) {
+        return new Builder(stanza);
+    }
+
+    /**
+     * @return a builder holding these settings
+     * @since 0.1.0
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(stanza).cluster(cluster).configFile(configFile).includeDirectory(includeDirectory)
+                .logPath(logPath).lockPath(lockPath).spoolPath(spoolPath).compressType(compressType)
+                .processMax(processMax).archiveAsync(archiveAsync).backupStandby(backupStandby).startFast(startFast)
+                .archiveTimeout(archiveTimeout).executable(executable).launcher(launcher)
+                .commandTimeout(commandTimeout).versionPolicy(versionPolicy);
+        repos.forEach(b::repo);
+        compressLevel.ifPresent(b::compressLevel);
+        archivePushQueueMax.ifPresent(b::archivePushQueueMax);
+        return b;
+    }
+
+    /**
+     * @param index a repo index
+     * @return that repo
+     * @throws ConfigurationException when the stanza has no such repo
+     * @since 0.1.0
+     */
+    public PgBackRestRepo repo(int index) {
+        return repos.stream().filter(r -> r.index() == index).findFirst()
+                .orElseThrow(() -> new ConfigurationException("stanza " + stanza + " has no repo" + index
+                        + "; its repos are " + repos));
+    }
+
+    /**
+     * @return the only repo, or the first by index
+     * @since 0.1.0
+     */
+    public PgBackRestRepo firstRepo() {
+        return repos.get(0);
+    }
+
+    @Override
+    public String toString() {
+        return "PgBackRestConfig[stanza " + stanza + ", " + cluster.dataDirectory() + " port " + cluster.port()
+                + ", " + repos + ", " + configFile + ", " + launcher.describe() + "]";
+    }
+
+    /**
+     * Builds a {@link PgBackRestConfig}.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private final String stanza;
+        private PgCluster cluster;
+        private final List<PgBackRestRepo> repos = new ArrayList<>();
+        private Path configFile;
+        private Path includeDirectory;
+        private Path logPath = Path.of("/var/log/pgbackrest");
+        private Path lockPath = Path.of("/tmp/pgbackrest");
+        private Path spoolPath = Path.of("/var/spool/pgbackrest");
+        private CompressType compressType = CompressType.ZST;
+        private Integer compressLevel;
+        private int processMax = 1;
+        private boolean archiveAsync;
+        private Long archivePushQueueMax;
+        private boolean backupStandby;
+        private boolean startFast = true;
+        private Duration archiveTimeout = Duration.ofSeconds(60);
+        private String executable = "pgbackrest";
+        private Launcher launcher = Launcher.local();
+        private Duration commandTimeout = Duration.ofHours(12);
+        private VersionPolicy versionPolicy = VersionPolicy.WARN;
+
+        private Builder(String stanza) {
+            this.stanza = stanza;
+        }
+
+        /**
+         * @param cluster the PostgreSQL cluster; required
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder cluster(PgCluster cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /**
+         * Adds a repository. One without an index gets the next free one (1, 2, ...) when the config is built.
+         *
+         * @param repo a repository; at least one is required
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder repo(PgBackRestRepo repo) {
+            repos.add(Objects.requireNonNull(repo, "repo"));
+            return this;
+        }
+
+        /**
+         * @param file where {@code pgbackrest.conf} is written; required (never {@code /etc/pgbackrest.conf}
+         *             unless pgvault owns it)
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder configFile(Path file) {
+            this.configFile = file;
+            return this;
+        }
+
+        /**
+         * @param dir the {@code --config-include-path} holding the secrets file; default: {@code <stanza>.conf.d}
+         *            next to the config file
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder includeDirectory(Path dir) {
+            this.includeDirectory = dir;
+            return this;
+        }
+
+        /**
+         * @param path {@code log-path}; default {@code /var/log/pgbackrest}
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder logPath(Path path) {
+            this.logPath = path;
+            return this;
+        }
+
+        /**
+         * @param path {@code lock-path}; default {@code /tmp/pgbackrest}
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder lockPath(Path path) {
+            this.lockPath = path;
+            return this;
+        }
+
+        /**
+         * @param path {@code spool-path}; default {@code /var/spool/pgbackrest}
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder spoolPath(Path path) {
+            this.spoolPath = path;
+            return this;
+        }
+
+        /**
+         * Sets {@code log-path}, {@code lock-path} and {@code spool-path} to {@code log}, {@code lock} and
+         * {@code spool} under one directory, e.g. for a test run.
+         *
+         * @param dir the directory
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder workDirectory(Path dir) {
+            return logPath(dir.resolve("log")).lockPath(dir.resolve("lock")).spoolPath(dir.resolve("spool"));
+        }
+
+        /**
+         * @param type {@code compress-type}; default {@link CompressType#ZST}
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder compressType(CompressType type) {
+            this.compressType = type;
+            return this;
+        }
+
+        /**
+         * @param level {@code compress-level}; default pgBackRest's for the type (3 for zst)
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder compressLevel(int level) {
+            this.compressLevel = level;
+            return this;
+        }
+
+        /**
+         * @param processes {@code process-max}; default 1
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder processMax(int processes) {
+            this.processMax = processes;
+            return this;
+        }
+
+        /**
+         * @param async {@code archive-async}; default false
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder archiveAsync(boolean async) {
+            this.archiveAsync = async;
+            return this;
+        }
+
+        /**
+         * @param bytes {@code archive-push-queue-max}: past this much queued WAL, archiving drops WAL (and reports
+         *              it) rather than fill the disk; default unlimited
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder archivePushQueueMax(long bytes) {
+            this.archivePushQueueMax = bytes;
+            return this;
+        }
+
+        /**
+         * @param standby {@code backup-standby}; default false
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder backupStandby(boolean standby) {
+            this.backupStandby = standby;
+            return this;
+        }
+
+        /**
+         * @param fast {@code start-fast}; default true
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder startFast(boolean fast) {
+            this.startFast = fast;
+            return this;
+        }
+
+        /**
+         * @param timeout {@code archive-timeout}; default 60 s
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder archiveTimeout(Duration timeout) {
+            this.archiveTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param executable the {@code pgbackrest} program; default {@code pgbackrest} on {@code PATH}
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder executable(String executable) {
+            this.executable = executable;
+            return this;
+        }
+
+        /**
+         * @param launcher where and as whom pgBackRest runs; default {@link Launcher#local()}. pgBackRest must run
+         *                 as the OS user of the PostgreSQL server (usually {@code postgres})
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder launcher(Launcher launcher) {
+            this.launcher = launcher;
+            return this;
+        }
+
+        /**
+         * @param timeout time limit of backup, restore and verify; default 12 h
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param policy how unknown versions are treated; default {@link VersionPolicy#WARN}
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder versionPolicy(VersionPolicy policy) {
+            this.versionPolicy = policy;
+            return this;
+        }
+
+        /**
+         * @return the validated configuration
+         * @throws ConfigurationException listing every invalid setting
+         * @since 0.1.0
+         */
+        public PgBackRestConfig build() {
+            List<PgBackRestRepo> indexed = new ArrayList<>();
+            Set<Integer> used = new HashSet<>();
+            repos.stream().filter(r -> r.index() > 0).forEach(r -> used.add(r.index()));
+            int next = 1;
+            for (PgBackRestRepo r : repos) {
+                if (r.index() > 0) {
+                    indexed.add(r);
+                } else {
+                    while (used.contains(next)) {
+                        next++;
+                    }
+                    used.add(next);
+                    indexed.add(r.withIndex(next));
+                }
+            }
+            Path include = includeDirectory;
+            if (include == null && configFile != null && configFile.isAbsolute() && stanza != null) {
+                include = configFile.resolveSibling(stanza + ".conf.d");
+            }
+            return new PgBackRestConfig(stanza, cluster, indexed, configFile, include, logPath, lockPath, spoolPath,
+                    compressType, compressLevel == null ? OptionalInt.empty() : OptionalInt.of(compressLevel),
+                    processMax, archiveAsync,
+                    archivePushQueueMax == null ? OptionalLong.empty() : OptionalLong.of(archivePushQueueMax),
+                    backupStandby, startFast, archiveTimeout, executable, launcher, commandTimeout, versionPolicy);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.pgvault.backend.pgbackrest;
+
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.process.ToolProcess;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes files and directories where pgBackRest runs, as the user it runs as, through the same launcher (locally,
+ * with runuser/sudo, docker exec or ssh). File contents travel on standard input, never on an argument list, and
+ * are written 0600 under {@code umask 077}, then renamed into place.
+ */
+final class RemoteFiles {
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private static final String WRITE = "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1.pgvault-tmp\" "
+            + "&& chmod 600 -- \"$1.pgvault-tmp\" && mv -f -- \"$1.pgvault-tmp\" \"$1\"";
+
+    private final ProcessRunner runner;
+
+    RemoteFiles(ProcessRunner runner) {
+        this.runner = runner;
+    }
+
+    /** Writes {@code content} to {@code file} (0600), creating its directory (0700) if needed. */
+    void write(Path file, String content) {
+        ToolCommand cmd = ToolCommand.builder("sh", "sh").arg("-c", WRITE, "sh", file.toString()).timeout(TIMEOUT)
+                .build();
+        try (ToolProcess p = runner.start(cmd)) {
+            try (OutputStream in = p.stdin()) {
+                in.write(content.getBytes(StandardCharsets.UTF_8));
+            }
+            p.stdout().transferTo(OutputStream.nullOutputStream());
+            p.await();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot write " + file + " ("
+                    + runner.launcher().describe() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates directories (mode 0750 for the last component when new). */
+    void mkdirs(List<Path> dirs) {
+        List<String> args = new ArrayList<>(List.of("-p", "-m", "0750", "--"));
+        dirs.forEach(d -> args.add(d.toString()));
+        runner.run(ToolCommand.builder("mkdir", "mkdir").args(args).timeout(TIMEOUT).build());
+    }
+}

@@ -1,0 +1,208 @@
+package io.pgvault.backend.pgbackrest;
+
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgConnection;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.ToolException;
+import io.pgvault.spi.process.Launcher;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A restored data directory started on its own port for inspection (a restore drill, a PITR check). It listens on
+ * {@code 127.0.0.1} and on a Unix socket in its data directory, and runs as the launcher's user. {@link #close()}
+ * stops it ({@code pg_ctl stop -m fast}); the data directory stays for the caller to keep or delete.
+ *
+ * @since 0.1.0
+ */
+public final class RunningCopy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunningCopy.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final ProcessRunner runner;
+    private final String pgCtl;
+    private final String psql;
+    private final Path dataDirectory;
+    private final Path socketDirectory;
+    private final int port;
+    private final String user;
+    private boolean running;
+
+    private RunningCopy(ProcessRunner runner, Path binDir, Path dataDirectory, int port, String user) {
+        this.runner = runner;
+        this.pgCtl = binDir == null ? "pg_ctl" : binDir.resolve("pg_ctl").toString();
+        this.psql = binDir == null ? "psql" : binDir.resolve("psql").toString();
+        this.dataDirectory = dataDirectory;
+        this.socketDirectory = dataDirectory;
+        this.port = port;
+        this.user = user;
+    }
+
+    /**
+     * Starts PostgreSQL on a data directory and waits until it accepts connections.
+     *
+     * @param runner        runs {@code pg_ctl}/{@code psql} as the data directory's owner
+     * @param binDir        the directory of {@code pg_ctl} and {@code psql}, or null for {@code PATH}
+     * @param dataDirectory the data directory
+     * @param port          the port
+     * @param user          the role to query as
+     * @param timeout       how long the start may take
+     * @return the running copy
+     * @throws ToolException when the server does not start (the message names the log file)
+     */
+    static RunningCopy start(ProcessRunner runner, Path binDir, Path dataDirectory, int port, String user,
+            Duration timeout) {
+        RunningCopy copy = new RunningCopy(runner, binDir, dataDirectory, port, user);
+        String options = "-p " + port + " -k " + Launcher.shellQuote(copy.socketDirectory.toString())
+                + " -c listen_addresses=127.0.0.1";
+        runner.run(ToolCommand.builder("pg_ctl", copy.pgCtl)
+                .arg("-D", dataDirectory.toString(), "-l", copy.logFile().toString(), "-w", "-t",
+                        Long.toString(Math.max(1, timeout.toSeconds())), "-o", options, "start")
+                .timeout(timeout.plusSeconds(30)).build());
+        copy.running = true;
+        return copy;
+    }
+
+    /**
+     * @return the port it listens on
+     * @since 0.1.0
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * @return its data directory
+     * @since 0.1.0
+     */
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /**
+     * @return the directory of its Unix socket (the data directory)
+     * @since 0.1.0
+     */
+    public Path socketDirectory() {
+        return socketDirectory;
+    }
+
+    /**
+     * @return its server log ({@code pgvault-copy.log} in the data directory)
+     * @since 0.1.0
+     */
+    public Path logFile() {
+        return dataDirectory.resolve("pgvault-copy.log");
+    }
+
+    /**
+     * @param database a database of the copy
+     * @return a TCP connection to it on {@code 127.0.0.1}
+     * @since 0.1.0
+     */
+    public PgConnection connection(String database) {
+        return PgConnection.builder().host("127.0.0.1").port(port).user(user).database(database).build();
+    }
+
+    /**
+     * Runs one query with {@code psql} over the copy's Unix socket, as the launcher's user.
+     *
+     * @param database the database
+     * @param sql      a query returning one value
+     * @return the first column of the first row as text ({@code ""} when none)
+     * @throws ToolException when the query fails
+     * @since 0.1.0
+     */
+    public String queryValue(String database, String sql) {
+        Objects.requireNonNull(sql, "sql");
+        String out = runner.run(ToolCommand.builder("psql", psql)
+                .arg("-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory.toString(), "-p",
+                        Integer.toString(port), "-U", user, "-d", database, "-c", sql)
+                .env("PGCONNECT_TIMEOUT", "10")
+                .timeout(Duration.ofMinutes(10)).build()).stdout();
+        String first = out.lines().findFirst().orElse("");
+        return first.strip();
+    }
+
+    /**
+     * @return whether the copy is still replaying WAL ({@code pg_is_in_recovery()})
+     * @since 0.1.0
+     */
+    public boolean inRecovery() {
+        return "t".equals(queryValue("postgres", "select pg_is_in_recovery()"));
+    }
+
+    /**
+     * Waits until recovery has ended (the copy was promoted at its target). {@code pg_ctl start -w} returns as soon as
+     * the server accepts connections, which is before point-in-time recovery ends.
+     *
+     * @param timeout how long to wait
+     * @throws PgVaultException (TIMEOUT) when it is still in recovery after {@code timeout}
+     * @since 0.1.0
+     */
+    public void awaitRecoveryEnd(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (!inRecovery()) {
+                    return;
+                }
+            } catch (ToolException e) {
+                // the server may refuse connections for a moment while it promotes
+                LOG.debug("copy on port {} not queryable yet: {}", port, e.getMessage());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PgVaultException(ErrorCode.TIMEOUT, "the restored copy on port " + port
+                        + " is still in recovery after " + timeout + "; see " + logFile());
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgVaultException(ErrorCode.INTERRUPTED, "interrupted waiting for the restored copy", e);
+            }
+        }
+    }
+
+    /**
+     * Stops the copy ({@code pg_ctl stop -m fast}, then {@code -m immediate}). Stopping a stopped copy does nothing.
+     *
+     * @since 0.1.0
+     */
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        try {
+            pgCtlStop("fast");
+        } catch (PgVaultException e) {
+            LOG.warn("fast shutdown of the restored copy in {} failed ({}); stopping it immediately", dataDirectory,
+                    e.getMessage());
+            pgCtlStop("immediate");
+        }
+        running = false;
+    }
+
+    private void pgCtlStop(String mode) {
+        runner.run(ToolCommand.builder("pg_ctl", pgCtl)
+                .arg("-D", dataDirectory.toString(), "-m", mode, "-w", "-t", "60", "stop")
+                .timeout(Duration.ofSeconds(90)).build());
+    }
+
+    /** Stops the copy. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    @Override
+    public String toString() {
+        return "RunningCopy[" + dataDirectory + " on port " + port + (running ? "" : ", stopped") + "]";
+    }
+}
