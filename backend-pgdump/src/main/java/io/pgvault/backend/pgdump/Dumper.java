@@ -38,6 +38,9 @@ final class Dumper {
 
     private final PgDumpConfig config;
     private final AtomicReference<String> pgDumpVersion;
+    /** database to table to exact row count, in dump order */
+    private final Map<String, Map<String, Long>> rowCounts = new LinkedHashMap<>();
+    private final List<String> rowCountsSkipped = new ArrayList<>();
 
     Dumper(PgDumpConfig config, AtomicReference<String> pgDumpVersion) {
         this.config = config;
@@ -73,6 +76,7 @@ final class Dumper {
             attributes.put("serverVersionNum", Integer.toString(server.num()));
             attributes.put("clientVersion", clientVersion);
             attributes.put("host", config.connection().host() + ":" + config.connection().port());
+            recordRowCounts(attributes);
             String source = config.allDatabases() ? "*" : String.join(",", names);
             return new BackupSet(ctx.id(), PgDumpStrategy.NAME, BackupType.LOGICAL, BackupStatus.COMPLETE, source,
                     ctx.startedAt(), ctx.clock().instant(), Optional.empty(), objects, attributes, Optional.empty());
@@ -143,15 +147,27 @@ final class Dumper {
         }
         ToolCommand.Builder cmd = session.command("pg_dump").args(scopeArgs());
         List<StoredObject> objects;
-        if (config.format() == DumpFormat.DIRECTORY) {
-            objects = dumpDirectory(session, ctx, db, cmd, attrs);
-        } else {
-            cmd.arg(config.format() == DumpFormat.PLAIN ? "-Fp" : "-Fc");
-            if (config.format() == DumpFormat.CUSTOM) {
-                cmd.arg("-Z0");
+        Optional<RowCounter> counter = startCounting(session, db.name());
+        try {
+            counter.ifPresent(c -> cmd.arg("--snapshot=" + c.snapshot()));
+            if (config.format() == DumpFormat.DIRECTORY) {
+                objects = dumpDirectory(session, ctx, db, cmd, attrs);
+            } else {
+                cmd.arg(config.format() == DumpFormat.PLAIN ? "-Fp" : "-Fc");
+                if (config.format() == DumpFormat.CUSTOM) {
+                    cmd.arg("-Z0");
+                }
+                cmd.arg("-d", PgSession.conninfo(db.name()));
+                objects = List.of(stream(session, cmd.build(), ctx, ObjectNames.dump(db.name(), config.format()),
+                        attrs));
             }
-            cmd.arg("-d", PgSession.conninfo(db.name()));
-            objects = List.of(stream(session, cmd.build(), ctx, ObjectNames.dump(db.name(), config.format()), attrs));
+            counter.ifPresent(c -> {
+                RowCounter.Result r = c.finish();
+                r.skipReason().ifPresentOrElse(why -> rowCountsSkipped.add(db.name() + ": " + why),
+                        () -> rowCounts.put(db.name(), r.counts()));
+            });
+        } finally {
+            counter.ifPresent(RowCounter::close);
         }
         LOG.info("pg_dump of database '{}' ({}): {} bytes in {} object(s)", db.name(), config.format().label(),
                 objects.stream().mapToLong(StoredObject::logicalBytes).sum(), objects.size());
@@ -225,6 +241,48 @@ final class Dumper {
                     + e, e);
         } finally {
             ToolStreams.deleteQuietly(dir.getParent());
+        }
+    }
+
+    /** @return a counter holding the snapshot pg_dump is to use, when counts are wanted and one could be exported */
+    private Optional<RowCounter> startCounting(PgSession session, String database) {
+        if (!config.rowCounts()) {
+            return Optional.empty();
+        }
+        if (config.schemaOnly()) {
+            rowCountsSkipped.add(database + ": schema-only dump");
+            return Optional.empty();
+        }
+        Optional<RowCounter> counter = RowCounter.start(session, database, RowCounter.filterCondition(
+                config.includeSchemas(), config.excludeSchemas(), config.includeTables(), config.excludeTables()));
+        if (counter.isEmpty()) {
+            rowCountsSkipped.add(database + ": no snapshot could be exported (see the log)");
+        }
+        return counter;
+    }
+
+    /**
+     * {@code rowCounts}: {@code {"db": {"schema.table": n, ...}, ...}} for every database counted;
+     * {@code rowCountsSkipped}: why a database has none.
+     */
+    private void recordRowCounts(Map<String, String> attributes) {
+        if (!rowCounts.isEmpty()) {
+            StringBuilder b = new StringBuilder("{");
+            rowCounts.forEach((db, tables) -> {
+                if (b.length() > 1) {
+                    b.append(',');
+                }
+                b.append(Sql.jsonString(db)).append(":{");
+                int i = 0;
+                for (Map.Entry<String, Long> t : tables.entrySet()) {
+                    b.append(i++ > 0 ? "," : "").append(Sql.jsonString(t.getKey())).append(':').append(t.getValue());
+                }
+                b.append('}');
+            });
+            attributes.put("rowCounts", b.append('}').toString());
+        }
+        if (!rowCountsSkipped.isEmpty()) {
+            attributes.put("rowCountsSkipped", String.join("; ", rowCountsSkipped));
         }
     }
 

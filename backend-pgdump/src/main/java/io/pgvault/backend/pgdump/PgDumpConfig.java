@@ -46,6 +46,7 @@ public final class PgDumpConfig {
     private final boolean noRolePasswords;
     private final Duration toolTimeout;
     private final PasswordTransport passwordTransport;
+    private final boolean rowCounts;
 
     private PgDumpConfig(Builder b) {
         this.connection = b.connection;
@@ -64,6 +65,7 @@ public final class PgDumpConfig {
         this.noRolePasswords = b.noRolePasswords;
         this.toolTimeout = b.toolTimeout;
         this.passwordTransport = b.passwordTransport;
+        this.rowCounts = b.rowCounts;
     }
 
     /**
@@ -96,6 +98,7 @@ public final class PgDumpConfig {
         b.noRolePasswords = noRolePasswords;
         b.toolTimeout = toolTimeout;
         b.passwordTransport = passwordTransport;
+        b.rowCounts = rowCounts;
         return b;
     }
 
@@ -232,6 +235,16 @@ public final class PgDumpConfig {
         return passwordTransport;
     }
 
+    /**
+     * @return whether the exact row count of every dumped table is recorded in the set (attribute
+     *         {@code rowCounts}), counted in the very snapshot pg_dump dumps (default true; see
+     *         {@link PgDumpStrategy}); restore drills compare a restored copy against them
+     * @since 0.2.0
+     */
+    public boolean rowCounts() {
+        return rowCounts;
+    }
+
     /** @return the databases to dump when they are named or defaulted; empty when {@link #allDatabases()} */
     List<String> namedDatabases() {
         if (allDatabases) {
@@ -274,6 +287,7 @@ public final class PgDumpConfig {
         private boolean noRolePasswords;
         private Duration toolTimeout = Duration.ofHours(12);
         private PasswordTransport passwordTransport = PasswordTransport.PASSFILE;
+        private boolean rowCounts = true;
 
         private Builder() {
         }
@@ -450,6 +464,17 @@ public final class PgDumpConfig {
          */
         public Builder passwordTransport(PasswordTransport transport) {
             this.passwordTransport = transport;
+            return this;
+        }
+
+        /**
+         * @param record record exact per-table row counts, counted in the dump's snapshot while pg_dump runs;
+         *               default true (costs one extra scan of every table, concurrent with the dump)
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder rowCounts(boolean record) {
+            this.rowCounts = record;
             return this;
         }
 

@@ -34,6 +34,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * half-written object is never visible. The set records the server and pg_dump versions, the format and the
  * databases.
  *
+ * <h2>Row counts</h2>
+ * With {@link PgDumpConfig#rowCounts()} (the default) each database is dumped from an exported snapshot: one psql
+ * session opens a {@code REPEATABLE READ READ ONLY} transaction, exports its snapshot for {@code pg_dump --snapshot},
+ * and counts every table the dump holds ({@code count(*)}, exact) in that same transaction while pg_dump runs, so the
+ * counts describe exactly the rows in the dump, however busy the database. The set records them as the attribute
+ * {@code rowCounts}, {@code {"db": {"schema.table": n}}} with names as {@code format('%I.%I')} gives them; tables are
+ * ordinary tables and partitions outside the system schemas that belong to no extension, filtered like the dump's
+ * {@code --schema}/{@code --table} patterns; materialized views are not counted (a restore refreshes them). A database
+ * that could not be counted (schema-only dump, no snapshot export, a table the role cannot read) is named with the
+ * reason in {@code rowCountsSkipped}; the dump itself is not affected. Restore drills compare a restored copy against
+ * these counts.
+ *
  * <h2>Restore</h2>
  * Each database is restored into a new staging database ({@code TEMPLATE template0}, the recorded encoding and,
  * when it exists on the target server, the recorded owner), and renamed to its target only when every database of
