@@ -11,6 +11,13 @@ import io.pgvault.api.retention.PruneReport;
 import io.pgvault.api.retention.Pruner;
 import io.pgvault.api.retention.RetentionPlan;
 import io.pgvault.api.retention.RetentionPolicy;
+import io.pgvault.api.tier.BackupResult;
+import io.pgvault.api.tier.PlacementReport;
+import io.pgvault.api.tier.SyncReport;
+import io.pgvault.api.tier.Tier;
+import io.pgvault.api.tier.TierCopyException;
+import io.pgvault.api.tier.TierHealth;
+import io.pgvault.api.tier.Tiering;
 import io.pgvault.internal.pipeline.Pipeline;
 import io.pgvault.spi.BackupStrategy;
 import io.pgvault.spi.Repository;
@@ -25,10 +32,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a host application calls: back up, list, verify and restore with one strategy and one repository.
+ * What a host application calls: back up, list, verify and restore with one strategy and one repository, plus any
+ * number of {@link Tier tiers} that receive verified copies of committed sets (3-2-1; see {@link Tiering}).
  * Immutable and thread-safe once built.
  *
  * <pre>{@code
@@ -55,6 +64,8 @@ public final class PgVault {
     private final Clock clock;
     private final Path scratchBase;
     private final EventDispatcher events;
+    private final PipelineOptions pipelineOptions;
+    private final Tiering tiering;
 
     private PgVault(Builder b) {
         this.strategy = b.strategy;
@@ -65,6 +76,10 @@ public final class PgVault {
         this.clock = b.clock;
         this.scratchBase = b.scratchDirectory;
         this.events = EventDispatcher.of(b.listeners);
+        this.pipelineOptions = b.pipeline;
+        String strategyName = b.strategy.name();
+        this.tiering = Tiering.of(b.repository, b.pipeline, b.tiers, b.clock, events)
+                .withScope(s -> s.strategy().equals(strategyName));
     }
 
     /** @return a builder */
@@ -74,11 +89,40 @@ public final class PgVault {
 
     /**
      * Takes one backup. The set is listed only once every object is durable and its manifest is written; when
-     * anything fails, the objects written so far are removed and the failure is thrown.
+     * anything fails, the objects written so far are removed and the failure is thrown. With tiers, the committed set
+     * is then copied to them as {@link #backupAndCopy()} describes; a failed optional tier is reported through events,
+     * the log and {@link #tierHealth()} (use {@link #backupAndCopy()} to get the tiers' reports).
      *
      * @return the committed set
+     * @throws TierCopyException when a required tier failed; the set is committed on the primary all the same
      */
     public BackupSet backup() {
+        return backupAndCopy().set();
+    }
+
+    /**
+     * Takes one backup and brings every tier up to date: after the set commits on the primary, each tier whose filter
+     * selects it receives a copy, verified by hash, its manifest written last; anything else a tier is missing is
+     * copied too (see {@link Tiering#afterBackup}). A failed tier never undoes the primary set.
+     *
+     * @return the committed set and one report per tier
+     * @throws TierCopyException when a required tier failed; the set is committed on the primary all the same, and
+     *                           the exception carries the result
+     * @since 0.2.0
+     */
+    public BackupResult backupAndCopy() {
+        BackupSet set = backupPrimary();
+        if (tiering.tiers().isEmpty()) {
+            return new BackupResult(set, List.of());
+        }
+        BackupResult result = tiering.afterBackup(set);
+        if (!result.failedRequiredTiers().isEmpty()) {
+            throw new TierCopyException(result);
+        }
+        return result;
+    }
+
+    private BackupSet backupPrimary() {
         BackupId id = BackupId.generate(clock.instant());
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
             DefaultBackupContext context = new DefaultBackupContext(id, clock, repository, pipeline, processes,
@@ -222,6 +266,89 @@ public final class PgVault {
         return report;
     }
 
+    /**
+     * Copies whatever each tier is missing; an interrupted copy resumes (objects already verified on a tier are not
+     * sent again) and a half-copied set is never listed on a tier.
+     *
+     * @return one report per tier; failed copies are reported, not thrown
+     * @since 0.2.0
+     */
+    public SyncReport sync() {
+        return tiering.sync();
+    }
+
+    /**
+     * Applies each tier's own retention to its catalog, independently of the primary's ({@link #prune}).
+     *
+     * @param mode {@code DRY_RUN} to only report, {@code EXECUTE} to remove
+     * @return per tier name (tiers with a retention policy only), what was (or would be) removed
+     * @since 0.2.0
+     */
+    public Map<String, PruneReport> pruneTiers(PruneMode mode) {
+        return tiering.prune(mode);
+    }
+
+    /**
+     * @return what exists where: per set, which locations hold it, sizes and when each copy was verified
+     * @since 0.2.0
+     */
+    public PlacementReport placement() {
+        return tiering.placement();
+    }
+
+    /**
+     * @return each tier's missing sets and last failure, for health checks
+     * @since 0.2.0
+     */
+    public List<TierHealth> tierHealth() {
+        return tiering.health();
+    }
+
+    /**
+     * @return the tiers, in declaration order (empty without tiers)
+     * @since 0.2.0
+     */
+    public List<Tier> tiers() {
+        return tiering.tiers();
+    }
+
+    /**
+     * @return the tiering engine of this vault
+     * @since 0.2.0
+     */
+    public Tiering tiering() {
+        return tiering;
+    }
+
+    /**
+     * A vault on one tier alone: same strategy, tools, clock and listeners; the tier's repository as its only
+     * repository; the tier's pipeline (or this vault's, for byte-for-byte tiers) for keys. List, verify and restore
+     * through it read nothing from the primary.
+     *
+     * @param tierName a tier's name
+     * @return a vault whose repository is that tier
+     * @throws NotFoundException when there is no such tier
+     * @since 0.2.0
+     */
+    public PgVault onTier(String tierName) {
+        Tier tier = tiering.tier(tierName);
+        return builder().strategy(strategy).repository(tier.repository())
+                .pipeline(tier.pipeline().orElse(pipelineOptions)).processes(processes).clock(clock)
+                .scratchDirectory(scratchBase).listener(events).build();
+    }
+
+    /**
+     * Restores from one tier alone, as {@link #restore} does from the primary.
+     *
+     * @param tierName a tier's name
+     * @param request  what and where
+     * @return what was restored
+     * @since 0.2.0
+     */
+    public RestoreResult restoreFrom(String tierName, RestoreRequest request) {
+        return onTier(tierName).restore(request);
+    }
+
     /** @return the catalog of the repository */
     public Catalog catalog() {
         return catalog;
@@ -276,7 +403,9 @@ public final class PgVault {
 
     @Override
     public String toString() {
-        return "PgVault[" + strategy.name() + " -> " + repository.id() + "]";
+        return "PgVault[" + strategy.name() + " -> " + repository.id()
+                + (tiering.tiers().isEmpty() ? "" : " + tiers " + tiering.tiers().stream().map(Tier::name).toList())
+                + "]";
     }
 
     /** Builds a {@link PgVault}; {@link #build()} reports every missing setting at once. */
@@ -288,6 +417,7 @@ public final class PgVault {
         private Clock clock = Clock.systemUTC();
         private Path scratchDirectory = Path.of(System.getProperty("java.io.tmpdir"));
         private final List<VaultListener> listeners = new ArrayList<>();
+        private final List<Tier> tiers = new ArrayList<>();
 
         private Builder() {
         }
@@ -343,6 +473,17 @@ public final class PgVault {
             return this;
         }
 
+        /**
+         * @param tier a tier that receives copies of committed sets (repeatable; names and repositories unique, none
+         *             on the primary repository); default none
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder tier(Tier tier) {
+            tiers.add(tier);
+            return this;
+        }
+
         /** @return the configured vault */
         public PgVault build() {
             List<String> problems = new ArrayList<>();
@@ -364,6 +505,7 @@ public final class PgVault {
             if (scratchDirectory == null) {
                 problems.add("scratchDirectory must not be null");
             }
+            problems.addAll(Tiering.problems(repository, tiers));
             ConfigurationException.throwIfAny(problems);
             return new PgVault(this);
         }

@@ -1,0 +1,306 @@
+package io.pgvault.api.tier;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.Catalog;
+import io.pgvault.api.IntegrityException;
+import io.pgvault.api.NotFoundException;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.RepositoryException;
+import io.pgvault.api.StoredObject;
+import io.pgvault.api.event.Phase;
+import io.pgvault.api.event.VaultListener;
+import io.pgvault.internal.Json;
+import io.pgvault.internal.ProgressTracker;
+import io.pgvault.internal.pipeline.Digest;
+import io.pgvault.internal.pipeline.EncodingStream;
+import io.pgvault.internal.pipeline.Encoded;
+import io.pgvault.internal.pipeline.Pipeline;
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.Repository;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Copies one committed set from the primary to one tier: object by object, each verified on the tier, then the
+ * tier's manifest last. Objects already on the tier that match what the copy needs are kept (an interrupted copy
+ * resumes); a re-encoded object is recognized by a small journal entry written after it was verified, because its
+ * bytes (fresh age nonces) cannot be predicted from the primary's.
+ */
+final class TierCopier {
+    /** Journal entries of re-encoded objects, removed once the set is committed. */
+    static final String JOURNAL = "_tier-journal/";
+    /** Manifest attribute: when the copy was verified on the tier. */
+    static final String VERIFIED_AT = "tier.verifiedAt";
+    /** Manifest attribute: the repository the copy came from. */
+    static final String COPIED_FROM = "tier.copiedFrom";
+
+    private final Repository primary;
+    private final Pipeline primaryPipeline;
+    private final Tier tier;
+    private final Optional<Pipeline> tierPipeline;
+    private final Catalog tierCatalog;
+    private final Clock clock;
+    private final VaultListener listener;
+
+    TierCopier(Repository primary, Pipeline primaryPipeline, Tier tier, Clock clock, VaultListener listener) {
+        this.primary = primary;
+        this.primaryPipeline = primaryPipeline;
+        this.tier = tier;
+        this.tierPipeline = tier.pipeline().map(Pipeline::new);
+        this.tierCatalog = new Catalog(tier.repository());
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** Counters of one attempt. */
+    private static final class Tally {
+        int copied;
+        int reused;
+        long bytes;
+    }
+
+    /**
+     * @param set a set committed on the primary and not on the tier
+     * @return the outcome; never throws for a failed copy
+     */
+    SetCopy copy(BackupSet set) {
+        Instant start = clock.instant();
+        Tally tally = new Tally();
+        ProgressTracker progress = new ProgressTracker(listener, clock, tier.name(), set.id(), Phase.COPY);
+        try {
+            List<StoredObject> copies = new ArrayList<>();
+            for (StoredObject o : set.objects()) {
+                copies.add(tierPipeline.isPresent() ? reencode(set, o, tally, progress) : copyBytes(o, tally,
+                        progress));
+            }
+            Instant verifiedAt = clock.instant();
+            Map<String, String> attributes = new HashMap<>(set.attributes());
+            attributes.put(VERIFIED_AT, verifiedAt.toString());
+            attributes.put(COPIED_FROM, primary.id());
+            BackupSet copy = new BackupSet(set.id(), set.strategy(), set.type(), set.status(), set.source(),
+                    set.startedAt(), set.finishedAt(), set.dependsOn(), copies, attributes, set.lastVerified());
+            tierCatalog.commit(copy); // the manifest last: until here the tier lists nothing
+            removeJournal(set);
+            return new SetCopy(tier.name(), set.id(), Optional.of(copy), tally.copied, tally.reused, tally.bytes,
+                    Duration.between(start, clock.instant()), Optional.empty());
+        } catch (RuntimeException e) {
+            PgVaultException error = e instanceof PgVaultException p ? p
+                    : new RepositoryException("copy of " + set.id() + " to tier " + tier.name() + " failed: " + e, e);
+            return new SetCopy(tier.name(), set.id(), Optional.empty(), tally.copied, tally.reused, tally.bytes,
+                    Duration.between(start, clock.instant()), Optional.of(error));
+        }
+    }
+
+    /** Byte for byte: the tier object must end up with the primary's stored size and SHA-256. */
+    private StoredObject copyBytes(StoredObject o, Tally tally, ProgressTracker progress) {
+        if (holds(o.key(), o.storedBytes(), o.storedSha256())) {
+            tally.reused++;
+            return o;
+        }
+        AtomicReference<RuntimeException> sourceFailure = new AtomicReference<>();
+        put(o.key(), out -> {
+            Digest sent;
+            try (InputStream in = source(() -> primary.open(o.key()), sourceFailure)) {
+                sent = Pipeline.digest(new TeeInputStream(in, progress.counting(out)));
+            }
+            if (sent.size() != o.storedBytes() || !sent.sha256().equals(o.storedSha256())) {
+                RuntimeException e = new IntegrityException("object " + o.key() + " on the primary "
+                        + primary.id() + " does not match its manifest (" + sent.size() + " bytes, SHA-256 "
+                        + sent.sha256() + "; recorded " + o.storedBytes() + " bytes, " + o.storedSha256()
+                        + "): not copied to tier " + tier.name());
+                sourceFailure.set(e);
+                throw e;
+            }
+        }, sourceFailure);
+        tally.copied++;
+        tally.bytes += o.storedBytes();
+        verifyCopy(o.key(), o.storedBytes(), o.storedSha256());
+        return o;
+    }
+
+    /** Decode with the primary's key (digests checked), encode with the tier's pipeline, all in memory. */
+    private StoredObject reencode(BackupSet set, StoredObject o, Tally tally, ProgressTracker progress) {
+        Pipeline pipeline = tierPipeline.orElseThrow();
+        String key = Catalog.dataPrefix(set.id()) + o.name() + pipeline.options().compression().suffix()
+                + (pipeline.options().encryption().scheme().equals("none") ? "" : ".age");
+        String journalKey = Catalog.dataPrefix(set.id()) + JOURNAL + o.name() + ".json";
+        Optional<StoredObject> journaled = readJournal(journalKey);
+        if (journaled.isPresent() && journaled.get().key().equals(key)
+                && journaled.get().logicalSha256().equals(o.logicalSha256())
+                && holds(key, journaled.get().storedBytes(), journaled.get().storedSha256())) {
+            tally.reused++;
+            return journaled.get();
+        }
+        AtomicReference<Encoded> encoded = new AtomicReference<>();
+        AtomicReference<RuntimeException> sourceFailure = new AtomicReference<>();
+        put(key, out -> {
+            try (InputStream in = source(() -> primaryPipeline.decode(primary.open(o.key()), o), sourceFailure);
+                    EncodingStream enc = pipeline.encode(progress.counting(out))) {
+                try {
+                    in.transferTo(enc);
+                } catch (RuntimeException e) { // damaged primary object or wrong key: not the tier's fault
+                    sourceFailure.set(e);
+                    throw e;
+                }
+                encoded.set(enc.finish());
+            }
+        }, sourceFailure);
+        Encoded e = encoded.get();
+        if (e.logicalBytes() != o.logicalBytes() || !e.logicalSha256().equals(o.logicalSha256())) {
+            tier.repository().delete(key);
+            throw new IntegrityException("re-encoding " + o.key() + " for tier " + tier.name() + " produced "
+                    + e.logicalBytes() + " logical bytes with SHA-256 " + e.logicalSha256() + ", the manifest recorded "
+                    + o.logicalBytes() + " and " + o.logicalSha256());
+        }
+        tally.copied++;
+        tally.bytes += e.storedBytes();
+        StoredObject copy = new StoredObject(o.name(), key, e.logicalBytes(), e.storedBytes(), e.storedSha256(),
+                e.logicalSha256(), pipeline.options().compression(), pipeline.options().encryption().scheme(),
+                o.attributes());
+        verifyCopy(key, copy.storedBytes(), copy.storedSha256());
+        tier.repository().put(journalKey, out -> Json.mapper().writeValue(new NonClosing(out), copy));
+        return copy;
+    }
+
+    /** Opens a primary object, remembering a failure as the primary's (not the tier's). */
+    private static InputStream source(java.util.function.Supplier<InputStream> open,
+            AtomicReference<RuntimeException> sourceFailure) {
+        try {
+            return open.get();
+        } catch (RuntimeException e) {
+            sourceFailure.set(e);
+            throw e;
+        }
+    }
+
+    private void put(String key, io.pgvault.spi.ObjectWriter writer, AtomicReference<RuntimeException> source) {
+        try {
+            tier.repository().put(key, writer);
+        } catch (RuntimeException e) {
+            RuntimeException cause = source.get();
+            if (cause != null && cause != e) {
+                cause.addSuppressed(e);
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** @return whether the tier already holds {@code key} with this size and SHA-256 */
+    private boolean holds(String key, long size, String sha256) {
+        Optional<ObjectInfo> info = tier.repository().stat(key);
+        if (info.isEmpty() || info.get().size() != size) {
+            return false;
+        }
+        return tierDigest(key, info.get()).equals(sha256);
+    }
+
+    /** Proves the tier holds what was sent; a mismatching object is removed, so nothing bad is ever listed. */
+    private void verifyCopy(String key, long size, String sha256) {
+        Optional<ObjectInfo> info = tier.repository().stat(key);
+        if (info.isEmpty()) {
+            throw new IntegrityException("copy of " + key + " to tier " + tier.name() + " (" + tier.repository().id()
+                    + ") is not there after a successful put");
+        }
+        String found = info.get().size() == size ? tierDigest(key, info.get()) : null;
+        if (found == null || !found.equals(sha256)) {
+            tier.repository().delete(key);
+            throw new IntegrityException("copy of " + key + " to tier " + tier.name() + " (" + tier.repository().id()
+                    + ") does not match what was sent: "
+                    + (found == null ? info.get().size() + " bytes stored, " + size + " sent"
+                            : "SHA-256 " + found + " stored, " + sha256 + " sent")
+                    + "; the copy was removed and the set is not listed on the tier");
+        }
+    }
+
+    private String tierDigest(String key, ObjectInfo info) {
+        if (tier.verification() == CopyVerification.REPOSITORY_DIGEST && info.sha256().isPresent()) {
+            return info.sha256().get();
+        }
+        try (InputStream in = tier.repository().open(key)) {
+            return Pipeline.digest(in).sha256();
+        } catch (IOException e) {
+            throw new RepositoryException("cannot read back " + key + " from tier " + tier.name() + " ("
+                    + tier.repository().id() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<StoredObject> readJournal(String key) {
+        try (InputStream in = tier.repository().open(key)) {
+            return Optional.of(Json.mapper().readValue(in, StoredObject.class));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // an unreadable journal only costs a fresh copy of the object
+        }
+    }
+
+    private void removeJournal(BackupSet set) {
+        if (tierPipeline.isEmpty()) {
+            return;
+        }
+        try {
+            for (ObjectInfo info : tier.repository().list(Catalog.dataPrefix(set.id()) + JOURNAL)) {
+                tier.repository().delete(info.key());
+            }
+        } catch (PgVaultException e) { // the set is committed; a leftover journal is harmless
+            org.slf4j.LoggerFactory.getLogger(TierCopier.class).debug("journal of {} on {} left: {}", set.id(),
+                    tier.name(), e.getMessage());
+        }
+    }
+
+    /** Copies what it reads into a second stream. */
+    private static final class TeeInputStream extends java.io.FilterInputStream {
+        private final OutputStream copy;
+
+        TeeInputStream(InputStream in, OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                copy.write(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                copy.write(b, off, n);
+            }
+            return n;
+        }
+    }
+
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

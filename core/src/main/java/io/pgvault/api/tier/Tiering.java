@@ -1,0 +1,425 @@
+package io.pgvault.api.tier;
+
+import io.pgvault.api.BackupId;
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.BackupStatus;
+import io.pgvault.api.Catalog;
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.NotFoundException;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.PipelineOptions;
+import io.pgvault.api.RepositoryException;
+import io.pgvault.api.event.EventDispatcher;
+import io.pgvault.api.event.Events;
+import io.pgvault.api.event.VaultListener;
+import io.pgvault.api.retention.PruneMode;
+import io.pgvault.api.retention.PruneReport;
+import io.pgvault.api.retention.Pruner;
+import io.pgvault.api.retention.RetentionDecision;
+import io.pgvault.api.retention.RetentionPlan;
+import io.pgvault.internal.pipeline.Pipeline;
+import io.pgvault.spi.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Keeps tiers in step with a primary repository: copies the sets each tier's filter selects, verifies every copy by
+ * hash, writes the tier's manifest last, resumes interrupted copies, prunes each tier with its own retention, and
+ * reports what exists where. {@link io.pgvault.api.PgVault} owns one; hosts and other modules (a physical mirror, the
+ * operations module) may use it directly.
+ *
+ * <p>What a tier "is missing": the primary's {@code COMPLETE} sets that its filter selects (plus the sets they depend
+ * on), that are not committed on the tier, and that the tier's retention would keep if they were there (so a set the
+ * tier pruned is not copied again). Copies run oldest first, one tier at a time; a failure on one tier never stops the
+ * others and never touches the primary. Thread-safe: passes over one tier are serialized.
+ *
+ * @since 0.2.0
+ */
+public final class Tiering {
+    private static final Logger LOG = LoggerFactory.getLogger(Tiering.class);
+
+    private final Catalog primary;
+    private final Pipeline primaryPipeline;
+    private final List<Tier> tiers;
+    private final Predicate<BackupSet> scope;
+    private final Clock clock;
+    private final VaultListener listener;
+    private final Map<String, TierState> states = new LinkedHashMap<>();
+
+    private Tiering(Catalog primary, PipelineOptions primaryPipeline, List<Tier> tiers, Predicate<BackupSet> scope,
+            Clock clock, VaultListener listener) {
+        this.primary = primary;
+        this.primaryPipeline = new Pipeline(primaryPipeline);
+        this.tiers = List.copyOf(tiers);
+        this.scope = scope;
+        this.clock = clock;
+        this.listener = listener;
+        tiers.forEach(t -> states.put(t.name(), new TierState()));
+    }
+
+    /**
+     * @param primary         where the sets are committed first
+     * @param primaryPipeline the primary's pipeline options (their key decodes primary objects for re-encoded tiers)
+     * @param tiers           the tiers, with unique names and repositories other than the primary
+     * @param clock           time source for filters, retention and reports
+     * @param listener        told about copies, failures and prunes (with the tier's name as location)
+     * @return the tiering
+     * @throws ConfigurationException listing every problem with the tiers
+     */
+    public static Tiering of(Repository primary, PipelineOptions primaryPipeline, List<Tier> tiers, Clock clock,
+            VaultListener listener) {
+        Objects.requireNonNull(primary, "primary");
+        Objects.requireNonNull(primaryPipeline, "primaryPipeline");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(listener, "listener");
+        ConfigurationException.throwIfAny(problems(primary, tiers));
+        return new Tiering(new Catalog(primary), primaryPipeline, tiers, s -> true, clock, listener);
+    }
+
+    /**
+     * @param primary a primary repository
+     * @param tiers   tiers to check
+     * @return every problem: null tiers, duplicate names, a tier on the primary's or another tier's repository
+     */
+    public static List<String> problems(Repository primary, List<Tier> tiers) {
+        List<String> problems = new ArrayList<>();
+        if (tiers == null) {
+            problems.add("tiers must not be null");
+            return problems;
+        }
+        Set<String> names = new HashSet<>();
+        Map<String, String> locations = new HashMap<>();
+        if (primary != null) {
+            locations.put(primary.id(), "the primary repository");
+        }
+        for (Tier t : tiers) {
+            if (t == null) {
+                problems.add("a tier is null");
+                continue;
+            }
+            if (!names.add(t.name())) {
+                problems.add("tier name '" + t.name() + "' is used twice");
+            }
+            String other = locations.putIfAbsent(t.repository().id(), "tier " + t.name());
+            if (other != null) {
+                problems.add("tier " + t.name() + " writes to " + t.repository().id() + ", which is already "
+                        + other);
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * @param scope which primary and tier sets this tiering handles (a vault passes its strategy's sets)
+     * @return a copy handling only those sets; the failure history is not carried over
+     */
+    public Tiering withScope(Predicate<BackupSet> scope) {
+        return new Tiering(primary, primaryPipeline.options(), tiers, Objects.requireNonNull(scope, "scope"), clock,
+                listener);
+    }
+
+    /** @return the tiers, in declaration order */
+    public List<Tier> tiers() {
+        return tiers;
+    }
+
+    /**
+     * @param name a tier's name
+     * @return the tier
+     * @throws NotFoundException when there is no tier of that name
+     */
+    public Tier tier(String name) {
+        return tiers.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(() -> new NotFoundException(
+                "no tier named '" + name + "'; tiers: " + tiers.stream().map(Tier::name).toList()));
+    }
+
+    /**
+     * Brings every tier up to date after {@code set} was committed on the primary: the new set goes to each tier whose
+     * filter selects it, together with anything else a tier is missing (a month-end set becomes final once the next
+     * month's first backup exists; earlier failures are retried).
+     *
+     * @param set the set just committed on the primary
+     * @return the set and each tier's report; never throws for a failed copy
+     */
+    public BackupResult afterBackup(BackupSet set) {
+        return new BackupResult(set, sync().tiers());
+    }
+
+    /**
+     * Copies whatever each tier is missing, resuming interrupted copies (verified objects already on a tier are not
+     * sent again).
+     *
+     * @return one report per tier; failures are reported, not thrown
+     */
+    public SyncReport sync() {
+        Instant start = clock.instant();
+        List<TierReport> reports = new ArrayList<>();
+        for (Tier t : tiers) {
+            reports.add(sync(t));
+        }
+        return new SyncReport(reports, Duration.between(start, clock.instant()));
+    }
+
+    /**
+     * @param tierName one tier
+     * @return what syncing that tier did
+     */
+    public TierReport sync(String tierName) {
+        return sync(tier(tierName));
+    }
+
+    private TierReport sync(Tier tier) {
+        TierState state = states.get(tier.name());
+        synchronized (state.passLock) {
+            List<BackupSet> missing;
+            Map<BackupId, BackupSet> primarySets = new HashMap<>();
+            try {
+                primaryComplete().forEach(s -> primarySets.put(s.id(), s));
+                missing = missing(tier, primarySets, listScoped(new Catalog(tier.repository())));
+            } catch (PgVaultException e) {
+                state.failed(new TierFailure(clock.instant(), Optional.empty(), e.code(), e.retryable(),
+                        e.getMessage()));
+                LOG.warn("tier {} ({}) could not be synced: {}", tier.name(), tier.repository().id(), e.getMessage());
+                return new TierReport(tier.name(), tier.required(), List.of(), Optional.of(e.getMessage()));
+            }
+            TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, clock, listener);
+            List<SetCopy> copies = new ArrayList<>();
+            Set<BackupId> failed = new HashSet<>();
+            for (BackupSet set : missing) {
+                SetCopy copy = set.dependsOn().filter(failed::contains).isPresent()
+                        ? baseFailed(tier, set) : copier.copy(set);
+                copies.add(copy);
+                record(tier, state, copy);
+                if (!copy.succeeded()) {
+                    failed.add(set.id());
+                }
+            }
+            if (copies.isEmpty()) {
+                state.succeeded(clock.instant());
+            }
+            return new TierReport(tier.name(), tier.required(), copies, Optional.empty());
+        }
+    }
+
+    private SetCopy baseFailed(Tier tier, BackupSet set) {
+        return new SetCopy(tier.name(), set.id(), Optional.empty(), 0, 0, 0, Duration.ZERO, Optional.of(
+                new NotFoundException("not copied to tier " + tier.name() + ": the set it depends on, "
+                        + set.dependsOn().orElseThrow() + ", failed to copy")));
+    }
+
+    private void record(Tier tier, TierState state, SetCopy copy) {
+        Instant now = clock.instant();
+        if (copy.succeeded()) {
+            state.succeeded(now);
+            LOG.info("tier {}: {}", tier.name(), copy.describe());
+            listener.on(new Events.CopiedToTier(now, tier.name(), copy.copy().orElseThrow(), copy.bytesSent(),
+                    copy.duration()));
+        } else {
+            PgVaultException e = copy.error().orElseThrow();
+            state.failed(new TierFailure(now, Optional.of(copy.id()), e.code(), e.retryable(), e.getMessage()));
+            LOG.warn("tier {} ({}{}): copy of {} failed, the primary set is untouched and the next sync retries: {}",
+                    tier.name(), tier.repository().id(), tier.required() ? ", required" : ", optional", copy.id(),
+                    e.getMessage());
+            listener.on(new Events.TierCopyFailed(now, tier.name(), copy.id(), e));
+        }
+    }
+
+    /**
+     * @param tierName a tier
+     * @return the primary's sets the tier should hold but does not, oldest first
+     */
+    public List<BackupSet> missing(String tierName) {
+        Tier tier = tier(tierName);
+        Map<BackupId, BackupSet> primarySets = new HashMap<>();
+        primaryComplete().forEach(s -> primarySets.put(s.id(), s));
+        return missing(tier, primarySets, listScoped(new Catalog(tier.repository())));
+    }
+
+    private List<BackupSet> missing(Tier tier, Map<BackupId, BackupSet> primarySets, List<BackupSet> onTier) {
+        List<BackupSet> complete = primarySets.values().stream()
+                .sorted(java.util.Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id)).toList();
+        Instant now = clock.instant();
+        Set<BackupId> wanted = new HashSet<>();
+        for (BackupSet s : tier.filter().select(complete, now)) {
+            for (BackupSet cur = s; cur != null && wanted.add(cur.id()); ) {
+                cur = cur.dependsOn().map(primarySets::get).orElse(null); // a tier holds what it needs to restore
+            }
+        }
+        Set<BackupId> held = new HashSet<>();
+        onTier.forEach(s -> held.add(s.id()));
+        List<BackupSet> candidates = complete.stream().filter(s -> wanted.contains(s.id()) && !held.contains(s.id()))
+                .toList();
+        if (candidates.isEmpty() || tier.retention().isEmpty()) {
+            return candidates;
+        }
+        List<BackupSet> all = new ArrayList<>(onTier);
+        all.addAll(candidates);
+        Set<BackupId> kept = new HashSet<>();
+        RetentionPlan.of(tier.retention().get(), all, now).kept().stream().map(RetentionDecision::id)
+                .forEach(kept::add);
+        return candidates.stream().filter(s -> kept.contains(s.id())).toList();
+    }
+
+    /**
+     * Applies each tier's own retention to the tier's catalog (tiers without retention keep everything and are not
+     * listed). The primary's retention is separate ({@code PgVault#prune}).
+     *
+     * @param mode {@link PruneMode#DRY_RUN} to only report, {@link PruneMode#EXECUTE} to remove
+     * @return per tier name, what was (or would be) removed
+     */
+    public Map<String, PruneReport> prune(PruneMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        Map<String, PruneReport> reports = new LinkedHashMap<>();
+        for (Tier tier : tiers) {
+            if (tier.retention().isEmpty()) {
+                continue;
+            }
+            synchronized (states.get(tier.name()).passLock) {
+                Catalog catalog = new Catalog(tier.repository());
+                RetentionPlan plan = RetentionPlan.of(tier.retention().get(), listScoped(catalog), clock.instant());
+                PruneReport report = Pruner.of(catalog).prune(plan, mode);
+                LOG.info("tier {}: {}", tier.name(), report.render().lines().findFirst().orElse(""));
+                listener.on(new Events.Pruned(clock.instant(), tier.name(), report));
+                reports.put(tier.name(), report);
+            }
+        }
+        return reports;
+    }
+
+    /**
+     * @return each tier's state for health checks: what it lacks now and the last success and failure seen
+     */
+    public List<TierHealth> health() {
+        List<TierHealth> health = new ArrayList<>();
+        Map<BackupId, BackupSet> primarySets = new HashMap<>();
+        Optional<String> primaryProblem = Optional.empty();
+        try {
+            primaryComplete().forEach(s -> primarySets.put(s.id(), s));
+        } catch (PgVaultException e) {
+            primaryProblem = Optional.of("primary " + primary.repository().id() + " cannot be listed: "
+                    + e.getMessage());
+        }
+        for (Tier tier : tiers) {
+            TierState state = states.get(tier.name());
+            List<BackupId> missing = List.of();
+            Optional<Instant> newest = Optional.empty();
+            Optional<String> unreadable = primaryProblem;
+            try {
+                List<BackupSet> onTier = listScoped(new Catalog(tier.repository()));
+                newest = onTier.stream().map(BackupSet::startedAt).max(Instant::compareTo);
+                missing = missing(tier, primarySets, onTier).stream().map(BackupSet::id).toList();
+            } catch (PgVaultException e) {
+                unreadable = Optional.of("tier " + tier.name() + " (" + tier.repository().id()
+                        + ") cannot be listed: " + e.getMessage());
+            }
+            health.add(new TierHealth(tier.name(), tier.repository().id(), tier.required(), missing, newest,
+                    state.lastSuccess(), state.lastFailure(), unreadable));
+        }
+        return health;
+    }
+
+    /** @return what exists where, from the catalogs of the primary and every tier */
+    public PlacementReport placement() {
+        Instant now = clock.instant();
+        List<String> locations = new ArrayList<>();
+        locations.add(Placement.PRIMARY);
+        List<String> problems = new ArrayList<>();
+        Map<BackupId, BackupSet> identity = new TreeMap<>();
+        Map<BackupId, Map<String, Placement.Copy>> copies = new HashMap<>();
+        Map<BackupId, List<String>> missingOn = new HashMap<>();
+        Map<BackupId, BackupSet> primarySets = new HashMap<>();
+        try {
+            for (BackupSet s : listScoped(primary)) {
+                identity.putIfAbsent(s.id(), s);
+                copies.computeIfAbsent(s.id(), k -> new HashMap<>()).put(Placement.PRIMARY,
+                        PlacementReport.copyOf(s, s.lastVerified()));
+                if (s.status() == BackupStatus.COMPLETE) {
+                    primarySets.put(s.id(), s);
+                }
+            }
+        } catch (PgVaultException e) {
+            problems.add(Placement.PRIMARY + " (" + primary.repository().id() + "): " + e.getMessage());
+        }
+        for (Tier tier : tiers) {
+            locations.add(tier.name());
+            try {
+                List<BackupSet> onTier = listScoped(new Catalog(tier.repository()));
+                for (BackupSet s : onTier) {
+                    identity.putIfAbsent(s.id(), s);
+                    Optional<Instant> verified = s.attribute(TierCopier.VERIFIED_AT).map(Instant::parse);
+                    copies.computeIfAbsent(s.id(), k -> new HashMap<>()).put(tier.name(),
+                            PlacementReport.copyOf(s, verified));
+                }
+                for (BackupSet s : missing(tier, primarySets, onTier)) {
+                    missingOn.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(tier.name());
+                }
+            } catch (PgVaultException e) {
+                problems.add(tier.name() + " (" + tier.repository().id() + "): " + e.getMessage());
+            }
+        }
+        List<Placement> sets = identity.values().stream()
+                .sorted(java.util.Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id))
+                .map(s -> new Placement(s.id(), s.type(), s.source(), s.startedAt(), copies.get(s.id()),
+                        missingOn.getOrDefault(s.id(), List.of())))
+                .toList();
+        return new PlacementReport(now, locations, sets, problems);
+    }
+
+    private List<BackupSet> primaryComplete() {
+        return listScoped(primary).stream().filter(s -> s.status() == BackupStatus.COMPLETE).toList();
+    }
+
+    private List<BackupSet> listScoped(Catalog catalog) {
+        try {
+            return catalog.list().stream().filter(scope).toList();
+        } catch (PgVaultException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RepositoryException("cannot list " + catalog.repository().id() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tiering[" + primary.repository().id() + " -> " + tiers.stream().map(Tier::name).toList() + "]";
+    }
+
+    /** Last success and failure of one tier in this process. */
+    private static final class TierState {
+        /** Serializes passes (sync, prune) over the tier; the fields below have their own monitor. */
+        final Object passLock = new Object();
+        private Instant lastSuccess;
+        private TierFailure lastFailure;
+
+        synchronized void succeeded(Instant at) {
+            lastSuccess = at;
+        }
+
+        synchronized void failed(TierFailure failure) {
+            lastFailure = failure;
+        }
+
+        synchronized Optional<Instant> lastSuccess() {
+            return Optional.ofNullable(lastSuccess);
+        }
+
+        synchronized Optional<TierFailure> lastFailure() {
+            return Optional.ofNullable(lastFailure);
+        }
+    }
+}
