@@ -78,6 +78,7 @@ public final class PostgresCluster implements AutoCloseable {
     private final List<String> confLines;
     private final boolean fixedPort;
     private final Duration startTimeout;
+    private final Path existingDataDirectory;
     private volatile int port;
     private volatile Path directory;
     private volatile ServerControl control;
@@ -93,6 +94,7 @@ public final class PostgresCluster implements AutoCloseable {
         this.fixedPort = b.port != 0;
         this.port = b.port;
         this.startTimeout = b.startTimeout;
+        this.existingDataDirectory = b.existingDataDirectory;
     }
 
     /**
@@ -121,9 +123,14 @@ public final class PostgresCluster implements AutoCloseable {
         if (state == State.NEW) {
             OPEN.add(this);
             directory = ClusterDirectory.create(baseDirectory, osUser, asRoot);
-            control = new ServerControl(binaries, server, directory);
+            control = existingDataDirectory == null ? new ServerControl(binaries, server, directory)
+                    : new ServerControl(binaries, server, directory, existingDataDirectory, true);
             try {
-                control.initdb(SUPERUSER, confLines);
+                if (existingDataDirectory == null) {
+                    control.initdb(SUPERUSER, confLines);
+                } else if (!confLines.isEmpty()) {
+                    control.appendConf(confLines);
+                }
             } catch (RuntimeException e) {
                 try {
                     deleteDirectory();
@@ -215,6 +222,39 @@ public final class PostgresCluster implements AutoCloseable {
      */
     public boolean isRunning() {
         return state == State.RUNNING;
+    }
+
+    /**
+     * Waits until the server has left recovery ({@code select pg_is_in_recovery()} is false): {@code pg_ctl start -w}
+     * returns as soon as a server accepts connections, which for a restored copy is before point-in-time recovery
+     * has reached its target and promoted.
+     *
+     * @param timeout how long to wait
+     * @return this cluster
+     * @throws PgVaultException (TIMEOUT) when it is still in recovery after {@code timeout}, quoting the server log
+     * @since 0.1.0
+     */
+    public PostgresCluster awaitRecoveryEnd(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if ("f".equals(queryValue("postgres", "SELECT pg_is_in_recovery()"))) {
+                    return this;
+                }
+            } catch (ToolException e) {
+                LOG.debug("{} not queryable yet: {}", this, e.getMessage());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PgVaultException(ErrorCode.TIMEOUT, this + " is still in recovery after " + timeout
+                        + "; see " + logFile());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgVaultException(ErrorCode.INTERRUPTED, "interrupted waiting for " + this, e);
+            }
+        }
     }
 
     /**
@@ -473,6 +513,9 @@ public final class PostgresCluster implements AutoCloseable {
                         .timeout(Duration.ofMinutes(5)).build());
             }
             ClusterDirectory.delete(directory);
+            if (existingDataDirectory != null) {
+                ClusterDirectory.delete(existingDataDirectory);
+            }
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.REPOSITORY, "cannot delete cluster directory " + directory + ": " + e,
                     e);
@@ -529,8 +572,24 @@ public final class PostgresCluster implements AutoCloseable {
         private String osUser;
         private Path baseDirectory = Path.of(System.getProperty("java.io.tmpdir"));
         private Duration startTimeout = Duration.ofSeconds(60);
+        private Path existingDataDirectory;
 
         private Builder() {
+        }
+
+        /**
+         * Runs the server on an existing data directory instead of creating one with initdb, e.g. a copy restored by
+         * pgBackRest: it starts on this cluster's own port, socket directory and log (its postgresql.conf may name
+         * another cluster's), listening on {@value PostgresCluster#HOST}. The data directory must belong to the
+         * server's OS user. {@link PostgresCluster#close()} deletes it along with the cluster's own directory.
+         *
+         * @param dataDirectory an existing data directory; default none: initdb makes a new one
+         * @return this
+         * @since 0.1.0
+         */
+        public Builder existingDataDirectory(Path dataDirectory) {
+            this.existingDataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory").toAbsolutePath();
+            return this;
         }
 
         /**

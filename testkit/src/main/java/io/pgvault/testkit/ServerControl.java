@@ -31,6 +31,8 @@ final class ServerControl {
     private final ServerBinaries binaries;
     private final ProcessRunner server;
     private final Path directory;
+    private final Path dataDirectory;
+    private final boolean adopted;
 
     /**
      * @param binaries  the server binaries
@@ -38,13 +40,28 @@ final class ServerControl {
      * @param directory the cluster's directory: {@code data/}, the socket and the log live here
      */
     ServerControl(ServerBinaries binaries, ProcessRunner server, Path directory) {
+        this(binaries, server, directory, directory.resolve("data"), false);
+    }
+
+    /**
+     * @param binaries      the server binaries
+     * @param server        runs tools as the server's OS user
+     * @param directory     the cluster's directory: the socket and the log live here
+     * @param dataDirectory the data directory, e.g. an existing (restored) one elsewhere
+     * @param adopted       whether the data directory existed before (its socket directory is then overridden on
+     *                      start, since its postgresql.conf names the original cluster's)
+     */
+    ServerControl(ServerBinaries binaries, ProcessRunner server, Path directory, Path dataDirectory,
+            boolean adopted) {
         this.binaries = binaries;
         this.server = server;
         this.directory = directory;
+        this.dataDirectory = dataDirectory;
+        this.adopted = adopted;
     }
 
     Path dataDirectory() {
-        return directory.resolve("data");
+        return dataDirectory;
     }
 
     Path logFile() {
@@ -99,7 +116,8 @@ final class ServerControl {
         long logOffset = logSize();
         try {
             pgCtl(timeout.plusSeconds(15), "-l", logFile().toString(), "-w", "-t", Long.toString(timeout.toSeconds()),
-                    "-o", "-p " + port, "start");
+                    "-o", adopted ? "-p " + port + " -k " + directory + " -c listen_addresses=" + PostgresCluster.HOST
+                            : "-p " + port, "start");
             return true;
         } catch (ToolException e) {
             String log = logSince(logOffset);

@@ -1,0 +1,177 @@
+package io.pgvault.backend.pgbackrest;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.BackupType;
+import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.PostgresCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Point-in-time and chain restores with real pgBackRest 2.45 and PostgreSQL 15, from one cluster and stanza: a full
+ * backup, then 1000 'test' rows, a noted time, LSN and restore point, then 1000 'after' rows, all archived.
+ */
+class PgBackRestRestoreIT {
+    private static PgBackRestFixture f;
+    private static BackupSet full;
+    private static Instant noted;
+    private static String lsn;
+
+    @BeforeAll
+    static void setUp() {
+        f = PgBackRestFixture.start("pitr", b -> b);
+        f.pg.psql("postgres", "CREATE TABLE marks (id serial PRIMARY KEY, tag text NOT NULL);"
+                + "INSERT INTO marks (tag) SELECT 'base' FROM generate_series(1, 10);");
+        full = f.pgbr.backup(BackupType.FULL, 1);
+        // pgBackRest records stop times in whole seconds and picks a set for a time target only when it stopped
+        // strictly before it: a target in the same second as the stop would find no set
+        f.pg.psql("postgres", "SELECT pg_sleep_until(to_timestamp(" + (full.finishedAt().getEpochSecond() + 1)
+                + ") + interval '50 milliseconds')");
+        f.pg.psql("postgres", "INSERT INTO marks (tag) SELECT 'test' FROM generate_series(1, 1000);");
+        noted = Instant.parse(f.pg.queryValue("postgres",
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+        // the insert position: with synchronous_commit = off the written position may lag behind the commit
+        lsn = f.pg.queryValue("postgres", "SELECT pg_current_wal_insert_lsn()");
+        f.pg.psql("postgres", "SELECT pg_create_restore_point('before-after');");
+        f.pg.psql("postgres", "INSERT INTO marks (tag) SELECT 'after' FROM generate_series(1, 1000);");
+        f.pgbr.check(); // switches WAL and waits until the segment with the 'after' rows is archived
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    private static Map<String, Long> tags(PostgresCluster copy) {
+        return Map.of("base", count(copy, "base"), "test", count(copy, "test"), "after", count(copy, "after"));
+    }
+
+    private static long count(PostgresCluster c, String tag) {
+        return Long.parseLong(c.queryValue("postgres", "SELECT count(*) FROM marks WHERE tag = '" + tag + "'"));
+    }
+
+    @Test
+    @DisplayName("the full backup is listed from info with its label, type, times, WAL range and sizes")
+    void listsTheBackup() {
+        assertThat(full.type()).isEqualTo(BackupType.FULL);
+        assertThat(full.id().value()).matches("\\d{8}-\\d{6}F");
+        assertThat(full.source()).isEqualTo("pitr");
+        assertThat(full.dependsOn()).isEmpty();
+        assertThat(full.attribute(PgBackRestBackup.REPO)).contains("1");
+        assertThat(full.attribute(PgBackRestBackup.WAL_START)).hasValueSatisfying(w -> assertThat(w).hasSize(24));
+        assertThat(Long.parseLong(full.attribute(PgBackRestBackup.SIZE).orElseThrow())).isGreaterThan(1_000_000);
+        assertThat(full.finishedAt()).isAfterOrEqualTo(full.startedAt());
+        assertThat(f.pgbr.list(1)).extracting(BackupSet::id).contains(full.id());
+    }
+
+    @Test
+    @DisplayName("PITR to the noted time into a new data directory, started on another port: 1000 test, 0 after")
+    void pointInTime() {
+        Path dir = f.newDirectory("pitr-time");
+        PhysicalRestoreResult r = f.pgbr.restore(PhysicalRestoreRequest.builder()
+                .target(RestoreTarget.time(noted)).targetAction(TargetAction.PROMOTE)
+                .dataDirectory(dir).startOnPort(PgBackRestFixture.freePort()).build());
+        try (RunningCopy copy = r.copy().orElseThrow()) {
+            assertThat(copy.inRecovery()).isFalse();
+            assertThat(copy.queryValue("postgres", "SELECT count(*) FROM marks WHERE tag = 'test'")).isEqualTo("1000");
+            assertThat(copy.queryValue("postgres", "SELECT count(*) FROM marks WHERE tag = 'after'")).isEqualTo("0");
+            assertThat(copy.queryValue("postgres", "SHOW archive_mode")).isEqualTo("off");
+        }
+        assertThat(r.dataDirectory()).isEqualTo(dir);
+        assertThat(f.pg.queryValue("postgres", "SELECT count(*) FROM marks")).isEqualTo("2010");
+        PgBackRestFixture.delete(dir);
+    }
+
+    @Test
+    @DisplayName("latest replays every archived segment: 1000 test and 1000 after")
+    void latest() {
+        Path dir = f.newDirectory("latest");
+        f.pgbr.restore(PhysicalRestoreRequest.builder().dataDirectory(dir).build());
+        try (PostgresCluster copy = f.startRestored(dir)) {
+            assertThat(tags(copy)).containsExactlyInAnyOrderEntriesOf(Map.of("base", 10L, "test", 1000L, "after",
+                    1000L));
+        }
+    }
+
+    @Test
+    @DisplayName("immediate stops when the full backup is consistent: only the base rows")
+    void immediate() {
+        Path dir = f.newDirectory("immediate");
+        f.pgbr.restore(PhysicalRestoreRequest.builder().set(full.id()).target(RestoreTarget.immediate())
+                .targetAction(TargetAction.PROMOTE).dataDirectory(dir).build());
+        try (PostgresCluster copy = f.startRestored(dir)) {
+            assertThat(tags(copy)).containsExactlyInAnyOrderEntriesOf(Map.of("base", 10L, "test", 0L, "after", 0L));
+        }
+    }
+
+    @Test
+    @DisplayName("a named restore point and an LSN both stop between the test and the after rows")
+    void nameAndLsn() {
+        for (RestoreTarget target : List.of(RestoreTarget.name("before-after"), RestoreTarget.lsn(lsn))) {
+            Path dir = f.newDirectory("target");
+            f.pgbr.restore(PhysicalRestoreRequest.builder().target(target).targetAction(TargetAction.PROMOTE)
+                    .dataDirectory(dir).build());
+            try (PostgresCluster copy = f.startRestored(dir)) {
+                assertThat(tags(copy)).as("%s", target)
+                        .containsExactlyInAnyOrderEntriesOf(Map.of("base", 10L, "test", 1000L, "after", 0L));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a diff and an incr chain restore to exactly the source's content; delta reuses a directory")
+    void chainAndDelta() {
+        f.pg.createDatabase("shop");
+        DemoDatabase.realistic(1).applyTo(f.pg, "shop");
+        f.pgbr.backup(BackupType.FULL, 1);
+        f.pg.psql("shop", "DELETE FROM shop.order_items WHERE line_no % 3 = 0; UPDATE shop.customers SET "
+                + "email = upper(email) WHERE id % 3 = 0;");
+        BackupSet diff = f.pgbr.backup(BackupType.DIFF, 1);
+        Map<String, String> atDiff = DemoDatabase.fingerprint(f.pg, "shop");
+        f.pg.psql("shop", "INSERT INTO shop.products (sku, name, price) SELECT 'X-' || g, 'extra ' || g, g "
+                + "FROM generate_series(1, 50) g;");
+        BackupSet incr = f.pgbr.backup(BackupType.INCR, 1);
+        Map<String, String> atIncr = DemoDatabase.fingerprint(f.pg, "shop");
+        assertThat(diff.type()).isEqualTo(BackupType.DIFF);
+        assertThat(incr.type()).isEqualTo(BackupType.INCR);
+        assertThat(incr.dependsOn()).contains(diff.id());
+        assertThat(diff.dependsOn()).hasValueSatisfying(id -> assertThat(id.value()).endsWith("F"));
+        assertThat(incr.attribute(PgBackRestBackup.REFERENCE).orElseThrow()).contains(diff.id().value());
+
+        Path dir = f.newDirectory("chain");
+        f.pgbr.restore(PhysicalRestoreRequest.builder().set(incr.id()).target(RestoreTarget.immediate())
+                .targetAction(TargetAction.PROMOTE).dataDirectory(dir).build());
+        try (PostgresCluster copy = f.startRestored(dir)) {
+            assertThat(DemoDatabase.fingerprint(copy, "shop")).isEqualTo(atIncr);
+            copy.stop();
+            // the stopped copy is a non-empty directory: without delta it is refused, with delta it is reused
+            assertThatThrownBy(() -> f.pgbr.restore(PhysicalRestoreRequest.builder().set(diff.id())
+                    .target(RestoreTarget.immediate()).dataDirectory(dir).build()))
+                    .isInstanceOfSatisfying(PgBackRestException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(PgBackRestException.Kind.TARGET_NOT_EMPTY);
+                        assertThat(e.pgBackRestError()).isEqualTo(OptionalInt.of(40));
+                        assertThat(e.getMessage()).contains("delta");
+                    });
+            assertThat(Files.exists(dir.resolve("PG_VERSION"))).as("nothing lost").isTrue();
+            f.pgbr.restore(PhysicalRestoreRequest.builder().set(diff.id()).target(RestoreTarget.immediate())
+                    .targetAction(TargetAction.PROMOTE).dataDirectory(dir).delta(true).build());
+            copy.start();
+            copy.awaitRecoveryEnd(PgBackRestFixture.RECOVERY);
+            assertThat(DemoDatabase.fingerprint(copy, "shop")).isEqualTo(atDiff).isNotEqualTo(atIncr);
+        }
+    }
+}
