@@ -10,11 +10,16 @@ import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.utils.AttributeMap;
+
+import javax.net.ssl.TrustManager;
 
 /** Builds the SDK client an {@link S3Repository} talks through, from its settings. */
 final class S3Clients {
@@ -26,10 +31,7 @@ final class S3Clients {
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials(config.credentials()))
                 .forcePathStyle(config.pathStyle())
-                .httpClientBuilder(ApacheHttpClient.builder()
-                        .connectionTimeout(config.connectTimeout())
-                        .socketTimeout(config.socketTimeout())
-                        .maxConnections(Math.max(50, 4 * config.partsInFlight())))
+                .httpClientBuilder(httpClient(config))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(config.maxAttempts())
@@ -40,6 +42,41 @@ final class S3Clients {
                         .build());
         config.endpoint().ifPresent(builder::endpointOverride);
         return builder.build();
+    }
+
+    /**
+     * The Apache HTTP client with the TLS settings: only the CA file's certificates trusted, or (verifyTls off) every
+     * certificate and host name accepted, which the SDK offers only as a default attribute of the client.
+     */
+    private static SdkHttpClient.Builder<?> httpClient(S3RepositoryConfig config) {
+        ApacheHttpClient.Builder apache = ApacheHttpClient.builder()
+                .connectionTimeout(config.connectTimeout())
+                .socketTimeout(config.socketTimeout())
+                .maxConnections(Math.max(50, 4 * config.partsInFlight()));
+        if (config.caFile().isPresent()) {
+            TrustManager[] trusted = CaCertificates.trustManagers(config.caFile().get());
+            apache.tlsTrustManagersProvider(() -> trusted);
+        }
+        if (config.verifyTls()) {
+            return apache;
+        }
+        return new TrustingAll(apache);
+    }
+
+    /** Builds the client with TRUST_ALL_CERTIFICATES on top of the SDK's defaults (which would turn it off). */
+    private static final class TrustingAll implements SdkHttpClient.Builder<TrustingAll> {
+        private static final AttributeMap TRUST_ALL = AttributeMap.builder()
+                .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE).build();
+        private final ApacheHttpClient.Builder apache;
+
+        TrustingAll(ApacheHttpClient.Builder apache) {
+            this.apache = apache;
+        }
+
+        @Override
+        public SdkHttpClient buildWithDefaults(AttributeMap serviceDefaults) {
+            return apache.buildWithDefaults(TRUST_ALL.merge(serviceDefaults));
+        }
     }
 
     static AwsCredentialsProvider credentials(S3Credentials credentials) {

@@ -10,7 +10,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
+import java.security.cert.CertificateException;
 import java.util.Set;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** Turns the SDK's exceptions into {@link S3RepositoryException}s that say what went wrong in words. */
 final class S3Errors {
@@ -39,6 +42,12 @@ final class S3Errors {
                     + config.endpoint().map(uri -> " at " + uri).orElse(" in region " + config.region());
             case TIMEOUT -> action + ": timed out: " + detail(e);
             case INTERRUPTED -> action + ": interrupted";
+            case CERTIFICATE_REJECTED -> action + ": the TLS certificate of "
+                    + config.endpoint().map(Object::toString).orElse("S3 in " + config.region())
+                    + " is not trusted or does not name its host; trusted are the certificates in "
+                    + config.caFile().map(Object::toString).orElse("the JVM's default trust store")
+                    + ": set caFile to the PEM of the CA that signed it (verifyTls(false) only for a throwaway test "
+                    + "server): " + detail(e);
             case NETWORK -> action + ": cannot talk to "
                     + config.endpoint().map(Object::toString).orElse("S3 in " + config.region()) + ": " + detail(e);
             default -> action + ": " + detail(e);
@@ -64,6 +73,10 @@ final class S3Errors {
             return Reason.SERVICE;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException || t instanceof SSLPeerUnverifiedException
+                    || t instanceof CertificateException) {
+                return Reason.CERTIFICATE_REJECTED;
+            }
             if (t instanceof ApiCallAttemptTimeoutException || t instanceof ApiCallTimeoutException
                     || t instanceof SocketTimeoutException) {
                 return Reason.TIMEOUT;

@@ -5,6 +5,7 @@ import io.pgvault.api.InvalidKeyException;
 import io.pgvault.spi.ObjectKeys;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,16 @@ import java.util.regex.Pattern;
  *         .build());
  * }</pre>
  * For an S3-compatible store (MinIO, Backblaze B2, Wasabi, Cloudflare R2) set {@link Builder#endpoint(URI)} and
- * usually {@link Builder#pathStyle(boolean)}.
+ * usually {@link Builder#pathStyle(boolean)}. A store whose certificate is signed by a private CA (or self-signed) is
+ * trusted with {@link Builder#caFile(Path)}:
+ * <pre>{@code
+ * S3RepositoryConfig.builder("backups")
+ *         .endpoint(URI.create("https://minio.internal:9000")).pathStyle(true)
+ *         .caFile(Path.of("/etc/pgvault/minio-ca.pem"))
+ *         .build();
+ * }</pre>
+ * The TLS settings mean what pgBackRest's {@code repo-storage-ca-file} and {@code repo-storage-verify-tls} mean, so
+ * that the pgBackRest backend can hand them on unchanged.
  *
  * @param bucket         the bucket
  * @param prefix         key prefix under the bucket, {@code ""} or ending with {@code /}
@@ -44,6 +54,10 @@ import java.util.regex.Pattern;
  * @param partsInFlight  parts of one put buffered or uploading at once; a put holds at most
  *                       {@code partSize × partsInFlight} bytes of memory
  * @param createBucket   whether a missing bucket is created when the repository is opened (for tests, quick starts)
+ * @param caFile         PEM file of the certificates (CAs, or a self-signed server certificate) trusted for HTTPS
+ *                       <em>instead of</em> the JVM's default trust store; empty: the JVM's default trust store.
+ *                       Absolute once built
+ * @param verifyTls      whether the server's certificate and host name are verified; {@code false} is for tests only
  * @since 0.1.0
  */
 public record S3RepositoryConfig(
@@ -63,7 +77,9 @@ public record S3RepositoryConfig(
         Duration attemptTimeout,
         int partSize,
         int partsInFlight,
-        boolean createBucket) {
+        boolean createBucket,
+        Optional<Path> caFile,
+        boolean verifyTls) {
 
     /**
      * Smallest part S3 accepts (every part but the last): 5 MiB.
@@ -150,6 +166,8 @@ public record S3RepositoryConfig(
         if (partsInFlight < 1 || partsInFlight > 64) {
             problems.add("partsInFlight must be between 1 and 64, was " + partsInFlight);
         }
+        caFile = caFile == null ? Optional.empty() : caFile.map(path -> path.toAbsolutePath().normalize());
+        checkTls(endpoint, caFile, verifyTls, problems);
         ConfigurationException.throwIfAny(problems);
     }
 
@@ -171,8 +189,9 @@ public record S3RepositoryConfig(
                 .credentials(credentials).storageClass(storageClass).encryption(encryption)
                 .maxAttempts(maxAttempts).backoff(backoffBase, backoffMax).connectTimeout(connectTimeout)
                 .socketTimeout(socketTimeout).attemptTimeout(attemptTimeout).partSize(partSize)
-                .partsInFlight(partsInFlight).createBucket(createBucket);
+                .partsInFlight(partsInFlight).createBucket(createBucket).verifyTls(verifyTls);
         endpoint.ifPresent(b::endpoint);
+        caFile.ifPresent(b::caFile);
         return b;
     }
 
@@ -221,6 +240,19 @@ public record S3RepositoryConfig(
         return body + "/";
     }
 
+    private static void checkTls(Optional<URI> endpoint, Optional<Path> caFile, boolean verifyTls,
+            List<String> problems) {
+        boolean plainHttp = endpoint.map(uri -> "http".equals(uri.getScheme())).orElse(false);
+        if (plainHttp && (caFile.isPresent() || !verifyTls)) {
+            problems.add("caFile and verifyTls apply to https endpoints only, but the endpoint is "
+                    + endpoint.get());
+        }
+        if (caFile.isPresent() && !verifyTls) {
+            problems.add("caFile " + caFile.get() + " has no effect when verifyTls is false: set one or the other");
+        }
+        caFile.flatMap(CaCertificates::problem).ifPresent(problems::add);
+    }
+
     private static void checkPositive(String name, Duration value, List<String> problems) {
         if (value == null || value.isNegative() || value.isZero()) {
             problems.add(name + " must be positive, was " + value);
@@ -254,6 +286,8 @@ public record S3RepositoryConfig(
         private int partSize = DEFAULT_PART_SIZE;
         private int partsInFlight = DEFAULT_PARTS_IN_FLIGHT;
         private boolean createBucket;
+        private Path caFile;
+        private boolean verifyTls = true;
 
         private Builder() {
         }
@@ -427,6 +461,36 @@ public record S3RepositoryConfig(
         }
 
         /**
+         * Trusts the certificates in a PEM file for HTTPS, instead of the JVM's default trust store: the CA that
+         * signed an S3-compatible store's certificate, or the store's self-signed certificate. The file is read when
+         * the settings are built (it must hold at least one certificate) and again when a repository is opened.
+         * pgBackRest's equivalent is {@code repoN-storage-ca-file}.
+         *
+         * @param caFile a readable PEM file of one or more certificates; {@code null} for none. Default none: the
+         *               JVM's default trust store
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder caFile(Path caFile) {
+            this.caFile = caFile;
+            return this;
+        }
+
+        /**
+         * Whether to verify the server's certificate and that it names the endpoint's host. Turning it off accepts
+         * any server, including an impostor: for tests against a throwaway server only; prefer
+         * {@link #caFile(Path)}. pgBackRest's equivalent is {@code repoN-storage-verify-tls}.
+         *
+         * @param verifyTls whether to verify. Default {@code true}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder verifyTls(boolean verifyTls) {
+            this.verifyTls = verifyTls;
+            return this;
+        }
+
+        /**
          * @return the settings
          * @throws ConfigurationException listing every invalid setting
          * @since 0.1.0
@@ -434,7 +498,8 @@ public record S3RepositoryConfig(
         public S3RepositoryConfig build() {
             return new S3RepositoryConfig(bucket, prefix, region, Optional.ofNullable(endpoint), pathStyle,
                     credentials, storageClass, encryption, maxAttempts, backoffBase, backoffMax, connectTimeout,
-                    socketTimeout, attemptTimeout, partSize, partsInFlight, createBucket);
+                    socketTimeout, attemptTimeout, partSize, partsInFlight, createBucket, Optional.ofNullable(caFile),
+                    verifyTls);
         }
     }
 }

@@ -55,6 +55,11 @@ public class S3RepositoryException extends RepositoryException {
         TIMEOUT(ErrorCode.TIMEOUT),
         /** The calling thread was interrupted. */
         INTERRUPTED(ErrorCode.INTERRUPTED),
+        /**
+         * The server's TLS certificate was not trusted, or does not name the endpoint's host: see
+         * {@link S3RepositoryConfig#caFile()}.
+         */
+        CERTIFICATE_REJECTED(ErrorCode.CONFIGURATION),
         /** The endpoint could not be reached or the connection broke. */
         NETWORK(ErrorCode.REPOSITORY),
         /** The service refused or failed the request for another reason. */
