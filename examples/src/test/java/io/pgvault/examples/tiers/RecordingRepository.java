@@ -1,0 +1,90 @@
+package io.pgvault.examples.tiers;
+
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.ObjectWriter;
+import io.pgvault.spi.Repository;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Wraps a real repository to count what is stored under each key, and to simulate the process being killed: after a
+ * given number of successful object puts, the next put throws {@link Killed}, an {@link Error} nothing in pgvault
+ * catches, so no cleanup runs after it, as with {@code kill -9} between two objects.
+ */
+final class RecordingRepository implements Repository {
+    /** Stands for the process dying. */
+    static final class Killed extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Killed(String message) {
+            super(message);
+        }
+    }
+
+    private final Repository delegate;
+    private final Map<String, AtomicInteger> puts;
+    private final int killAfter;
+    private final AtomicInteger dataPuts = new AtomicInteger();
+
+    /**
+     * @param puts      counts shared across "processes"
+     * @param killAfter object puts under {@code data/} allowed before the simulated kill; negative never kills
+     */
+    RecordingRepository(Repository delegate, Map<String, AtomicInteger> puts, int killAfter) {
+        this.delegate = delegate;
+        this.puts = puts;
+        this.killAfter = killAfter;
+    }
+
+    static Map<String, AtomicInteger> counts() {
+        return new ConcurrentHashMap<>();
+    }
+
+    @Override
+    public String id() {
+        return delegate.id();
+    }
+
+    @Override
+    public ObjectInfo put(String key, ObjectWriter writer) {
+        if (key.startsWith("data/") && killAfter >= 0 && dataPuts.get() >= killAfter) {
+            throw new Killed("process killed before storing " + key);
+        }
+        ObjectInfo info = delegate.put(key, writer);
+        if (key.startsWith("data/")) {
+            dataPuts.incrementAndGet();
+        }
+        puts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        return info;
+    }
+
+    @Override
+    public InputStream open(String key) {
+        return delegate.open(key);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        return delegate.stat(key);
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        return delegate.list(prefix);
+    }
+
+    @Override
+    public void delete(String key) {
+        delegate.delete(key);
+    }
+
+    @Override
+    public String toString() {
+        return "Recording[" + delegate.id() + "]";
+    }
+}
