@@ -1,0 +1,390 @@
+package io.pgvault.operations.health;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.BackupStatus;
+import io.pgvault.api.Catalog;
+import io.pgvault.api.PgVault;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.event.Events;
+import io.pgvault.api.event.VaultEvent;
+import io.pgvault.api.event.VaultListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * Health of backups per repository and tier: age of the newest good backup per source, the last backup failure,
+ * the age of the last proof of restorability, tier copies that failed, and WAL archiving. Register it as a listener
+ * on every vault it should hear about, then tell it what to watch:
+ *
+ * <pre>{@code
+ * BackupHealth health = BackupHealth.builder().backupAge("shop", Thresholds.of(Duration.ofHours(7), Duration.ofHours(8)))
+ *         .build();
+ * PgVault vault = PgVault.builder()...listener(health).build();
+ * health.watch(vault).watchTier("drive", driveCatalog).watchArchive(archiveMonitor);
+ * HealthReport report = health.check();   // report.toJson() for an HTTP endpoint
+ * }</pre>
+ *
+ * <p>Failures are known from events, so only those since this object was created (the catalogs remember the
+ * rest: ages and last-verified survive restarts). Catalog listings are cached for {@code listingTtl} and read again
+ * at once after an event about their repository. Thread-safe.
+ *
+ * @since 0.2.0
+ */
+public final class BackupHealth implements VaultListener {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupHealth.class);
+
+    private final Clock clock;
+    private final Thresholds backupAge;
+    private final Map<String, Thresholds> backupAgeBySource;
+    private final Map<String, Thresholds> tierAge;
+    private final Optional<Thresholds> drillAge;
+    private final Duration listingTtl;
+    private final Instant since;
+    private final List<Watched> repositories = new CopyOnWriteArrayList<>();
+    private final Map<String, Watched> tiers = new ConcurrentHashMap<>();
+    private final List<ArchiveMonitor> archives = new CopyOnWriteArrayList<>();
+    private final Map<String, Outcomes> outcomes = new ConcurrentHashMap<>();
+    private final Map<String, Outcomes> tierOutcomes = new ConcurrentHashMap<>();
+
+    private BackupHealth(Builder b) {
+        this.clock = b.clock;
+        this.backupAge = b.backupAge;
+        this.backupAgeBySource = Map.copyOf(b.backupAgeBySource);
+        this.tierAge = Map.copyOf(b.tierAge);
+        this.drillAge = Optional.ofNullable(b.drillAge);
+        this.listingTtl = b.listingTtl;
+        this.since = clock.instant();
+    }
+
+    /** @return a builder with the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Watches a vault's repository (its strategy's sets).
+     *
+     * @param vault the vault; register this object as its listener too, to hear about failures
+     * @return this
+     */
+    public BackupHealth watch(PgVault vault) {
+        return watch(vault.repository().id(), vault::list);
+    }
+
+    /**
+     * Watches any list of sets, e.g. {@code () -> pgbackrest.list(1)} for a pgBackRest repository.
+     *
+     * @param location the repository's id as events name it
+     * @param sets     reads the sets
+     * @return this
+     */
+    public BackupHealth watch(String location, Supplier<List<BackupSet>> sets) {
+        repositories.add(new Watched(location, sets));
+        return this;
+    }
+
+    /**
+     * Watches a tier: the age of its newest complete set (per the tier's thresholds) besides its copy failures,
+     * which are reported for every tier named in events even when not watched.
+     *
+     * @param tier    the tier's name, as {@link Events.CopiedToTier#location()} names it
+     * @param catalog the tier's catalog
+     * @return this
+     */
+    public BackupHealth watchTier(String tier, Catalog catalog) {
+        tiers.put(tier, new Watched(tier, catalog::list));
+        return this;
+    }
+
+    /**
+     * @param monitor a cluster's WAL-archive monitor
+     * @return this
+     */
+    public BackupHealth watchArchive(ArchiveMonitor monitor) {
+        archives.add(Objects.requireNonNull(monitor, "monitor"));
+        return this;
+    }
+
+    /**
+     * Records failures and successes; marks cached listings stale. Called by the vaults this object listens to.
+     *
+     * @param event what happened
+     */
+    @Override
+    public void on(VaultEvent event) {
+        if (event instanceof Events.BackupCompleted e) {
+            outcomes.computeIfAbsent(e.location(), k -> new Outcomes()).success(e.at());
+        } else if (event instanceof Events.BackupFailed e) {
+            outcomes.computeIfAbsent(e.location(), k -> new Outcomes()).failure(e.at(), e.id().value(), e.error());
+        } else if (event instanceof Events.CopiedToTier e) {
+            tierOutcomes.computeIfAbsent(e.location(), k -> new Outcomes()).success(e.at());
+        } else if (event instanceof Events.TierCopyFailed e) {
+            tierOutcomes.computeIfAbsent(e.location(), k -> new Outcomes()).failure(e.at(), e.id().value(),
+                    e.error());
+        }
+        repositories.stream().filter(w -> w.location.equals(event.location())).forEach(Watched::stale);
+        Optional.ofNullable(tiers.get(event.location())).ifPresent(Watched::stale);
+    }
+
+    /** @return every check, now */
+    public HealthReport check() {
+        Instant now = clock.instant();
+        List<HealthCheck> checks = new ArrayList<>();
+        for (Watched w : repositories) {
+            Optional<List<BackupSet>> sets = w.sets(now, listingTtl);
+            String component = "repository:" + w.location;
+            if (sets.isEmpty()) {
+                checks.add(new HealthCheck("backup-age", component, HealthStatus.UNKNOWN,
+                        "cannot list backups: " + w.error, Map.of()));
+            } else {
+                checks.addAll(ageChecks("backup-age", component, sets.get(), now, false));
+                drillAge.ifPresent(t -> checks.add(drillCheck(component, sets.get(), t, now)));
+            }
+            checks.add(failureCheck("backup-failure", component, outcomes.get(w.location)));
+        }
+        for (String location : new TreeMap<>(outcomes).keySet()) {
+            if (repositories.stream().noneMatch(w -> w.location.equals(location))) {
+                checks.add(failureCheck("backup-failure", "repository:" + location, outcomes.get(location)));
+            }
+        }
+        Map<String, Boolean> tierNames = new TreeMap<>();
+        tiers.keySet().forEach(t -> tierNames.put(t, true));
+        tierOutcomes.keySet().forEach(t -> tierNames.putIfAbsent(t, false));
+        for (String tier : tierNames.keySet()) {
+            String component = "tier:" + tier;
+            Watched w = tiers.get(tier);
+            if (w != null) {
+                Optional<List<BackupSet>> sets = w.sets(now, listingTtl);
+                checks.addAll(sets.isPresent() ? ageChecks("tier-age", component, sets.get(), now, true)
+                        : List.of(new HealthCheck("tier-age", component, HealthStatus.UNKNOWN,
+                                "cannot list the tier: " + w.error, Map.of())));
+            }
+            checks.add(failureCheck("tier-copy", component, tierOutcomes.get(tier)));
+        }
+        for (ArchiveMonitor archive : archives) {
+            checks.add(archive.check(clock));
+        }
+        return HealthReport.of(now, checks);
+    }
+
+    private List<HealthCheck> ageChecks(String name, String component, List<BackupSet> sets, Instant now,
+            boolean tier) {
+        Map<String, BackupSet> newest = new TreeMap<>();
+        sets.stream().filter(s -> s.status() == BackupStatus.COMPLETE).forEach(s -> newest.merge(s.source(), s,
+                (a, b) -> b.finishedAt().isAfter(a.finishedAt()) ? b : a));
+        if (newest.isEmpty()) {
+            return List.of(new HealthCheck(name, component, HealthStatus.CRITICAL,
+                    "no complete backup in " + component, Map.of("sets", (long) sets.size())));
+        }
+        List<HealthCheck> checks = new ArrayList<>();
+        for (BackupSet set : newest.values()) {
+            Thresholds t = tier ? tierAge.getOrDefault(component.substring("tier:".length()), backupAge)
+                    : backupAgeBySource.getOrDefault(set.source(), backupAge);
+            Duration age = Duration.between(set.finishedAt(), now);
+            HealthStatus status = t.status(age);
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("source", set.source());
+            facts.put("setId", set.id().value());
+            facts.put("type", set.type().name());
+            facts.put("finishedAt", set.finishedAt());
+            facts.put("ageSeconds", age.toSeconds());
+            facts.put("warningSeconds", t.warning().toSeconds());
+            facts.put("criticalSeconds", t.critical().toSeconds());
+            checks.add(new HealthCheck(name, component + "/" + set.source(), status, "newest complete backup of "
+                    + set.source() + " is " + human(age) + " old (warning over " + human(t.warning())
+                    + ", critical over " + human(t.critical()) + ")", facts));
+        }
+        return checks;
+    }
+
+    private HealthCheck drillCheck(String component, List<BackupSet> sets, Thresholds t, Instant now) {
+        Optional<BackupSet> proven = sets.stream().filter(s -> s.lastVerified().isPresent())
+                .max(Comparator.comparing(s -> s.lastVerified().get()));
+        if (proven.isEmpty()) {
+            return new HealthCheck("restore-drill", component, HealthStatus.WARNING,
+                    "no backup in " + component + " has been proven restorable yet", Map.of());
+        }
+        Instant at = proven.get().lastVerified().get();
+        Duration age = Duration.between(at, now);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("setId", proven.get().id().value());
+        facts.put("verifiedAt", at);
+        facts.put("ageSeconds", age.toSeconds());
+        proven.get().attribute("drill.rtoSeconds").ifPresent(v -> facts.put("rtoSeconds", v));
+        return new HealthCheck("restore-drill", component, t.status(age), "last proof of restorability ("
+                + proven.get().id() + ") is " + human(age) + " old (warning over " + human(t.warning())
+                + ", critical over " + human(t.critical()) + ")", facts);
+    }
+
+    private HealthCheck failureCheck(String name, String component, Outcomes o) {
+        Outcomes.Failure f = o == null ? null : o.unresolvedFailure();
+        if (f == null) {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            if (o != null && o.lastSuccess() != null) {
+                facts.put("lastSuccessAt", o.lastSuccess());
+            }
+            return new HealthCheck(name, component, HealthStatus.OK, "no failure since " + since
+                    + (o != null && o.lastFailure() != null ? " that a later success did not resolve" : ""), facts);
+        }
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("failedAt", f.at());
+        facts.put("setId", f.setId());
+        facts.put("error", f.message());
+        f.code().ifPresent(c -> facts.put("errorCode", c));
+        facts.put("retryable", f.retryable());
+        String what = name.equals("tier-copy") ? "copy of " + f.setId() + " to " + component : "backup " + f.setId();
+        return new HealthCheck(name, component, HealthStatus.WARNING, what + " failed at " + f.at() + ": "
+                + f.message(), facts);
+    }
+
+    static String human(Duration d) {
+        long minutes = d.toMinutes();
+        if (minutes < 120) {
+            return minutes + "min";
+        }
+        long hours = d.toHours();
+        return hours < 72 ? hours + "h" : d.toDays() + "d";
+    }
+
+    @Override
+    public String toString() {
+        return "BackupHealth[" + repositories.size() + " repositories, " + tiers.size() + " tiers, " + archives.size()
+                + " archives]";
+    }
+
+    /** A cached listing. */
+    private static final class Watched {
+        final String location;
+        final Supplier<List<BackupSet>> reader;
+        private List<BackupSet> cached;
+        private Instant readAt;
+        private String error;
+
+        Watched(String location, Supplier<List<BackupSet>> reader) {
+            this.location = Objects.requireNonNull(location, "location");
+            this.reader = Objects.requireNonNull(reader, "reader");
+        }
+
+        synchronized void stale() {
+            readAt = null;
+        }
+
+        synchronized Optional<List<BackupSet>> sets(Instant now, Duration ttl) {
+            if (readAt == null || now.isBefore(readAt) || !now.isBefore(readAt.plus(ttl))) {
+                try {
+                    cached = List.copyOf(reader.get());
+                    readAt = now;
+                    error = null;
+                } catch (PgVaultException | IllegalStateException e) {
+                    LOG.warn("health: cannot list {}: {}", location, e.getMessage());
+                    error = e.getMessage();
+                    cached = null;
+                    readAt = null;
+                }
+            }
+            return Optional.ofNullable(cached);
+        }
+    }
+
+    /** Builds a {@link BackupHealth}. */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private Thresholds backupAge = Thresholds.backupAgeDefault();
+        private final Map<String, Thresholds> backupAgeBySource = new LinkedHashMap<>();
+        private final Map<String, Thresholds> tierAge = new LinkedHashMap<>();
+        private Thresholds drillAge = Thresholds.drillAgeDefault();
+        private Duration listingTtl = Duration.ofMinutes(5);
+
+        private Builder() {
+        }
+
+        /** @param clock time source; default the UTC system clock @return this */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** @param thresholds backup age for every source; default 24 h / 26 h @return this */
+        public Builder backupAge(Thresholds thresholds) {
+            this.backupAge = thresholds;
+            return this;
+        }
+
+        /**
+         * @param source     a set's source (database name, {@code *}, stanza)
+         * @param thresholds backup age for that source
+         * @return this
+         */
+        public Builder backupAge(String source, Thresholds thresholds) {
+            backupAgeBySource.put(Objects.requireNonNull(source, "source"), thresholds);
+            return this;
+        }
+
+        /**
+         * @param tier       a tier's name
+         * @param thresholds age of the tier's newest set; default the backup-age thresholds
+         * @return this
+         */
+        public Builder tierAge(String tier, Thresholds thresholds) {
+            tierAge.put(Objects.requireNonNull(tier, "tier"), thresholds);
+            return this;
+        }
+
+        /**
+         * @param thresholds age of the newest {@code lastVerified} in a repository; {@code null} turns the check
+         *                   off; default 35 d / 45 d (a monthly drill)
+         * @return this
+         */
+        public Builder drillAge(Thresholds thresholds) {
+            this.drillAge = thresholds;
+            return this;
+        }
+
+        /** @param ttl how long a catalog listing is reused; default 5 minutes @return this */
+        public Builder listingTtl(Duration ttl) {
+            this.listingTtl = ttl;
+            return this;
+        }
+
+        /** @return the health monitor */
+        public BackupHealth build() {
+            List<String> problems = new ArrayList<>();
+            if (clock == null) {
+                problems.add("clock must not be null");
+            }
+            if (backupAge == null) {
+                problems.add("backupAge must not be null");
+            }
+            backupAgeBySource.forEach((k, v) -> {
+                if (v == null) {
+                    problems.add("backupAge of source " + k + " must not be null");
+                }
+            });
+            tierAge.forEach((k, v) -> {
+                if (v == null) {
+                    problems.add("tierAge of tier " + k + " must not be null");
+                }
+            });
+            if (listingTtl == null || listingTtl.isNegative()) {
+                problems.add("listingTtl must be zero or positive, was " + listingTtl);
+            }
+            io.pgvault.api.ConfigurationException.throwIfAny(problems);
+            return new BackupHealth(this);
+        }
+    }
+}

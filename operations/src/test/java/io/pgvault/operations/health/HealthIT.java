@@ -1,0 +1,215 @@
+package io.pgvault.operations.health;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.Catalog;
+import io.pgvault.api.Encryption;
+import io.pgvault.api.PgVault;
+import io.pgvault.api.PipelineOptions;
+import io.pgvault.api.RepositoryException;
+import io.pgvault.api.event.Events;
+import io.pgvault.backend.pgdump.PgDumpConfig;
+import io.pgvault.backend.pgdump.PgDumpStrategy;
+import io.pgvault.operations.ConnectionSource;
+import io.pgvault.storage.local.LocalRepository;
+import io.pgvault.testkit.PostgresFixture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Health of real pg_dump backups in a local repository as a test clock moves on. */
+class HealthIT {
+    @RegisterExtension
+    static PostgresFixture pg = PostgresFixture.create();
+
+    @BeforeAll
+    static void databases() {
+        pg.cluster().createDatabase("shop");
+        pg.cluster().psql("shop", "CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2)");
+        pg.cluster().createDatabase("crm");
+    }
+
+    private static PgVault vault(String db, Path dir, MutableClock clock, BackupHealth health) {
+        return PgVault.builder().strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(db))
+                        .build()))
+                .repository(LocalRepository.at(dir)).pipeline(PipelineOptions.defaults()
+                        .withEncryption(Encryption.none())).clock(clock).listener(health).build();
+    }
+
+    @Test
+    @DisplayName("backup age turns WARNING after 24 h and CRITICAL after 26 h, per source with its own thresholds; "
+            + "a new backup makes it OK again")
+    void ageing(@TempDir Path dir) {
+        MutableClock clock = new MutableClock("2026-03-01T02:00:00Z");
+        BackupHealth health = BackupHealth.builder().clock(clock).drillAge(null)
+                .backupAge("crm", Thresholds.of(Duration.ofHours(6), Duration.ofHours(8))).build();
+        PgVault shop = vault("shop", dir.resolve("shop"), clock, health);
+        PgVault crm = vault("crm", dir.resolve("crm"), clock, health);
+        health.watch(shop).watch(crm);
+        assertThat(health.check().status()).isEqualTo(HealthStatus.CRITICAL); // nothing backed up yet
+        assertThat(health.check().checks("backup-age")).allSatisfy(c ->
+                assertThat(c.message()).startsWith("no complete backup in repository:"));
+
+        BackupSet first = shop.backup();
+        crm.backup();
+        clock.advance(Duration.ofHours(1));
+        HealthReport fresh = health.check();
+        assertThat(fresh.status()).isEqualTo(HealthStatus.OK);
+        assertThat(fresh.checks("backup-age")).hasSize(2).allSatisfy(c -> assertThat(c.facts().get("ageSeconds"))
+                .isEqualTo(Duration.between(first.finishedAt(), clock.instant()).toSeconds()));
+
+        clock.set(first.finishedAt().plus(Duration.ofHours(7)));
+        HealthReport crmLate = health.check();
+        assertThat(crmLate.checks("backup-age")).extracting(HealthCheck::component, HealthCheck::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("repository:" + shop.repository().id() + "/shop",
+                                HealthStatus.OK),
+                        org.assertj.core.groups.Tuple.tuple("repository:" + crm.repository().id() + "/crm",
+                                HealthStatus.WARNING));
+
+        clock.set(first.finishedAt().plus(Duration.ofHours(24)).plusSeconds(60));
+        HealthCheck shopAge = health.check().checks("backup-age").get(0);
+        assertThat(shopAge.status()).isEqualTo(HealthStatus.WARNING);
+        assertThat(shopAge.message()).contains("is 24h old (warning over 24h, critical over 26h)");
+
+        clock.set(first.finishedAt().plus(Duration.ofHours(26)).plusSeconds(60));
+        HealthReport old = health.check();
+        assertThat(old.status()).isEqualTo(HealthStatus.CRITICAL);
+        assertThat(old.checks("backup-age")).allMatch(c -> c.status() == HealthStatus.CRITICAL);
+        assertThat(old.toJson()).contains("\"status\" : \"CRITICAL\"").contains("\"ageSeconds\" : 93660");
+
+        shop.backup();
+        crm.backup();
+        assertThat(health.check().status()).isEqualTo(HealthStatus.OK);
+    }
+
+    @Test
+    @DisplayName("a failed backup shows as WARNING with its error code until a later backup succeeds")
+    void failure(@TempDir Path dir) {
+        MutableClock clock = new MutableClock("2026-03-01T02:00:00Z");
+        BackupHealth health = BackupHealth.builder().clock(clock).drillAge(null).build();
+        PgVault missing = vault("no_such_db", dir, clock, health);
+        health.watch(missing);
+        assertThatThrownBy(missing::backup).isInstanceOf(io.pgvault.api.PgVaultException.class);
+        HealthCheck failed = health.check().checks("backup-failure").get(0);
+        assertThat(failed.status()).isEqualTo(HealthStatus.WARNING);
+        assertThat(failed.message()).startsWith("backup ").contains("failed at 2026-03-01T02:00:00Z")
+                .contains("no_such_db");
+        assertThat(failed.facts()).containsKey("errorCode").containsKey("setId");
+
+        PgVault good = vault("shop", dir, clock, health); // same repository, a database that exists
+        clock.advance(Duration.ofMinutes(5));
+        good.backup();
+        assertThat(health.check().checks("backup-failure").get(0).status()).isEqualTo(HealthStatus.OK);
+    }
+
+    @Test
+    @DisplayName("a tier copy failure shows as WARNING on that tier while the primary stays OK; a later copy clears "
+            + "it, and a watched tier's age is graded by its own thresholds")
+    void tiers(@TempDir Path dir) {
+        MutableClock clock = new MutableClock("2026-03-01T02:00:00Z");
+        BackupHealth health = BackupHealth.builder().clock(clock).drillAge(null)
+                .tierAge("drive", Thresholds.of(Duration.ofDays(32), Duration.ofDays(40))).build();
+        PgVault vault = vault("shop", dir.resolve("primary"), clock, health);
+        health.watch(vault);
+        BackupSet set = vault.backup();
+        LocalRepository driveRepo = LocalRepository.at(dir.resolve("drive"));
+        Catalog drive = new Catalog(driveRepo);
+        health.watchTier("drive", drive);
+
+        vault.events().on(new Events.TierCopyFailed(clock.instant(), "drive", set.id(),
+                new RepositoryException("drive: quota exceeded (403 storageQuotaExceeded)", null)));
+        HealthReport report = health.check();
+        assertThat(report.checks("backup-age")).singleElement().extracting(HealthCheck::status)
+                .isEqualTo(HealthStatus.OK);
+        assertThat(report.checks("tier-copy")).singleElement().satisfies(c -> {
+            assertThat(c.component()).isEqualTo("tier:drive");
+            assertThat(c.status()).isEqualTo(HealthStatus.WARNING);
+            assertThat(c.message()).contains("copy of " + set.id().value() + " to tier:drive failed")
+                    .contains("quota exceeded");
+            assertThat(c.facts()).containsEntry("errorCode", "REPOSITORY").containsEntry("retryable", true);
+        });
+        assertThat(report.checks("tier-age")).singleElement().satisfies(c -> {
+            assertThat(c.status()).isEqualTo(HealthStatus.CRITICAL);
+            assertThat(c.message()).contains("no complete backup in tier:drive");
+        });
+        assertThat(report.status()).isEqualTo(HealthStatus.CRITICAL);
+
+        // the copy is retried and lands: objects copied, then the manifest committed in the tier's catalog
+        for (io.pgvault.api.StoredObject o : set.objects()) {
+            driveRepo.put(o.key(), out -> {
+                try (java.io.InputStream in = vault.repository().open(o.key())) {
+                    in.transferTo(out);
+                }
+            });
+        }
+        drive.commit(set);
+        clock.advance(Duration.ofMinutes(10));
+        vault.events().on(new Events.CopiedToTier(clock.instant(), "drive", set, set.storedBytes(),
+                Duration.ofSeconds(3)));
+        clock.advance(Duration.ofDays(20));
+        HealthReport later = health.check();
+        assertThat(later.checks("tier-copy")).singleElement().extracting(HealthCheck::status)
+                .isEqualTo(HealthStatus.OK);
+        assertThat(later.checks("tier-age")).singleElement().extracting(HealthCheck::status)
+                .isEqualTo(HealthStatus.OK); // 20 days under the tier's 32 d
+        assertThat(later.checks("backup-age")).singleElement().extracting(HealthCheck::status)
+                .isEqualTo(HealthStatus.CRITICAL);
+    }
+
+    @Test
+    @DisplayName("the last proof of restorability (a deep verify or a drill sets lastVerified) ages to WARNING and "
+            + "CRITICAL; without any it is a WARNING")
+    void drillAge(@TempDir Path dir) {
+        MutableClock clock = new MutableClock("2026-03-01T02:00:00Z");
+        BackupHealth health = BackupHealth.builder().clock(clock).build();
+        PgVault vault = vault("shop", dir, clock, health);
+        health.watch(vault);
+        BackupSet set = vault.backup();
+        assertThat(health.check().checks("restore-drill")).singleElement().satisfies(c -> {
+            assertThat(c.status()).isEqualTo(HealthStatus.WARNING);
+            assertThat(c.message()).contains("has been proven restorable yet");
+        });
+        assertThat(vault.verify(set.id(), true).problems()).isEmpty();
+        assertThat(health.check().checks("restore-drill")).singleElement().satisfies(c -> {
+            assertThat(c.status()).isEqualTo(HealthStatus.OK);
+            assertThat(c.facts()).containsEntry("setId", set.id().value()).containsEntry("verifiedAt",
+                    clock.instant());
+        });
+        clock.advance(Duration.ofDays(36));
+        assertThat(health.check().checks("restore-drill").get(0).status()).isEqualTo(HealthStatus.WARNING);
+        clock.advance(Duration.ofDays(10));
+        assertThat(health.check().checks("restore-drill").get(0).status()).isEqualTo(HealthStatus.CRITICAL);
+    }
+
+    @Test
+    @DisplayName("a cluster without archive_mode is CRITICAL for WAL archiving")
+    void archiveModeOff() {
+        ArchiveMonitor monitor = ArchiveMonitor.builder("plain", ConnectionSource.of(pg.connection())).build();
+        HealthCheck c = monitor.check(java.time.Clock.systemUTC());
+        assertThat(c.status()).isEqualTo(HealthStatus.CRITICAL);
+        assertThat(c.message()).contains("archive_mode is off");
+    }
+
+    @Test
+    @DisplayName("an unreachable cluster makes the archive check UNKNOWN, naming the server")
+    void unreachable() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ArchiveMonitor monitor = ArchiveMonitor.builder("gone",
+                ConnectionSource.of(pg.connection().toBuilder().port(port).build())).build();
+        HealthCheck c = monitor.check(java.time.Clock.systemUTC());
+        assertThat(c.status()).isEqualTo(HealthStatus.UNKNOWN);
+        assertThat(c.message()).contains("127.0.0.1:" + port);
+    }
+
+}
