@@ -1,0 +1,401 @@
+package io.pgvault.operations.drill;
+
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgConnection;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.ToolException;
+import io.pgvault.spi.process.Launcher;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A PostgreSQL server that exists for one drill: a private directory (data directory, Unix socket, log) under the
+ * work directory, a free port of 127.0.0.1, {@code trust} authentication for the superuser {@code postgres} on
+ * loopback only, the server run as the configured OS user through the {@link ProcessRunner}. {@link #close()} stops
+ * it (fast, then immediate, then a kill) and removes the directory.
+ */
+final class ThrowawayPostgres implements AutoCloseable {
+    static final String HOST = "127.0.0.1";
+    static final String SUPERUSER = "postgres";
+    private static final Logger LOG = LoggerFactory.getLogger(ThrowawayPostgres.class);
+    /** Unix socket paths are limited to 107 bytes; {@code /.s.PGSQL.NNNNN} takes 16 of them. */
+    private static final int MAX_DIR_LENGTH = 90;
+    /** The directory reaches pg_ctl's {@code -o}, which a shell parses: only plain characters. */
+    private static final Pattern PLAIN_PATH = Pattern.compile("[A-Za-z0-9/._-]+");
+    private static final int PORT_ATTEMPTS = 5;
+
+    private final PostgresBinaries binaries;
+    private final ProcessRunner server;
+    private final Optional<String> osUser;
+    private final Path directory;
+    private int port;
+    private boolean running;
+
+    private ThrowawayPostgres(PostgresBinaries binaries, Optional<String> osUser, Path directory) {
+        this.binaries = binaries;
+        this.osUser = osUser;
+        this.server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
+        this.directory = directory;
+    }
+
+    /** @return whether this JVM runs as root (PostgreSQL refuses root: the server must run as another user) */
+    static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    /**
+     * Checks a work directory before anything is created in it.
+     *
+     * @return problems, empty when fine
+     */
+    static List<String> checkWorkDirectory(Path base) {
+        List<String> problems = new ArrayList<>();
+        String abs = base.toAbsolutePath().normalize().toString();
+        if (!PLAIN_PATH.matcher(abs).matches()) {
+            problems.add("work directory " + abs + " may hold only letters, digits and / . _ - (it reaches pg_ctl"
+                    + " through a shell)");
+        }
+        if (abs.length() + "/pgvault-drill-0000000000000000000".length() > MAX_DIR_LENGTH) {
+            problems.add("work directory " + abs + " is too long for a Unix socket path; choose a shorter one");
+        }
+        return problems;
+    }
+
+    /**
+     * Creates the private directory, owned by the server's OS user.
+     *
+     * @param binaries server binaries
+     * @param osUser   OS user the server runs as, when not this process's own
+     * @param base     work directory to create it in
+     * @return the (not yet initialised) server
+     */
+    static ThrowawayPostgres create(PostgresBinaries binaries, Optional<String> osUser, Path base) {
+        try {
+            Path abs = base.toAbsolutePath().normalize();
+            Files.createDirectories(abs);
+            Path dir = Files.createTempDirectory(abs, "pgvault-drill-");
+            if (osUser.isPresent() && isRoot()) {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+                Files.setOwner(dir, FileSystems.getDefault().getUserPrincipalLookupService()
+                        .lookupPrincipalByName(osUser.get()));
+            } else if (osUser.isPresent()) {
+                // without root there is no chown: the server's user (reached with sudo) needs write access
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+            } else {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+            return new ThrowawayPostgres(binaries, osUser, dir);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create the drill's server directory under "
+                    + base + ": " + e, e);
+        }
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    Path dataDirectory() {
+        return directory.resolve("data");
+    }
+
+    Path logFile() {
+        return directory.resolve("postgres.log");
+    }
+
+    int port() {
+        return port;
+    }
+
+    PostgresBinaries binaries() {
+        return binaries;
+    }
+
+    /** @return runs tools as the server's OS user (pgBackRest restores must write files the server can read) */
+    ProcessRunner serverRunner() {
+        return server;
+    }
+
+    Optional<String> osUser() {
+        return osUser;
+    }
+
+    /**
+     * Creates an empty cluster and appends {@code conf} to its postgresql.conf.
+     *
+     * @param locale initdb's {@code --locale}
+     * @param conf   settings lines
+     */
+    void initdb(String locale, List<String> conf) {
+        server.run(ToolCommand.builder("initdb", binaries.tool("initdb"))
+                .arg("-D", dataDirectory().toString(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
+                        "--locale=" + locale, "-k", "--no-sync")
+                .workingDirectory(directory)
+                .timeout(Duration.ofMinutes(5))
+                .build());
+        appendConf(conf);
+    }
+
+    /** Appends settings to the data directory's postgresql.conf (later lines win). */
+    void appendConf(List<String> lines) {
+        try {
+            Files.writeString(dataDirectory().resolve("postgresql.conf"), "\n" + String.join("\n", lines) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot write postgresql.conf in " + dataDirectory()
+                    + ": " + e, e);
+        }
+    }
+
+    /**
+     * Starts the server on a free port with {@code pg_ctl -w}, listening on 127.0.0.1 and a socket in its own
+     * directory only. Address, socket and port go on the command line, so a restored copy's own settings cannot
+     * make it listen elsewhere.
+     *
+     * @param extraOptions further {@code -c name=value} options, plain characters only
+     * @param timeout      how long pg_ctl waits
+     */
+    void start(List<String> extraOptions, Duration timeout) {
+        for (int attempt = 1; ; attempt++) {
+            port = freePort();
+            long logOffset = size(logFile());
+            StringBuilder opts = new StringBuilder("-p " + port + " -c listen_addresses=" + HOST
+                    + " -c unix_socket_directories='" + directory + "'");
+            extraOptions.forEach(o -> opts.append(" -c ").append(o));
+            try {
+                pgCtl(timeout.plusSeconds(15), "-l", logFile().toString(), "-w", "-t",
+                        Long.toString(Math.max(1, timeout.toSeconds())), "-o", opts.toString(), "start");
+                running = true;
+                LOG.info("throwaway PostgreSQL {} started in {} on {}:{}", binaries.version(), directory, HOST, port);
+                return;
+            } catch (ToolException e) {
+                String log = logSince(logOffset);
+                if (log.contains("Address already in use") && attempt < PORT_ATTEMPTS) {
+                    continue;
+                }
+                running = pid().isPresent();
+                throw new ToolException(e.code(), "pg_ctl", e.exitCode().orElse(null), e.stderrTail(),
+                        "the throwaway PostgreSQL in " + dataDirectory() + " did not start on port " + port + ": "
+                                + e.getMessage() + "; server log: " + tail(log, 1500), e);
+            }
+        }
+    }
+
+    /**
+     * Waits until the server accepts connections to {@code database} and is out of recovery.
+     *
+     * @return when it first answered ({@link System#nanoTime()})
+     */
+    long awaitAnswering(String database, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        SQLException last = null;
+        while (true) {
+            try (Connection c = jdbc(database); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_catalog.pg_is_in_recovery()")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return System.nanoTime();
+                }
+            } catch (SQLException e) {
+                last = e;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PgVaultException(ErrorCode.TIMEOUT, "the restored server on port " + port + " did not"
+                        + " answer out of recovery within " + timeout + (last == null ? "" : ": " + last.getMessage())
+                        + "; server log: " + tail(logSince(0), 1500));
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgVaultException(ErrorCode.INTERRUPTED, "interrupted while waiting for the restored server",
+                        e);
+            }
+        }
+    }
+
+    /** @return a libpq connection to a database of this server, with its binaries for the client tools */
+    PgConnection connection(String database) {
+        return PgConnection.builder().host(HOST).port(port).user(SUPERUSER).database(database)
+                .binDir(binaries.binDir()).build();
+    }
+
+    /** @return a JDBC connection to a database of this server, autocommit */
+    Connection jdbc(String database) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", SUPERUSER);
+        props.setProperty("ApplicationName", "pgvault-drill");
+        props.setProperty("connectTimeout", "10");
+        return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + port + "/"
+                + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20"), props);
+    }
+
+    /** @return the tail of the server log, for a report */
+    String logTail(int max) {
+        return tail(logSince(0), max);
+    }
+
+    /**
+     * Stops the server and removes the directory.
+     *
+     * @throws PgVaultException when the directory cannot be removed (the server is stopped in any case)
+     */
+    @Override
+    public void close() {
+        if (running || pid().isPresent()) {
+            stop();
+        }
+        try {
+            delete(directory);
+        } catch (IOException e) {
+            if (osUser.isEmpty()) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot remove the drill's server directory "
+                        + directory + ": " + e, e);
+            }
+            // without root, files the server's user wrote can only be removed as that user
+            server.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", directory.toString())
+                    .timeout(Duration.ofMinutes(10)).build());
+        }
+        LOG.info("throwaway PostgreSQL in {} removed", directory);
+    }
+
+    private void stop() {
+        try {
+            pgCtl(Duration.ofSeconds(45), "-m", "fast", "-w", "-t", "30", "stop");
+        } catch (PgVaultException e) {
+            LOG.warn("fast shutdown of the drill server in {} failed ({}); shutting down immediately", directory,
+                    e.getMessage());
+            OptionalLong pid = pid();
+            try {
+                pgCtl(Duration.ofSeconds(20), "-m", "immediate", "-w", "-t", "10", "stop");
+            } catch (PgVaultException again) {
+                LOG.warn("immediate shutdown of the drill server in {} failed ({}); killing it", directory,
+                        again.getMessage());
+            }
+            pid.ifPresent(p -> ProcessHandle.of(p).ifPresent(h -> {
+                h.descendants().forEach(ProcessHandle::destroyForcibly);
+                h.destroyForcibly();
+                h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> h).join();
+            }));
+        }
+        running = false;
+    }
+
+    private OptionalLong pid() {
+        try {
+            Path file = dataDirectory().resolve("postmaster.pid");
+            if (!Files.exists(file)) {
+                return OptionalLong.empty();
+            }
+            List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private void pgCtl(Duration timeout, String... args) {
+        server.run(ToolCommand.builder("pg_ctl", binaries.tool("pg_ctl"))
+                .arg("-D", dataDirectory().toString())
+                .arg(args)
+                .workingDirectory(directory)
+                .timeout(timeout)
+                .build());
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot find a free port on " + HOST + ": " + e, e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private String logSince(long offset) {
+        try {
+            if (!Files.exists(logFile())) {
+                return "(no server log)";
+            }
+            byte[] all = Files.readAllBytes(logFile());
+            int from = (int) Math.min(offset, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + logFile() + ": " + e + ")";
+        }
+    }
+
+    private static String tail(String text, int max) {
+        return text.length() <= max ? text : "..." + text.substring(text.length() - max);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "throwaway PostgreSQL " + binaries.version() + " on " + HOST + ":" + port;
+    }
+
+    static void requirePlainOption(String option, List<String> problems) {
+        if (!Pattern.matches("[A-Za-z0-9_.]+=[A-Za-z0-9_./:-]*", option)) {
+            problems.add("server option '" + option + "' must be name=value with plain characters (it reaches pg_ctl"
+                    + " through a shell)");
+        }
+    }
+}

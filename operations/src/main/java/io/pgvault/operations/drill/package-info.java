@@ -1,0 +1,8 @@
+/**
+ * Restore drills: {@link io.pgvault.operations.drill.RestoreDrill} restores a backup set into a throwaway PostgreSQL,
+ * checks the copy (row counts recorded at backup time, amcheck, SQL assertions), measures the RTO, records the
+ * outcome ({@code lastVerified}, {@code drills/<set id>.json}) and removes the server again.
+ *
+ * @since 0.2.0
+ */
+package io.pgvault.operations.drill;
