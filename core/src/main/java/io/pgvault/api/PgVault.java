@@ -278,10 +278,11 @@ public final class PgVault {
     }
 
     /**
-     * Applies each tier's own retention to its catalog, independently of the primary's ({@link #prune}).
+     * Applies each tier's own retention to its catalog, independently of the primary's ({@link #prune}); a tier
+     * without retention keeps every set and only loses debris (see {@link Tiering#prune}).
      *
      * @param mode {@code DRY_RUN} to only report, {@code EXECUTE} to remove
-     * @return per tier name (tiers with a retention policy only), what was (or would be) removed
+     * @return per tier name, what was (or would be) removed
      * @since 0.2.0
      */
     public Map<String, PruneReport> pruneTiers(PruneMode mode) {

@@ -12,11 +12,13 @@ import io.pgvault.api.RepositoryException;
 import io.pgvault.api.event.EventDispatcher;
 import io.pgvault.api.event.Events;
 import io.pgvault.api.event.VaultListener;
+import io.pgvault.api.retention.Keep;
 import io.pgvault.api.retention.PruneMode;
 import io.pgvault.api.retention.PruneReport;
 import io.pgvault.api.retention.Pruner;
 import io.pgvault.api.retention.RetentionDecision;
 import io.pgvault.api.retention.RetentionPlan;
+import io.pgvault.api.retention.RetentionPolicy;
 import io.pgvault.internal.pipeline.Pipeline;
 import io.pgvault.spi.Repository;
 import org.slf4j.Logger;
@@ -276,22 +278,21 @@ public final class Tiering {
     }
 
     /**
-     * Applies each tier's own retention to the tier's catalog (tiers without retention keep everything and are not
-     * listed). The primary's retention is separate ({@code PgVault#prune}).
+     * Applies each tier's own retention to the tier's catalog; a tier without retention keeps every set, and only
+     * its debris (objects of copies abandoned over an hour ago) is removed. The primary's retention is separate
+     * ({@code PgVault#prune}).
      *
      * @param mode {@link PruneMode#DRY_RUN} to only report, {@link PruneMode#EXECUTE} to remove
-     * @return per tier name, what was (or would be) removed
+     * @return per tier name, in declaration order, what was (or would be) removed
      */
     public Map<String, PruneReport> prune(PruneMode mode) {
         Objects.requireNonNull(mode, "mode");
         Map<String, PruneReport> reports = new LinkedHashMap<>();
         for (Tier tier : tiers) {
-            if (tier.retention().isEmpty()) {
-                continue;
-            }
             synchronized (states.get(tier.name()).passLock) {
                 Catalog catalog = new Catalog(tier.repository());
-                RetentionPlan plan = RetentionPlan.of(tier.retention().get(), listScoped(catalog), clock.instant());
+                RetentionPlan plan = RetentionPlan.of(tier.retention().orElse(KEEP_ALL), listScoped(catalog),
+                        clock.instant());
                 PruneReport report = Pruner.of(catalog).prune(plan, mode);
                 LOG.info("tier {}: {}", tier.name(), report.render().lines().findFirst().orElse(""));
                 listener.on(new Events.Pruned(clock.instant(), tier.name(), report));
@@ -379,6 +380,19 @@ public final class Tiering {
                 .toList();
         return new PlacementReport(now, locations, sets, problems);
     }
+
+    /** The policy of a tier without retention: every copy stays. */
+    private static final RetentionPolicy KEEP_ALL = new RetentionPolicy() {
+        @Override
+        public List<Keep> keeps(List<BackupSet> candidates, Instant now) {
+            return candidates.stream().map(s -> new Keep(s.id(), "the tier has no retention")).toList();
+        }
+
+        @Override
+        public String describe() {
+            return "keep all (no tier retention)";
+        }
+    };
 
     private List<BackupSet> primaryComplete() {
         return listScoped(primary).stream().filter(s -> s.status() == BackupStatus.COMPLETE).toList();

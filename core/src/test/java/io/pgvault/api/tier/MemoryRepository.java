@@ -73,6 +73,11 @@ class MemoryRepository implements Repository {
         return info(key, bytes);
     }
 
+    /** Makes an object look {@code age} older (debris is only removed after a grace period). */
+    void backdate(String key, java.time.Duration age) {
+        modified.computeIfPresent(key, (k, t) -> t.minus(age));
+    }
+
     /** @return how many times {@code key} was stored */
     int putCount(String key) {
         synchronized (puts) {

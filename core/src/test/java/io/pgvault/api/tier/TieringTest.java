@@ -355,7 +355,8 @@ class TieringTest {
             assertThat(listed(copy)).hasSize(4);
             Map<String, PruneReport> reports = vault.pruneTiers(PruneMode.EXECUTE);
 
-            assertThat(reports).containsOnlyKeys("short");
+            assertThat(reports).containsOnlyKeys("short", "all");
+            assertThat(reports.get("all").removed()).isEmpty();
             List<BackupSet> all = vault.list();
             assertThat(listed(copy)).extracting(BackupSet::id).containsExactly(all.get(2).id(), all.get(3).id());
             assertThat(all).hasSize(4);
@@ -363,6 +364,28 @@ class TieringTest {
             assertThat(vault.sync().tiers().get(0).copies()).as("pruned copies stay pruned").isEmpty();
             assertThat(events).filteredOn(e -> e instanceof Events.Pruned p && p.location().equals("short"))
                     .hasSize(2);
+        }
+
+        @Test
+        @DisplayName("a tier without retention keeps its sets, but loses the debris of a copy that can never finish")
+        void debrisOfAbandonedCopy() {
+            copy.failPut = k -> k.endsWith("c.sql.zst");
+            PgVault vault = vaultWith(Tier.builder("copy", copy).build());
+            BackupSet kept = vault.backupAndCopy().set();
+            copy.failPut = k -> false;
+            vault.sync();
+            copy.failPut = k -> k.endsWith("c.sql.zst");
+            clock.advance(Duration.ofDays(1));
+            BackupSet abandoned = vault.backupAndCopy().set();
+            vault.catalog().delete(abandoned.id()); // the primary dropped it before the tier got it all
+            copy.objects.keySet().forEach(k -> copy.backdate(k, Duration.ofHours(2)));
+
+            PruneReport report = vault.pruneTiers(PruneMode.EXECUTE).get("copy");
+
+            assertThat(report.removed()).isEmpty();
+            assertThat(report.debris()).hasSize(2).allMatch(k -> k.startsWith(Catalog.dataPrefix(abandoned.id())));
+            assertThat(listed(copy)).extracting(BackupSet::id).containsExactly(kept.id());
+            assertThat(copy.objects.keySet()).noneMatch(k -> k.startsWith(Catalog.dataPrefix(abandoned.id())));
         }
 
         @Test
