@@ -49,13 +49,14 @@ final class Cli {
         try {
             return runner.run(cmd);
         } catch (ToolException e) {
-            if (e.code() == ErrorCode.TOOL_MISSING) {
+            if (ErrorMapper.programMissing(e)) {
                 throw new ToolException(ErrorCode.TOOL_MISSING, "pgbackrest", e.exitCode().orElse(null),
                         e.stderrTail(), "pgBackRest is not installed or not executable (" + config.executable() + ", "
                                 + runner.launcher().describe() + "): install it (apt-get install -y pgbackrest) or set "
                                 + "PgBackRestConfig.Builder#executable; " + e.getMessage(), e);
             }
-            throw ErrorMapper.map(e, command, config.stanza());
+            throw ErrorMapper.map(e, command, config.stanza(),
+                    config.repos().stream().anyMatch(r -> r.cipherPass().isPresent()));
         }
     }
 

@@ -1,7 +1,9 @@
 package io.pgvault.backend.pgbackrest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pgvault.api.BackupType;
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.PgVaultException;
@@ -16,13 +18,20 @@ import java.util.Optional;
 
 /** Parses {@code pgbackrest info --output=json}: an array of stanzas, each with its backups and databases. */
 final class InfoParser {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** pgBackRest 2.45 quotes undecodable bytes (from a wrong passphrase) in status messages unescaped. */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS).build();
 
     private InfoParser() {
     }
 
     /** What info says about one stanza. */
-    record StanzaInfo(String name, int statusCode, String statusMessage, List<PgBackRestBackup> backups) {
+    record StanzaInfo(String name, int statusCode, String statusMessage, List<RepoStatus> repos,
+            List<PgBackRestBackup> backups) {
+    }
+
+    /** The status info reports for one repo: code 0 ok, 1 missing stanza path, 2 no valid backups, 99 error. */
+    record RepoStatus(int key, int code, String message) {
     }
 
     static Optional<StanzaInfo> parse(String json, String stanza) {
@@ -53,9 +62,14 @@ final class InfoParser {
         for (JsonNode b : s.path("backup")) {
             backups.add(backup(b, dbs));
         }
+        List<RepoStatus> repos = new ArrayList<>();
+        for (JsonNode r : s.path("repo")) {
+            repos.add(new RepoStatus(r.path("key").asInt(), r.path("status").path("code").asInt(-1),
+                    ErrorMapper.sanitize(r.path("status").path("message").asText(""))));
+        }
         JsonNode status = s.path("status");
         return new StanzaInfo(s.path("name").asText(), status.path("code").asInt(-1),
-                status.path("message").asText(""), backups);
+                status.path("message").asText(""), repos, backups);
     }
 
     private static PgBackRestBackup backup(JsonNode b, Map<Integer, JsonNode> dbs) {

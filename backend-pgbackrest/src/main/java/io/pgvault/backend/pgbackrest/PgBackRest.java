@@ -323,14 +323,19 @@ public final class PgBackRest {
             return List.of();
         }
         InfoParser.StanzaInfo s = info.get();
-        if (s.statusCode() == 99) {
-            String msg = s.statusMessage();
-            PgBackRestException.Kind kind = msg.contains("CryptoError") ? PgBackRestException.Kind.WRONG_PASSPHRASE
-                    : msg.contains("FileOpenError") || msg.contains("ermission")
-                            ? PgBackRestException.Kind.PERMISSION : PgBackRestException.Kind.REPO_UNREACHABLE;
-            throw new PgBackRestException(kind, -1, 0, "", "pgbackrest info for stanza " + config.stanza()
-                    + repo.stream().mapToObj(r -> " repo" + r).findFirst().orElse("") + " reports: " + msg + ": "
-                    + kind.remedy(), null);
+        boolean encrypted = config.repos().stream().anyMatch(r -> r.cipherPass().isPresent());
+        for (InfoParser.RepoStatus rs : s.repos()) {
+            if (rs.code() == 99) {
+                String first = rs.message().lines().findFirst().orElse(rs.message());
+                PgBackRestException.Kind kind = ErrorMapper.infoStatusKind(rs.message(), encrypted);
+                throw new PgBackRestException(kind, -1, 0, rs.message(), "pgbackrest info for stanza "
+                        + config.stanza() + " reports an error in repo" + rs.key() + ": " + first + ": "
+                        + kind.remedy(), null);
+            }
+        }
+        if (s.statusCode() == 99 && s.repos().isEmpty()) {
+            throw new PgBackRestException(PgBackRestException.Kind.OTHER, -1, 0, s.statusMessage(),
+                    "pgbackrest info for stanza " + config.stanza() + " reports: " + s.statusMessage(), null);
         }
         return s.backups().stream()
                 .sorted(Comparator.comparing(PgBackRestBackup::startedAt).thenComparing(PgBackRestBackup::label))

@@ -62,7 +62,7 @@ final class S3Mapping {
         String prefix = c.prefix();
         String path = "/" + (prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
         PgBackRestRepo.S3 s3 = new PgBackRestRepo.S3(c.bucket(), c.region(), host, port, c.pathStyle(),
-                Optional.empty(), true, keyType, key, keySecret, token);
+                c.caFile(), c.verifyTls(), keyType, key, keySecret, token);
         return PgBackRestRepo.s3(s3, path);
     }
 }
