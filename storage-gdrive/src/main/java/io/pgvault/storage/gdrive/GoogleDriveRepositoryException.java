@@ -1,0 +1,100 @@
+package io.pgvault.storage.gdrive;
+
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.RepositoryException;
+
+import java.util.Objects;
+
+/**
+ * A Google Drive request failed, classified by {@link #reason()} so that a host can tell wrong settings (credentials,
+ * folder, permissions), exhausted quotas (storage full, daily upload limit: retrying soon cannot help) and passing
+ * trouble (rate limits, network, server errors) apart. Messages never contain secrets.
+ *
+ * @since 0.1.0
+ */
+public class GoogleDriveRepositoryException extends RepositoryException {
+    /** Serialization version. */
+    private static final long serialVersionUID = 1L;
+
+    /** Why the request failed. */
+    private final Reason reason;
+
+    /**
+     * @param reason  why it failed
+     * @param message what failed, naming the repository and key; never a secret
+     * @param cause   the underlying failure, or null
+     * @since 0.1.0
+     */
+    public GoogleDriveRepositoryException(Reason reason, String message, Throwable cause) {
+        super(Objects.requireNonNull(reason, "reason").code, message, cause);
+        this.reason = reason;
+    }
+
+    /**
+     * @return why the request failed
+     * @since 0.1.0
+     */
+    public Reason reason() {
+        return reason;
+    }
+
+    /**
+     * @return whether repeating the operation unchanged may succeed; false for quotas, credentials and settings
+     * @since 0.1.0
+     */
+    @Override
+    public boolean retryable() {
+        return reason.retryable;
+    }
+
+    /**
+     * Classes of Google Drive failures.
+     *
+     * @since 0.1.0
+     */
+    public enum Reason {
+        /** The credentials are malformed, invalid, expired or revoked (401, {@code invalid_grant}). */
+        CREDENTIALS_REJECTED(ErrorCode.CONFIGURATION, false),
+        /** The credentials are valid but may not do this (403 {@code insufficientPermissions} and similar). */
+        ACCESS_DENIED(ErrorCode.CONFIGURATION, false),
+        /** The root folder, shared drive or a folder of the path does not exist or is not visible. */
+        FOLDER_NOT_FOUND(ErrorCode.CONFIGURATION, false),
+        /** The Drive's storage is full (403 {@code storageQuotaExceeded}): free space or buy more. */
+        STORAGE_QUOTA_EXCEEDED(ErrorCode.REPOSITORY, false),
+        /**
+         * A daily limit is used up (403 {@code dailyLimitExceeded}, {@code uploadLimitExceeded}, or a message about
+         * the upload limit, such as the 750 GB a user may upload a day): retry after the quota resets.
+         */
+        DAILY_LIMIT_EXCEEDED(ErrorCode.REPOSITORY, false),
+        /** Rate limits (403 {@code userRateLimitExceeded}/{@code rateLimitExceeded}, 429) outlasted every retry. */
+        RATE_LIMITED(ErrorCode.REPOSITORY, true),
+        /** The resumable upload session expired or lost bytes already acknowledged; the put can be repeated. */
+        UPLOAD_SESSION_LOST(ErrorCode.REPOSITORY, true),
+        /** A request timed out. */
+        TIMEOUT(ErrorCode.TIMEOUT, true),
+        /** The calling thread was interrupted. */
+        INTERRUPTED(ErrorCode.INTERRUPTED, true),
+        /** The endpoint could not be reached or the connection broke, on every attempt. */
+        NETWORK(ErrorCode.REPOSITORY, true),
+        /** Drive failed the request (5xx on every attempt) or refused it for another reason. */
+        SERVICE(ErrorCode.REPOSITORY, true);
+
+        private final ErrorCode code;
+        private final boolean retryable;
+
+        Reason(ErrorCode code, boolean retryable) {
+            this.code = code;
+            this.retryable = retryable;
+        }
+
+        /** @return the error code exceptions of this reason carry */
+        public ErrorCode code() {
+            return code;
+        }
+
+        /** @return whether repeating the operation unchanged may succeed */
+        public boolean retryable() {
+            return retryable;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.pgvault.testkit.gdrive;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The OAuth 2.0 token endpoint of the fake (RFC 6749 refresh-token grant, RFC 7523 JWT-bearer grant as Google
+ * service accounts use it) and the check of the bearer tokens it issued.
+ */
+final class FakeAuth {
+    private static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+    private final ObjectMapper json;
+    private final Map<String, String[]> refreshTokens = new ConcurrentHashMap<>();
+    private final Map<String, PublicKey> serviceAccounts = new ConcurrentHashMap<>();
+    private final Set<String> accessTokens = ConcurrentHashMap.newKeySet();
+    private volatile boolean revoked;
+
+    FakeAuth(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void registerOAuthClient(String clientId, String clientSecret, String refreshToken) {
+        refreshTokens.put(refreshToken, new String[] {clientId, clientSecret});
+    }
+
+    void registerServiceAccount(String clientEmail, PublicKey key) {
+        serviceAccounts.put(clientEmail, key);
+    }
+
+    void revokeAll() {
+        revoked = true;
+        accessTokens.clear();
+    }
+
+    void restore() {
+        revoked = false;
+    }
+
+    void expireAccessTokens() {
+        accessTokens.clear();
+    }
+
+    boolean accepts(String authorization) {
+        return authorization != null && authorization.startsWith("Bearer ")
+                && accessTokens.contains(authorization.substring("Bearer ".length()));
+    }
+
+    /**
+     * @param form the form-encoded request
+     * @return status and JSON body of the answer
+     */
+    Answer token(Map<String, String> form) {
+        String grant = form.getOrDefault("grant_type", "");
+        if (grant.equals("refresh_token")) {
+            String[] client = refreshTokens.get(form.getOrDefault("refresh_token", ""));
+            if (client == null || revoked) {
+                return error(400, "invalid_grant", "Token has been expired or revoked.");
+            }
+            if (!client[0].equals(form.get("client_id")) || !client[1].equals(form.get("client_secret"))) {
+                return error(401, "invalid_client", "Unauthorized");
+            }
+            return issue();
+        }
+        if (grant.equals(JWT_BEARER)) {
+            String problem = checkAssertion(form.getOrDefault("assertion", ""));
+            if (problem != null) {
+                return error(400, "invalid_grant", problem);
+            }
+            return issue();
+        }
+        return error(400, "unsupported_grant_type", "Invalid grant_type: " + grant);
+    }
+
+    private String checkAssertion(String assertion) {
+        String[] parts = assertion.split("\\.");
+        if (parts.length != 3) {
+            return "Invalid JWT: malformed.";
+        }
+        try {
+            JsonNode claims = json.readTree(Base64.getUrlDecoder().decode(parts[1]));
+            PublicKey key = serviceAccounts.get(claims.path("iss").asText());
+            if (key == null || revoked) {
+                return "Invalid JWT Signature.";
+            }
+            Signature signature = Signature.getInstance("SHA256withRSA");
+            signature.initVerify(key);
+            signature.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+            if (!signature.verify(Base64.getUrlDecoder().decode(parts[2]))) {
+                return "Invalid JWT Signature.";
+            }
+            if (claims.path("exp").asLong() < Instant.now().getEpochSecond()) {
+                return "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.";
+            }
+            return null;
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            return "Invalid JWT: " + e.getMessage();
+        }
+    }
+
+    private Answer issue() {
+        String token = "ya29.fake-" + UUID.randomUUID();
+        accessTokens.add(token);
+        return new Answer(200, json.createObjectNode().put("access_token", token).put("expires_in", 3599)
+                .put("scope", "https://www.googleapis.com/auth/drive").put("token_type", "Bearer"));
+    }
+
+    private Answer error(int status, String error, String description) {
+        return new Answer(status, json.createObjectNode().put("error", error).put("error_description", description));
+    }
+
+    /** A response: status and JSON body. */
+    record Answer(int status, JsonNode body) {
+    }
+}
