@@ -11,6 +11,8 @@ import io.pgvault.api.RestoreRequest;
 import io.pgvault.api.RestoreResult;
 import io.pgvault.api.event.EventDispatcher;
 import io.pgvault.api.event.VaultListener;
+import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.spi.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Proves that a backup restores: restores a set into a PostgreSQL server made for the purpose, checks the copy, records
@@ -68,6 +71,8 @@ public final class RestoreDrill {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreDrill.class);
 
     private final PgVault vault;
+    private final PgBackRestDrill physical;
+    private final Repository records;
     private final Optional<BackupId> backupId;
     private final Optional<Path> binDir;
     private final Optional<String> serverUser;
@@ -89,6 +94,9 @@ public final class RestoreDrill {
 
     private RestoreDrill(Builder b) {
         this.vault = b.vault;
+        this.physical = b.pgBackRest == null ? null : new PgBackRestDrill(b.pgBackRest,
+                Optional.ofNullable(b.pitrTarget), b.repo == null ? OptionalInt.empty() : OptionalInt.of(b.repo));
+        this.records = b.records != null ? b.records : b.vault != null ? b.vault.repository() : null;
         this.backupId = Optional.ofNullable(b.backupId);
         this.binDir = Optional.ofNullable(b.binDir);
         this.serverUser = b.serverUser != null ? Optional.of(b.serverUser)
@@ -107,7 +115,7 @@ public final class RestoreDrill {
         this.startTimeout = b.startTimeout;
         this.record = b.record;
         this.listeners = EventDispatcher.of(b.listeners);
-        this.clock = b.clock != null ? b.clock : b.vault.clock();
+        this.clock = b.clock != null ? b.clock : b.vault != null ? b.vault.clock() : Clock.systemUTC();
     }
 
     /**
@@ -130,12 +138,20 @@ public final class RestoreDrill {
         long t0 = System.nanoTime();
         Attempt a = new Attempt();
         try {
-            a.set = backupId.map(id -> vault.find(id).orElseThrow(() -> new NotFoundException("no backup set " + id
-                    + " in " + vault.repository().id()))).orElseGet(() -> vault.latest().orElseThrow(
-                            () -> new NotFoundException("no complete backup set of strategy "
-                                    + vault.strategy().name() + " in " + vault.repository().id() + " to drill")));
-            LOG.info("restore drill of set {} ({}) started", a.set.id(), a.set.strategy());
-            drill(a);
+            if (physical != null) {
+                a.set = physical.choose(backupId);
+                LOG.info("restore drill of pgBackRest set {}{} started", a.set.id().value(),
+                        physical.describeTarget());
+                drillPhysical(a);
+            } else {
+                a.set = backupId.map(id -> vault.find(id).orElseThrow(() -> new NotFoundException("no backup set "
+                        + id + " in " + vault.repository().id()))).orElseGet(() -> vault.latest().orElseThrow(
+                                () -> new NotFoundException("no complete backup set of strategy "
+                                        + vault.strategy().name() + " in " + vault.repository().id()
+                                        + " to drill")));
+                LOG.info("restore drill of set {} ({}) started", a.set.id(), a.set.strategy());
+                drill(a);
+            }
         } catch (PgVaultException | IllegalArgumentException e) {
             a.problems.add(e.getMessage());
         } catch (RuntimeException e) {
@@ -178,12 +194,57 @@ public final class RestoreDrill {
             result.warnings().forEach(w -> a.warnings.add("restore: " + w));
             a.checks.addAll(check(a.set, result.databases(), pg));
         } finally {
+            teardown(pg, a);
+        }
+    }
+
+    /**
+     * pgBackRest restores the data directory itself (its own checksums are checked as it reads the repo); the
+     * server is then started on it and must finish recovery (promote at a PITR target, or at the end of the archive).
+     */
+    private void drillPhysical(Attempt a) {
+        PostgresBinaries binaries = PostgresBinaries.locate(binDir);
+        ThrowawayPostgres pg = ThrowawayPostgres.create(binaries, serverUser, workDirectory);
+        try {
+            a.target = "throwaway PostgreSQL " + binaries.version() + " in " + pg.directory()
+                    + physical.describeTarget();
+            long restoreStart = System.nanoTime();
             try {
-                pg.close();
-            } catch (RuntimeException e) {
-                LOG.warn("could not remove the drill's throwaway server in {}: {}", pg.directory(), e.getMessage());
-                a.warnings.add("teardown: " + e.getMessage());
+                physical.restore(a.set, backupId.isPresent(), pg);
+            } catch (PgVaultException e) {
+                a.checks.add(DrillCheck.failed("restore", "pgbackrest restore succeeds", e.getMessage()));
+                return;
             }
+            Duration restored = Duration.ofNanos(System.nanoTime() - restoreStart);
+            pg.start(List.of("archive_mode=off"), startTimeout);
+            a.target = pg + physical.describeTarget();
+            a.rto = Optional.of(Duration.ofNanos(pg.awaitAnswering("postgres", startTimeout) - restoreStart));
+            a.checks.add(DrillCheck.of("restore", true, "pgbackrest restore succeeds and recovery ends",
+                    "restored in " + seconds(restored) + ", answering after " + seconds(a.rto.get()), ""));
+            List<String> databases = new ArrayList<>();
+            try (Connection c = pg.jdbc("postgres"); Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT datname FROM pg_catalog.pg_database"
+                            + " WHERE datallowconn AND NOT datistemplate ORDER BY 1")) {
+                while (rs.next()) {
+                    databases.add(rs.getString(1));
+                }
+            } catch (SQLException e) {
+                a.checks.add(DrillCheck.failed("connect", "the restored server lists its databases",
+                        e.getMessage()));
+                return;
+            }
+            a.checks.addAll(check(a.set, databases, pg));
+        } finally {
+            teardown(pg, a);
+        }
+    }
+
+    private static void teardown(ThrowawayPostgres pg, Attempt a) {
+        try {
+            pg.close();
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove the drill's throwaway server in {}: {}", pg.directory(), e.getMessage());
+            a.warnings.add("teardown: " + e.getMessage());
         }
     }
 
@@ -203,7 +264,8 @@ public final class RestoreDrill {
         List<DrillCheck> checks = new ArrayList<>();
         Optional<Map<String, Map<String, Long>>> recorded = rowCounts ? DrillChecks.recordedRowCounts(set)
                 : Optional.empty();
-        String noCounts = set.attribute("rowCountsSkipped").orElse("the set recorded no row counts (taken without"
+        String noCounts = physical != null ? "a physical backup records no row counts" : set.attribute(
+                "rowCountsSkipped").orElse("the set recorded no row counts (taken without"
                 + " them, e.g. by a strategy or pgvault version that does not count)");
         for (String db : databases) {
             try (Connection c = pg.jdbc(db)) {
@@ -220,8 +282,10 @@ public final class RestoreDrill {
                         e.getMessage()));
             }
         }
+        List<String> candidates = databases.size() > 1 ? databases.stream().filter(d -> !d.equals("postgres"))
+                .toList() : databases;
         for (SqlAssertion assertion : assertions) {
-            checks.add(assertion(assertion, databases, pg));
+            checks.add(assertion(assertion, candidates, pg));
         }
         return checks;
     }
@@ -245,7 +309,7 @@ public final class RestoreDrill {
         Instant finishedAt = startedAt.plus(duration);
         DrillReport report = a.report(startedAt, finishedAt, duration);
         if (a.set != null && record) {
-            if (report.passed()) {
+            if (report.passed() && vault != null) {
                 try {
                     vault.catalog().update(a.set.withLastVerified(finishedAt));
                 } catch (PgVaultException e) {
@@ -254,7 +318,7 @@ public final class RestoreDrill {
             }
             report = a.report(startedAt, finishedAt, duration);
             try {
-                DrillRecords.write(vault.repository(), report);
+                DrillRecords.write(records, report);
             } catch (PgVaultException e) {
                 a.warnings.add("could not store the drill record: " + e.getMessage());
                 report = a.report(startedAt, finishedAt, duration);
@@ -267,8 +331,11 @@ public final class RestoreDrill {
         } else {
             LOG.warn("restore drill FAILED:\n{}", report.toText());
         }
-        DrillCompleted event = new DrillCompleted(finishedAt, vault.repository().id(), report);
-        vault.events().on(event);
+        DrillCompleted event = new DrillCompleted(finishedAt, records != null ? records.id()
+                : "pgbackrest:" + physical.stanza(), report);
+        if (vault != null) {
+            vault.events().on(event);
+        }
         listeners.on(event);
         return report;
     }
@@ -336,7 +403,8 @@ public final class RestoreDrill {
 
     @Override
     public String toString() {
-        return "RestoreDrill[" + backupId.map(BackupId::value).orElse("newest") + " of " + vault + "]";
+        return "RestoreDrill[" + backupId.map(BackupId::value).orElse("newest") + " of "
+                + (vault != null ? vault : "pgBackRest stanza " + physical.stanza() + physical.describeTarget()) + "]";
     }
 
     /** What one run found so far. */
@@ -350,7 +418,7 @@ public final class RestoreDrill {
 
         DrillReport report(Instant startedAt, Instant finishedAt, Duration duration) {
             return new DrillReport(set == null ? Optional.empty() : Optional.of(set.id()),
-                    set == null ? vault.strategy().name() : set.strategy(), set == null ? "" : set.source(), target,
+                    set != null ? set.strategy() : vault != null ? vault.strategy().name() : "pgbackrest", set == null ? "" : set.source(), target,
                     checks, rto, duration, problems, warnings, startedAt, finishedAt);
         }
     }
@@ -362,6 +430,10 @@ public final class RestoreDrill {
      */
     public static final class Builder {
         private PgVault vault;
+        private PgBackRest pgBackRest;
+        private RestoreTarget pitrTarget;
+        private Integer repo;
+        private Repository records;
         private BackupId backupId;
         private Path binDir;
         private String serverUser;
@@ -391,6 +463,52 @@ public final class RestoreDrill {
          */
         public Builder vault(PgVault vault) {
             this.vault = vault;
+            return this;
+        }
+
+        /**
+         * @param pgBackRest drill this stanza's physical backups instead of a vault's sets: {@code pgbackrest
+         *                   restore} into the throwaway server's data directory with {@code --archive-mode=off},
+         *                   then the server is started and must finish recovery. pgBackRest keeps no pgvault catalog,
+         *                   so {@code lastVerified} is not written; the drill record ({@link #records}, required) is
+         *                   the proof
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder pgBackRest(PgBackRest pgBackRest) {
+            this.pgBackRest = pgBackRest;
+            return this;
+        }
+
+        /**
+         * @param target replay WAL to this point and promote ({@code --type=time|lsn|xid|name|immediate
+         *               --target-action=promote}); only with {@link #pgBackRest}; default: the end of the archive
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder pitrTarget(RestoreTarget target) {
+            this.pitrTarget = target;
+            return this;
+        }
+
+        /**
+         * @param repo the pgBackRest repo to restore from ({@code --repo}); default: pgBackRest tries them in order
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder repo(int repo) {
+            this.repo = repo;
+            return this;
+        }
+
+        /**
+         * @param repository where drill records ({@code drills/<set id>.json}) are kept; default the vault's
+         *                   repository; required for {@link #pgBackRest} drills that record
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder records(Repository repository) {
+            this.records = repository;
             return this;
         }
 
@@ -590,8 +708,17 @@ public final class RestoreDrill {
          */
         public RestoreDrill build() {
             List<String> problems = new ArrayList<>();
-            if (vault == null) {
-                problems.add("vault is required");
+            if (vault == null && pgBackRest == null) {
+                problems.add("a vault (logical sets) or a pgBackRest stanza (physical sets) is required");
+            }
+            if (vault != null && pgBackRest != null) {
+                problems.add("drill either a vault's sets or a pgBackRest stanza's, not both");
+            }
+            if (pgBackRest == null && (pitrTarget != null || repo != null)) {
+                problems.add("pitrTarget and repo apply only to pgBackRest drills");
+            }
+            if (pgBackRest != null && record && records == null) {
+                problems.add("a recording pgBackRest drill needs records(repository) for its drill records");
             }
             if (workDirectory == null) {
                 problems.add("workDirectory must not be null");
