@@ -31,12 +31,17 @@ final class Cli {
     }
 
     ToolResult run(String command, List<String> options, Duration timeout) {
+        return execute(command(command, options, timeout), command);
+    }
+
+    /** @return the invocation: base options, then {@code options}, then the command; secrets in the environment */
+    ToolCommand command(String command, List<String> options, Duration timeout) {
         List<String> args = new ArrayList<>(baseOptions());
         args.addAll(options);
         args.add(command);
         ToolCommand.Builder b = ToolCommand.builder("pgbackrest", config.executable()).args(args).timeout(timeout);
         ConfigRenderer.secretEnvironment(config).forEach(b::secretEnv);
-        return execute(b.build(), command);
+        return b.build();
     }
 
     /** Runs without config or stanza, e.g. {@code version}. */

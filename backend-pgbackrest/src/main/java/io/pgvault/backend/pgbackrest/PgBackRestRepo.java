@@ -105,8 +105,10 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
     /**
      * Maps an S3 repository's settings: endpoint host and port, region, bucket, prefix as {@code repoN-path},
      * path-style addressing, and static credentials as {@code PGBACKREST_REPOn_S3_KEY}/{@code _KEY_SECRET}
-     * (environment credentials are read now; the default chain maps to {@code repoN-s3-key-type=auto}). pgBackRest
-     * talks to S3 over TLS only, so an {@code http://} endpoint is rejected.
+     * (environment credentials are read now; the default chain maps to {@code repoN-s3-key-type=auto}), and the CA
+     * file and TLS verification as {@code repoN-storage-ca-file}/{@code repoN-storage-verify-tls}. pgBackRest talks to
+     * S3 over TLS only, so an {@code http://} endpoint is rejected; a loopback IP endpoint ({@code 127.0.0.1}) is
+     * written as {@code localhost}, because pgBackRest 2.45 does not match IP addresses in certificates.
      *
      * @param config the S3 repository's settings
      * @return a builder of an s3 repo

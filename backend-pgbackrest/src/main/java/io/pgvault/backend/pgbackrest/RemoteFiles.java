@@ -32,8 +32,7 @@ final class RemoteFiles {
 
     /** Writes {@code content} to {@code file} (0600), creating its directory (0700) if needed. */
     void write(Path file, String content) {
-        ToolCommand cmd = ToolCommand.builder("sh", "sh").arg("-c", WRITE, "sh", file.toString()).timeout(TIMEOUT)
-                .build();
+        ToolCommand cmd = writeCommand(file);
         try (ToolProcess p = runner.start(cmd)) {
             try (OutputStream in = p.stdin()) {
                 in.write(content.getBytes(StandardCharsets.UTF_8));
@@ -44,6 +43,11 @@ final class RemoteFiles {
             throw new PgVaultException(ErrorCode.REPOSITORY, "cannot write " + file + " ("
                     + runner.launcher().describe() + "): " + e.getMessage(), e);
         }
+    }
+
+    /** @return the command that writes standard input to {@code file}, 0600, atomically */
+    static ToolCommand writeCommand(Path file) {
+        return ToolCommand.builder("sh", "sh").arg("-c", WRITE, "sh", file.toString()).timeout(TIMEOUT).build();
     }
 
     /** Creates directories (mode 0750 for the last component when new). */

@@ -16,6 +16,8 @@ import java.util.OptionalInt;
  * configured, so hosts without storage-s3 on the class path never touch it.
  */
 final class S3Mapping {
+    private static final java.util.Set<String> LOOPBACK = java.util.Set.of("127.0.0.1", "[::1]", "::1");
+
     private S3Mapping() {
     }
 
@@ -29,6 +31,10 @@ final class S3Mapping {
                 problems.add("pgBackRest talks to S3 over TLS only: the endpoint must be https://, was " + uri);
             }
             host = uri.getHost();
+            if (LOOPBACK.contains(host)) {
+                // pgBackRest 2.45 does not match IP addresses in certificates' subject alternative names
+                host = "localhost";
+            }
             if (uri.getPort() > 0) {
                 port = OptionalInt.of(uri.getPort());
             }
