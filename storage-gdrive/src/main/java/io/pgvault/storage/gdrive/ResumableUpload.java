@@ -148,7 +148,15 @@ final class ResumableUpload extends OutputStream {
     /** Sends the buffer as the next chunk; with {@code last}, as the final one. */
     private File send(boolean last) {
         if (sessionUri == null) {
-            sessionUri = retrier.call(action, this::startSession);
+            try {
+                sessionUri = retrier.call(action, this::startSession);
+            } catch (GoogleDriveRepositoryException e) {
+                if (e.getCause() != null && DriveErrors.notFound(e.getCause())) {
+                    throw new GoogleDriveRepositoryException(Reason.FOLDER_NOT_FOUND, action + ": the repository "
+                            + "folder (" + metadata.getParents() + ") no longer exists; nothing was stored", e);
+                }
+                throw e;
+            }
         }
         long end = offset + position;
         String total = last ? Long.toString(end) : "*";

@@ -1,0 +1,274 @@
+package io.pgvault.storage.gdrive;
+
+import io.pgvault.api.IntegrityException;
+import io.pgvault.api.Secret;
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.storage.gdrive.GoogleDriveRepositoryException.Reason;
+import io.pgvault.testkit.GeneratedContent;
+import io.pgvault.testkit.StreamDigest;
+import io.pgvault.testkit.gdrive.DriveEndpoint;
+import io.pgvault.testkit.gdrive.DriveFault;
+import io.pgvault.testkit.gdrive.DriveFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("GoogleDriveRepository under Drive faults")
+class GoogleDriveFaultTest {
+    @RegisterExtension
+    static final DriveFixture DRIVE = new DriveFixture();
+
+    private static final int CHUNK = 256 * 1024;
+
+    @AfterEach
+    void resetFaults() {
+        DRIVE.fake().clearFaults();
+        DRIVE.fake().storageQuota(Long.MAX_VALUE);
+        DRIVE.fake().dailyUploadLimit(Long.MAX_VALUE);
+    }
+
+    private static GoogleDriveRepository repository() {
+        return GoogleDriveRepository.of(DRIVE.config(DriveFixture.uniqueFolder("faults")).chunkSize(CHUNK).build());
+    }
+
+    private static byte[] content(int size, long seed) {
+        return new GeneratedContent(size, seed).bytes();
+    }
+
+    private static byte[] read(GoogleDriveRepository repository, String key) throws IOException {
+        try (InputStream in = repository.open(key)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static String md5(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every file in the repository folder, trashed ones included. */
+    private static List<DriveFile> filesIn(GoogleDriveRepository repository) {
+        return DRIVE.fake().children(repository.folderId());
+    }
+
+    @Nested
+    @DisplayName("passing trouble is retried")
+    class Retried {
+        @Test
+        @DisplayName("rate limits and 5xx on every kind of request: the put completes once, intact")
+        void rateLimitsAndServerErrors() throws IOException {
+            try (GoogleDriveRepository repository = repository()) {
+                byte[] bytes = content(3 * CHUNK + 1234, 1);
+                DRIVE.fake().failNext(DriveEndpoint.UPLOAD_START, 1, DriveFault.tooManyRequests());
+                DRIVE.fake().failNext(DriveEndpoint.UPLOAD_CHUNK, 2, DriveFault.userRateLimitExceeded());
+                DRIVE.fake().failNext(DriveEndpoint.UPLOAD_CHUNK, 1, DriveFault.serverError(503));
+                DRIVE.fake().failNext(DriveEndpoint.UPDATE, 1, DriveFault.rateLimitExceeded());
+                DRIVE.fake().failNext(DriveEndpoint.LIST, 1, DriveFault.serverError(500));
+                int chunksBefore = DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK);
+
+                ObjectInfo stored = repository.put("db/full.dump", out -> out.write(bytes));
+
+                assertThat(stored.sha256()).contains(StreamDigest.of(bytes).sha256());
+                assertThat(read(repository, "db/full.dump")).isEqualTo(bytes);
+                assertThat(filesIn(repository)).singleElement()
+                        .satisfies(f -> assertThat(f.name()).isEqualTo("db/full.dump"));
+                // 4 chunks, 3 failed attempts, and the status queries after them
+                assertThat(DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK) - chunksBefore).isGreaterThanOrEqualTo(7);
+                assertThat(DRIVE.fake().openUploadSessions()).isZero();
+            }
+        }
+
+        @Test
+        @DisplayName("connections cut mid-chunk: the upload resumes from Drive's Range, the object is intact")
+        void connectionCutMidChunk() throws IOException {
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(
+                    DriveFixture.uniqueFolder("faults")).chunkSize(4 * CHUNK).build())) {
+                byte[] bytes = content(10 * CHUNK + 77, 2);
+                // the first chunk is cut after 2.3 chunks of 256 KiB: Drive keeps 512 KiB, the rest is sent again
+                DRIVE.fake().cutNextChunk(2, 2 * CHUNK + 80_000);
+
+                repository.put("wal/000000010000000000000001", out -> out.write(bytes));
+
+                assertThat(read(repository, "wal/000000010000000000000001")).isEqualTo(bytes);
+                assertThat(filesIn(repository)).hasSize(1);
+                assertThat(filesIn(repository).get(0).md5Checksum())
+                        .contains(md5(bytes));
+            }
+        }
+
+        @Test
+        @DisplayName("an overwrite under faults leaves one file for the key, with the new content")
+        void overwriteUnderFaults() throws IOException {
+            try (GoogleDriveRepository repository = repository()) {
+                repository.put("k", out -> out.write(content(1000, 3)));
+                DRIVE.fake().failNext(DriveEndpoint.DELETE, 2, DriveFault.serverError(502));
+                DRIVE.fake().cutNextChunk(1, 1000);
+                byte[] next = content(2 * CHUNK + 5, 4);
+                repository.put("k", out -> out.write(next));
+                assertThat(read(repository, "k")).isEqualTo(next);
+                assertThat(filesIn(repository)).extracting(DriveFile::name).containsExactly("k");
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("exhausted quotas fail clearly and leave nothing")
+    class Quotas {
+        @Test
+        @DisplayName("storageQuotaExceeded: not retryable, nothing visible, the session cancelled")
+        void storageQuota() {
+            try (GoogleDriveRepository repository = repository()) {
+                long used = DRIVE.fake().files().stream().mapToLong(DriveFile::size).sum();
+                DRIVE.fake().storageQuota(used + CHUNK);
+                assertThatThrownBy(() -> repository.put("big", out -> out.write(content(3 * CHUNK, 5))))
+                        .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.STORAGE_QUOTA_EXCEEDED);
+                            assertThat(e.retryable()).isFalse();
+                            assertThat(e.getMessage()).contains("'big'", "storage quota");
+                        });
+                assertThat(repository.list("")).isEmpty();
+                assertThat(filesIn(repository)).isEmpty();
+                assertThat(DRIVE.fake().openUploadSessions()).isZero();
+            }
+        }
+
+        @Test
+        @DisplayName("dailyLimitExceeded (the daily upload limit): not retryable, nothing visible")
+        void dailyUploadLimit() {
+            try (GoogleDriveRepository repository = repository()) {
+                DRIVE.fake().dailyUploadLimit(CHUNK);
+                assertThatThrownBy(() -> repository.put("day", out -> out.write(content(3 * CHUNK, 6))))
+                        .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.DAILY_LIMIT_EXCEEDED);
+                            assertThat(e.retryable()).isFalse();
+                        });
+                assertThat(filesIn(repository)).isEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("rate limits that outlast every attempt: RATE_LIMITED, retryable later")
+        void endlessRateLimits() {
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(
+                    DriveFixture.uniqueFolder("faults")).maxAttempts(3).build())) {
+                DRIVE.fake().failNext(DriveEndpoint.LIST, 3, DriveFault.userRateLimitExceeded());
+                assertThatThrownBy(() -> repository.list(""))
+                        .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.RATE_LIMITED);
+                            assertThat(e.retryable()).isTrue();
+                            assertThat(e.getMessage()).contains("after 3 attempts");
+                        });
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("corruption is detected")
+    class Corruption {
+        @Test
+        @DisplayName("an upload Drive stored differently (md5Checksum mismatch) is deleted; the previous object stays")
+        void md5MismatchOnUpload() throws IOException {
+            try (GoogleDriveRepository repository = repository()) {
+                byte[] previous = content(500, 7);
+                repository.put("obj", out -> out.write(previous));
+                DRIVE.fake().corruptNextUpload();
+                assertThatThrownBy(() -> repository.put("obj", out -> out.write(content(CHUNK + 9, 8))))
+                        .isInstanceOf(IntegrityException.class).hasMessageContaining("MD5");
+                assertThat(read(repository, "obj")).isEqualTo(previous);
+                assertThat(filesIn(repository)).extracting(DriveFile::name).containsExactly("obj");
+            }
+        }
+
+        @Test
+        @DisplayName("bit rot in a stored object fails the read at its end with IntegrityException")
+        void corruptDownload() throws IOException {
+            try (GoogleDriveRepository repository = repository()) {
+                repository.put("rot", out -> out.write(content(100_000, 9)));
+                DRIVE.fake().corruptContent(filesIn(repository).get(0).id());
+                try (InputStream in = repository.open("rot")) {
+                    assertThatThrownBy(in::readAllBytes).isInstanceOf(IntegrityException.class)
+                            .hasMessageContaining("'rot'").hasMessageContaining("corrupt");
+                }
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("bad settings fail clearly")
+    class BadSettings {
+        @Test
+        @DisplayName("an unknown refresh token: CREDENTIALS_REJECTED at open, no secret in the message")
+        void invalidRefreshToken() {
+            DriveCredentials wrong = ((DriveCredentials.OAuth) DriveCredentials.oauth(DriveFixture.CLIENT_ID,
+                    Secret.of(DriveFixture.CLIENT_SECRET), Secret.of("1//not-a-valid-token")))
+                    .withTokenUri(DRIVE.fake().tokenUri());
+            assertThatThrownBy(() -> GoogleDriveRepository.of(DRIVE.config("x").credentials(wrong).build()))
+                    .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.CREDENTIALS_REJECTED);
+                        assertThat(e.retryable()).isFalse();
+                        assertThat(e.getMessage()).contains("credentials were rejected")
+                                .doesNotContain(DriveFixture.CLIENT_SECRET, "not-a-valid-token");
+                    });
+        }
+
+        @Test
+        @DisplayName("credentials revoked while the repository is open: CREDENTIALS_REJECTED on the next request")
+        void revokedCredentials() {
+            try (GoogleDriveRepository repository = repository()) {
+                repository.put("a", out -> out.write(1));
+                DRIVE.fake().revokeCredentials();
+                try {
+                    assertThatThrownBy(() -> repository.stat("a"))
+                            .isInstanceOfSatisfying(GoogleDriveRepositoryException.class,
+                                    e -> assertThat(e.reason()).isEqualTo(Reason.CREDENTIALS_REJECTED));
+                } finally {
+                    DRIVE.fake().restoreCredentials();
+                }
+                assertThat(repository.stat("a")).isPresent();
+            }
+        }
+
+        @Test
+        @DisplayName("a root folder that does not exist: FOLDER_NOT_FOUND at open")
+        void missingRootFolder() {
+            assertThatThrownBy(() -> GoogleDriveRepository.of(DRIVE.config("x").rootFolderId("1NoSuchFolderId")
+                    .build())).isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.FOLDER_NOT_FOUND);
+                        assertThat(e.getMessage()).contains("1NoSuchFolderId");
+                    });
+        }
+
+        @Test
+        @DisplayName("a missing folder with createFolders off: FOLDER_NOT_FOUND, nothing created")
+        void missingFolderNotCreated() {
+            int before = DRIVE.fake().files().size();
+            assertThatThrownBy(() -> GoogleDriveRepository.of(DRIVE.config("no/such/folder").createFolders(false)
+                    .build())).isInstanceOfSatisfying(GoogleDriveRepositoryException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.FOLDER_NOT_FOUND));
+            assertThat(DRIVE.fake().files()).hasSize(before);
+        }
+
+        @Test
+        @DisplayName("the folder deleted under an open repository: a put fails with FOLDER_NOT_FOUND")
+        void folderDeletedAfterOpen() {
+            try (GoogleDriveRepository repository = repository()) {
+                DRIVE.fake().clear();
+                assertThatThrownBy(() -> repository.put("k", out -> out.write(1)))
+                        .isInstanceOfSatisfying(GoogleDriveRepositoryException.class,
+                                e -> assertThat(e.reason()).isEqualTo(Reason.FOLDER_NOT_FOUND));
+            }
+        }
+    }
+}
