@@ -8,6 +8,7 @@ import io.pgvault.api.PgVaultException;
 import io.pgvault.api.event.Events;
 import io.pgvault.api.event.VaultEvent;
 import io.pgvault.api.event.VaultListener;
+import io.pgvault.api.tier.TierHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,8 @@ import java.util.function.Supplier;
 
 /**
  * Health of backups per repository and tier: age of the newest good backup per source, the last backup failure,
- * the age of the last proof of restorability, tier copies that failed, and WAL archiving. Register it as a listener
+ * the age of the last proof of restorability, tier copies that failed or are missing (the tiers of a watched vault,
+ * from {@link PgVault#tierHealth()}), and WAL archiving. Register it as a listener
  * on every vault it should hear about, then tell it what to watch:
  *
  * <pre>{@code
@@ -58,6 +60,7 @@ public final class BackupHealth implements VaultListener {
     private final List<Watched> repositories = new CopyOnWriteArrayList<>();
     private final Map<String, Watched> tiers = new ConcurrentHashMap<>();
     private final List<ArchiveMonitor> archives = new CopyOnWriteArrayList<>();
+    private final List<PgVault> vaultsWithTiers = new CopyOnWriteArrayList<>();
     private final Map<String, Outcomes> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Outcomes> tierOutcomes = new ConcurrentHashMap<>();
 
@@ -83,6 +86,9 @@ public final class BackupHealth implements VaultListener {
      * @return this
      */
     public BackupHealth watch(PgVault vault) {
+        if (!vault.tiers().isEmpty()) {
+            vaultsWithTiers.add(vault);
+        }
         return watch(vault.repository().id(), vault::list);
     }
 
@@ -162,9 +168,17 @@ public final class BackupHealth implements VaultListener {
                 checks.add(failureCheck("backup-failure", "repository:" + location, outcomes.get(location)));
             }
         }
+        java.util.Set<String> vaultTiers = new java.util.HashSet<>();
+        for (PgVault vault : vaultsWithTiers) {
+            for (TierHealth t : vault.tierHealth()) {
+                vaultTiers.add(t.tier());
+                checks.addAll(TierChecks.of(t, tierAge.getOrDefault(t.tier(), backupAge), now));
+            }
+        }
         Map<String, Boolean> tierNames = new TreeMap<>();
         tiers.keySet().forEach(t -> tierNames.put(t, true));
         tierOutcomes.keySet().forEach(t -> tierNames.putIfAbsent(t, false));
+        tierNames.keySet().removeAll(vaultTiers);
         for (String tier : tierNames.keySet()) {
             String component = "tier:" + tier;
             Watched w = tiers.get(tier);
@@ -252,6 +266,10 @@ public final class BackupHealth implements VaultListener {
                 + f.message(), facts);
     }
 
+    /**
+     * @param d a duration
+     * @return it rounded for a message: minutes under 2 h, hours under 3 days, else days
+     */
     static String human(Duration d) {
         long minutes = d.toMinutes();
         if (minutes < 120) {

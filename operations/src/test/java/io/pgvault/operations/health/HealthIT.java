@@ -7,6 +7,8 @@ import io.pgvault.api.PgVault;
 import io.pgvault.api.PipelineOptions;
 import io.pgvault.api.RepositoryException;
 import io.pgvault.api.event.Events;
+import io.pgvault.api.tier.Tier;
+import io.pgvault.api.tier.TierCopyException;
 import io.pgvault.backend.pgdump.PgDumpConfig;
 import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.operations.ConnectionSource;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -111,9 +114,9 @@ class HealthIT {
     }
 
     @Test
-    @DisplayName("a tier copy failure shows as WARNING on that tier while the primary stays OK; a later copy clears "
-            + "it, and a watched tier's age is graded by its own thresholds")
-    void tiers(@TempDir Path dir) {
+    @DisplayName("tiers known only from events (e.g. a mirror outside PgVault's tiers): a copy failure is a WARNING "
+            + "until a later copy; a watched tier catalog's age is graded by the tier's own thresholds")
+    void eventOnlyTier(@TempDir Path dir) {
         MutableClock clock = new MutableClock("2026-03-01T02:00:00Z");
         BackupHealth health = BackupHealth.builder().clock(clock).drillAge(null)
                 .tierAge("drive", Thresholds.of(Duration.ofDays(32), Duration.ofDays(40))).build();
@@ -162,6 +165,53 @@ class HealthIT {
                 .isEqualTo(HealthStatus.OK); // 20 days under the tier's 32 d
         assertThat(later.checks("backup-age")).singleElement().extracting(HealthCheck::status)
                 .isEqualTo(HealthStatus.CRITICAL);
+    }
+
+    @Test
+    @DisplayName("a vault's real tier that cannot be written: WARNING with the error while the primary is OK, the "
+            + "tier's age CRITICAL; a required tier's failure is CRITICAL; after a sync everything is OK")
+    void vaultTiers(@TempDir Path dir) throws Exception {
+        MutableClock clock = new MutableClock("2026-03-01T02:00:00Z");
+        BackupHealth health = BackupHealth.builder().clock(clock).drillAge(null).build();
+        Path offsite = dir.resolve("offsite");
+        Path vital = dir.resolve("vital");
+        LocalRepository offsiteRepo = LocalRepository.at(offsite);
+        LocalRepository vitalRepo = LocalRepository.at(vital);
+        // a file where the tier needs its data directory: every copy fails with a repository error
+        Files.writeString(offsite.resolve("data"), "x");
+        Files.writeString(vital.resolve("data"), "x");
+        PgVault vault = PgVault.builder().strategy(new PgDumpStrategy(PgDumpConfig.builder()
+                        .connection(pg.connection("shop")).build()))
+                .repository(LocalRepository.at(dir.resolve("primary"))).pipeline(PipelineOptions.defaults()
+                        .withEncryption(Encryption.none()))
+                .tier(Tier.builder("offsite", offsiteRepo).build())
+                .tier(Tier.builder("vital", vitalRepo).required(true).build())
+                .clock(clock).listener(health).build();
+        health.watch(vault);
+        assertThatThrownBy(vault::backup).isInstanceOf(TierCopyException.class);
+        HealthReport report = health.check();
+        assertThat(report.checks("backup-age")).singleElement().extracting(HealthCheck::status)
+                .isEqualTo(HealthStatus.OK);
+        assertThat(report.checks("tier-copy")).extracting(HealthCheck::component, HealthCheck::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("tier:offsite", HealthStatus.WARNING),
+                        org.assertj.core.groups.Tuple.tuple("tier:vital", HealthStatus.CRITICAL));
+        HealthCheck offsiteCopy = report.checks("tier-copy").get(0);
+        assertThat(offsiteCopy.message()).contains("to tier:offsite failed at").contains("1 set(s) missing");
+        assertThat(offsiteCopy.facts()).containsEntry("missingSets", 1L).containsKey("errorCode");
+        assertThat(report.checks("tier-age")).allSatisfy(c -> assertThat(c.status()).isEqualTo(HealthStatus.CRITICAL));
+        assertThat(report.status()).isEqualTo(HealthStatus.CRITICAL);
+
+        Files.delete(offsite.resolve("data"));
+        Files.delete(vital.resolve("data"));
+        clock.advance(Duration.ofMinutes(30));
+        vault.sync();
+        HealthReport after = health.check();
+        assertThat(after.checks("tier-copy")).allSatisfy(c -> assertThat(c.status()).isEqualTo(HealthStatus.OK));
+        assertThat(after.checks("tier-age")).allSatisfy(c -> {
+            assertThat(c.status()).isEqualTo(HealthStatus.OK);
+            assertThat(c.facts()).containsEntry("ageSeconds", 1800L); // the set started at 02:00, now 02:30
+        });
+        assertThat(after.status()).isEqualTo(HealthStatus.OK);
     }
 
     @Test
