@@ -1,0 +1,125 @@
+package io.pgvault.backend.pgbackrest;
+
+import io.pgvault.api.BackupId;
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.BackupType;
+import io.pgvault.api.retention.PruneMode;
+import io.pgvault.api.retention.PruneReport;
+import io.pgvault.api.retention.RetentionPolicy;
+import io.pgvault.testkit.PostgresCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Retention over real pgBackRest sets: the planner decides, {@code expire --set} executes, dependents before what
+ * they depend on; time is moved only through the planner's clock. Runs in one order: dry runs, then the prune.
+ */
+class PgBackRestRetentionIT {
+    private static PgBackRestFixture f;
+    private static BackupSet f1;
+    private static BackupSet d1;
+    private static BackupSet f2;
+    private static BackupSet i1;
+    private static BackupSet f3;
+
+    @BeforeAll
+    static void setUp() {
+        f = PgBackRestFixture.start("gfs", b -> b);
+        f.pg.psql("postgres", "CREATE TABLE n (v int); INSERT INTO n VALUES (1);");
+        f1 = f.pgbr.backup(BackupType.FULL, 1);
+        f.pg.psql("postgres", "INSERT INTO n VALUES (2);");
+        d1 = f.pgbr.backup(BackupType.DIFF, 1);
+        f2 = f.pgbr.backup(BackupType.FULL, 1);
+        f.pg.psql("postgres", "INSERT INTO n VALUES (3);");
+        i1 = f.pgbr.backup(BackupType.INCR, 1);
+        f.pg.psql("postgres", "INSERT INTO n VALUES (4);");
+        f3 = f.pgbr.backup(BackupType.FULL, 1);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    private static List<BackupId> ids() {
+        return f.pgbr.list(1).stream().map(BackupSet::id).toList();
+    }
+
+    @Test
+    @DisplayName("retention on real sets: dry runs remove nothing, then keep 2 fulls with dependents via expire --set")
+    void gfs() {
+        assertThat(ids()).containsExactly(f1.id(), d1.id(), f2.id(), i1.id(), f3.id());
+        assertThat(d1.dependsOn()).contains(f1.id());
+        assertThat(i1.dependsOn()).contains(f2.id());
+
+        // 7 daily / 4 weekly / 12 monthly: all sets are from today, so today's newest (f3) is the daily, weekly and
+        // monthly representative; one day later keep-within 1h keeps nothing either, but the newest always stays
+        PruneReport gfs = f.pgbr.applyRetention(RetentionPolicy.calendar().daily(7).weekly(4).monthly(12).build(), 1,
+                PruneMode.DRY_RUN);
+        assertThat(gfs.dryRun()).isTrue();
+        assertThat(gfs.plan().kept()).extracting(d -> d.id()).containsExactly(f3.id());
+        assertThat(gfs.removed()).extracting(BackupSet::id).containsExactly(i1.id(), f2.id(), d1.id(), f1.id());
+        PruneReport later = f.pgbr.withClock(Clock.offset(Clock.systemUTC(), Duration.ofDays(1)))
+                .applyRetention(RetentionPolicy.keepWithin(Duration.ofHours(1)), 1, PruneMode.DRY_RUN);
+        assertThat(later.plan().kept()).extracting(d -> d.id()).containsExactly(f3.id());
+        assertThat(ids()).as("dry runs remove nothing").hasSize(5);
+
+        // keep the 2 newest fulls: f2 stays with i1 (its dependent), f1 and d1 go, d1 first
+        PruneReport pruned = f.pgbr.applyRetention(RetentionPolicy.fulls(2).build(), 1, PruneMode.EXECUTE);
+        assertThat(pruned.removed()).extracting(BackupSet::id).containsExactly(d1.id(), f1.id());
+        assertThat(pruned.skipped()).isEmpty();
+        assertThat(ids()).containsExactly(f2.id(), i1.id(), f3.id());
+        assertThat(f.pgbr.verify(1).ok()).isTrue();
+
+        // what is left still restores: i1 (needs f2) to its consistent point has rows 1..3
+        Path dir = f.newDirectory("after-prune");
+        f.pgbr.restore(PhysicalRestoreRequest.builder().set(i1.id()).target(RestoreTarget.immediate())
+                .targetAction(TargetAction.PROMOTE).dataDirectory(dir).build());
+        try (PostgresCluster copy = f.startRestored(dir)) {
+            assertThat(copy.queryValue("postgres", "SELECT string_agg(v::text, ',' ORDER BY v) FROM n"))
+                    .isEqualTo("1,2,3");
+        }
+
+        // verify reads every file: a damaged one in f3 is reported, not hidden
+        Path pgData = f.base.resolve("repo1/backup/gfs/" + f3.id().value() + "/pg_data");
+        Path victim = largestFile(pgData);
+        corrupt(victim);
+        RepoVerifyResult verify = f.pgbr.verify(1);
+        assertThat(verify.ok()).isFalse();
+        assertThat(String.join("\n", verify.problems())).contains(f3.id().value());
+    }
+
+    private static Path largestFile(Path dir) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            return files.filter(java.nio.file.Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> {
+                try {
+                    return java.nio.file.Files.size(p);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            })).orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void corrupt(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), 100);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
