@@ -19,6 +19,7 @@ import io.pgvault.backend.pgdump.DumpFormat;
 import io.pgvault.backend.pgdump.PgDumpConfig;
 import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.spi.Repository;
+import io.pgvault.storage.gdrive.GoogleDriveRepository;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.storage.s3.S3Repository;
 import io.pgvault.storage.s3.S3StorageClass;
@@ -49,7 +50,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Deployment shape 3 of REQUIREMENTS.md with the 3-2-1 tiers of shape 1: pg_dump backups of a real PostgreSQL to a
  * local primary (7 daily / 4 weekly / 12 monthly), an S3 tier (S3Proxy, 30 days, another storage class) and a
- * month-end tier re-encrypted with its own key; each location restores alone, with the others taken away.
+ * month-end tier on Google Drive (the testkit's Drive v3 fake) re-encrypted with its own key; each location restores
+ * alone, with the others taken away (directories moved, Drive credentials revoked).
  */
 class LogicalTiersIT {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
@@ -58,6 +60,8 @@ class LogicalTiersIT {
     static final PostgresFixture PG = PostgresFixture.create();
     @RegisterExtension
     static final S3Server S3 = new S3Server();
+    @RegisterExtension
+    static final DriveServer DRIVE = new DriveServer();
 
     @TempDir
     Path dir;
@@ -75,16 +79,16 @@ class LogicalTiersIT {
         Secret primaryKey = AgeKeys.generateIdentity();
         Secret monthlyKey = AgeKeys.generateIdentity();
         Path primaryDir = Files.createDirectories(dir.resolve("primary"));
-        Path monthlyDir = Files.createDirectories(dir.resolve("monthly"));
 
-        try (S3Repository s3 = S3Repository.of(S3.newBucket("offsite").build())) {
+        try (S3Repository s3 = S3Repository.of(S3.newBucket("offsite").build());
+                GoogleDriveRepository drive = GoogleDriveRepository.of(DRIVE.newFolder("monthly").build())) {
             PgVault vault = PgVault.builder()
                     .strategy(strategy(DumpFormat.CUSTOM))
                     .repository(LocalRepository.at(primaryDir))
                     .pipeline(PipelineOptions.defaults().withEncryption(Encryption.x25519(primaryKey)))
                     .tier(Tier.builder("s3", s3.withStorageClass(S3StorageClass.STANDARD_IA))
                             .retention(RetentionPolicy.keepWithin(Duration.ofDays(30))).build())
-                    .tier(Tier.builder("monthly", LocalRepository.at(monthlyDir))
+                    .tier(Tier.builder("monthly", drive)
                             .filter(TierFilter.lastOfMonth(BERLIN))
                             .pipeline(PipelineOptions.defaults().withEncryption(Encryption.x25519(monthlyKey)))
                             .build())
@@ -124,19 +128,24 @@ class LogicalTiersIT {
             PipelineOptions monthlyKeys = PipelineOptions.defaults().withEncryption(Encryption.x25519(monthlyKey));
 
             try (Aside away = Aside.of(primaryDir, bucket)) {
-                restoreAlone(LocalRepository.at(monthlyDir), monthlyKeys, ids.get(2), "shop_from_monthly");
+                restoreAlone(drive, monthlyKeys, ids.get(2), "shop_from_monthly");
                 assertThat(DemoDatabase.fingerprint(cluster, "shop_from_monthly")).isEqualTo(prints.get(ids.get(2)));
-                assertThatThrownBy(() -> restoreAlone(LocalRepository.at(monthlyDir), primaryKeys, ids.get(1),
-                        "shop_wrong_key")).as("the month-end tier needs its own key")
-                        .isInstanceOf(DecryptionException.class);
+                assertThatThrownBy(() -> restoreAlone(drive, primaryKeys, ids.get(1), "shop_wrong_key"))
+                        .as("the month-end tier needs its own key").isInstanceOf(DecryptionException.class);
             }
-            try (Aside away = Aside.of(primaryDir, monthlyDir)) {
-                restoreAlone(s3, primaryKeys, ids.get(3), "shop_from_s3");
-                assertThat(DemoDatabase.fingerprint(cluster, "shop_from_s3")).isEqualTo(prints.get(ids.get(3)));
-            }
-            try (Aside away = Aside.of(bucket, monthlyDir)) {
-                restoreAlone(LocalRepository.at(primaryDir), primaryKeys, ids.get(0), "shop_from_primary");
-                assertThat(DemoDatabase.fingerprint(cluster, "shop_from_primary")).isEqualTo(prints.get(ids.get(0)));
+            DRIVE.fake().revokeCredentials(); // Drive gone for the next two restores
+            try {
+                try (Aside away = Aside.of(primaryDir)) {
+                    restoreAlone(s3, primaryKeys, ids.get(3), "shop_from_s3");
+                    assertThat(DemoDatabase.fingerprint(cluster, "shop_from_s3")).isEqualTo(prints.get(ids.get(3)));
+                }
+                try (Aside away = Aside.of(bucket)) {
+                    restoreAlone(LocalRepository.at(primaryDir), primaryKeys, ids.get(0), "shop_from_primary");
+                    assertThat(DemoDatabase.fingerprint(cluster, "shop_from_primary"))
+                            .isEqualTo(prints.get(ids.get(0)));
+                }
+            } finally {
+                DRIVE.fake().restoreCredentials();
             }
         }
     }

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Wraps a real repository to count what is stored under each key, and to simulate the process being killed: after a
  * given number of successful object puts, the next put throws {@link Killed}, an {@link Error} nothing in pgvault
- * catches, so no cleanup runs after it, as with {@code kill -9} between two objects.
+ * catches, so no cleanup runs after it, as with {@code kill -9} between two objects. Backup objects are counted;
+ * the tier's journal entries (re-encoded copies) are not.
  */
 final class RecordingRepository implements Repository {
     /** Stands for the process dying. */
@@ -33,7 +34,7 @@ final class RecordingRepository implements Repository {
 
     /**
      * @param puts      counts shared across "processes"
-     * @param killAfter object puts under {@code data/} allowed before the simulated kill; negative never kills
+     * @param killAfter backup objects stored under {@code data/} allowed before the simulated kill; negative never kills
      */
     RecordingRepository(Repository delegate, Map<String, AtomicInteger> puts, int killAfter) {
         this.delegate = delegate;
@@ -52,11 +53,12 @@ final class RecordingRepository implements Repository {
 
     @Override
     public ObjectInfo put(String key, ObjectWriter writer) {
-        if (key.startsWith("data/") && killAfter >= 0 && dataPuts.get() >= killAfter) {
+        boolean object = key.startsWith("data/") && !key.contains("/_tier-journal/");
+        if (object && killAfter >= 0 && dataPuts.get() >= killAfter) {
             throw new Killed("process killed before storing " + key);
         }
         ObjectInfo info = delegate.put(key, writer);
-        if (key.startsWith("data/")) {
+        if (object) {
             dataPuts.incrementAndGet();
         }
         puts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
