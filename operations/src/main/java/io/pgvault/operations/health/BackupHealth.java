@@ -9,6 +9,9 @@ import io.pgvault.api.event.Events;
 import io.pgvault.api.event.VaultEvent;
 import io.pgvault.api.event.VaultListener;
 import io.pgvault.api.tier.TierHealth;
+import io.pgvault.operations.drill.DrillRecord;
+import io.pgvault.operations.drill.RestoreDrill;
+import io.pgvault.spi.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +91,8 @@ public final class BackupHealth implements VaultListener {
         if (!vault.tiers().isEmpty()) {
             vaultsWithTiers.add(vault);
         }
-        return watch(vault.repository().id(), vault::list);
+        repositories.add(new Watched(vault.repository().id(), vault::list, vault.repository()));
+        return this;
     }
 
     /**
@@ -100,7 +103,7 @@ public final class BackupHealth implements VaultListener {
      * @return this
      */
     public BackupHealth watch(String location, Supplier<List<BackupSet>> sets) {
-        repositories.add(new Watched(location, sets));
+        repositories.add(new Watched(location, sets, null));
         return this;
     }
 
@@ -113,7 +116,7 @@ public final class BackupHealth implements VaultListener {
      * @return this
      */
     public BackupHealth watchTier(String tier, Catalog catalog) {
-        tiers.put(tier, new Watched(tier, catalog::list));
+        tiers.put(tier, new Watched(tier, catalog::list, null));
         return this;
     }
 
@@ -159,7 +162,8 @@ public final class BackupHealth implements VaultListener {
                         "cannot list backups: " + w.error, Map.of()));
             } else {
                 checks.addAll(ageChecks("backup-age", component, sets.get(), now, false));
-                drillAge.ifPresent(t -> checks.add(drillCheck(component, sets.get(), t, now)));
+                drillAge.ifPresent(t -> checks.add(DrillAge.check(component, sets.get(), w.drills(now, listingTtl),
+                        t, now)));
             }
             checks.add(failureCheck("backup-failure", component, outcomes.get(w.location)));
         }
@@ -226,25 +230,6 @@ public final class BackupHealth implements VaultListener {
         return checks;
     }
 
-    private HealthCheck drillCheck(String component, List<BackupSet> sets, Thresholds t, Instant now) {
-        Optional<BackupSet> proven = sets.stream().filter(s -> s.lastVerified().isPresent())
-                .max(Comparator.comparing(s -> s.lastVerified().get()));
-        if (proven.isEmpty()) {
-            return new HealthCheck("restore-drill", component, HealthStatus.WARNING,
-                    "no backup in " + component + " has been proven restorable yet", Map.of());
-        }
-        Instant at = proven.get().lastVerified().get();
-        Duration age = Duration.between(at, now);
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("setId", proven.get().id().value());
-        facts.put("verifiedAt", at);
-        facts.put("ageSeconds", age.toSeconds());
-        proven.get().attribute("drill.rtoSeconds").ifPresent(v -> facts.put("rtoSeconds", v));
-        return new HealthCheck("restore-drill", component, t.status(age), "last proof of restorability ("
-                + proven.get().id() + ") is " + human(age) + " old (warning over " + human(t.warning())
-                + ", critical over " + human(t.critical()) + ")", facts);
-    }
-
     private HealthCheck failureCheck(String name, String component, Outcomes o) {
         Outcomes.Failure f = o == null ? null : o.unresolvedFailure();
         if (f == null) {
@@ -289,17 +274,39 @@ public final class BackupHealth implements VaultListener {
     private static final class Watched {
         final String location;
         final Supplier<List<BackupSet>> reader;
+        final Repository records;
         private List<BackupSet> cached;
+        private List<DrillRecord> drills = List.of();
+        private Instant drillsReadAt;
         private Instant readAt;
         private String error;
 
-        Watched(String location, Supplier<List<BackupSet>> reader) {
+        Watched(String location, Supplier<List<BackupSet>> reader, Repository records) {
             this.location = Objects.requireNonNull(location, "location");
             this.reader = Objects.requireNonNull(reader, "reader");
+            this.records = records;
         }
 
         synchronized void stale() {
             readAt = null;
+            drillsReadAt = null;
+        }
+
+        /** @return the drill records kept in the repository (empty when it keeps none or cannot be read) */
+        synchronized List<DrillRecord> drills(Instant now, Duration ttl) {
+            if (records == null) {
+                return List.of();
+            }
+            if (drillsReadAt == null || now.isBefore(drillsReadAt) || !now.isBefore(drillsReadAt.plus(ttl))) {
+                try {
+                    drills = RestoreDrill.drills(records);
+                    drillsReadAt = now;
+                } catch (PgVaultException e) {
+                    LOG.warn("health: cannot read drill records of {}: {}", location, e.getMessage());
+                    drills = List.of();
+                }
+            }
+            return drills;
         }
 
         synchronized Optional<List<BackupSet>> sets(Instant now, Duration ttl) {

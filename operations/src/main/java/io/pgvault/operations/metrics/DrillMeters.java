@@ -22,6 +22,7 @@ final class DrillMeters {
     final Tags tags;
     final Stamp lastSuccess;
     final List<Timer> restores = new CopyOnWriteArrayList<>();
+    final List<Counter> failures = new CopyOnWriteArrayList<>();
     private volatile double rtoSeconds = Double.NaN;
 
     DrillMeters(Tags tags, Clock clock) {
@@ -30,8 +31,8 @@ final class DrillMeters {
     }
 
     void proven(Instant at, Duration rto) {
-        lastSuccess.advance(at);
-        if (rto != null) {
+        boolean newest = lastSuccess.advance(at);
+        if (rto != null && newest) {
             rtoSeconds = rto.toMillis() / 1000.0;
         }
     }
@@ -40,6 +41,8 @@ final class DrillMeters {
         lastSuccess.register(r, "pgvault.drill.last.success", tags, "the last proof of restorability");
         Gauge.builder("pgvault.drill.rto", this, m -> m.rtoSeconds).tags(tags).baseUnit("seconds")
                 .description("recovery time measured by the last passing drill").register(r);
+        failures.add(Counter.builder("pgvault.drill.failures").tags(tags).description("failed restore drills")
+                .register(r));
         restores.add(Timer.builder("pgvault.restore.duration").tags(tags).description("completed restores")
                 .register(r));
     }

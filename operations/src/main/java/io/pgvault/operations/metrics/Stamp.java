@@ -26,11 +26,14 @@ final class Stamp {
         this.clock = clock;
     }
 
-    void advance(Instant when) {
+    /** @return whether {@code when} is now the newest time (not older than the one held) */
+    synchronized boolean advance(Instant when) {
         Instant current = at;
-        if (current == null || when.isAfter(current)) {
+        if (current == null || !when.isBefore(current)) {
             at = when;
+            return true;
         }
+        return false;
     }
 
     double epochSeconds() {

@@ -10,6 +10,8 @@ import io.pgvault.api.event.Events;
 import io.pgvault.api.event.VaultEvent;
 import io.pgvault.api.event.VaultListener;
 import io.pgvault.api.tier.TierHealth;
+import io.pgvault.operations.drill.DrillCompleted;
+import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.operations.health.ArchiveMonitor;
 
 import java.time.Clock;
@@ -54,6 +56,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <tr><td>pgvault.drill.last.success</td><td>gauge, seconds</td><td>repository</td>
  *     <td>epoch seconds of the last proof of restorability (a passing drill or deep verify)</td></tr>
  * <tr><td>pgvault.drill.last.success.age</td><td>gauge, seconds</td><td>repository</td><td>seconds since then</td></tr>
+ * <tr><td>pgvault.drill.failures</td><td>counter</td><td>repository</td><td>failed restore drills</td></tr>
  * <tr><td>pgvault.drill.rto</td><td>gauge, seconds</td><td>repository</td>
  *     <td>recovery time measured by the last passing drill (or restore)</td></tr>
  * <tr><td>pgvault.archive.lag</td><td>gauge, seconds</td><td>archive</td><td>WAL archive lag</td></tr>
@@ -100,6 +103,8 @@ public final class VaultMetrics implements VaultListener, MeterBinder {
         }
         sets.stream().flatMap(s -> s.lastVerified().stream()).max(Instant::compareTo)
                 .ifPresent(at -> drill(repository).proven(at, null));
+        RestoreDrill.lastPassedDrill(vault.repository())
+                .ifPresent(d -> drill(repository).proven(d.finishedAt(), d.rto().orElse(null)));
         for (TierHealth t : vault.tierHealth()) {
             TierMeters m = tier(t.tier());
             t.newestCopy().ifPresent(m::succeeded);
@@ -147,6 +152,13 @@ public final class VaultMetrics implements VaultListener, MeterBinder {
         } else if (event instanceof Events.Verified e) {
             if (e.result().deep() && e.result().problems().isEmpty()) {
                 drill(e.location()).proven(e.at(), null);
+            }
+        } else if (event instanceof DrillCompleted e) {
+            DrillMeters d = drill(e.location());
+            if (e.passed()) {
+                d.proven(e.at(), e.report().rto().orElse(null));
+            } else {
+                d.failures.forEach(Counter::increment);
             }
         } else if (event instanceof Events.RestoreCompleted e) {
             DrillMeters d = drill(e.location());

@@ -230,7 +230,7 @@ class HealthIT {
         assertThat(vault.verify(set.id(), true).problems()).isEmpty();
         assertThat(health.check().checks("restore-drill")).singleElement().satisfies(c -> {
             assertThat(c.status()).isEqualTo(HealthStatus.OK);
-            assertThat(c.facts()).containsEntry("setId", set.id().value()).containsEntry("verifiedAt",
+            assertThat(c.facts()).containsEntry("lastVerifiedSetId", set.id().value()).containsEntry("verifiedAt",
                     clock.instant());
         });
         clock.advance(Duration.ofDays(36));
