@@ -171,8 +171,18 @@ public final class Tiering {
     public SyncReport sync() {
         Instant start = clock.instant();
         List<TierReport> reports = new ArrayList<>();
+        Map<BackupId, BackupSet> primarySets = new HashMap<>();
+        try {
+            primaryComplete().forEach(s -> primarySets.put(s.id(), s));
+        } catch (PgVaultException e) {
+            for (Tier t : tiers) {
+                reports.add(unreadable(t, "primary " + primary.repository().id() + " cannot be listed: "
+                        + e.getMessage(), e));
+            }
+            return new SyncReport(reports, Duration.between(start, clock.instant()));
+        }
         for (Tier t : tiers) {
-            reports.add(sync(t));
+            reports.add(sync(t, primarySets));
         }
         return new SyncReport(reports, Duration.between(start, clock.instant()));
     }
@@ -182,22 +192,32 @@ public final class Tiering {
      * @return what syncing that tier did
      */
     public TierReport sync(String tierName) {
-        return sync(tier(tierName));
+        Tier tier = tier(tierName);
+        Map<BackupId, BackupSet> primarySets = new HashMap<>();
+        try {
+            primaryComplete().forEach(s -> primarySets.put(s.id(), s));
+        } catch (PgVaultException e) {
+            return unreadable(tier, "primary " + primary.repository().id() + " cannot be listed: " + e.getMessage(),
+                    e);
+        }
+        return sync(tier, primarySets);
     }
 
-    private TierReport sync(Tier tier) {
+    private TierReport unreadable(Tier tier, String problem, PgVaultException e) {
+        states.get(tier.name()).failed(new TierFailure(clock.instant(), Optional.empty(), e.code(), e.retryable(),
+                problem));
+        LOG.warn("tier {} ({}) could not be synced: {}", tier.name(), tier.repository().id(), problem);
+        return new TierReport(tier.name(), tier.required(), List.of(), Optional.of(problem));
+    }
+
+    private TierReport sync(Tier tier, Map<BackupId, BackupSet> primarySets) {
         TierState state = states.get(tier.name());
         synchronized (state.passLock) {
             List<BackupSet> missing;
-            Map<BackupId, BackupSet> primarySets = new HashMap<>();
             try {
-                primaryComplete().forEach(s -> primarySets.put(s.id(), s));
                 missing = missing(tier, primarySets, listScoped(new Catalog(tier.repository())));
             } catch (PgVaultException e) {
-                state.failed(new TierFailure(clock.instant(), Optional.empty(), e.code(), e.retryable(),
-                        e.getMessage()));
-                LOG.warn("tier {} ({}) could not be synced: {}", tier.name(), tier.repository().id(), e.getMessage());
-                return new TierReport(tier.name(), tier.required(), List.of(), Optional.of(e.getMessage()));
+                return unreadable(tier, e.getMessage(), e);
             }
             TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, clock, listener);
             List<SetCopy> copies = new ArrayList<>();

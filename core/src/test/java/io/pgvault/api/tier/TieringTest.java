@@ -220,6 +220,21 @@ class TieringTest {
         }
 
         @Test
+        @DisplayName("an unreadable primary is reported on every tier and nothing is copied")
+        void unreadablePrimary() {
+            PgVault vault = vaultWith(Tier.builder("copy", copy).build());
+            primary.failList = true;
+
+            BackupResult result = vault.backupAndCopy();
+
+            assertThat(result.set().objects()).hasSize(3);
+            assertThat(result.tiers()).singleElement().satisfies(t -> assertThat(t.problem()).get().asString()
+                    .contains("primary memory:primary cannot be listed", "503"));
+            assertThat(copy.objects).isEmpty();
+            assertThat(vault.tierHealth().get(0).lastFailure()).isPresent();
+        }
+
+        @Test
         @DisplayName("an unreadable tier is reported and the other tiers are still synced")
         void unreadableTier() {
             MemoryRepository other = new MemoryRepository("other");
