@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -48,6 +49,16 @@ final class PgBackRestFixture implements AutoCloseable {
      * @return a running cluster with archiving into a created stanza
      */
     static PgBackRestFixture start(String stanza, UnaryOperator<PgBackRestConfig.Builder> customize) {
+        return start(stanza, (b, base) -> customize.apply(b));
+    }
+
+    /**
+     * @param stanza    the stanza
+     * @param customize changes to the default config, given the fixture's directory (e.g. to add repos under it)
+     * @return a running cluster with archiving into a created stanza
+     */
+    static PgBackRestFixture start(String stanza,
+            BiFunction<PgBackRestConfig.Builder, Path, PgBackRestConfig.Builder> customize) {
         Path base = serverDirectory("pgbr-");
         PostgresCluster pg = null;
         try {
@@ -55,7 +66,7 @@ final class PgBackRestFixture implements AutoCloseable {
                     .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'",
                             "max_wal_senders = 3")
                     .start();
-            PgBackRestConfig config = customize.apply(configFor(stanza, pg, base)).build();
+            PgBackRestConfig config = customize.apply(configFor(stanza, pg, base), base).build();
             PgBackRestFixture f = new PgBackRestFixture(base, pg, config);
             f.pgbr.writeConfig();
             pg.configure("archive_command = " + PostgresCluster.quoteLiteral(f.pgbr.archiveCommand()));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,8 @@ class PgBackRestRestoreIT {
 
     @BeforeAll
     static void setUp() {
-        f = PgBackRestFixture.start("pitr", b -> b);
+        // repo1 encrypted (the fixture's), repo2 a plain posix repo: archive-push writes to both
+        f = PgBackRestFixture.start("pitr", (b, base) -> b.repo(PgBackRestRepo.posix(base.resolve("repo2")).build()));
         f.pg.psql("postgres", "CREATE TABLE marks (id serial PRIMARY KEY, tag text NOT NULL);"
                 + "INSERT INTO marks (tag) SELECT 'base' FROM generate_series(1, 10);");
         full = f.pgbr.backup(BackupType.FULL, 1);
@@ -62,6 +64,42 @@ class PgBackRestRestoreIT {
 
     private static long count(PostgresCluster c, String tag) {
         return Long.parseLong(c.queryValue("postgres", "SELECT count(*) FROM marks WHERE tag = '" + tag + "'"));
+    }
+
+    @Test
+    @DisplayName("two repos in one stanza: a backup goes to the repo asked for, lists there only, restores from it")
+    void perRepo() {
+        BackupSet second = f.pgbr.backup(BackupType.FULL, 2);
+        assertThat(second.attribute(PgBackRestBackup.REPO)).contains("2");
+        assertThat(f.pgbr.list(2)).extracting(BackupSet::id).containsExactly(second.id());
+        assertThat(f.pgbr.list(1)).extracting(BackupSet::id).doesNotContain(second.id()).contains(full.id());
+        assertThat(f.pgbr.info()).extracting(BackupSet::id).contains(full.id(), second.id());
+        Path dir = f.newDirectory("repo2");
+        f.pgbr.restore(PhysicalRestoreRequest.builder().repo(2).set(second.id()).target(RestoreTarget.immediate())
+                .targetAction(TargetAction.PROMOTE).dataDirectory(dir).build());
+        try (PostgresCluster copy = f.startRestored(dir)) {
+            assertThat(tags(copy)).containsExactlyInAnyOrderEntriesOf(Map.of("base", 10L, "test", 1000L, "after",
+                    1000L));
+        }
+    }
+
+    @Test
+    @DisplayName("pgbackrest.conf and the secrets include file are 0600 and the server's; only the latter has the "
+            + "passphrase")
+    void configFiles() throws Exception {
+        Path conf = f.config.configFile();
+        Path secrets = f.config.includeDirectory().resolve("pgvault-secrets.conf");
+        for (Path p : List.of(conf, secrets)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rw-------");
+            assertThat(Files.getOwner(p).getName()).isEqualTo(f.pg.osUser().orElse(System.getProperty("user.name")));
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f.config.includeDirectory())))
+                .isEqualTo("rwx------");
+        assertThat(Files.readString(conf)).doesNotContain(PgBackRestFixture.CIPHER.reveal())
+                .contains("repo1-cipher-type=aes-256-cbc");
+        assertThat(Files.readString(secrets)).contains("repo1-cipher-pass=" + PgBackRestFixture.CIPHER.reveal());
+        assertThat(f.pg.queryValue("postgres", "SHOW archive_command")).isEqualTo(f.pgbr.archiveCommand())
+                .doesNotContain(PgBackRestFixture.CIPHER.reveal());
     }
 
     @Test

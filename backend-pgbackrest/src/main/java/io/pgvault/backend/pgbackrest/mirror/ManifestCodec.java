@@ -1,0 +1,145 @@
+package io.pgvault.backend.pgbackrest.mirror;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgvault.api.BackupType;
+import io.pgvault.api.IntegrityException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The mirror's own JSON records: one per mirrored set, one for the info files. Format version 1. */
+final class ManifestCodec {
+    static final int FORMAT = 1;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private ManifestCodec() {
+    }
+
+    /** The info files as last copied: pgBackRest's backup.info/archive.info (and copies) with their digests. */
+    record InfoRecord(String stanza, Instant at, List<MirroredFile> files) {
+        InfoRecord {
+            files = List.copyOf(files);
+        }
+    }
+
+    static byte[] write(MirroredSet s) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("format", FORMAT);
+        n.put("kind", "pgbackrest-mirror-set");
+        n.put("stanza", s.stanza());
+        n.put("label", s.label());
+        n.put("type", s.type().name());
+        s.prior().ifPresent(p -> n.put("prior", p));
+        ArrayNode refs = n.putArray("references");
+        s.references().forEach(refs::add);
+        n.put("startedAt", s.startedAt().toString());
+        n.put("stoppedAt", s.stoppedAt().toString());
+        n.put("archiveId", s.archiveId());
+        n.put("walStart", s.walStart());
+        n.put("walStop", s.walStop());
+        n.put("walPolicy", s.walPolicy().name());
+        n.put("cipher", s.cipher());
+        n.put("mirroredAt", s.mirroredAt().toString());
+        s.verifiedAt().ifPresent(v -> n.put("verifiedAt", v.toString()));
+        files(n.putArray("files"), s.files());
+        files(n.putArray("wal"), s.wal());
+        return bytes(n);
+    }
+
+    static MirroredSet readSet(byte[] json, String key) {
+        JsonNode n = tree(json, key);
+        try {
+            return new MirroredSet(text(n, "stanza"), text(n, "label"), BackupType.valueOf(text(n, "type")),
+                    optional(n, "prior"), strings(n.path("references")), Instant.parse(text(n, "startedAt")),
+                    Instant.parse(text(n, "stoppedAt")), text(n, "archiveId"), text(n, "walStart"),
+                    text(n, "walStop"), WalPolicy.valueOf(text(n, "walPolicy")), text(n, "cipher"),
+                    files(n.path("files")), files(n.path("wal")), Instant.parse(text(n, "mirroredAt")),
+                    optional(n, "verifiedAt").map(Instant::parse));
+        } catch (RuntimeException e) {
+            throw new IntegrityException("mirror manifest " + key + " is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] write(InfoRecord r) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("format", FORMAT);
+        n.put("kind", "pgbackrest-mirror-info");
+        n.put("stanza", r.stanza());
+        n.put("at", r.at().toString());
+        files(n.putArray("files"), r.files());
+        return bytes(n);
+    }
+
+    static InfoRecord readInfo(byte[] json, String key) {
+        JsonNode n = tree(json, key);
+        try {
+            return new InfoRecord(text(n, "stanza"), Instant.parse(text(n, "at")), files(n.path("files")));
+        } catch (RuntimeException e) {
+            throw new IntegrityException("mirror info record " + key + " is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode tree(byte[] json, String key) {
+        try {
+            JsonNode n = MAPPER.readTree(json);
+            if (n == null || !n.isObject()) {
+                throw new IntegrityException("mirror record " + key + " is not a JSON object");
+            }
+            if (n.path("format").asInt(-1) != FORMAT) {
+                throw new IntegrityException("mirror record " + key + " has format " + n.path("format")
+                        + "; this release reads format " + FORMAT);
+            }
+            return n;
+        } catch (IOException e) {
+            throw new IntegrityException("mirror record " + key + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] bytes(ObjectNode n) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void files(ArrayNode a, List<MirroredFile> files) {
+        for (MirroredFile f : files) {
+            a.addObject().put("path", f.path()).put("size", f.size()).put("sha256", f.sha256());
+        }
+    }
+
+    private static List<MirroredFile> files(JsonNode a) {
+        List<MirroredFile> out = new ArrayList<>();
+        for (JsonNode f : a) {
+            out.add(new MirroredFile(text(f, "path"), f.path("size").asLong(-1), text(f, "sha256")));
+        }
+        return out;
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        a.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException("missing field '" + field + "'");
+        }
+        return v.asText();
+    }
+
+    private static Optional<String> optional(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? Optional.empty() : Optional.of(v.asText());
+    }
+}

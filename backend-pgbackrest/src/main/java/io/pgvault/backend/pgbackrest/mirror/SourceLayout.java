@@ -1,0 +1,152 @@
+package io.pgvault.backend.pgbackrest.mirror;
+
+import io.pgvault.api.NotFoundException;
+import io.pgvault.backend.pgbackrest.PgBackRestBackup;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where a pgBackRest set's files are in a repository (2.x layout): the set's directory
+ * {@code backup/<stanza>/<label>/} (manifest, copy, {@code pg_data/...} or bundles), its history manifest
+ * {@code backup/<stanza>/backup.history/<yyyy>/<label>.manifest.gz}, and its WAL in the archive id directory
+ * {@code archive/<stanza>/<pg-version>-<db-id>/<timeline+log>/<segment>-<sha1>[.<ext>]}, with the
+ * {@code <start>.<offset>.backup} label and {@code <timeline>.history} files.
+ */
+final class SourceLayout {
+    /** A segment: 24 hex digits, its SHA-1 and an optional compression extension. */
+    private static final Pattern SEGMENT = Pattern.compile("([0-9A-F]{24})-[0-9a-f]{40}(\\.[a-z0-9]+)?");
+    private static final Pattern BACKUP_LABEL =
+            Pattern.compile("([0-9A-F]{24})\\.[0-9A-F]{8}\\.backup(-[0-9a-f]{40})?(\\.[a-z0-9]+)?");
+    private static final Pattern HISTORY = Pattern.compile("[0-9A-F]{8}\\.history(-[0-9a-f]{40})?(\\.[a-z0-9]+)?");
+    private static final Pattern ARCHIVE_ID = Pattern.compile("\\d+(\\.\\d+)?-\\d+");
+    private static final Pattern LOG_DIR = Pattern.compile("[0-9A-F]{16}");
+
+    /** pgBackRest's info files, relative to the repository root; {@code %s} is the stanza. */
+    static final List<String> INFO_FILES = List.of("backup/%s/backup.info", "backup/%s/backup.info.copy",
+            "archive/%s/archive.info", "archive/%s/archive.info.copy");
+
+    private final SourceRepo source;
+    private final String stanza;
+
+    SourceLayout(SourceRepo source, String stanza) {
+        this.source = source;
+        this.stanza = stanza;
+    }
+
+    /** @return the set's own files and its history manifest, if present */
+    List<SourceFile> setFiles(String label) {
+        List<SourceFile> files = new ArrayList<>(source.list("backup/" + stanza + "/" + label, true));
+        if (files.stream().noneMatch(f -> f.path().endsWith(label + "/backup.manifest"))) {
+            throw new NotFoundException("set " + label + " has no backup.manifest in " + source.id()
+                    + " (expired, or still being written)");
+        }
+        source.stat("backup/" + stanza + "/backup.history/" + label.substring(0, 4) + "/" + label + ".manifest.gz")
+                .ifPresent(files::add);
+        return files;
+    }
+
+    /** @return the info files that exist in the source */
+    List<SourceFile> infoFiles() {
+        List<SourceFile> out = new ArrayList<>();
+        for (String f : INFO_FILES) {
+            source.stat(String.format(f, stanza)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** @return the archive id directory holding {@code walStart}, newest first when several do */
+    String archiveId(PgBackRestBackup b) {
+        String start = walStart(b);
+        List<String> ids = new ArrayList<>(source.directories("archive/" + stanza).stream()
+                .filter(d -> ARCHIVE_ID.matcher(d).matches()).toList());
+        ids.sort((x, y) -> Integer.compare(dbId(y), dbId(x)));
+        for (String id : ids) {
+            for (SourceFile f : source.list("archive/" + stanza + "/" + id + "/" + start.substring(0, 16), false)) {
+                Matcher m = SEGMENT.matcher(f.name());
+                if (m.matches() && m.group(1).equals(start)) {
+                    return id;
+                }
+            }
+        }
+        throw new NotFoundException("WAL segment " + start + ", the first set " + b.label() + " needs, is not in "
+                + "archive/" + stanza + " of " + source.id() + " (archive expired, or archiving never worked)");
+    }
+
+    private static int dbId(String archiveId) {
+        return Integer.parseInt(archiveId.substring(archiveId.lastIndexOf('-') + 1));
+    }
+
+    /**
+     * @param b         the set
+     * @param archiveId its archive id directory
+     * @param policy    consistency only, or PITR up to {@code nextStart}
+     * @param nextStart the first segment of the next selected set (PITR), empty for the newest
+     * @return the archive files, sorted by path
+     */
+    List<SourceFile> wal(PgBackRestBackup b, String archiveId, WalPolicy policy, Optional<String> nextStart) {
+        String start = walStart(b);
+        String stop = b.walStop().orElse(start);
+        String base = "archive/" + stanza + "/" + archiveId;
+        Map<String, SourceFile> out = new LinkedHashMap<>();
+        for (String dir : source.directories(base)) {
+            if (!LOG_DIR.matcher(dir).matches() || !dirMayHold(dir, start, stop, policy, nextStart)) {
+                continue;
+            }
+            for (SourceFile f : source.list(base + "/" + dir, false)) {
+                Matcher seg = SEGMENT.matcher(f.name());
+                Matcher label = BACKUP_LABEL.matcher(f.name());
+                boolean take = seg.matches() && wanted(seg.group(1), start, stop, policy, nextStart)
+                        || label.matches() && label.group(1).equals(start);
+                if (take) {
+                    out.put(f.path(), f);
+                }
+            }
+        }
+        for (SourceFile f : source.list(base, false)) {
+            if (HISTORY.matcher(f.name()).matches()) {
+                out.put(f.path(), f);
+            }
+        }
+        List<SourceFile> files = new ArrayList<>(out.values());
+        files.sort(java.util.Comparator.comparing(SourceFile::path));
+        return files;
+    }
+
+    private static boolean dirMayHold(String dir, String start, String stop, WalPolicy policy,
+            Optional<String> nextStart) {
+        if (policy == WalPolicy.CONSISTENCY) {
+            return dir.compareTo(start.substring(0, 16)) >= 0 && dir.compareTo(stop.substring(0, 16)) <= 0;
+        }
+        String log = dir.substring(8, 16);
+        return timeline(dir) >= timeline(start) && log.compareTo(start.substring(8, 16)) >= 0
+                && nextStart.map(n -> log.compareTo(n.substring(8, 16)) <= 0).orElse(true);
+    }
+
+    private static boolean wanted(String seg, String start, String stop, WalPolicy policy,
+            Optional<String> nextStart) {
+        if (seg.compareTo(start) >= 0 && seg.compareTo(stop) <= 0) {
+            return true;
+        }
+        if (policy == WalPolicy.CONSISTENCY) {
+            return false;
+        }
+        // PITR: every timeline from the set's on, from its start position up to the next selected set's start
+        return timeline(seg) >= timeline(start) && seg.substring(8).compareTo(start.substring(8)) >= 0
+                && nextStart.map(n -> seg.substring(8).compareTo(n.substring(8)) < 0).orElse(true);
+    }
+
+    private static long timeline(String name) {
+        return Long.parseLong(name.substring(0, 8), 16);
+    }
+
+    private static String walStart(PgBackRestBackup b) {
+        return b.walStart().orElseThrow(() -> new NotFoundException("set " + b.label()
+                + " has no archive start in pgbackrest info: a set taken without WAL archiving cannot be mirrored"));
+    }
+}
