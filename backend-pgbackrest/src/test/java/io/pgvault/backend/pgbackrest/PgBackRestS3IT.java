@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,6 +138,22 @@ class PgBackRestS3IT {
         assertRestoreMatches(2, s3Full);
     }
 
+    /**
+     * pgBackRest retries a repo it cannot reach until {@code io-timeout} (60 s) runs out, for each file it tries (four
+     * minutes for {@code info}): a second include file, which pgBackRest reads after pgvault's, shortens it for this
+     * test's commands and for archive-push.
+     */
+    private static Path shortIoTimeout(PgBackRestConfig config) {
+        try {
+            Path file = config.includeDirectory().resolve("zz-test-io-timeout.conf");
+            Files.writeString(file, "[global]\nio-timeout=3\n");
+            Files.setOwner(file, Files.getOwner(config.includeDirectory()));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void assertRestoreMatches(int repo, BackupSet set) {
         Path dir = f.newDirectory("from-repo" + repo);
         f.pgbr.restore(PhysicalRestoreRequest.builder().repo(repo).set(set.id()).target(RestoreTarget.immediate())
@@ -159,6 +176,7 @@ class PgBackRestS3IT {
                 .build();
         PgBackRest other = PgBackRest.of(config);
         other.writeConfig();
+        shortIoTimeout(config);
         assertThatThrownBy(() -> other.backups(OptionalInt.of(2)))
                 .isInstanceOfSatisfying(PgBackRestException.class, e -> {
                     assertThat(e.kind()).isEqualTo(PgBackRestException.Kind.REPO_UNREACHABLE);
@@ -172,9 +190,10 @@ class PgBackRestS3IT {
 
     @Test
     @DisplayName("a backup while the S3 server is down fails with REPO_UNREACHABLE; nothing is listed or lost")
-    void serverDown() {
+    void serverDown() throws IOException {
         List<BackupSet> before1 = f.pgbr.list(1);
         List<BackupSet> before2 = f.pgbr.list(2);
+        Path timeout = shortIoTimeout(f.config);
         S3.server().stop();
         try {
             assertThatThrownBy(() -> f.pgbr.backup(BackupType.FULL, 2))
@@ -186,6 +205,7 @@ class PgBackRestS3IT {
             assertThat(f.pgbr.list(1)).as("the posix repo is untouched").isEqualTo(before1);
         } finally {
             S3.server().restart();
+            Files.deleteIfExists(timeout);
         }
         assertThat(f.pgbr.list(2)).as("no partial set listed, none lost").isEqualTo(before2);
         assertRestoreMatches(2, s3Full);
