@@ -1,0 +1,147 @@
+package io.pgvault.operations.health;
+
+import io.pgvault.api.BackupType;
+import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.PgBackRestConfig;
+import io.pgvault.backend.pgbackrest.PgBackRestRepo;
+import io.pgvault.backend.pgbackrest.PgCluster;
+import io.pgvault.operations.ConnectionSource;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.testkit.PostgresCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * WAL-archive health of a cluster archiving through real pgBackRest 2.45 ({@code archive_command = pgbackrest
+ * archive-push}): working, then failing while the repository's archive cannot be written (pg_stat_archiver and
+ * {@code pgbackrest check} both say so), then recovered; backup age read from {@code pgbackrest info}.
+ */
+class PgBackRestArchiveIT {
+    private static Path base;
+    private static PostgresCluster pg;
+    private static PgBackRest pgbr;
+    private static ArchiveMonitor monitor;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        Assumptions.assumeTrue(pgbackrestInstalled(), "pgbackrest is not installed (apt-get install -y pgbackrest)");
+        base = Files.createTempDirectory(Path.of("/tmp"), "ops-archive-pgbr-");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            Files.setOwner(base, FileSystems.getDefault().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(PostgresCluster.SUPERUSER));
+        }
+        pg = PostgresCluster.builder().baseDirectory(base)
+                .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'").start();
+        pgbr = PgBackRest.of(PgBackRestConfig.builder("ops")
+                .cluster(PgCluster.builder(pg.dataDirectory()).port(pg.port()).socketDirectory(pg.socketDirectory())
+                        .binDir(pg.binDir()).build())
+                .repo(PgBackRestRepo.posix(base.resolve("repo1")).build())
+                .configFile(base.resolve("conf/pgbackrest.conf"))
+                .workDirectory(base.resolve("work"))
+                .launcher(pg.serverLauncher())
+                .archiveTimeout(Duration.ofSeconds(10))
+                .build());
+        pgbr.writeConfig();
+        pg.configure("archive_command = " + PostgresCluster.quoteLiteral(pgbr.archiveCommand()));
+        pg.restart();
+        pgbr.stanzaCreate();
+        monitor = ArchiveMonitor.builder("ops", ConnectionSource.of(pg.connection()))
+                .toolCheck("pgbackrest check", () -> pgbr.check(Duration.ofSeconds(3)))
+                .toolCheckEvery(Duration.ZERO)
+                .build();
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        if (base != null) {
+            setArchiveWritable(true);
+        }
+        if (pg != null) {
+            pg.close();
+        }
+        if (base != null) {
+            try (Stream<Path> s = Files.walk(base)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void setArchiveWritable(boolean writable) throws IOException {
+        Path archive = base.resolve("repo1/archive/ops");
+        if (Files.exists(archive)) {
+            Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString(writable ? "rwxr-x---" : "---------"));
+        }
+    }
+
+    private static void writeAndSwitch() {
+        pg.psql("postgres", "CREATE TABLE IF NOT EXISTS t (x text); INSERT INTO t SELECT md5(g::text) "
+                + "FROM generate_series(1, 1000) g; SELECT pg_switch_wal()");
+    }
+
+    @Test
+    @DisplayName("archiving through pgBackRest: OK with lag 0 and a passing check; with the archive unwritable "
+            + "CRITICAL from pg_stat_archiver and pgbackrest check, with the backlog; OK again once fixed")
+    void archiveThroughPgBackRest() throws IOException {
+        BackupHealth health = BackupHealth.builder().drillAge(null).build()
+                .watch("pgbackrest:ops/repo1", () -> pgbr.list(1)).watchArchive(monitor);
+        pgbr.backup(BackupType.FULL, 1);
+        writeAndSwitch();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(monitor.status().failing()).isFalse();
+            assertThat(monitor.status().pendingSegments()).contains(0L);
+        });
+        HealthReport ok = health.check();
+        assertThat(ok.status()).as(ok.toJson()).isEqualTo(HealthStatus.OK);
+        HealthCheck archive = ok.checks("wal-archive").get(0);
+        assertThat(archive.facts()).containsEntry("lagSeconds", 0L).doesNotContainKey("toolCheckFailure");
+        assertThat(ok.checks("backup-age")).singleElement().satisfies(c ->
+                assertThat(c.component()).isEqualTo("repository:pgbackrest:ops/repo1/" + c.facts().get("source")));
+
+        setArchiveWritable(false);
+        writeAndSwitch();
+        await().atMost(Duration.ofSeconds(30)).until(() -> monitor.status().failing());
+        HealthCheck failing = monitor.check(Clock.systemUTC());
+        assertThat(failing.status()).isEqualTo(HealthStatus.CRITICAL);
+        assertThat(failing.message()).contains("archiving is failing").contains("pgbackrest check failed");
+        assertThat((Long) failing.facts().get("pendingSegments")).isPositive();
+        assertThat((Long) failing.facts().get("failedCount")).isPositive();
+        assertThat(failing.facts()).containsKey("toolCheckFailure");
+
+        setArchiveWritable(true);
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            writeAndSwitch(); // wakes the archiver, which otherwise retries after up to a minute
+            assertThat(monitor.status().failing()).isFalse();
+            assertThat(monitor.status().pendingSegments()).contains(0L);
+        });
+        HealthCheck recovered = monitor.check(Clock.systemUTC());
+        assertThat(recovered.status()).as(recovered.message()).isEqualTo(HealthStatus.OK);
+    }
+
+    private static boolean pgbackrestInstalled() {
+        try {
+            ProcessRunner.local().run(ToolCommand.builder("pgbackrest", "pgbackrest").arg("version")
+                    .timeout(Duration.ofSeconds(30)).build());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}
