@@ -29,6 +29,7 @@ class PgBackRestRestoreIT {
     private static BackupSet full;
     private static Instant noted;
     private static String lsn;
+    private static String xid;
 
     @BeforeAll
     static void setUp() {
@@ -41,7 +42,8 @@ class PgBackRestRestoreIT {
         // strictly before it: a target in the same second as the stop would find no set
         f.pg.psql("postgres", "SELECT pg_sleep_until(to_timestamp(" + (full.finishedAt().getEpochSecond() + 1)
                 + ") + interval '50 milliseconds')");
-        f.pg.psql("postgres", "INSERT INTO marks (tag) SELECT 'test' FROM generate_series(1, 1000);");
+        xid = f.pg.queryValue("postgres", "BEGIN; INSERT INTO marks (tag) SELECT 'test' FROM generate_series(1, 1000);"
+                + " SELECT pg_current_xact_id(); COMMIT;");
         noted = Instant.parse(f.pg.queryValue("postgres",
                 "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
         // the insert position: with synchronous_commit = off the written position may lag behind the commit
@@ -157,9 +159,10 @@ class PgBackRestRestoreIT {
     }
 
     @Test
-    @DisplayName("a named restore point and an LSN both stop between the test and the after rows")
-    void nameAndLsn() {
-        for (RestoreTarget target : List.of(RestoreTarget.name("before-after"), RestoreTarget.lsn(lsn))) {
+    @DisplayName("a named restore point, an LSN and the test rows' transaction id all stop before the after rows")
+    void nameLsnXid() {
+        for (RestoreTarget target : List.of(RestoreTarget.name("before-after"), RestoreTarget.lsn(lsn),
+                RestoreTarget.xid(xid))) {
             Path dir = f.newDirectory("target");
             f.pgbr.restore(PhysicalRestoreRequest.builder().target(target).targetAction(TargetAction.PROMOTE)
                     .dataDirectory(dir).build());

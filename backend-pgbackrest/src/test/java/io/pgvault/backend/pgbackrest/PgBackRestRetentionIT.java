@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Retention over real pgBackRest sets: the planner decides, {@code expire --set} executes, dependents before what
@@ -90,6 +91,22 @@ class PgBackRestRetentionIT {
             assertThat(copy.queryValue("postgres", "SELECT string_agg(v::text, ',' ORDER BY v) FROM n"))
                     .isEqualTo("1,2,3");
         }
+
+        // in place: refused while the server runs ([038], nothing touched), then with delta once it is stopped
+        f.pg.psql("postgres", "INSERT INTO n VALUES (5);");
+        f.pgbr.check();
+        assertThatThrownBy(() -> f.pgbr.restore(PhysicalRestoreRequest.builder().delta(true).build()))
+                .isInstanceOfSatisfying(PgBackRestException.class,
+                        e -> assertThat(e.kind()).isEqualTo(PgBackRestException.Kind.SERVER_RUNNING));
+        assertThat(f.pg.queryValue("postgres", "SELECT count(*) FROM n")).isEqualTo("5");
+        f.pg.stop();
+        PhysicalRestoreResult inPlace = f.pgbr.restore(PhysicalRestoreRequest.builder().delta(true).build());
+        assertThat(inPlace.dataDirectory()).isEqualTo(f.pg.dataDirectory());
+        assertThat(inPlace.request().archiveModeOff()).isFalse();
+        f.pg.start();
+        f.pg.awaitRecoveryEnd(PgBackRestFixture.RECOVERY);
+        assertThat(f.pg.queryValue("postgres", "SELECT string_agg(v::text, ',' ORDER BY v) FROM n"))
+                .isEqualTo("1,2,3,4,5");
 
         // verify reads every file: a damaged one in f3 is reported, not hidden
         Path pgData = f.base.resolve("repo1/backup/gfs/" + f3.id().value() + "/pg_data");

@@ -1,0 +1,153 @@
+package io.pgvault.backend.pgbackrest.mirror;
+
+import io.pgvault.api.BackupId;
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.IntegrityException;
+import io.pgvault.api.NotFoundException;
+import io.pgvault.api.RepositoryException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/** Downloads mirrored sets into a local posix pgBackRest repository, checking every file's digest. */
+final class Materializer {
+    private final TargetStore store;
+    private final Optional<String> owner;
+
+    Materializer(TargetStore store, Optional<String> owner) {
+        this.store = store;
+        this.owner = owner;
+    }
+
+    MaterializedRepo materialize(Path directory, Collection<BackupId> asked) {
+        long t0 = System.nanoTime();
+        Path root = directory.toAbsolutePath().normalize();
+        Map<String, MirroredSet> held = new LinkedHashMap<>();
+        store.sets().forEach(s -> held.put(s.label(), s));
+        Set<String> closure = closure(asked.isEmpty() ? List.copyOf(held.keySet())
+                : asked.stream().map(BackupId::value).toList(), held);
+        ManifestCodec.InfoRecord info = store.info().orElseThrow(() -> new IntegrityException("the mirror in "
+                + store.repository.id() + " has no info record " + store.infoKey()
+                + ": no set was ever committed there, or it was damaged"));
+        Map<String, MirroredFile> files = new LinkedHashMap<>();
+        for (String label : closure) {
+            held.get(label).allFiles().forEach(f -> files.putIfAbsent(f.path(), f));
+        }
+        info.files().forEach(f -> files.put(f.path(), f));
+        int downloaded = 0;
+        int present = 0;
+        long bytes = 0;
+        try {
+            Files.createDirectories(root);
+            for (MirroredFile f : files.values()) {
+                if (fetch(root, f)) {
+                    downloaded++;
+                    bytes += f.size();
+                } else {
+                    present++;
+                }
+            }
+            fixPermissions(root);
+        } catch (IOException e) {
+            throw new RepositoryException("cannot write the local repository " + root + ": " + e, e);
+        }
+        List<BackupId> sets = held.values().stream().filter(s -> closure.contains(s.label())).map(MirroredSet::id)
+                .toList();
+        return new MaterializedRepo(root, store.stanza, sets, downloaded, present, bytes,
+                Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private Set<String> closure(List<String> labels, Map<String, MirroredSet> held) {
+        Set<String> out = new TreeSet<>();
+        Deque<String> todo = new ArrayDeque<>(labels);
+        while (!todo.isEmpty()) {
+            String l = todo.pop();
+            MirroredSet s = held.get(l);
+            if (s == null) {
+                if (labels.contains(l)) {
+                    throw new NotFoundException("the mirror in " + store.repository.id() + " holds no set " + l
+                            + " of stanza " + store.stanza + "; it holds " + held.keySet());
+                }
+                throw new IntegrityException("mirrored set(s) " + labels + " reference " + l
+                        + ", which the mirror in " + store.repository.id() + " does not hold");
+            }
+            if (out.add(l)) {
+                todo.addAll(s.references());
+                s.prior().ifPresent(todo::add);
+            }
+        }
+        return out;
+    }
+
+    /** @return whether the file was downloaded (false: already present with the right digest) */
+    private boolean fetch(Path root, MirroredFile f) throws IOException {
+        Path target = root.resolve(f.path()).normalize();
+        if (!target.startsWith(root) || target.equals(root)) {
+            throw new ConfigurationException("mirrored path '" + f.path() + "' leaves " + root);
+        }
+        if (Files.isRegularFile(target) && Files.size(target) == f.size()
+                && Digests.of(Files.newInputStream(target), target.toString()).sha256().equals(f.sha256())) {
+            return false;
+        }
+        Files.createDirectories(target.getParent());
+        Path part = target.resolveSibling("." + target.getFileName() + ".part");
+        String key = store.fileKey(f.path());
+        Digests.Sum got;
+        try (InputStream in = store.repository.open(key); OutputStream out = Files.newOutputStream(part)) {
+            got = Digests.copy(in, out);
+        } catch (NotFoundException e) {
+            Files.deleteIfExists(part);
+            throw new IntegrityException("the mirror in " + store.repository.id() + " lacks " + key
+                    + ", which its records list: the mirror is damaged; run mirror() again while the source still "
+                    + "holds the set, or restore from another copy", e);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(part);
+            throw e;
+        }
+        if (got.size() != f.size() || !got.sha256().equals(f.sha256())) {
+            Files.deleteIfExists(part);
+            throw new IntegrityException("mirrored file " + key + " in " + store.repository.id()
+                    + " does not match its record: expected " + f.size() + " bytes with sha256 " + f.sha256()
+                    + ", read " + got.size() + " bytes with sha256 " + got.sha256() + ". The mirror's copy is damaged: "
+                    + "run mirror() again while the source still holds the set, or restore from another copy");
+        }
+        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return true;
+    }
+
+    /** pgBackRest's own modes (0750 directories, 0640 files), given to the owner when one is set. */
+    private void fixPermissions(Path root) throws IOException {
+        UserPrincipal user = owner.isPresent()
+                ? FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(owner.get()) : null;
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            s.forEach(all::add);
+        }
+        for (Path p : all) {
+            boolean dir = Files.isDirectory(p);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(dir ? "rwxr-x---" : "rw-r-----"));
+            if (user != null) {
+                Files.setOwner(p, user);
+            }
+        }
+    }
+}
