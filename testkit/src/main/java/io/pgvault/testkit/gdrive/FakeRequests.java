@@ -312,11 +312,17 @@ final class FakeRequests implements HttpHandler {
                 sendFinal(exchange, session);
                 return;
             }
-            long length = contentLength(exchange);
+            // The body's length after decoding: the Google uploader gzips chunks and sends them chunked, so the
+            // Content-Range, not the Content-Length, says how many bytes a chunk holds.
             String rangeHeader = exchange.getRequestHeaders().getFirst("Content-Range");
+            long length;
             long first;
             long total;
             if (rangeHeader == null) {
+                length = contentLength(exchange);
+                if (isGzip(exchange)) {
+                    throw ApiError.badRequest("A gzip-encoded upload needs a Content-Range.");
+                }
                 first = 0;
                 total = length;
             } else {
@@ -326,14 +332,14 @@ final class FakeRequests implements HttpHandler {
                 }
                 total = m.group(4).equals("*") ? -1 : Long.parseLong(m.group(4));
                 if (m.group(2) == null) {
-                    if (length != 0) {
-                        throw ApiError.badRequest("A status query (bytes */N) must have an empty body.");
-                    }
+                    length = 0;
                     first = session.received;
                 } else {
                     first = Long.parseLong(m.group(2));
-                    if (Long.parseLong(m.group(3)) - first + 1 != length) {
-                        throw ApiError.badRequest("Content-Range does not match the Content-Length of " + length);
+                    length = Long.parseLong(m.group(3)) - first + 1;
+                    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+                    if (declared != null && !isGzip(exchange) && Long.parseLong(declared) != length) {
+                        throw ApiError.badRequest("Content-Range does not match the Content-Length of " + declared);
                     }
                 }
             }
@@ -405,6 +411,9 @@ final class FakeRequests implements HttpHandler {
                 }
             }
             session.received = position;
+            if (in.read() >= 0) {
+                throw ApiError.badRequest("The request body is longer than its Content-Range says.");
+            }
         }
     }
 
@@ -452,6 +461,11 @@ final class FakeRequests implements HttpHandler {
         } catch (IOException e) {
             throw ApiError.badRequest("Invalid JSON payload received. " + e.getMessage());
         }
+    }
+
+    private static boolean isGzip(HttpExchange exchange) {
+        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+        return encoding != null && encoding.equalsIgnoreCase("gzip");
     }
 
     /** The request body, gunzipped when the client sent {@code Content-Encoding: gzip} (the Google client does). */
