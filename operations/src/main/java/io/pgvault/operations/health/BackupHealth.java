@@ -315,9 +315,9 @@ public final class BackupHealth implements VaultListener {
                     cached = List.copyOf(reader.get());
                     readAt = now;
                     error = null;
-                } catch (PgVaultException | IllegalStateException e) {
-                    LOG.warn("health: cannot list {}: {}", location, e.getMessage());
-                    error = e.getMessage();
+                } catch (RuntimeException e) {
+                    LOG.warn("health: cannot list {}: {}", location, e.toString());
+                    error = String.valueOf(e.getMessage());
                     cached = null;
                     readAt = null;
                 }

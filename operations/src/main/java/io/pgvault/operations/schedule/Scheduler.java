@@ -324,6 +324,9 @@ public final class Scheduler implements AutoCloseable {
             LOG.info("job {} succeeded in {}", job.name(), ok.duration());
             return ok;
         } catch (Exception | Error e) {
+            if (e instanceof VirtualMachineError vm) {
+                throw vm; // out of memory or stack: nothing sensible to record
+            }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
