@@ -218,6 +218,9 @@ public final class Tiering {
                 missing = missing(tier, primarySets, listScoped(new Catalog(tier.repository())));
             } catch (PgVaultException e) {
                 return unreadable(tier, e.getMessage(), e);
+            } catch (RuntimeException e) { // a host's filter or policy threw: report it, the backup still stands
+                return unreadable(tier, "choosing the sets for tier " + tier.name() + " failed: " + e,
+                        new RepositoryException("choosing the sets for tier " + tier.name() + " failed: " + e, e));
             }
             TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, clock, listener);
             List<SetCopy> copies = new ArrayList<>();

@@ -235,6 +235,19 @@ class TieringTest {
         }
 
         @Test
+        @DisplayName("a host filter that throws is reported as the tier's failure; the backup stands")
+        void throwingFilter() {
+            PgVault vault = vaultWith(Tier.builder("copy", copy).filter(TierFilter.matching("broken", s -> {
+                throw new IllegalStateException("bug in the host's predicate");
+            })).build());
+
+            BackupResult result = vault.backupAndCopy();
+
+            assertThat(vault.list()).containsExactly(result.set());
+            assertThat(result.tiers().get(0).problem()).get().asString().contains("bug in the host's predicate");
+        }
+
+        @Test
         @DisplayName("an unreadable tier is reported and the other tiers are still synced")
         void unreadableTier() {
             MemoryRepository other = new MemoryRepository("other");
