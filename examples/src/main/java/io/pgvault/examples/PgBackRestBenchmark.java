@@ -1,0 +1,206 @@
+package io.pgvault.examples;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.BackupType;
+import io.pgvault.api.Secret;
+import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.PgBackRestConfig;
+import io.pgvault.backend.pgbackrest.PgBackRestRepo;
+import io.pgvault.backend.pgbackrest.PgCluster;
+import io.pgvault.backend.pgbackrest.PhysicalRestoreRequest;
+import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.PostgresCluster;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * pgvault's pgBackRest full backup and restore against the plain {@code pgbackrest} CLI run with the same
+ * configuration file, in the same run, alternating which goes first: a throwaway PostgreSQL 15 cluster of at least
+ * {@code --gb} GiB of realistic data (DemoDatabase's random text, about 1.8:1 under zstd, plus the web-shop schema),
+ * one encrypted posix repo, zst level 3, process-max 2. Prints per-run wall times and the ratios pgvault/CLI.
+ * Run it with {@code scripts/benchmark-pgbackrest}; it needs root (the cluster and pgBackRest run as postgres).
+ *
+ * <p>Arguments: {@code --gb N} (default 1), {@code --rounds N} (default 3), {@code --work-dir DIR} (default /tmp).
+ */
+public final class PgBackRestBenchmark {
+    private static final String STANZA = "bench";
+
+    private PgBackRestBenchmark() {
+    }
+
+    /**
+     * @param args see the class comment
+     * @throws Exception when a step fails
+     */
+    public static void main(String[] args) throws Exception {
+        int gb = 1;
+        int rounds = 3;
+        Path workDir = Path.of("/tmp");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--gb" -> gb = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--work-dir" -> workDir = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (use --gb N, --rounds N, --work-dir DIR)");
+            }
+        }
+        Path base = serverDirectory(workDir);
+        try (PostgresCluster pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
+                .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'",
+                        "max_wal_size = '4GB'", "checkpoint_timeout = '30min'")
+                .start()) {
+            PgBackRestConfig config = PgBackRestConfig.builder(STANZA)
+                    .cluster(PgCluster.builder(pg.dataDirectory()).port(pg.port())
+                            .socketDirectory(pg.socketDirectory()).binDir(pg.binDir()).build())
+                    .repo(PgBackRestRepo.posix(base.resolve("repo")).cipher(Secret.of("benchmark passphrase"))
+                            .build())
+                    .configFile(base.resolve("conf/pgbackrest.conf"))
+                    .workDirectory(base.resolve("work"))
+                    .launcher(pg.serverLauncher())
+                    .compressLevel(3)
+                    .processMax(2)
+                    .build();
+            PgBackRest pgbr = PgBackRest.of(config);
+            pgbr.writeConfig();
+            pg.configure("archive_command = " + PostgresCluster.quoteLiteral(pgbr.archiveCommand()));
+            pg.restart();
+            pgbr.stanzaCreate();
+
+            long started = System.nanoTime();
+            pg.createDatabase("bench");
+            DemoDatabase.realistic(10).applyTo(pg, "bench");
+            // the text table carries most of the size; indexes, the shop schema and the catalogs bring the rest
+            int textMb = Math.max(64, gb * 1024 - 100);
+            DemoDatabase.randomText(textMb).applyTo(pg, "bench");
+            pg.psql("bench", "VACUUM ANALYZE; CHECKPOINT;");
+            long clusterBytes = Long.parseLong(pg.queryValue("postgres",
+                    "SELECT sum(pg_database_size(datname)) FROM pg_database"));
+            System.out.printf(Locale.ROOT, "cluster: %.2f GiB in %d databases, built in %.1f s (pgBackRest %s)%n",
+                    clusterBytes / (1024.0 * 1024 * 1024), Integer.parseInt(pg.queryValue("postgres",
+                            "SELECT count(*) FROM pg_database")), (System.nanoTime() - started) / 1e9,
+                    pgbr.version());
+            pgbr.check(); // archiving works before anything is timed
+
+            List<String> cli = new ArrayList<>(List.of("runuser", "-u", "postgres", "--", "pgbackrest",
+                    "--config=" + config.configFile(), "--config-include-path=" + config.includeDirectory(),
+                    "--stanza=" + STANZA));
+            List<Double> backupRatios = new ArrayList<>();
+            List<Double> restoreRatios = new ArrayList<>();
+            System.out.println("round  first    pgvault backup  CLI backup  ratio   pgvault restore  CLI restore  ratio");
+            for (int round = 1; round <= rounds; round++) {
+                boolean pgvaultFirst = round % 2 == 1;
+                double vb;
+                double cb;
+                if (pgvaultFirst) {
+                    vb = timed(() -> pgbr.backup(BackupType.FULL, 1));
+                    cb = timed(() -> run(cli, "--repo=1", "--type=full", "backup"));
+                } else {
+                    cb = timed(() -> run(cli, "--repo=1", "--type=full", "backup"));
+                    vb = timed(() -> pgbr.backup(BackupType.FULL, 1));
+                }
+                BackupSet latest = pgbr.list(1).get(pgbr.list(1).size() - 1);
+                Path vDir = base.resolve("restore-pgvault-" + round);
+                Path cDir = base.resolve("restore-cli-" + round);
+                double vr;
+                double cr;
+                if (pgvaultFirst) {
+                    vr = timed(() -> restore(pgbr, latest, vDir));
+                    cr = timed(() -> run(cli, "--repo=1", "--set=" + latest.id().value(), "--pg1-path=" + cDir,
+                            "--archive-mode=off", "restore"));
+                } else {
+                    cr = timed(() -> run(cli, "--repo=1", "--set=" + latest.id().value(), "--pg1-path=" + cDir,
+                            "--archive-mode=off", "restore"));
+                    vr = timed(() -> restore(pgbr, latest, vDir));
+                }
+                delete(vDir);
+                delete(cDir);
+                // keep the repo small: drop all but the newest set (not timed)
+                List<BackupSet> sets = pgbr.list(1);
+                for (BackupSet old : sets.subList(0, sets.size() - 1)) {
+                    pgbr.expire(1, old.id());
+                }
+                backupRatios.add(vb / cb);
+                restoreRatios.add(vr / cr);
+                System.out.printf(Locale.ROOT, "%5d  %-7s  %14.2f s  %8.2f s  %5.3f  %15.2f s  %9.2f s  %5.3f%n",
+                        round, pgvaultFirst ? "pgvault" : "CLI", vb, cb, vb / cb, vr, cr, vr / cr);
+            }
+            System.out.printf(Locale.ROOT, "median ratio pgvault/CLI: backup %.3f, restore %.3f (target <= 1.03)%n",
+                    median(backupRatios), median(restoreRatios));
+        } finally {
+            delete(base);
+        }
+    }
+
+    private static void restore(PgBackRest pgbr, BackupSet set, Path dir) {
+        pgbr.restore(PhysicalRestoreRequest.builder().repo(1).set(set.id()).dataDirectory(dir).archiveModeOff(true)
+                .build());
+    }
+
+    private static double timed(Runnable step) {
+        long t = System.nanoTime();
+        step.run();
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    private static void run(List<String> base, String... more) {
+        List<String> command = new ArrayList<>(base);
+        command.addAll(List.of(more));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed with " + p.exitValue() + ": "
+                        + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static Path serverDirectory(Path parent) throws IOException {
+        Path dir = Files.createTempDirectory(parent, "pgvault-pgbr-bench-");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setOwner(dir, FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
+        return dir;
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
