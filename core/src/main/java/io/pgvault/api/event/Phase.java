@@ -1,7 +1,7 @@
 package io.pgvault.api.event;
 
 /**
- * The kind of long operation a {@link Progress} event reports on.
+ * The kind of long operation a {@link Events.Progress} event reports on.
  *
  * @since 0.2.0
  */
