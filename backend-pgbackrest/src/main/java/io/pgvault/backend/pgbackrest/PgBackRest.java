@@ -64,6 +64,8 @@ public final class PgBackRest {
     private static final Logger LOG = LoggerFactory.getLogger(PgBackRest.class);
     private static final Duration SHORT = Duration.ofMinutes(10);
     private static final Duration COPY_START = Duration.ofMinutes(5);
+    private static final java.util.regex.Pattern VERIFY_COUNT =
+            java.util.regex.Pattern.compile("(invalid|missing|error)[^:,]*:\\s*[1-9]");
 
     private final PgBackRestConfig config;
     private final Cli cli;
@@ -430,9 +432,12 @@ public final class PgBackRest {
         return new RepoVerifyResult(repo, problems(output), output.strip(), r.duration());
     }
 
-    private static List<String> problems(String output) {
-        return output.lines().filter(l -> l.contains("ERROR:") || l.contains("WARN:")
-                || l.matches(".*(invalid|missing|checksum).*") && !l.contains(" 0 ")).map(String::strip).toList();
+    /** Lines of verify's report that name a problem: errors, invalid sets, non-zero counts of damaged files. */
+    static List<String> problems(String output) {
+        return output.lines().map(String::strip)
+                .filter(l -> l.startsWith("ERROR:") || l.contains("status: invalid")
+                        || VERIFY_COUNT.matcher(l).find())
+                .toList();
     }
 
     /**
