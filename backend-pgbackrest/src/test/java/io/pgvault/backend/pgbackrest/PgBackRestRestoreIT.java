@@ -137,6 +137,28 @@ class PgBackRestRestoreIT {
     }
 
     @Test
+    @DisplayName("paused at the noted time for inspection: still in recovery, readable, 1000 test and 0 after rows")
+    void pausedForInspection() {
+        Path dir = f.newDirectory("paused");
+        PhysicalRestoreResult r = f.pgbr.restore(PhysicalRestoreRequest.builder()
+                .target(RestoreTarget.time(noted)).targetAction(TargetAction.PAUSE)
+                .dataDirectory(dir).startOnPort(PgBackRestFixture.freePort()).build());
+        try (RunningCopy copy = r.copy().orElseThrow()) {
+            assertThat(copy.inRecovery()).isTrue();
+            // hot standby answers once recovery is paused at the target (the pause is reached shortly after start)
+            long deadline = System.nanoTime() + PgBackRestFixture.RECOVERY.toNanos();
+            while (!"t".equals(copy.queryValue("postgres", "SELECT pg_is_wal_replay_paused()"))
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(copy.queryValue("postgres", "SELECT pg_is_wal_replay_paused()")).isEqualTo("t");
+            assertThat(copy.queryValue("postgres", "SELECT count(*) FROM marks WHERE tag = 'test'")).isEqualTo("1000");
+            assertThat(copy.queryValue("postgres", "SELECT count(*) FROM marks WHERE tag = 'after'")).isEqualTo("0");
+        }
+        PgBackRestFixture.delete(dir);
+    }
+
+    @Test
     @DisplayName("latest replays every archived segment: 1000 test and 1000 after")
     void latest() {
         Path dir = f.newDirectory("latest");
@@ -178,7 +200,6 @@ class PgBackRestRestoreIT {
     void chainAndDelta() {
         f.pg.createDatabase("shop");
         DemoDatabase.realistic(1).applyTo(f.pg, "shop");
-        f.pgbr.backup(BackupType.FULL, 1);
         f.pg.psql("shop", "DELETE FROM shop.order_items WHERE line_no % 3 = 0; UPDATE shop.customers SET "
                 + "email = upper(email) WHERE id % 3 = 0;");
         BackupSet diff = f.pgbr.backup(BackupType.DIFF, 1);
