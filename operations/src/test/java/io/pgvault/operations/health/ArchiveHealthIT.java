@@ -69,7 +69,8 @@ class ArchiveHealthIT {
             throw new java.io.UncheckedIOException(e);
         }
         writeAndSwitch();
-        await().atMost(Duration.ofSeconds(30)).until(() -> monitor.status().failing());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> monitor.status().failing());
         HealthCheck failing = monitor.check(Clock.systemUTC());
         assertThat(failing.status()).isEqualTo(HealthStatus.CRITICAL);
         assertThat(failing.message()).contains("archiving is failing");
@@ -83,8 +84,10 @@ class ArchiveHealthIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            writeAndSwitch(); // wakes the archiver, which otherwise retries after up to a minute
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            // a reload wakes the archiver, which otherwise retries only after up to a minute; a WAL switch would
+            // wake it too but leave a fresh segment pending
+            pg.cluster().psql("postgres", "SELECT pg_reload_conf()");
             ArchiveStatus s = monitor.status();
             assertThat(s.failing()).isFalse();
             assertThat(s.pendingSegments()).contains(0L);
@@ -109,8 +112,8 @@ class ArchiveHealthIT {
                     Files.delete(archive.resolve(wal)); // second run finds it gone
                 }).build();
         writeAndSwitch();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            writeAndSwitch();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            pg.cluster().psql("postgres", "SELECT pg_reload_conf()"); // wakes the archiver if it is waiting
             assertThat(monitor.status().failing()).isFalse();
             assertThat(monitor.status().pendingSegments()).contains(0L);
         });

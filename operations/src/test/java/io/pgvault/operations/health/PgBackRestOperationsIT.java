@@ -1,11 +1,20 @@
 package io.pgvault.operations.health;
 
+import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.PgBackRestConfig;
 import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 import io.pgvault.backend.pgbackrest.PgCluster;
 import io.pgvault.operations.ConnectionSource;
+import io.pgvault.operations.schedule.Job;
+import io.pgvault.operations.schedule.JobOutcome;
+import io.pgvault.operations.schedule.JobResult;
+import io.pgvault.operations.schedule.JobStore;
+import io.pgvault.operations.schedule.MisfirePolicy;
+import io.pgvault.operations.schedule.PostgresAdvisoryGuard;
+import io.pgvault.operations.schedule.RunOn;
+import io.pgvault.operations.schedule.Scheduler;
 import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.testkit.PostgresCluster;
@@ -22,18 +31,22 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
  * WAL-archive health of a cluster archiving through real pgBackRest 2.45 ({@code archive_command = pgbackrest
  * archive-push}): working, then failing while the repository's archive cannot be written (pg_stat_archiver and
- * {@code pgbackrest check} both say so), then recovered; backup age read from {@code pgbackrest info}.
+ * {@code pgbackrest check} both say so), then recovered; backup age read from {@code pgbackrest info}; and weekly
+ * full + daily incremental pgBackRest backups run by the scheduler under the guard.
  */
-class PgBackRestArchiveIT {
+class PgBackRestOperationsIT {
     private static Path base;
     private static PostgresCluster pg;
     private static PgBackRest pgbr;
@@ -117,7 +130,8 @@ class PgBackRestArchiveIT {
 
         setArchiveWritable(false);
         writeAndSwitch();
-        await().atMost(Duration.ofSeconds(30)).until(() -> monitor.status().failing());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> monitor.status().failing());
         HealthCheck failing = monitor.check(Clock.systemUTC());
         assertThat(failing.status()).isEqualTo(HealthStatus.CRITICAL);
         assertThat(failing.message()).contains("archiving is failing").contains("pgbackrest check failed");
@@ -126,13 +140,51 @@ class PgBackRestArchiveIT {
         assertThat(failing.facts()).containsKey("toolCheckFailure");
 
         setArchiveWritable(true);
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            writeAndSwitch(); // wakes the archiver, which otherwise retries after up to a minute
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            // a reload wakes the archiver, which otherwise retries only after up to a minute; a WAL switch would
+            // wake it too but leave a fresh segment pending
+            pg.psql("postgres", "SELECT pg_reload_conf()");
             assertThat(monitor.status().failing()).isFalse();
             assertThat(monitor.status().pendingSegments()).contains(0L);
         });
         HealthCheck recovered = monitor.check(Clock.systemUTC());
         assertThat(recovered.status()).as(recovered.message()).isEqualTo(HealthStatus.OK);
+    }
+
+    @Test
+    @DisplayName("weekly full + daily incremental through the scheduler on pgBackRest: the leader-only jobs fire on "
+            + "Sunday and Monday of a test clock under the advisory-lock guard, and info lists FULL then INCR on it")
+    void scheduledFullAndIncremental() {
+        MisfirePolicy runOnce = MisfirePolicy.RUN_ONCE;
+        List<BackupSet> taken = new ArrayList<>();
+        MutableClock clock = new MutableClock("2026-03-07T12:00:00Z"); // a Saturday
+        ConnectionSource source = ConnectionSource.of(pg.connection());
+        Scheduler scheduler = Scheduler.builder()
+                .clock(clock)
+                .guard(PostgresAdvisoryGuard.of(source))
+                .store(JobStore.postgres(source))
+                .job(Job.builder("pgbr-weekly-full").cron("0 2 * * SUN")
+                        .runOn(RunOn.LEADER_ONLY).misfire(runOnce)
+                        .task(ctx -> taken.add(pgbr.backup(BackupType.FULL, 1))).build())
+                .job(Job.builder("pgbr-daily-incr").cron("0 2 * * MON-SAT")
+                        .runOn(RunOn.LEADER_ONLY).misfire(runOnce)
+                        .task(ctx -> taken.add(pgbr.backup(BackupType.INCR, 1))).build())
+                .build();
+        clock.set("2026-03-08T02:00:00Z");
+        assertThat(scheduler.runDue()).extracting(JobResult::job,
+                JobResult::outcome).containsExactly(tuple("pgbr-weekly-full", JobOutcome.SUCCEEDED));
+        writeAndSwitch();
+        clock.set("2026-03-09T02:00:30Z");
+        assertThat(scheduler.runDue()).extracting(JobResult::job,
+                JobResult::outcome).containsExactly(tuple("pgbr-daily-incr", JobOutcome.SUCCEEDED));
+        assertThat(taken).extracting(BackupSet::type).containsExactly(BackupType.FULL,
+                BackupType.INCR);
+        assertThat(taken.get(1).dependsOn()).isPresent();
+        assertThat(pgbr.list(1)).extracting(BackupSet::id)
+                .containsSubsequence(taken.get(0).id(), taken.get(1).id());
+        assertThat(pg.queryValue("postgres", "SELECT string_agg(job || '=' || outcome, ',' ORDER BY job) "
+                + "FROM pgvault_job_runs")).isEqualTo("pgbr-daily-incr=SUCCEEDED,pgbr-weekly-full=SUCCEEDED");
+        scheduler.close();
     }
 
     private static boolean pgbackrestInstalled() {
