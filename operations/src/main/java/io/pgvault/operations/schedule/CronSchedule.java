@@ -67,7 +67,7 @@ public final class CronSchedule {
                         + "year)");
             };
             cron.validate();
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // cron-utils reports most problems as IllegalArgumentException, a few otherwise
             throw new ConfigurationException("cron expression '" + trimmed + "' is invalid: " + e.getMessage());
         }
         ExecutionTime times = ExecutionTime.forCron(cron);

@@ -65,6 +65,12 @@ class CronScheduleTest {
                 .hasMessageContaining("never fires");
         assertThatThrownBy(() -> CronSchedule.parse("  ")).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("must be set");
+        assertThatThrownBy(() -> CronSchedule.parse("0 0 0 1 1 ? 2020")).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("never fires");
+        for (String nonsense : new String[] {"* * * * MON-", "a b c d e", "0 2 * * 8", "0/0 * * * *", "0 0 * * * ? ?"}) {
+            assertThatThrownBy(() -> CronSchedule.parse(nonsense)).as(nonsense)
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("'" + nonsense + "'");
+        }
     }
 
     @Test
