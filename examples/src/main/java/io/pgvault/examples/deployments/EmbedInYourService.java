@@ -150,7 +150,12 @@ public final class EmbedInYourService implements AutoCloseable {
             respond(exchange, report.status() == HealthStatus.CRITICAL ? 503 : 200, "application/json",
                     report.toJson());
         });
-        http.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain", render(registry)));
+        http.createContext("/metrics", exchange -> {
+            // Events reach only the replica that ran the backup; the others learn of it from the shared catalog.
+            // (With a pull registry such as Prometheus's, call metrics.watch(vault) on a timer instead.)
+            metrics.watch(vault);
+            respond(exchange, 200, "text/plain", render(registry));
+        });
         http.start();
         scheduler.start();
         return new EmbedInYourService(scheduler, http, registry, Duration.ofMinutes(5));

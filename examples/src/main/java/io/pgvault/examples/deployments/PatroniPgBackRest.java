@@ -137,7 +137,7 @@ public final class PatroniPgBackRest {
                         .task(ctx -> System.out.println(pgbr.applyRetention(retention, 1, PruneMode.EXECUTE)
                                 .render())).build())
                 // the monthly restore test: PITR to an hour before the fire into a throwaway instance, promoted,
-                // checked with amcheck and an assertion; recorded as drills/<set>.json (RestoreDrill.lastDrill reads it)
+                // checked with amcheck and an assertion; recorded as drills/<set>.json (see RestoreDrill.lastDrill)
                 .job(Job.builder("monthly-pitr-drill").cron("0 5 1 * *").misfire(MisfirePolicy.SKIP)
                         .task(ctx -> {
                             DrillReport report = RestoreDrill.builder().pgBackRest(pgbr).repo(1)

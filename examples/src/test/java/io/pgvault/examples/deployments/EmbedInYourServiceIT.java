@@ -101,9 +101,11 @@ class EmbedInYourServiceIT {
             assertThat(backupAge(stale).path("status").asText()).isEqualTo("CRITICAL");
             assertThat(json.readTree(stale.body()).path("status").asText()).isEqualTo("CRITICAL");
 
-            String metrics = get(first, "/metrics").body();
-            assertThat(metrics).contains("pgvault.backup.last.success.age{repository=local:"
-                    + dir.resolve("backups").toRealPath() + ",strategy=pgdump} " + (27.0 * 3600 - 5));
+            // both replicas show the age gauge, also the one that skipped the fire
+            for (EmbedInYourService replica : List.of(first, second)) {
+                assertThat(get(replica, "/metrics").body()).contains("pgvault.backup.last.success.age{repository=local:"
+                        + dir.resolve("backups").toRealPath() + ",strategy=pgdump} " + (27.0 * 3600 - 5));
+            }
         }
         assertThat(PG.cluster().queryValue("app", "SELECT count(*) FROM pg_stat_activity "
                 + "WHERE application_name LIKE 'pgvault-job:%'")).isEqualTo("0");
