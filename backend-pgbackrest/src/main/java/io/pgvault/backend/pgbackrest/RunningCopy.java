@@ -10,8 +10,12 @@ import io.pgvault.spi.process.ToolCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -143,7 +147,8 @@ public final class RunningCopy implements AutoCloseable {
      * the server accepts connections, which is before point-in-time recovery ends.
      *
      * @param timeout how long to wait
-     * @throws PgVaultException (TIMEOUT) when it is still in recovery after {@code timeout}
+     * @throws PgVaultException (TIMEOUT) when it is still in recovery after {@code timeout}; (TOOL_FAILED) at once
+     *                          when the copy stops instead, e.g. because the target lies beyond the archived WAL
      * @since 0.1.0
      */
     public void awaitRecoveryEnd(Duration timeout) {
@@ -154,7 +159,14 @@ public final class RunningCopy implements AutoCloseable {
                     return;
                 }
             } catch (ToolException e) {
-                // the server may refuse connections for a moment while it promotes
+                // the server may refuse connections for a moment while it promotes, or it has stopped for good
+                // (e.g. a recovery target past the end of the available WAL): then waiting longer cannot help
+                if (!serverRunning()) {
+                    running = false;
+                    throw new PgVaultException(ErrorCode.TOOL_FAILED, "the restored copy on port " + port
+                            + " stopped during recovery (is the recovery target beyond the WAL the repository "
+                            + "holds?); see " + logFile() + lastLogLines());
+                }
                 LOG.debug("copy on port {} not queryable yet: {}", port, e.getMessage());
             }
             if (System.nanoTime() > deadline) {
@@ -187,6 +199,27 @@ public final class RunningCopy implements AutoCloseable {
             pgCtlStop("immediate");
         }
         running = false;
+    }
+
+    /** {@code pg_ctl status}: exit 0 while the postmaster runs, 3 once it has stopped. */
+    private boolean serverRunning() {
+        try {
+            runner.run(ToolCommand.builder("pg_ctl", pgCtl).arg("-D", dataDirectory.toString(), "status")
+                    .timeout(Duration.ofSeconds(30)).build());
+            return true;
+        } catch (ToolException e) {
+            return false;
+        }
+    }
+
+    /** The end of the server log when it is readable from here (a local launcher), for the exception message. */
+    private String lastLogLines() {
+        try {
+            List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+            return ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private void pgCtlStop(String mode) {

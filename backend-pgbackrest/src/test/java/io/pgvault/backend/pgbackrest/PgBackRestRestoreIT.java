@@ -2,6 +2,8 @@ package io.pgvault.backend.pgbackrest;
 
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgVaultException;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +136,22 @@ class PgBackRestRestoreIT {
         }
         assertThat(r.dataDirectory()).isEqualTo(dir);
         assertThat(f.pg.queryValue("postgres", "SELECT count(*) FROM marks")).isEqualTo("2010");
+        PgBackRestFixture.delete(dir);
+    }
+
+    @Test
+    @DisplayName("a target beyond the archived WAL: the copy stops and restore fails at once, naming the log, "
+            + "instead of waiting out the command timeout")
+    void targetBeyondTheWal() {
+        Path dir = f.newDirectory("beyond");
+        PhysicalRestoreRequest request = PhysicalRestoreRequest.builder()
+                .target(RestoreTarget.time(Instant.now().plus(Duration.ofDays(1)))).targetAction(TargetAction.PROMOTE)
+                .dataDirectory(dir).startOnPort(PgBackRestFixture.freePort()).build();
+        assertThatThrownBy(() -> f.pgbr.restore(request)).isInstanceOfSatisfying(PgVaultException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.TOOL_FAILED);
+            assertThat(e.getMessage()).contains("stopped during recovery", dir.resolve("pgvault-copy.log").toString(),
+                    "recovery ended before configured recovery target was reached");
+        });
         PgBackRestFixture.delete(dir);
     }
 

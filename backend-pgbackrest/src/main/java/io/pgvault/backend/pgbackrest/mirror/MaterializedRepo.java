@@ -1,13 +1,17 @@
 package io.pgvault.backend.pgbackrest.mirror;
 
 import io.pgvault.api.BackupId;
+import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.IntegrityException;
 import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.PgBackRestBackup;
+import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.TreeSet;
@@ -50,10 +54,24 @@ public record MaterializedRepo(Path directory, String stanza, List<BackupId> set
      *             source repository's cipher passphrase when it was encrypted
      * @param repo the repo index
      * @return the sets pgBackRest now lists
-     * @throws IntegrityException when pgBackRest does not list exactly the materialized sets afterwards
+     * @throws ConfigurationException when repo {@code repo} is not the posix repo at {@link #directory()} or sets
+     *                                pgBackRest's own retention (expire could then remove materialized sets);
+     *                                nothing is run
+     * @throws IntegrityException     when pgBackRest does not list exactly the materialized sets afterwards
      * @since 0.2.0
      */
     public List<BackupId> forgetAbsentSets(PgBackRest pgbr, int repo) {
+        PgBackRestRepo target = pgbr.config().repo(repo);
+        List<String> problems = new ArrayList<>();
+        if (target.type() != PgBackRestRepo.Type.POSIX || !Path.of(target.path()).normalize().equals(directory.toAbsolutePath().normalize())) {
+            problems.add("repo" + repo + " must be the posix repo at " + directory + ", is " + target.type()
+                    .name().toLowerCase(Locale.ROOT) + " at " + target.path());
+        }
+        if (target.retentionFull().isPresent() || target.retentionDiff().isPresent()) {
+            problems.add("repo" + repo + " sets pgBackRest's own retention (retention-full/diff), so expire could "
+                    + "remove materialized sets; configure it without retention (pgvault-managed)");
+        }
+        ConfigurationException.throwIfAny(problems);
         pgbr.expire(repo);
         List<BackupId> listed = pgbr.backups(OptionalInt.of(repo)).stream().map(PgBackRestBackup::id).toList();
         if (!new TreeSet<>(listed).equals(new TreeSet<>(sets))) {

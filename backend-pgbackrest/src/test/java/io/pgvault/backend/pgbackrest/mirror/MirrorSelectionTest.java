@@ -5,7 +5,11 @@ import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.PipelineOptions;
 import io.pgvault.api.tier.Tier;
 import io.pgvault.api.tier.TierFilter;
+import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.PgBackRestBackup;
+import io.pgvault.backend.pgbackrest.PgBackRestConfig;
+import io.pgvault.backend.pgbackrest.PgBackRestRepo;
+import io.pgvault.backend.pgbackrest.PgCluster;
 import io.pgvault.storage.local.LocalRepository;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -97,5 +101,21 @@ class MirrorSelectionTest {
         assertThat(m.holdings()).isEmpty();
         assertThatThrownBy(m::mirror).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("source(pgbackrest, repo)");
+    }
+
+    @Test
+    @DisplayName("forgetAbsentSets refuses, before running anything, a repo elsewhere or one with pgBackRest's own "
+            + "retention (its expire could remove materialized sets)")
+    void forgetAbsentSetsChecksTheRepo(@TempDir Path dir) {
+        MaterializedRepo repo = new MaterializedRepo(dir.resolve("materialized"), "main", List.of(), 0, 0, 0,
+                java.time.Duration.ZERO);
+        PgBackRest pgbr = PgBackRest.of(PgBackRestConfig.builder("main")
+                .cluster(PgCluster.builder(dir.resolve("data")).build())
+                .repo(PgBackRestRepo.posix(dir.resolve("elsewhere")).retentionFull(2).build())
+                .configFile(dir.resolve("pgbackrest.conf")).build());
+        assertThatThrownBy(() -> repo.forgetAbsentSets(pgbr, 1)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("must be the posix repo at " + dir.resolve("materialized"))
+                .hasMessageContaining("retention-full/diff");
+        assertThat(dir.resolve("pgbackrest.conf")).as("nothing ran").doesNotExist();
     }
 }
