@@ -281,6 +281,18 @@ public final class DriveV3Fake implements AutoCloseable {
         return requests.openSessions();
     }
 
+    /**
+     * The bytes each open resumable upload session (neither finished nor cancelled) holds so far, as a status query
+     * would report them: a client killed mid-upload leaves such a session behind, holding part of an object and no
+     * visible file. A chunk being received counts once it has arrived.
+     *
+     * @return bytes received, by upload id (the {@code upload_id} of the session URI)
+     * @since 0.1.0
+     */
+    public Map<String, Long> openUploadSessionBytes() {
+        return requests.openSessionBytes();
+    }
+
     // ---- faults ----
 
     /**

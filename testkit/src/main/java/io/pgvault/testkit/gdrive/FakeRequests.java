@@ -58,6 +58,19 @@ final class FakeRequests implements HttpHandler {
         return (int) sessions.values().stream().filter(UploadSession::open).count();
     }
 
+    /** Bytes held by each open session, by upload id; waits for a chunk being received to end. */
+    Map<String, Long> openSessionBytes() {
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        for (UploadSession session : sessions.values()) {
+            synchronized (session) {
+                if (session.open()) {
+                    bytes.put(session.id, session.received);
+                }
+            }
+        }
+        return Map.copyOf(bytes);
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try {
