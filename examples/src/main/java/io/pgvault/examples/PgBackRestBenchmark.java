@@ -8,6 +8,9 @@ import io.pgvault.backend.pgbackrest.PgBackRestConfig;
 import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 import io.pgvault.backend.pgbackrest.PgCluster;
 import io.pgvault.backend.pgbackrest.PhysicalRestoreRequest;
+import io.pgvault.operations.drill.DrillReport;
+import io.pgvault.operations.drill.RestoreDrill;
+import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.PostgresCluster;
 
@@ -31,7 +34,9 @@ import java.util.Locale;
  * one encrypted posix repo, zst level 3, process-max 2. Prints per-run wall times and the ratios pgvault/CLI.
  * Run it with {@code scripts/benchmark-pgbackrest}; it needs root (the cluster and pgBackRest run as postgres).
  *
- * <p>Arguments: {@code --gb N} (default 1), {@code --rounds N} (default 3), {@code --work-dir DIR} (default /tmp).
+ * <p>Arguments: {@code --gb N} (default 1), {@code --rounds N} (default 3), {@code --work-dir DIR} (default /tmp),
+ * {@code --drill}: afterwards a restore drill of the newest set ({@code RestoreDrill}: throwaway server, promote,
+ * amcheck, teardown) against a plain CLI restore of it — the measured RTO for deployments 1 and 2.
  */
 public final class PgBackRestBenchmark {
     private static final String STANZA = "bench";
@@ -46,14 +51,16 @@ public final class PgBackRestBenchmark {
     public static void main(String[] args) throws Exception {
         int gb = 1;
         int rounds = 3;
+        boolean drill = false;
         Path workDir = Path.of("/tmp");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gb" -> gb = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--work-dir" -> workDir = Path.of(args[++i]);
+                case "--drill" -> drill = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --gb N, --rounds N, --work-dir DIR)");
+                        + " (use --gb N, --rounds N, --work-dir DIR, --drill)");
             }
         }
         Path base = serverDirectory(workDir);
@@ -138,9 +145,35 @@ public final class PgBackRestBenchmark {
             }
             System.out.printf(Locale.ROOT, "median ratio pgvault/CLI: backup %.3f, restore %.3f (target <= 1.03)%n",
                     median(backupRatios), median(restoreRatios));
+            if (drill) {
+                drill(pgbr, cli, base);
+            }
         } finally {
             delete(base);
         }
+    }
+
+    /**
+     * A restore drill of the newest set (restore into a throwaway server, start, promote, row counts, amcheck,
+     * teardown) against the CLI's plain restore of the same set in the same run: RTO and whole-drill ratios.
+     */
+    private static void drill(PgBackRest pgbr, List<String> cli, Path base) throws IOException {
+        BackupSet latest = pgbr.list(1).get(pgbr.list(1).size() - 1);
+        Path cDir = base.resolve("restore-cli-drill");
+        double cr = timed(() -> run(cli, "--repo=1", "--set=" + latest.id().value(), "--pg1-path=" + cDir,
+                "--archive-mode=off", "restore"));
+        delete(cDir);
+        Path work = Files.createDirectories(base.resolve("drill-work"));
+        DrillReport report = RestoreDrill.builder().pgBackRest(pgbr).records(LocalRepository.at(base.resolve(
+                "drill-records"))).workDirectory(work).build().run();
+        if (!report.passed()) {
+            throw new IllegalStateException("the drill failed:\n" + report.toText());
+        }
+        double rto = report.rto().orElseThrow().toMillis() / 1000.0;
+        double whole = report.duration().toMillis() / 1000.0;
+        System.out.printf(Locale.ROOT, "drill of %s: CLI restore %.2f s, drill RTO %.2f s (%.2fx), whole drill %.2f s "
+                + "(%.2fx; amcheck and row counts included)%n", latest.id().value(), cr, rto, rto / cr, whole,
+                whole / cr);
     }
 
     private static void restore(PgBackRest pgbr, BackupSet set, Path dir) {
