@@ -13,6 +13,7 @@ import io.pgvault.api.retention.PruneReport;
 import io.pgvault.api.retention.Pruner;
 import io.pgvault.api.retention.RetentionPlan;
 import io.pgvault.api.retention.RetentionPolicy;
+import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresFixture;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,11 +21,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -100,33 +99,5 @@ class RetentionPruneIT {
         assertThat(vault.list()).extracting(BackupSet::id)
                 .containsExactly(sets.get(1).id(), sets.get(5).id(), sets.get(6).id());
         pg.cluster().dropDatabase(SOURCE);
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

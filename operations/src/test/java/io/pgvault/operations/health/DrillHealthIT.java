@@ -11,6 +11,7 @@ import io.pgvault.operations.drill.DrillReport;
 import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.operations.metrics.VaultMetrics;
 import io.pgvault.storage.local.LocalRepository;
+import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

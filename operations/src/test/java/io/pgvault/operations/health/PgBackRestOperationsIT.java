@@ -17,6 +17,7 @@ import io.pgvault.operations.schedule.RunOn;
 import io.pgvault.operations.schedule.Scheduler;
 import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;

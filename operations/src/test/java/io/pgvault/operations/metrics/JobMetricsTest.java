@@ -3,6 +3,7 @@ package io.pgvault.operations.metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgvault.operations.schedule.Job;
 import io.pgvault.operations.schedule.Scheduler;
+import io.pgvault.testkit.MutableClock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,7 @@
 package io.pgvault.operations.schedule;
 
 import io.pgvault.operations.ConnectionSource;
+import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;

@@ -11,6 +11,7 @@ import io.pgvault.backend.pgdump.PgDumpConfig;
 import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.operations.ConnectionSource;
 import io.pgvault.storage.local.LocalRepository;
+import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;

@@ -1,5 +1,6 @@
 package io.pgvault.operations.schedule;
 
+import io.pgvault.testkit.MutableClock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
