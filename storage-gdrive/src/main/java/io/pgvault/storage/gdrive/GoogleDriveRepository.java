@@ -8,6 +8,7 @@ import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.ObjectKeys;
 import io.pgvault.spi.ObjectWriter;
 import io.pgvault.spi.Repository;
+import io.pgvault.spi.VerifyingInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,6 +7,7 @@ import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.ObjectKeys;
 import io.pgvault.spi.ObjectWriter;
 import io.pgvault.spi.Repository;
+import io.pgvault.spi.VerifyingInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -240,7 +241,8 @@ public final class S3Repository implements Repository, AutoCloseable {
         if (sha256 == null || response.contentLength() == null) {
             return body;
         }
-        return new VerifyingInputStream(body, "'" + key + "' in " + id, response.contentLength(), sha256);
+        return new VerifyingInputStream(body, "'" + key + "' in " + id, response.contentLength(), "SHA-256",
+                sha256);
     }
 
     /** @since 0.1.0 */
