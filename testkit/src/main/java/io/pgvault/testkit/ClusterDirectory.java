@@ -6,11 +6,8 @@ import io.pgvault.api.PgVaultException;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
@@ -44,7 +41,7 @@ final class ClusterDirectory {
             }
             Path dir = Files.createTempDirectory(absBase, "pgvault-pg-");
             if (dir.toString().length() > MAX_SOCKET_DIR_LENGTH) {
-                delete(dir);
+                Directories.deleteRecursively(dir);
                 throw new ConfigurationException("cluster directory " + dir + " is too long for a Unix socket path ("
                         + MAX_SOCKET_DIR_LENGTH + " characters at most): choose a shorter base directory");
             }
@@ -81,33 +78,5 @@ final class ClusterDirectory {
                         + ": choose another base directory (JUnit's @TempDir is such a 0700 directory)");
             }
         }
-    }
-
-    /**
-     * Deletes a directory tree; as root this includes what the server's user wrote.
-     *
-     * @param dir the tree
-     * @throws IOException when something cannot be deleted
-     */
-    static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -11,7 +11,7 @@ import io.pgvault.spi.process.ToolCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -512,13 +512,11 @@ public final class PostgresCluster implements AutoCloseable {
                 server.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", dataDirectory().toString())
                         .timeout(Duration.ofMinutes(5)).build());
             }
-            ClusterDirectory.delete(directory);
-            if (existingDataDirectory != null) {
-                ClusterDirectory.delete(existingDataDirectory);
-            }
-        } catch (IOException e) {
-            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot delete cluster directory " + directory + ": " + e,
-                    e);
+            Directories.deleteRecursively(directory);
+            Directories.deleteRecursively(existingDataDirectory);
+        } catch (UncheckedIOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY,
+                    "cannot delete cluster directory " + directory + ": " + e.getCause(), e.getCause());
         }
     }
 

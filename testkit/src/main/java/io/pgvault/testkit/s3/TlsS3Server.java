@@ -1,6 +1,7 @@
 package io.pgvault.testkit.s3;
 
 import io.pgvault.api.Secret;
+import io.pgvault.testkit.Directories;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -10,11 +11,8 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -96,7 +94,7 @@ public final class TlsS3Server implements AutoCloseable {
                 this.blobStore = new FilesystemNio2BlobStore(blobs.toString());
             }
         } catch (IOException | RuntimeException e) {
-            deleteTree(directory);
+            Directories.deleteRecursively(directory);
             throw e;
         }
     }
@@ -203,7 +201,7 @@ public final class TlsS3Server implements AutoCloseable {
             stop();
         } finally {
             closed = true;
-            deleteTree(directory);
+            Directories.deleteRecursively(directory);
         }
     }
 
@@ -354,29 +352,6 @@ public final class TlsS3Server implements AutoCloseable {
             proxy.stop();
         } catch (Exception ignored) {
             // it did not start; the start failure is what the caller reports
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try {
-            if (!Files.exists(root)) {
-                return;
-            }
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the test S3 server's directory " + root, e);
         }
     }
 
