@@ -1,19 +1,14 @@
 package io.pgvault.backend.pgbackrest;
 
 import io.pgvault.api.Secret;
+import io.pgvault.testkit.Directories;
 import io.pgvault.testkit.PostgresCluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -23,17 +18,17 @@ import java.util.function.UnaryOperator;
  * One PostgreSQL 15 cluster archiving into a pgBackRest stanza with a posix repo, everything under one directory of
  * its own (config, log, lock, spool, repos, restore targets), as TESTING.md prescribes: pgBackRest runs as the
  * server's OS user with pgvault's own {@code --config}. Share one per test class; {@link #close()} stops the cluster
- * and deletes the directory.
+ * and deletes the directory. Public for the tests of {@code mirror}.
  */
-final class PgBackRestFixture implements AutoCloseable {
+public final class PgBackRestFixture implements AutoCloseable {
     /** A cipher passphrase for tests. */
     static final Secret CIPHER = Secret.of("pgvault test passphrase: do not use");
     static final Duration RECOVERY = Duration.ofMinutes(2);
 
-    final Path base;
-    final PostgresCluster pg;
+    public final Path base;
+    public final PostgresCluster pg;
     final PgBackRestConfig config;
-    final PgBackRest pgbr;
+    public final PgBackRest pgbr;
     private final AtomicInteger dirs = new AtomicInteger();
 
     private PgBackRestFixture(Path base, PostgresCluster pg, PgBackRestConfig config) {
@@ -48,7 +43,7 @@ final class PgBackRestFixture implements AutoCloseable {
      * @param customize changes to the default config (one posix repo at {@code base/repo1}, encrypted)
      * @return a running cluster with archiving into a created stanza
      */
-    static PgBackRestFixture start(String stanza, UnaryOperator<PgBackRestConfig.Builder> customize) {
+    public static PgBackRestFixture start(String stanza, UnaryOperator<PgBackRestConfig.Builder> customize) {
         return start(stanza, (b, base) -> customize.apply(b));
     }
 
@@ -57,9 +52,9 @@ final class PgBackRestFixture implements AutoCloseable {
      * @param customize changes to the default config, given the fixture's directory (e.g. to add repos under it)
      * @return a running cluster with archiving into a created stanza
      */
-    static PgBackRestFixture start(String stanza,
+    public static PgBackRestFixture start(String stanza,
             BiFunction<PgBackRestConfig.Builder, Path, PgBackRestConfig.Builder> customize) {
-        Path base = serverDirectory("pgbr-");
+        Path base = Directories.createServerOwned("pgbr-");
         PostgresCluster pg = null;
         try {
             pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
@@ -84,24 +79,53 @@ final class PgBackRestFixture implements AutoCloseable {
 
     /** @return the default config: one encrypted posix repo, per-run paths, zst, pgBackRest as the server's user */
     static PgBackRestConfig.Builder configFor(String stanza, PostgresCluster pg, Path base) {
+        return configFor(stanza, pg, pg.dataDirectory(), base.resolve("repo1"), base.resolve("conf"),
+                base.resolve("work"));
+    }
+
+    /**
+     * @param dataDir the cluster's data directory as pgBackRest should see it (a restore target, for a restore tool)
+     * @param repo    the one posix repo, encrypted with {@link #CIPHER}
+     * @param confDir where {@code pgbackrest.conf} goes
+     * @param work    the lock, log and spool directory
+     * @return a config like {@link #configFor(String, PostgresCluster, Path)} with these paths
+     */
+    static PgBackRestConfig.Builder configFor(String stanza, PostgresCluster pg, Path dataDir, Path repo,
+            Path confDir, Path work) {
         return PgBackRestConfig.builder(stanza)
-                .cluster(PgCluster.builder(pg.dataDirectory()).port(pg.port()).socketDirectory(pg.socketDirectory())
+                .cluster(PgCluster.builder(dataDir).port(pg.port()).socketDirectory(pg.socketDirectory())
                         .binDir(pg.binDir()).build())
-                .repo(PgBackRestRepo.posix(base.resolve("repo1")).cipher(CIPHER).build())
-                .configFile(base.resolve("conf/pgbackrest.conf"))
-                .workDirectory(base.resolve("work"))
+                .repo(PgBackRestRepo.posix(repo).cipher(CIPHER).build())
+                .configFile(confDir.resolve("pgbackrest.conf"))
+                .workDirectory(work)
                 .launcher(pg.serverLauncher())
                 .archiveTimeout(Duration.ofSeconds(30))
                 .processMax(2);
     }
 
+    /**
+     * A pgBackRest for this fixture's stanza and cluster that knows only {@code repo} (e.g. a materialized mirror),
+     * restoring into {@code dataDir}: the fixture's own repo plays no part in what it restores. Its config is written.
+     *
+     * @param repo    the posix repo, encrypted with {@link #CIPHER}
+     * @param dataDir the restore target
+     * @return the facade
+     */
+    public PgBackRest restoreTool(Path repo, Path dataDir) {
+        int n = dirs.incrementAndGet();
+        PgBackRest tool = PgBackRest.of(configFor(config.stanza(), pg, dataDir, repo, base.resolve("conf-restore-" + n),
+                base.resolve("work-restore-" + n)).build());
+        tool.writeConfig();
+        return tool;
+    }
+
     /** @return a path under the fixture's directory that does not exist yet, whose parent the server's user owns */
-    Path newDirectory(String name) {
+    public Path newDirectory(String name) {
         return base.resolve(name + "-" + dirs.incrementAndGet());
     }
 
     /** Starts a restored data directory with the testkit (deleted on close) and waits for the end of recovery. */
-    PostgresCluster startRestored(Path dataDirectory) {
+    public PostgresCluster startRestored(Path dataDirectory) {
         return PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
                 .existingDataDirectory(dataDirectory).start().awaitRecoveryEnd(RECOVERY);
     }
@@ -114,48 +138,9 @@ final class PgBackRestFixture implements AutoCloseable {
         }
     }
 
-    /** @return a new 0755 directory owned by the server's OS user (postgres when the JVM is root) */
-    static Path serverDirectory(String prefix) {
-        try {
-            Path dir = Files.createTempDirectory(Path.of("/tmp"), prefix);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            if ("root".equals(System.getProperty("user.name"))) {
-                Files.setOwner(dir, FileSystems.getDefault().getUserPrincipalLookupService()
-                        .lookupPrincipalByName(PostgresCluster.SUPERUSER));
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void delete(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Deletes a tree the server's user may have written: {@link Directories#deleteRecursively(Path)}. */
+    public static void delete(Path dir) {
+        Directories.deleteRecursively(dir);
     }
 
     @Override

@@ -11,12 +11,14 @@ import io.pgvault.api.tier.Tier;
 import io.pgvault.api.tier.TierFilter;
 import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.PgBackRestBackup;
+import io.pgvault.backend.pgbackrest.PgBackRestFixture;
 import io.pgvault.backend.pgbackrest.PhysicalRestoreRequest;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.backend.pgbackrest.TargetAction;
 import io.pgvault.spi.Repository;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.Directories;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The source holds full1, diff1 (on full1) and full2, with the database changed between them.
  */
 class PgBackRestMirrorIT {
-    private static MirrorFixture f;
+    private static PgBackRestFixture f;
     private static BackupSet full1;
     private static BackupSet diff1;
     private static BackupSet full2;
@@ -54,7 +56,7 @@ class PgBackRestMirrorIT {
 
     @BeforeAll
     static void setUp() {
-        f = MirrorFixture.start("mirror");
+        f = PgBackRestFixture.start("mirror", b -> b);
         f.pg.createDatabase("shop");
         DemoDatabase.realistic(1).applyTo(f.pg, "shop");
         full1 = f.pgbr.backup(BackupType.FULL, 1);
@@ -97,7 +99,7 @@ class PgBackRestMirrorIT {
         try (PostgresCluster copy = f.startRestored(data)) {
             return DemoDatabase.fingerprint(copy, "shop");
         } finally {
-            MirrorFixture.delete(data);
+            Directories.deleteRecursively(data);
         }
     }
 
@@ -145,7 +147,7 @@ class PgBackRestMirrorIT {
         assertThat(repo.forgetAbsentSets(tool, 1)).containsExactly(full1.id());
 
         assertThat(restoreImmediate(local)).isEqualTo(atFull1);
-        MirrorFixture.delete(local);
+        Directories.deleteRecursively(local);
     }
 
     @Test
@@ -182,7 +184,7 @@ class PgBackRestMirrorIT {
         assertThat(repo.sets()).containsExactly(full1.id(), diff1.id());
         repo.forgetAbsentSets(f.restoreTool(local, f.newDirectory("unused")), 1);
         assertThat(restoreImmediate(local)).isEqualTo(atDiff1);
-        MirrorFixture.delete(local);
+        Directories.deleteRecursively(local);
     }
 
     @Test
@@ -243,7 +245,7 @@ class PgBackRestMirrorIT {
         assertThat(v.ok()).isFalse();
         assertThat(v.damaged()).containsExactly(full1.id());
         assertThat(v.problems()).singleElement().asString().contains(victim.path());
-        MirrorFixture.delete(local);
+        Directories.deleteRecursively(local);
     }
 
     @Test
