@@ -4,13 +4,9 @@ import io.pgvault.api.BackupId;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.backend.pgbackrest.PgBackRest;
-import io.pgvault.backend.pgbackrest.PgBackRestConfig;
-import io.pgvault.backend.pgbackrest.PgBackRestRepo;
-import io.pgvault.backend.pgbackrest.PgCluster;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
+import io.pgvault.operations.ArchivingCluster;
 import io.pgvault.operations.drill.DrillCheck.Outcome;
-import io.pgvault.spi.process.ProcessRunner;
-import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -20,13 +16,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and proves with assertions that it stopped there; the throwaway server is gone afterwards.
  */
 class PgBackRestDrillIT {
+    private static ArchivingCluster cluster;
     private static Path base;
     private static PostgresCluster pg;
     private static PgBackRest pgbr;
@@ -45,29 +40,12 @@ class PgBackRestDrillIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        Assumptions.assumeTrue(pgbackrestInstalled(), "pgbackrest is not installed (apt-get install -y pgbackrest)");
-        base = Files.createTempDirectory(Path.of("/tmp"), "drill-pgbr-");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            Files.setOwner(base, FileSystems.getDefault().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(PostgresCluster.SUPERUSER));
-        }
-        pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
-                .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'").start();
-        pgbr = PgBackRest.of(PgBackRestConfig.builder("drill")
-                .cluster(PgCluster.builder(pg.dataDirectory()).port(pg.port()).socketDirectory(pg.socketDirectory())
-                        .binDir(pg.binDir()).build())
-                .repo(PgBackRestRepo.posix(base.resolve("repo1")).build())
-                .configFile(base.resolve("conf/pgbackrest.conf"))
-                .workDirectory(base.resolve("work"))
-                .launcher(pg.serverLauncher())
-                .archiveTimeout(Duration.ofSeconds(30))
-                .processMax(2)
-                .build());
-        pgbr.writeConfig();
-        pg.configure("archive_command = " + PostgresCluster.quoteLiteral(pgbr.archiveCommand()));
-        pg.restart();
-        pgbr.stanzaCreate();
+        Assumptions.assumeTrue(ArchivingCluster.pgbackrestInstalled(),
+                "pgbackrest is not installed (apt-get install -y pgbackrest)");
+        cluster = ArchivingCluster.start("drill-pgbr-", "drill", Duration.ofSeconds(30));
+        base = cluster.base;
+        pg = cluster.pg;
+        pgbr = cluster.pgbr;
         pg.psql("postgres", "CREATE TABLE marks (id serial PRIMARY KEY, tag text NOT NULL);"
                 + "INSERT INTO marks (tag) SELECT 'base' FROM generate_series(1, 10);");
         full = pgbr.backup(BackupType.FULL, 1);
@@ -83,24 +61,9 @@ class PgBackRestDrillIT {
     }
 
     @AfterAll
-    static void tearDown() throws IOException {
-        if (pg != null) {
-            pg.close();
-        }
-        if (base != null) {
-            try (Stream<Path> s = Files.walk(base)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    private static boolean pgbackrestInstalled() {
-        try {
-            ProcessRunner.local().run(ToolCommand.builder("pgbackrest", "pgbackrest").arg("version")
-                    .timeout(Duration.ofSeconds(30)).build());
-            return true;
-        } catch (RuntimeException e) {
-            return false;
+    static void tearDown() {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

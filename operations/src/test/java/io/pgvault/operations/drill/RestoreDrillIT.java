@@ -9,6 +9,7 @@ import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.operations.drill.DrillCheck.Outcome;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.Directories;
 import io.pgvault.testkit.PostgresFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,9 +79,7 @@ class RestoreDrillIT {
 
     @AfterEach
     void removeWorkDirectory() throws IOException {
-        try (Stream<Path> s = Files.walk(work)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Directories.deleteRecursively(work);
     }
 
     private RestoreDrill.Builder drill() {

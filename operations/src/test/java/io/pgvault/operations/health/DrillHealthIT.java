@@ -11,6 +11,7 @@ import io.pgvault.operations.drill.DrillReport;
 import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.operations.metrics.VaultMetrics;
 import io.pgvault.storage.local.LocalRepository;
+import io.pgvault.testkit.Directories;
 import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -25,8 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,11 +47,8 @@ class DrillHealthIT {
 
     @AfterEach
     void remove() throws IOException {
-        for (Path dir : new Path[] {work, repoDir}) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Directories.deleteRecursively(work);
+        Directories.deleteRecursively(repoDir);
     }
 
     @Test

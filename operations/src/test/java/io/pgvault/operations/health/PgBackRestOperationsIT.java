@@ -3,9 +3,7 @@ package io.pgvault.operations.health;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.backend.pgbackrest.PgBackRest;
-import io.pgvault.backend.pgbackrest.PgBackRestConfig;
-import io.pgvault.backend.pgbackrest.PgBackRestRepo;
-import io.pgvault.backend.pgbackrest.PgCluster;
+import io.pgvault.operations.ArchivingCluster;
 import io.pgvault.operations.ConnectionSource;
 import io.pgvault.operations.schedule.Job;
 import io.pgvault.operations.schedule.JobOutcome;
@@ -15,8 +13,6 @@ import io.pgvault.operations.schedule.MisfirePolicy;
 import io.pgvault.operations.schedule.PostgresAdvisoryGuard;
 import io.pgvault.operations.schedule.RunOn;
 import io.pgvault.operations.schedule.Scheduler;
-import io.pgvault.spi.process.ProcessRunner;
-import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -48,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * full + daily incremental pgBackRest backups run by the scheduler under the guard.
  */
 class PgBackRestOperationsIT {
+    private static ArchivingCluster cluster;
     private static Path base;
     private static PostgresCluster pg;
     private static PgBackRest pgbr;
@@ -55,28 +50,12 @@ class PgBackRestOperationsIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        Assumptions.assumeTrue(pgbackrestInstalled(), "pgbackrest is not installed (apt-get install -y pgbackrest)");
-        base = Files.createTempDirectory(Path.of("/tmp"), "ops-archive-pgbr-");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            Files.setOwner(base, FileSystems.getDefault().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(PostgresCluster.SUPERUSER));
-        }
-        pg = PostgresCluster.builder().baseDirectory(base)
-                .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'").start();
-        pgbr = PgBackRest.of(PgBackRestConfig.builder("ops")
-                .cluster(PgCluster.builder(pg.dataDirectory()).port(pg.port()).socketDirectory(pg.socketDirectory())
-                        .binDir(pg.binDir()).build())
-                .repo(PgBackRestRepo.posix(base.resolve("repo1")).build())
-                .configFile(base.resolve("conf/pgbackrest.conf"))
-                .workDirectory(base.resolve("work"))
-                .launcher(pg.serverLauncher())
-                .archiveTimeout(Duration.ofSeconds(10))
-                .build());
-        pgbr.writeConfig();
-        pg.configure("archive_command = " + PostgresCluster.quoteLiteral(pgbr.archiveCommand()));
-        pg.restart();
-        pgbr.stanzaCreate();
+        Assumptions.assumeTrue(ArchivingCluster.pgbackrestInstalled(),
+                "pgbackrest is not installed (apt-get install -y pgbackrest)");
+        cluster = ArchivingCluster.start("ops-archive-pgbr-", "ops", Duration.ofSeconds(10));
+        base = cluster.base;
+        pg = cluster.pg;
+        pgbr = cluster.pgbr;
         monitor = ArchiveMonitor.builder("ops", ConnectionSource.of(pg.connection()))
                 .toolCheck("pgbackrest check", () -> pgbr.check(Duration.ofSeconds(3)))
                 .toolCheckEvery(Duration.ZERO)
@@ -85,16 +64,9 @@ class PgBackRestOperationsIT {
 
     @AfterAll
     static void tearDown() throws IOException {
-        if (base != null) {
+        if (cluster != null) {
             setArchiveWritable(true);
-        }
-        if (pg != null) {
-            pg.close();
-        }
-        if (base != null) {
-            try (Stream<Path> s = Files.walk(base)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            cluster.close();
         }
     }
 
@@ -186,15 +158,5 @@ class PgBackRestOperationsIT {
         assertThat(pg.queryValue("postgres", "SELECT string_agg(job || '=' || outcome, ',' ORDER BY job) "
                 + "FROM pgvault_job_runs")).isEqualTo("pgbr-daily-incr=SUCCEEDED,pgbr-weekly-full=SUCCEEDED");
         scheduler.close();
-    }
-
-    private static boolean pgbackrestInstalled() {
-        try {
-            ProcessRunner.local().run(ToolCommand.builder("pgbackrest", "pgbackrest").arg("version")
-                    .timeout(Duration.ofSeconds(30)).build());
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 }
