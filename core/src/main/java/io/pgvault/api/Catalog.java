@@ -208,7 +208,7 @@ public final class Catalog {
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("formatVersion", BackupSet.FORMAT_VERSION);
         doc.set("set", Json.mapper().valueToTree(set));
-        repository.put(manifestKey(set.id()), out -> Json.mapper().writeValue(new NonClosing(out), doc));
+        repository.put(manifestKey(set.id()), out -> Json.write(out, doc));
     }
 
     private BackupSet read(String key) {
@@ -223,22 +223,6 @@ public final class Catalog {
         } catch (IOException e) {
             throw new IntegrityException("cannot read manifest " + key + " in " + repository.id() + ": "
                     + e.getMessage(), e);
-        }
-    }
-
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(java.io.OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 

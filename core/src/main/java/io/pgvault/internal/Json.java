@@ -11,6 +11,10 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.pgvault.api.BackupId;
 
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
 /** The one JSON mapper pgvault uses for manifests and reports. */
 public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -31,6 +35,34 @@ public final class Json {
     /** @return the shared, thread-safe mapper */
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /**
+     * Writes {@code value} with the shared mapper and leaves {@code out} open (flushed): the stream a repository hands
+     * to an {@link io.pgvault.spi.ObjectWriter} is the repository's to close.
+     *
+     * @param out   where to write
+     * @param value what to write
+     * @throws IOException when writing fails
+     */
+    public static void write(OutputStream out, Object value) throws IOException {
+        MAPPER.writeValue(new NonClosing(out), value);
+    }
+
+    private static final class NonClosing extends FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 
     abstract static class BackupIdMixin {

@@ -169,7 +169,7 @@ final class TierCopier {
                 e.logicalSha256(), pipeline.options().compression(), pipeline.options().encryption().scheme(),
                 o.attributes());
         verifyCopy(key, copy.storedBytes(), copy.storedSha256());
-        tier.repository().put(journalKey, out -> Json.mapper().writeValue(new NonClosing(out), copy));
+        tier.repository().put(journalKey, out -> Json.write(out, copy));
         return copy;
     }
 
@@ -285,22 +285,6 @@ final class TierCopier {
                 copy.write(b, off, n);
             }
             return n;
-        }
-    }
-
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }
