@@ -2,6 +2,7 @@ package io.pgvault.backend.pgbackrest;
 
 import io.pgvault.api.BackupType;
 import io.pgvault.api.Secret;
+import io.pgvault.testkit.TeeOutputStream;
 import io.pgvault.testkit.s3.TlsS3Server;
 import io.pgvault.testkit.s3.TlsS3ServerFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -59,8 +59,8 @@ class SecretsNotOnArgvIT {
         PrintStream originalErr = System.err;
         PrintStream originalOut = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new Tee(originalErr, captured), true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(new Tee(originalOut, captured), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new TeeOutputStream(originalErr, captured), true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(new TeeOutputStream(originalOut, captured), true, StandardCharsets.UTF_8));
         AtomicBoolean scanning = new AtomicBoolean(true);
         Thread scanner = new Thread(() -> {
             while (scanning.get()) {
@@ -175,34 +175,6 @@ class SecretsNotOnArgvIT {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p)
                         .isEqualTo("rw-------");
             }
-        }
-    }
-
-    /** Copies what is written to the original stream and to a buffer. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream first;
-        private final OutputStream second;
-
-        Tee(OutputStream first, OutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public synchronized void write(int b) throws IOException {
-            first.write(b);
-            second.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) throws IOException {
-            first.write(b, off, len);
-            second.write(b, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            first.flush();
         }
     }
 }
