@@ -58,17 +58,28 @@ public final class RunningCopy implements AutoCloseable {
      * @param user          the role to query as
      * @param timeout       how long the start may take
      * @return the running copy
-     * @throws ToolException when the server does not start (the message names the log file)
+     * @throws ToolException when the server does not start (the message names the log file and quotes its end)
      */
     static RunningCopy start(ProcessRunner runner, Path binDir, Path dataDirectory, int port, String user,
             Duration timeout) {
         RunningCopy copy = new RunningCopy(runner, binDir, dataDirectory, port, user);
         String options = "-p " + port + " -k " + Launcher.shellQuote(copy.socketDirectory.toString())
                 + " -c listen_addresses=127.0.0.1";
-        runner.run(ToolCommand.builder("pg_ctl", copy.pgCtl)
-                .arg("-D", dataDirectory.toString(), "-l", copy.logFile().toString(), "-w", "-t",
-                        Long.toString(Math.max(1, timeout.toSeconds())), "-o", options, "start")
-                .timeout(timeout.plusSeconds(30)).build());
+        try {
+            runner.run(ToolCommand.builder("pg_ctl", copy.pgCtl)
+                    .arg("-D", dataDirectory.toString(), "-l", copy.logFile().toString(), "-w", "-t",
+                            Long.toString(Math.max(1, timeout.toSeconds())), "-o", options, "start")
+                    .timeout(timeout.plusSeconds(30)).build());
+        } catch (ToolException e) {
+            if (e.code() != ErrorCode.TOOL_FAILED) {
+                throw e;
+            }
+            // the server may get as far as recovery and stop there before it accepts connections
+            throw new ToolException(e.code(), e.tool(), e.exitCode().orElse(null), e.stderrTail(),
+                    "the restored copy on port " + port + " did not start: it stopped during start-up or recovery "
+                            + "(is the recovery target beyond the WAL the repository holds?); see " + copy.logFile()
+                            + copy.lastLogLines(), e);
+        }
         copy.running = true;
         return copy;
     }

@@ -149,7 +149,8 @@ class PgBackRestRestoreIT {
                 .dataDirectory(dir).startOnPort(PgBackRestFixture.freePort()).build();
         assertThatThrownBy(() -> f.pgbr.restore(request)).isInstanceOfSatisfying(PgVaultException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.TOOL_FAILED);
-            assertThat(e.getMessage()).contains("stopped during recovery", dir.resolve("pgvault-copy.log").toString(),
+            // during recovery after the copy accepted connections, or before (then pg_ctl start itself fails)
+            assertThat(e.getMessage()).contains("stopped during", dir.resolve("pgvault-copy.log").toString(),
                     "recovery ended before configured recovery target was reached");
         });
         PgBackRestFixture.delete(dir);
