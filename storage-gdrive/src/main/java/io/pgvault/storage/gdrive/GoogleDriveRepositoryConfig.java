@@ -29,7 +29,8 @@ import java.util.Optional;
  * @param folder          {@code /}-separated folder path under the root ({@code ""}: the root itself)
  * @param createFolders   whether missing folders of {@code folder} are created when the repository is opened
  * @param rootUrl         the Drive API's root URL, ending with {@code /}
- * @param chunkSize       bytes per resumable-upload chunk, a multiple of 256 KiB; a put buffers one chunk
+ * @param chunkSize       bytes per resumable-upload chunk, a multiple of 256 KiB; a put buffers two chunks (one
+ *                        filling, one sending)
  * @param deleteMode      what deleting (or replacing) an object does with its file
  * @param maxAttempts     attempts per request or chunk, the first included, for rate limits, 5xx and network errors
  * @param backoffBase     base delay of the jittered exponential backoff
@@ -277,8 +278,8 @@ public record GoogleDriveRepositoryConfig(
         }
 
         /**
-         * @param bytes bytes per upload chunk, a multiple of 256 KiB; a put holds one chunk in memory.
-         *              Default 8 MiB
+         * @param bytes bytes per upload chunk, a multiple of 256 KiB; a put holds two chunks in memory (one
+         *              filling, one sending). Default 8 MiB
          * @return this builder
          * @since 0.1.0
          */

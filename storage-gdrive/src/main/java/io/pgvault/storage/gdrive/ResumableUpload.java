@@ -20,6 +20,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,8 +31,11 @@ import java.util.regex.Pattern;
  * The stream a producer writes one object into, sent to Drive with the resumable upload protocol: the session starts
  * with the first full chunk (or at {@link #complete()}), each chunk is a {@code PUT} with
  * {@code Content-Range: bytes a-b/*}, the last one names the total, and Drive creates the file only when the last byte
- * arrives. One chunk buffer, allocated as the object grows, is all a put holds: a full chunk is sent when the producer
- * writes past it (so that the last chunk is always known to be the last), and the producer waits meanwhile.
+ * arrives. A full chunk is sent when the producer writes past it (so that the last chunk is always known to be the
+ * last). Sending is double-buffered: a full chunk goes up on a sender thread while the producer fills the second
+ * buffer, and the producer waits only when that one is full too, so a CPU-bound producer (pg_dump, zstd, age) and the
+ * network overlap. Two chunk buffers are all a put holds; an object smaller than a chunk never allocates one, and one
+ * that fits in a single chunk starts no thread.
  *
  * <p>A chunk that fails for a passing reason (429, 403 rate limit, 5xx, a broken connection) is retried after a
  * jittered backoff from the offset Drive reports for the session ({@code bytes *}{@code /*} status query, answered
@@ -49,9 +56,15 @@ final class ResumableUpload extends OutputStream {
     private final MessageDigest md5;
     private final MessageDigest sha256;
 
+    /** The buffer the producer fills. */
     private byte[] buffer = new byte[FIRST_BUFFER];
     private int position;
-    /** Offset of {@code buffer[0]} in the object: the bytes Drive acknowledged. */
+    /** A chunk buffer the sender has finished with, ready to be filled again. */
+    private byte[] spare;
+    /** The chunk being sent on the sender thread, if any; the fields below are the sender's while it runs. */
+    private Future<?> inFlight;
+    private ExecutorService sender;
+    /** Offset in the object of the next chunk to send: the bytes Drive acknowledged. */
     private long offset;
     private long size;
     private String sessionUri;
@@ -119,10 +132,54 @@ final class ResumableUpload extends OutputStream {
             }
             return;
         }
+        awaitInFlight();
+        byte[] full = buffer;
+        int length = position;
+        if (spare != null) {
+            buffer = spare;
+            spare = null;
+        } else {
+            buffer = new byte[config.chunkSize()];
+            chunkBuffers++;
+        }
+        position = 0;
+        if (sender == null) {
+            sender = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "pgvault-drive-upload");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        inFlight = sender.submit(() -> {
+            send(full, length, false);
+            spare = full;
+            return null;
+        });
+    }
+
+    /** Waits for the chunk on the sender thread; its failure becomes the producer's. */
+    private void awaitInFlight() throws IOException {
+        if (inFlight == null) {
+            return;
+        }
         try {
-            send(false);
-        } catch (GoogleDriveRepositoryException e) {
-            throw new StorageFailure(e);
+            inFlight.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GoogleDriveRepositoryException failure) {
+                throw new StorageFailure(failure);
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(action + ": sending a chunk failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(action + ": interrupted while a chunk was being sent");
+        } finally {
+            inFlight = null;
         }
     }
 
@@ -136,7 +193,14 @@ final class ResumableUpload extends OutputStream {
         if (closed || result != null) {
             throw new IllegalStateException("the put this stream belongs to has finished");
         }
-        File file = send(true);
+        try {
+            awaitInFlight();
+        } catch (StorageFailure e) {
+            throw e.failure();
+        } catch (IOException e) {
+            throw new GoogleDriveRepositoryException(Reason.SERVICE, e.getMessage(), e);
+        }
+        File file = send(buffer, position, true);
         if (file == null) {
             throw new GoogleDriveRepositoryException(Reason.SERVICE, action + ": Drive did not finish the upload "
                     + "after its last byte", null);
@@ -145,8 +209,8 @@ final class ResumableUpload extends OutputStream {
         return file;
     }
 
-    /** Sends the buffer as the next chunk; with {@code last}, as the final one. */
-    private File send(boolean last) {
+    /** Sends {@code chunk[0..length)} as the next chunk; with {@code last}, as the final one. */
+    private File send(byte[] chunk, int length, boolean last) {
         if (sessionUri == null) {
             try {
                 sessionUri = retrier.call(action, this::startSession);
@@ -158,14 +222,14 @@ final class ResumableUpload extends OutputStream {
                 throw e;
             }
         }
-        long end = offset + position;
+        long end = offset + length;
         String total = last ? Long.toString(end) : "*";
         int from = 0;
         int failures = 0;
         while (true) {
             Object answer;
             try {
-                answer = put(from, total);
+                answer = put(chunk, from, length, total);
             } catch (IOException e) {
                 if (DriveErrors.notFound(e) || (e instanceof GoogleJsonResponseException json
                         && json.getStatusCode() == 410)) {
@@ -205,7 +269,6 @@ final class ResumableUpload extends OutputStream {
             from = next;
         }
         offset = end;
-        position = 0;
         return null;
     }
 
@@ -232,16 +295,16 @@ final class ResumableUpload extends OutputStream {
     }
 
     /**
-     * PUTs {@code buffer[from..position)}.
+     * PUTs {@code chunk[from..length)}.
      *
      * @return the file when the session finished, else the bytes Drive holds (308)
      */
-    private Object put(int from, String total) throws IOException {
+    private Object put(byte[] chunk, int from, int length, String total) throws IOException {
         long first = offset + from;
-        long last = offset + position - 1;
-        HttpContent content = position - from == 0 ? new EmptyContent()
-                : new ByteArrayContent("application/octet-stream", buffer, from, position - from);
-        String range = position - from == 0 ? "bytes */" + total : "bytes " + first + "-" + last + "/" + total;
+        long last = offset + length - 1;
+        HttpContent content = length - from == 0 ? new EmptyContent()
+                : new ByteArrayContent("application/octet-stream", chunk, from, length - from);
+        String range = length - from == 0 ? "bytes */" + total : "bytes " + first + "-" + last + "/" + total;
         return exchange(content, range);
     }
 
@@ -311,6 +374,11 @@ final class ResumableUpload extends OutputStream {
 
     /** Cancels the session, if it is open: Drive drops the bytes it holds. Best effort; the session expires anyway. */
     void cancel() {
+        try {
+            awaitInFlight(); // the session address may still be on its way
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: the chunk in flight failed too: {}", action, e.toString());
+        }
         if (sessionUri == null || result != null) {
             return;
         }
@@ -325,7 +393,14 @@ final class ResumableUpload extends OutputStream {
     @Override
     public void close() {
         closed = true;
+        if (inFlight != null) {
+            cancel();
+        }
+        if (sender != null) {
+            sender.shutdownNow();
+        }
         buffer = null;
+        spare = null;
     }
 
     /** Carries a Drive failure through the producer's {@code OutputStream} calls. */

@@ -22,8 +22,9 @@ class ResumableUploadTest {
     static final DriveFixture DRIVE = new DriveFixture();
 
     @Test
-    @DisplayName("a 256 MiB object goes up in 8 MiB chunks through one chunk buffer, and Drive's MD5 matches")
-    void largeObjectOneBuffer() throws IOException {
+    @DisplayName("a 256 MiB object goes up in 8 MiB chunks through two chunk buffers (one filling, one sending), "
+            + "and Drive's MD5 matches")
+    void largeObjectTwoBuffers() throws IOException {
         GoogleDriveRepositoryConfig config = DRIVE.config("stream").build();
         DriveClients clients = new DriveClients(config);
         Retrier retrier = new Retrier(3, Duration.ofMillis(1), Duration.ofMillis(10));
@@ -40,7 +41,12 @@ class ResumableUploadTest {
             assertThat(file.getMd5Checksum()).isEqualTo(upload.md5Hex());
             assertThat(upload.sha256Hex()).isEqualTo(sha256);
         }
-        assertThat(buffers).isEqualTo(1);
+        assertThat(buffers).isEqualTo(2);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (senderThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(senderThreads()).as("sender threads left after close").isZero();
         assertThat(file.getSize()).isEqualTo(size);
         assertThat(DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK) - chunksBefore).isEqualTo(33);
         DriveFile stored = DRIVE.fake().file(file.getId()).orElseThrow();
@@ -61,5 +67,10 @@ class ResumableUploadTest {
             assertThat(upload.complete().getSize()).isEqualTo(100_000L);
             assertThat(upload.chunkBuffersAllocated()).isZero();
         }
+    }
+
+    private static long senderThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("pgvault-drive-upload")).count();
     }
 }
