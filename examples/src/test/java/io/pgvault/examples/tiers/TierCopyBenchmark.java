@@ -60,15 +60,37 @@ public final class TierCopyBenchmark {
             PipelineOptions reencoded = PipelineOptions.defaults()
                     .withEncryption(Encryption.x25519(AgeKeys.generateIdentity()));
 
-            double baseline = median(i -> jdkCopy(stored, base.resolve("jdk-" + i)));
-            report("JDK copy + fsync + SHA-256 of the copy (baseline)", baseline, baseline);
-            report("tier, byte for byte, READ_BACK", median(i -> tierCopy(primaryDir, base, "bytes-" + i,
-                    Tier.builder("t", LocalRepository.at(base.resolve("bytes-" + i))))), baseline);
-            report("tier, byte for byte, REPOSITORY_DIGEST", median(i -> tierCopy(primaryDir, base, "digest-" + i,
-                    Tier.builder("t", LocalRepository.at(base.resolve("digest-" + i)))
-                            .verification(CopyVerification.REPOSITORY_DIGEST))), baseline);
-            report("tier, re-encoded zstd-3+age X25519, READ_BACK", median(i -> tierCopy(primaryDir, base, "age-" + i,
-                    Tier.builder("t", LocalRepository.at(base.resolve("age-" + i))).pipeline(reencoded))), baseline);
+            List<String> names = List.of("JDK copy + fsync + SHA-256 of the copy (baseline)",
+                    "tier, byte for byte, READ_BACK", "tier, byte for byte, REPOSITORY_DIGEST",
+                    "tier, re-encoded zstd-3+age X25519, READ_BACK");
+            List<Function<Integer, Double>> variants = List.of(
+                    i -> jdkCopy(stored, base.resolve("jdk-" + i)),
+                    i -> tierCopy(primaryDir, base, "bytes-" + i,
+                            Tier.builder("t", LocalRepository.at(base.resolve("bytes-" + i)))),
+                    i -> tierCopy(primaryDir, base, "digest-" + i,
+                            Tier.builder("t", LocalRepository.at(base.resolve("digest-" + i)))
+                                    .verification(CopyVerification.REPOSITORY_DIGEST)),
+                    i -> tierCopy(primaryDir, base, "age-" + i,
+                            Tier.builder("t", LocalRepository.at(base.resolve("age-" + i))).pipeline(reencoded)));
+            // every variant once as warm-up, then ROUNDS rounds in rotating order, so that no variant always follows
+            // the same one (page cache and writeback state); each round's copies are deleted before the next
+            List<List<Double>> times = new ArrayList<>();
+            for (int v = 0; v < variants.size(); v++) {
+                variants.get(v).apply(0);
+                times.add(new ArrayList<>());
+            }
+            deleteCopies(base);
+            for (int round = 1; round <= ROUNDS; round++) {
+                for (int k = 0; k < variants.size(); k++) {
+                    int v = (k + round) % variants.size();
+                    times.get(v).add(variants.get(v).apply(round));
+                }
+                deleteCopies(base);
+            }
+            double baseline = median(times.get(0));
+            for (int v = 0; v < variants.size(); v++) {
+                report(names.get(v), median(times.get(v)), baseline);
+            }
         } finally {
             try (Stream<Path> files = Files.walk(base)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -80,15 +102,23 @@ public final class TierCopyBenchmark {
         System.out.printf("%-48s %7.2f s  %5.2fx%n", what, seconds, seconds / baseline);
     }
 
-    /** Runs five times (the first as warm-up is kept out) and returns the median of the other four. */
-    private static double median(Function<Integer, Double> run) {
-        run.apply(0);
-        List<Double> times = new ArrayList<>();
-        for (int i = 1; i <= 4; i++) {
-            times.add(run.apply(i));
+    private static final int ROUNDS = 4;
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** Removes the copies (every directory but the primary), so that the disk does not fill over the rounds. */
+    private static void deleteCopies(Path base) throws IOException {
+        try (Stream<Path> dirs = Files.list(base)) {
+            for (Path dir : dirs.filter(d -> !d.getFileName().toString().equals("primary")).toList()) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
-        times.sort(Double::compare);
-        return (times.get(1) + times.get(2)) / 2;
     }
 
     private static double jdkCopy(Path stored, Path target) {
