@@ -24,6 +24,7 @@ import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.storage.s3.S3Repository;
 import io.pgvault.storage.s3.S3StorageClass;
 import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresCluster;
 import io.pgvault.testkit.PostgresFixture;
 import org.junit.jupiter.api.DisplayName;
@@ -34,11 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +64,7 @@ class LogicalTiersIT {
     @TempDir
     Path dir;
 
-    private final SteppedClock clock = new SteppedClock();
+    private final MutableClock clock = new MutableClock("2026-01-01T00:00:00Z");
 
     @Test
     @DisplayName("local + S3 + month-end tiers: each receives what its filter selects, prunes by its own policy, "
@@ -98,7 +96,7 @@ class LogicalTiersIT {
             Map<BackupId, Map<String, String>> prints = new LinkedHashMap<>();
             for (String at : List.of("2026-01-30T02:00:00Z", "2026-01-31T02:00:00Z", "2026-02-01T02:00:00Z",
                     "2026-03-05T02:00:00Z")) {
-                clock.set(Instant.parse(at));
+                clock.set(at);
                 cluster.psql("shop", "INSERT INTO public.backup_marks VALUES ('" + at + "')");
                 BackupResult result = vault.backupAndCopy();
                 assertThat(result.allTiersSucceeded()).as(result.failedTiers().toString()).isTrue();
@@ -222,30 +220,6 @@ class LogicalTiersIT {
             for (Path d : moved) {
                 Files.move(d.resolveSibling(d.getFileName() + ".aside"), d);
             }
-        }
-    }
-
-    /** A clock the test sets to each backup's time. */
-    private static final class SteppedClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
