@@ -21,12 +21,16 @@ import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.spi.Repository;
 import io.pgvault.storage.gdrive.GoogleDriveRepository;
 import io.pgvault.storage.local.LocalRepository;
+import io.pgvault.storage.s3.S3Credentials;
 import io.pgvault.storage.s3.S3Repository;
+import io.pgvault.storage.s3.S3RepositoryConfig;
 import io.pgvault.storage.s3.S3StorageClass;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.MutableClock;
 import io.pgvault.testkit.PostgresCluster;
 import io.pgvault.testkit.PostgresFixture;
+import io.pgvault.testkit.s3.S3ProxyFixture;
+import io.pgvault.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,7 +61,8 @@ class LogicalTiersIT {
     @RegisterExtension
     static final PostgresFixture PG = PostgresFixture.create();
     @RegisterExtension
-    static final S3Server S3 = new S3Server();
+    static final S3ProxyFixture S3 = S3ProxyFixture.create("pgvault-tiers-access",
+            Secret.of("pgvault-tiers-secret-7c1e"));
     @RegisterExtension
     static final DriveServer DRIVE = new DriveServer();
 
@@ -78,7 +83,7 @@ class LogicalTiersIT {
         Secret monthlyKey = AgeKeys.generateIdentity();
         Path primaryDir = Files.createDirectories(dir.resolve("primary"));
 
-        try (S3Repository s3 = S3Repository.of(S3.newBucket("offsite").build());
+        try (S3Repository s3 = S3Repository.of(newBucket("offsite").build());
                 GoogleDriveRepository drive = GoogleDriveRepository.of(DRIVE.newFolder("monthly").build())) {
             PgVault vault = PgVault.builder()
                     .strategy(strategy(DumpFormat.CUSTOM))
@@ -121,7 +126,7 @@ class LogicalTiersIT {
             assertThat(placement.find(ids.get(3)).orElseThrow().copies().get("s3").verifiedAt()).isPresent();
             assertThat(placement.toJson()).contains("\"monthly\"", "\"s3\"");
 
-            Path bucket = S3.bucketDirectory(s3.config().bucket());
+            Path bucket = S3.server().bucketDirectory(s3.config().bucket());
             PipelineOptions primaryKeys = PipelineOptions.defaults().withEncryption(Encryption.x25519(primaryKey));
             PipelineOptions monthlyKeys = PipelineOptions.defaults().withEncryption(Encryption.x25519(monthlyKey));
 
@@ -159,7 +164,7 @@ class LogicalTiersIT {
         Path primaryDir = Files.createDirectories(dir.resolve("primary"));
         Map<String, AtomicInteger> puts = RecordingRepository.counts();
 
-        try (S3Repository s3 = S3Repository.of(S3.newBucket("killed").build())) {
+        try (S3Repository s3 = S3Repository.of(newBucket("killed").build())) {
             PgVault.Builder builder = PgVault.builder()
                     .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("ledger"))
                             .format(DumpFormat.DIRECTORY).build()))
@@ -198,6 +203,18 @@ class LogicalTiersIT {
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("postgres")).build()))
                 .repository(repository).pipeline(keys).build();
         alone.restore(RestoreRequest.builder().backupId(id).targetDatabase(target).build());
+    }
+
+    /** @return settings for a new bucket on the S3 server, created when the repository opens */
+    private static S3RepositoryConfig.Builder newBucket(String stem) {
+        S3ProxyServer server = S3.server();
+        return S3RepositoryConfig.builder(S3ProxyServer.uniqueBucket(stem))
+                .endpoint(server.endpoint())
+                .pathStyle(true)
+                .region(S3ProxyServer.REGION)
+                .credentials(S3Credentials.ofStatic(server.accessKey(), server.secretKey()))
+                .partSize(S3RepositoryConfig.MIN_PART_SIZE)
+                .createBucket(true);
     }
 
     /** Moves directories away (a deleted bucket, a lost disk) and puts them back when closed. */

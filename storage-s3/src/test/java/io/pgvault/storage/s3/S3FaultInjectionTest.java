@@ -5,6 +5,8 @@ import io.pgvault.spi.ObjectInfo;
 import io.pgvault.storage.s3.FaultyProxy.Fault;
 import io.pgvault.testkit.GeneratedContent;
 import io.pgvault.testkit.StreamDigest;
+import io.pgvault.testkit.s3.S3ProxyFixture;
+import io.pgvault.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import static io.pgvault.storage.s3.S3ProxyConfigs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -32,7 +35,7 @@ class S3FaultInjectionTest {
     private static final long SIZE = 3L * PART + PART / 2;
 
     @RegisterExtension
-    static final S3ProxyFixture S3 = new S3ProxyFixture();
+    static final S3ProxyFixture S3 = S3ProxyFixture.create();
 
     static Stream<Arguments> faults() {
         return Stream.of(
@@ -49,15 +52,15 @@ class S3FaultInjectionTest {
     @MethodSource("faults")
     @DisplayName("a put through a faulty connection completes intact or leaves nothing behind")
     void completesOrLeavesNothing(Fault fault, long afterBytes, boolean once) throws IOException {
-        String bucket = S3ProxyFixture.uniqueBucket("fault");
-        try (S3Repository direct = S3Repository.of(S3.config(bucket).build());
-             FaultyProxy proxy = new FaultyProxy(S3.endpoint().getPort(), fault, afterBytes, once);
-             S3Repository faulty = S3Repository.of(S3.config(bucket)
+        String bucket = S3ProxyServer.uniqueBucket("fault");
+        try (S3Repository direct = S3Repository.of(config(S3.server(), bucket).build());
+             FaultyProxy proxy = new FaultyProxy(S3.server().endpoint().getPort(), fault, afterBytes, once);
+             S3Repository faulty = S3Repository.of(config(S3.server(), bucket)
                      .endpoint(URI.create("http://127.0.0.1:" + proxy.port()))
                      .maxAttempts(3).backoff(Duration.ofMillis(10), Duration.ofMillis(100))
                      .socketTimeout(Duration.ofSeconds(2)).attemptTimeout(Duration.ofSeconds(3))
                      .partsInFlight(2).build());
-             S3Client client = S3.client()) {
+             S3Client client = S3ProxyConfigs.client(S3.server())) {
             GeneratedContent content = new GeneratedContent(SIZE, afterBytes);
             AtomicReference<String> written = new AtomicReference<>();
             ObjectInfo info = null;
@@ -90,10 +93,10 @@ class S3FaultInjectionTest {
     @MethodSource("persistentFaults")
     @DisplayName("the previous object under the key survives a put that fails")
     void previousSurvives(Fault fault, long afterBytes, boolean once) throws IOException {
-        String bucket = S3ProxyFixture.uniqueBucket("keep");
-        try (S3Repository direct = S3Repository.of(S3.config(bucket).build());
-             FaultyProxy proxy = new FaultyProxy(S3.endpoint().getPort(), fault, afterBytes, once);
-             S3Repository faulty = S3Repository.of(S3.config(bucket)
+        String bucket = S3ProxyServer.uniqueBucket("keep");
+        try (S3Repository direct = S3Repository.of(config(S3.server(), bucket).build());
+             FaultyProxy proxy = new FaultyProxy(S3.server().endpoint().getPort(), fault, afterBytes, once);
+             S3Repository faulty = S3Repository.of(config(S3.server(), bucket)
                      .endpoint(URI.create("http://127.0.0.1:" + proxy.port()))
                      .maxAttempts(2).backoff(Duration.ofMillis(10), Duration.ofMillis(100))
                      .socketTimeout(Duration.ofSeconds(2)).attemptTimeout(Duration.ofSeconds(3)).build())) {

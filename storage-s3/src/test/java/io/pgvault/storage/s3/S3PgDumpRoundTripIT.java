@@ -10,12 +10,15 @@ import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.PostgresFixture;
+import io.pgvault.testkit.s3.S3ProxyFixture;
+import io.pgvault.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
+import static io.pgvault.storage.s3.S3ProxyConfigs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A pg_dump backup through PgVault into S3 (S3Proxy on loopback), and its restore into a new database. */
@@ -23,7 +26,7 @@ class S3PgDumpRoundTripIT {
     @RegisterExtension
     static final PostgresFixture PG = PostgresFixture.create();
     @RegisterExtension
-    static final S3ProxyFixture S3 = new S3ProxyFixture();
+    static final S3ProxyFixture S3 = S3ProxyFixture.create();
 
     @Test
     @DisplayName("a pg_dump backup streamed into S3 in several parts restores to an identical database")
@@ -31,7 +34,7 @@ class S3PgDumpRoundTripIT {
         PG.cluster().createDatabase("shop");
         DemoDatabase.randomText(24).applyTo(PG.cluster(), "shop");
         Map<String, String> fingerprint = DemoDatabase.fingerprint(PG.cluster(), "shop");
-        try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("pgdump"))
+        try (S3Repository repository = S3Repository.of(config(S3.server(), S3ProxyServer.uniqueBucket("pgdump"))
                 .prefix("prod").partsInFlight(2).build())) {
             PgVault vault = PgVault.builder()
                     .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("shop")).build()))

@@ -2,20 +2,24 @@ package io.pgvault.storage.s3;
 
 import io.pgvault.spi.Repository;
 import io.pgvault.testkit.RepositoryContract;
+import io.pgvault.testkit.s3.S3ProxyFixture;
+import io.pgvault.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Collection;
 import java.util.List;
 
+import static io.pgvault.storage.s3.S3ProxyConfigs.config;
+
 @DisplayName("S3Repository passes the Repository contract against S3Proxy")
 class S3RepositoryContractTest extends RepositoryContract {
     @RegisterExtension
-    static final S3ProxyFixture S3 = new S3ProxyFixture();
+    static final S3ProxyFixture S3 = S3ProxyFixture.create();
 
     @Override
     protected Repository newRepository() {
-        return S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("contract")).prefix("pg/main").build());
+        return S3Repository.of(config(S3.server(), S3ProxyServer.uniqueBucket("contract")).prefix("pg/main").build());
     }
 
     @Override
@@ -27,6 +31,6 @@ class S3RepositoryContractTest extends RepositoryContract {
 
     @Override
     protected Collection<String> secrets() {
-        return List.of(S3ProxyFixture.SECRET_KEY);
+        return List.of(S3.server().secretKey().reveal());
     }
 }

@@ -11,14 +11,13 @@ import io.pgvault.spi.ObjectKeys;
 import io.pgvault.storage.s3.S3RepositoryException.Reason;
 import io.pgvault.testkit.GeneratedContent;
 import io.pgvault.testkit.StreamDigest;
+import io.pgvault.testkit.s3.S3ProxyFixture;
+import io.pgvault.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -33,6 +32,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import static io.pgvault.storage.s3.S3ProxyConfigs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,7 +42,7 @@ class S3RepositoryTest {
     private static final int PART = S3RepositoryConfig.MIN_PART_SIZE;
 
     @RegisterExtension
-    static final S3ProxyFixture S3 = new S3ProxyFixture();
+    static final S3ProxyFixture S3 = S3ProxyFixture.create();
 
     @Nested
     @DisplayName("configuration")
@@ -111,35 +111,35 @@ class S3RepositoryTest {
         @Test
         @DisplayName("a wrong secret key is refused on open as rejected credentials, not retryable, without the secret")
         void wrongSecret() {
-            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(S3
-                            .config(S3ProxyFixture.uniqueBucket("bad"))
-                            .credentials(S3Credentials.ofStatic(S3ProxyFixture.ACCESS_KEY, Secret.of("wrong-secret")))
+            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(
+                            config(S3.server(), S3ProxyServer.uniqueBucket("bad"))
+                            .credentials(S3Credentials.ofStatic(S3.server().accessKey(), Secret.of("wrong-secret")))
                             .build()))
                     .satisfies(e -> {
                         assertThat(e.reason()).isEqualTo(Reason.CREDENTIALS_REJECTED);
                         assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
                         assertThat(e.retryable()).isFalse();
                     })
-                    .withMessageContaining("credentials").withMessageContaining(S3ProxyFixture.ACCESS_KEY)
+                    .withMessageContaining("credentials").withMessageContaining(S3.server().accessKey())
                     .withMessageNotContaining("wrong-secret");
         }
 
         @Test
         @DisplayName("an unknown access key is refused as rejected credentials")
         void unknownAccessKey() {
-            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(S3
-                            .config(S3ProxyFixture.uniqueBucket("bad"))
-                            .credentials(S3Credentials.ofStatic("nobody", Secret.of(S3ProxyFixture.SECRET_KEY)))
+            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(
+                            config(S3.server(), S3ProxyServer.uniqueBucket("bad"))
+                            .credentials(S3Credentials.ofStatic("nobody", S3.server().secretKey()))
                             .build()))
                     .satisfies(e -> assertThat(e.reason()).isEqualTo(Reason.CREDENTIALS_REJECTED))
-                    .withMessageNotContaining(S3ProxyFixture.SECRET_KEY);
+                    .withMessageNotContaining(S3.server().secretKey().reveal());
         }
 
         @Test
         @DisplayName("a missing bucket is reported by name when the repository may not create it")
         void missingBucket() {
-            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(S3
-                            .config("no-such-bucket").createBucket(false).build()))
+            assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> S3Repository.of(
+                            config(S3.server(), "no-such-bucket").createBucket(false).build()))
                     .satisfies(e -> assertThat(e.reason()).isEqualTo(Reason.BUCKET_NOT_FOUND))
                     .withMessageContaining("bucket 'no-such-bucket' does not exist");
         }
@@ -147,8 +147,9 @@ class S3RepositoryTest {
         @Test
         @DisplayName("a bucket deleted under an open repository is reported by name on put")
         void bucketDeletedLater() {
-            String bucket = S3ProxyFixture.uniqueBucket("gone");
-            try (S3Repository repository = S3Repository.of(S3.config(bucket).build()); S3Client client = client()) {
+            String bucket = S3ProxyServer.uniqueBucket("gone");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).build());
+                 S3Client client = client()) {
                 client.deleteBucket(request -> request.bucket(bucket));
                 assertThatExceptionOfType(S3RepositoryException.class)
                         .isThrownBy(() -> repository.put("k", out -> out.write(1)))
@@ -173,7 +174,8 @@ class S3RepositoryTest {
         @Test
         @DisplayName("a key one character too long is refused before any request")
         void keyTooLong() {
-            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("keys")).build())) {
+            String bucket = S3ProxyServer.uniqueBucket("keys");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).build())) {
                 String key = "k".repeat(ObjectKeys.MAX_LENGTH + 1);
                 assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> repository.put(key, out -> {
                     throw new AssertionError("the producer ran");
@@ -189,7 +191,7 @@ class S3RepositoryTest {
         @Test
         @DisplayName("objects of exactly n parts, a byte less and a byte more read back with the SHA-256 put returned")
         void partBoundaries() throws IOException {
-            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("mp"))
+            try (S3Repository repository = S3Repository.of(config(S3.server(), S3ProxyServer.uniqueBucket("mp"))
                     .partsInFlight(2).build())) {
                 for (long size : List.of((long) PART, PART - 1L, PART + 1L, 2L * PART, 3L * PART + 7)) {
                     GeneratedContent content = new GeneratedContent(size, size);
@@ -205,7 +207,7 @@ class S3RepositoryTest {
         @Test
         @DisplayName("a reader closed early does not download the rest, and the repository goes on working")
         void earlyClose() throws IOException {
-            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("early"))
+            try (S3Repository repository = S3Repository.of(config(S3.server(), S3ProxyServer.uniqueBucket("early"))
                     .build())) {
                 GeneratedContent content = new GeneratedContent(4L * PART, 11);
                 ObjectInfo info = repository.put("big", out -> content.writeTo(out));
@@ -223,8 +225,8 @@ class S3RepositoryTest {
         @Test
         @DisplayName("a producer failing after several parts leaves no object and no incomplete upload")
         void producerFailureAborts() {
-            String bucket = S3ProxyFixture.uniqueBucket("abort");
-            try (S3Repository repository = S3Repository.of(S3.config(bucket).partsInFlight(2).build());
+            String bucket = S3ProxyServer.uniqueBucket("abort");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).partsInFlight(2).build());
                  S3Client client = client()) {
                 assertThatExceptionOfType(RepositoryException.class).isThrownBy(() -> repository.put("big", out -> {
                     new GeneratedContent(3L * PART + 100, 1).writeTo(out);
@@ -239,8 +241,8 @@ class S3RepositoryTest {
         @Test
         @DisplayName("an interrupted producer thread aborts the upload, keeps its interrupt and gets INTERRUPTED")
         void interruptAborts() {
-            String bucket = S3ProxyFixture.uniqueBucket("interrupt");
-            try (S3Repository repository = S3Repository.of(S3.config(bucket).partsInFlight(1).build());
+            String bucket = S3ProxyServer.uniqueBucket("interrupt");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).partsInFlight(1).build());
                  S3Client client = client()) {
                 assertThatExceptionOfType(S3RepositoryException.class).isThrownBy(() -> repository.put("big", out -> {
                     new GeneratedContent(PART + 10, 2).writeTo(out);
@@ -256,8 +258,8 @@ class S3RepositoryTest {
         @Test
         @DisplayName("abortIncompleteUploads removes uploads a dead process left, and only old enough ones")
         void abortLeftovers() {
-            String bucket = S3ProxyFixture.uniqueBucket("leftover");
-            try (S3Repository repository = S3Repository.of(S3.config(bucket).prefix("p").build());
+            String bucket = S3ProxyServer.uniqueBucket("leftover");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).prefix("p").build());
                  S3Client client = client()) {
                 client.createMultipartUpload(request -> request.bucket(bucket).key("p/orphan"));
                 assertThat(repository.abortIncompleteUploads(Duration.ofDays(1))).isZero();
@@ -273,7 +275,8 @@ class S3RepositoryTest {
         @Test
         @DisplayName("stat reports the SHA-256 kept in the metadata of a single-request object")
         void statSha() {
-            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("sha")).build())) {
+            String bucket = S3ProxyServer.uniqueBucket("sha");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).build())) {
                 ObjectInfo put = repository.put("a", out -> out.write(new byte[1000]));
                 assertThat(repository.stat("a").orElseThrow().sha256()).isEqualTo(put.sha256());
             }
@@ -282,11 +285,11 @@ class S3RepositoryTest {
         @Test
         @DisplayName("bytes changed in storage after the put fail the read with IntegrityException")
         void corruptionDetected() throws IOException {
-            String bucket = S3ProxyFixture.uniqueBucket("rot");
-            try (S3Repository repository = S3Repository.of(S3.config(bucket).build())) {
+            String bucket = S3ProxyServer.uniqueBucket("rot");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).build())) {
                 repository.put("victim", out -> out.write(new GeneratedContent(10_000, 5).bytes()));
                 Path file;
-                try (Stream<Path> files = Files.walk(S3.storage().resolve(bucket))) {
+                try (Stream<Path> files = Files.walk(S3.server().storage().resolve(bucket))) {
                     file = files.filter(path -> path.getFileName().toString().equals("victim")).findFirst()
                             .orElseThrow();
                 }
@@ -308,7 +311,8 @@ class S3RepositoryTest {
         @Test
         @DisplayName("withStorageClass writes through the same connections with its own storage class")
         void perObjectClass() {
-            try (S3Repository repository = S3Repository.of(S3.config(S3ProxyFixture.uniqueBucket("tier")).build())) {
+            String bucket = S3ProxyServer.uniqueBucket("tier");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).build())) {
                 S3Repository cold = repository.withStorageClass(S3StorageClass.STANDARD_IA);
                 assertThat(cold.config().storageClass()).isEqualTo(S3StorageClass.STANDARD_IA);
                 assertThat(cold.id()).isEqualTo(repository.id());
@@ -325,10 +329,10 @@ class S3RepositoryTest {
         @Test
         @DisplayName("the storage class and the checksums go with single and multipart puts")
         void storageClassAndChecksums() throws IOException {
-            String bucket = S3ProxyFixture.uniqueBucket("headers");
-            try (S3Repository direct = S3Repository.of(S3.config(bucket).build());
+            String bucket = S3ProxyServer.uniqueBucket("headers");
+            try (S3Repository direct = S3Repository.of(config(S3.server(), bucket).build());
                  FaultyProxy proxy = recorder();
-                 S3Repository repository = S3Repository.of(S3.config(bucket)
+                 S3Repository repository = S3Repository.of(config(S3.server(), bucket)
                          .endpoint(URI.create("http://127.0.0.1:" + proxy.port()))
                          .storageClass(S3StorageClass.STANDARD_IA).build())) {
                 repository.put("small", out -> out.write(new byte[10]));
@@ -345,10 +349,10 @@ class S3RepositoryTest {
         @Test
         @DisplayName("SSE-KMS sends its key id; a store without SSE refuses with a clear error and stores nothing")
         void sseKms() throws IOException {
-            String bucket = S3ProxyFixture.uniqueBucket("sse");
-            try (S3Repository direct = S3Repository.of(S3.config(bucket).build());
+            String bucket = S3ProxyServer.uniqueBucket("sse");
+            try (S3Repository direct = S3Repository.of(config(S3.server(), bucket).build());
                  FaultyProxy proxy = recorder();
-                 S3Repository repository = S3Repository.of(S3.config(bucket)
+                 S3Repository repository = S3Repository.of(config(S3.server(), bucket)
                          .endpoint(URI.create("http://127.0.0.1:" + proxy.port()))
                          .encryption(S3Encryption.sseKms("alias/backups")).build())) {
                 assertThatExceptionOfType(S3RepositoryException.class)
@@ -363,11 +367,11 @@ class S3RepositoryTest {
         }
 
         private FaultyProxy recorder() throws IOException {
-            return new FaultyProxy(S3.endpoint().getPort(), FaultyProxy.Fault.DROP, Long.MAX_VALUE, true);
+            return new FaultyProxy(S3.server().endpoint().getPort(), FaultyProxy.Fault.DROP, Long.MAX_VALUE, true);
         }
     }
 
     private static S3Client client() {
-        return S3.client();
+        return S3ProxyConfigs.client(S3.server());
     }
 }

@@ -2,6 +2,7 @@ package io.pgvault.storage.s3;
 
 import io.pgvault.spi.ObjectInfo;
 import io.pgvault.testkit.GeneratedContent;
+import io.pgvault.testkit.s3.S3ProxyServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -40,21 +41,21 @@ public final class S3UploadBenchmark {
     public static void main(String[] args) throws Exception {
         long size = args.length > 0 ? Long.parseLong(args[0]) : 2L * 1024 * 1024 * 1024 + 12_345;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        S3ProxyFixture s3 = new S3ProxyFixture();
-        s3.beforeAll(null);
+        S3ProxyServer s3 = S3ProxyServer.start();
         Path file = Files.createTempFile("pgvault-bench-", ".bin");
         try {
             try (OutputStream out = Files.newOutputStream(file)) {
                 new GeneratedContent(size, 7).writeTo(out);
             }
-            S3RepositoryConfig config = s3.config("bench").partSize(16 * 1024 * 1024).partsInFlight(4).build();
+            S3RepositoryConfig config = S3ProxyConfigs.config(s3, "bench").partSize(16 * 1024 * 1024).partsInFlight(4)
+                    .build();
             double[] streamed = new double[rounds];
             double[] manager = new double[rounds];
             try (S3Repository repository = S3Repository.of(config);
                  S3AsyncClient async = S3AsyncClient.builder().multipartEnabled(true)
                          .endpointOverride(s3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
                          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                                 S3ProxyFixture.ACCESS_KEY, S3ProxyFixture.SECRET_KEY)))
+                                 s3.accessKey(), s3.secretKey().reveal())))
                          .build();
                  S3TransferManager transfers = S3TransferManager.builder().s3Client(async).build()) {
                 for (int round = 0; round < rounds; round++) {
@@ -87,7 +88,7 @@ public final class S3UploadBenchmark {
                     config.maxBufferedBytes() >> 20);
         } finally {
             Files.deleteIfExists(file);
-            s3.afterAll(null);
+            s3.close();
         }
     }
 

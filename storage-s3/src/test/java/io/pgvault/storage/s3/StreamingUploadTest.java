@@ -2,6 +2,8 @@ package io.pgvault.storage.s3;
 
 import io.pgvault.testkit.GeneratedContent;
 import io.pgvault.testkit.StreamDigest;
+import io.pgvault.testkit.s3.S3ProxyFixture;
+import io.pgvault.testkit.s3.S3ProxyServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import static io.pgvault.storage.s3.S3ProxyConfigs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("StreamingUpload")
@@ -21,17 +24,17 @@ class StreamingUploadTest {
     private static final int PART = S3RepositoryConfig.MIN_PART_SIZE;
 
     @RegisterExtension
-    static final S3ProxyFixture S3 = new S3ProxyFixture();
+    static final S3ProxyFixture S3 = S3ProxyFixture.create();
 
     @ParameterizedTest(name = "{0} in flight")
     @ValueSource(ints = {1, 2, 3})
     @DisplayName("a 12-part object never takes more part buffers than partsInFlight")
     void boundedBuffers(int partsInFlight) throws IOException {
-        String bucket = S3ProxyFixture.uniqueBucket("bounded");
-        S3RepositoryConfig config = S3.config(bucket).partsInFlight(partsInFlight).build();
+        String bucket = S3ProxyServer.uniqueBucket("bounded");
+        S3RepositoryConfig config = config(S3.server(), bucket).partsInFlight(partsInFlight).build();
         long size = 12L * PART - 3;
         ExecutorService executor = Executors.newCachedThreadPool();
-        try (S3Repository repository = S3Repository.of(config); S3Client client = S3.client()) {
+        try (S3Repository repository = S3Repository.of(config); S3Client client = S3ProxyConfigs.client(S3.server())) {
             String sha256;
             try (StreamingUpload upload = new StreamingUpload(client, config, new StreamingUpload.ObjectTarget(
                     bucket, "k", Map.of(), request -> { }, request -> { }), executor)) {

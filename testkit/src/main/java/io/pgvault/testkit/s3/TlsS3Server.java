@@ -16,12 +16,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -66,7 +63,6 @@ public final class TlsS3Server implements AutoCloseable {
     /** Host name clients should use: the certificate's DNS name. */
     private static final String HOST = "localhost";
     private static final String DEFAULT_SECRET_KEY = "pgvault-tls-test-secret-4f7a1c93e2";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final AtomicInteger BUCKETS = new AtomicInteger();
 
     private final String accessKey;
@@ -149,13 +145,7 @@ public final class TlsS3Server implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey.reveal())
                 .ignoreUnknownHeaders(true)
                 .build();
-        try {
-            started.start();
-            awaitStarted(started);
-        } catch (Exception e) {
-            stopQuietly(started);
-            throw new IllegalStateException("S3Proxy did not start on https://127.0.0.1:" + port + ": " + e, e);
-        }
+        S3Proxies.start(started, "https://127.0.0.1:" + port);
         proxy = started;
         port = started.getSecurePort();
         return this;
@@ -171,11 +161,7 @@ public final class TlsS3Server implements AutoCloseable {
         if (proxy != null) {
             S3Proxy running = proxy;
             proxy = null;
-            try {
-                running.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("S3Proxy did not stop: " + e, e);
-            }
+            S3Proxies.stop(running);
         }
     }
 
@@ -331,28 +317,6 @@ public final class TlsS3Server implements AutoCloseable {
     @Override
     public String toString() {
         return "TlsS3Server[" + endpoint() + (isRunning() ? "" : ", stopped") + "]";
-    }
-
-    private static void awaitStarted(S3Proxy proxy) throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!"STARTED".equals(proxy.getState())) {
-            if ("FAILED".equals(proxy.getState()) || System.nanoTime() > deadline) {
-                throw new IllegalStateException("state " + proxy.getState() + " after waiting up to "
-                        + START_TIMEOUT.toSeconds() + " s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while S3Proxy started");
-            }
-        }
-    }
-
-    private static void stopQuietly(S3Proxy proxy) {
-        try {
-            proxy.stop();
-        } catch (Exception ignored) {
-            // it did not start; the start failure is what the caller reports
-        }
     }
 
     /**
