@@ -5,7 +5,6 @@ import io.pgvault.api.Encryption;
 import io.pgvault.api.PgConnection;
 import io.pgvault.api.PgVault;
 import io.pgvault.api.PipelineOptions;
-import io.pgvault.api.Secret;
 import io.pgvault.api.retention.PruneMode;
 import io.pgvault.api.retention.RetentionPolicy;
 import io.pgvault.api.tier.BackupResult;
@@ -13,23 +12,19 @@ import io.pgvault.api.tier.Tier;
 import io.pgvault.api.tier.TierFilter;
 import io.pgvault.backend.pgdump.PgDumpConfig;
 import io.pgvault.backend.pgdump.PgDumpStrategy;
-import io.pgvault.storage.gdrive.DriveCredentials;
 import io.pgvault.storage.gdrive.GoogleDriveRepository;
-import io.pgvault.storage.gdrive.GoogleDriveRepositoryConfig;
 import io.pgvault.storage.local.LocalRepository;
-import io.pgvault.storage.s3.S3Credentials;
 import io.pgvault.storage.s3.S3Repository;
-import io.pgvault.storage.s3.S3RepositoryConfig;
 import io.pgvault.storage.s3.S3StorageClass;
 
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.Optional;
+
+import static io.pgvault.examples.EnvSettings.require;
+import static io.pgvault.examples.EnvSettings.secret;
 
 /**
  * Deployment shape 1 of REQUIREMENTS.md for logical backups, 3-2-1 in one call: a pg_dump backup to a local cache
@@ -67,8 +62,8 @@ public final class LogicalThreeTwoOne {
         PipelineOptions localKeys = PipelineOptions.defaults().withEncryption(Encryption.x25519(secret(env,
                 "PGVAULT_AGE_KEY")));
 
-        try (S3Repository s3 = S3Repository.of(s3Config(env));
-                GoogleDriveRepository drive = GoogleDriveRepository.of(driveConfig(env))) {
+        try (S3Repository s3 = S3Repository.of(EnvSettings.s3(env, "").build());
+                GoogleDriveRepository drive = GoogleDriveRepository.of(EnvSettings.drive(env, "pgvault"))) {
             PgVault vault = PgVault.builder()
                     .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(db).build()))
                     .repository(LocalRepository.at(Path.of(require(env, "BACKUP_DIR"))))
@@ -99,35 +94,5 @@ public final class LogicalThreeTwoOne {
             System.out.println(vault.placement().render());
             System.exit(result.allTiersSucceeded() ? 0 : 3); // 3: backed up locally, a tier is behind (loudly)
         }
-    }
-
-    private static S3RepositoryConfig s3Config(Map<String, String> env) {
-        S3RepositoryConfig.Builder s3 = S3RepositoryConfig.builder(require(env, "BACKUP_S3_BUCKET"))
-                .prefix(env.getOrDefault("BACKUP_S3_PREFIX", ""))
-                .region(env.getOrDefault("AWS_REGION", "us-east-1"))
-                .credentials(S3Credentials.environment());
-        Optional.ofNullable(env.get("BACKUP_S3_ENDPOINT")).map(URI::create)
-                .ifPresent(endpoint -> s3.endpoint(endpoint).pathStyle(true));
-        return s3.build();
-    }
-
-    private static GoogleDriveRepositoryConfig driveConfig(Map<String, String> env) throws IOException {
-        Secret key = Secret.of(Files.readString(Path.of(require(env, "DRIVE_SERVICE_ACCOUNT_FILE"))));
-        return GoogleDriveRepositoryConfig.builder(DriveCredentials.serviceAccount(key))
-                .rootFolderId(require(env, "DRIVE_FOLDER_ID"))
-                .folder(env.getOrDefault("DRIVE_FOLDER", "pgvault"))
-                .build();
-    }
-
-    private static Secret secret(Map<String, String> env, String name) {
-        return Secret.of(require(env, name));
-    }
-
-    private static String require(Map<String, String> env, String name) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            throw new ConfigurationException(name + " is not set");
-        }
-        return value;
     }
 }

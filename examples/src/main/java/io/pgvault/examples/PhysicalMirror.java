@@ -3,7 +3,6 @@ package io.pgvault.examples;
 import io.pgvault.api.BackupId;
 import io.pgvault.api.BackupType;
 import io.pgvault.api.ConfigurationException;
-import io.pgvault.api.Secret;
 import io.pgvault.api.retention.PruneMode;
 import io.pgvault.api.retention.RetentionPolicy;
 import io.pgvault.api.tier.Tier;
@@ -17,22 +16,18 @@ import io.pgvault.backend.pgbackrest.mirror.MirrorRun;
 import io.pgvault.backend.pgbackrest.mirror.PgBackRestMirror;
 import io.pgvault.spi.Repository;
 import io.pgvault.spi.process.Launcher;
-import io.pgvault.storage.gdrive.DriveCredentials;
 import io.pgvault.storage.gdrive.GoogleDriveRepository;
-import io.pgvault.storage.gdrive.GoogleDriveRepositoryConfig;
-import io.pgvault.storage.s3.S3Credentials;
-import io.pgvault.storage.s3.S3RepositoryConfig;
 
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+
+import static io.pgvault.examples.EnvSettings.require;
+import static io.pgvault.examples.EnvSettings.secret;
 
 /**
  * Deployment shapes 1 and 2 of REQUIREMENTS.md for physical backups: pgBackRest with a posix repo (repo1, the local
@@ -106,7 +101,7 @@ public final class PhysicalMirror {
                 System.out.println("repo2: " + pgbr.backup(type, 2).id());
             }
             case "mirror" -> {
-                PgBackRestMirror mirror = monthEndMirror(pgbr, 1, GoogleDriveRepository.of(driveConfig(env)), zone,
+                PgBackRestMirror mirror = monthEndMirror(pgbr, 1, GoogleDriveRepository.of(EnvSettings.drive(env, "pgvault-pgbackrest")), zone,
                         Clock.systemUTC(), user);
                 MirrorRun run = mirror.mirror();
                 System.out.println(run.describe());
@@ -120,7 +115,7 @@ public final class PhysicalMirror {
                 if (args.length < 2) {
                     throw new ConfigurationException("materialize needs a directory");
                 }
-                PgBackRestMirror mirror = monthEndMirror(pgbr, 1, GoogleDriveRepository.of(driveConfig(env)), zone,
+                PgBackRestMirror mirror = monthEndMirror(pgbr, 1, GoogleDriveRepository.of(EnvSettings.drive(env, "pgvault-pgbackrest")), zone,
                         Clock.systemUTC(), user);
                 List<BackupId> sets = Arrays.stream(args, 2, args.length).map(BackupId::of).toList();
                 MaterializedRepo repo = mirror.materialize(Path.of(args[1]), sets);
@@ -134,14 +129,8 @@ public final class PhysicalMirror {
     private static PgBackRestConfig config(Map<String, String> env, String user) {
         PgBackRestRepo repo1 = PgBackRestRepo.posix(Path.of(env.getOrDefault("PGBACKREST_REPO1_PATH",
                 "/var/lib/pgbackrest"))).cipher(secret(env, "PGBACKREST_REPO1_CIPHER_PASS")).build();
-        S3RepositoryConfig.Builder s3 = S3RepositoryConfig.builder(require(env, "BACKUP_S3_BUCKET"))
-                .prefix(env.getOrDefault("BACKUP_S3_PREFIX", "pgbackrest"))
-                .region(env.getOrDefault("AWS_REGION", "us-east-1"))
-                .credentials(S3Credentials.environment());
-        Optional.ofNullable(env.get("BACKUP_S3_ENDPOINT")).map(URI::create)
-                .ifPresent(endpoint -> s3.endpoint(endpoint).pathStyle(true));
-        PgBackRestRepo repo2 = PgBackRestRepo.s3(s3.build()).cipher(secret(env, "PGBACKREST_REPO2_CIPHER_PASS"))
-                .build();
+        PgBackRestRepo repo2 = PgBackRestRepo.s3(EnvSettings.s3(env, "pgbackrest").build())
+                .cipher(secret(env, "PGBACKREST_REPO2_CIPHER_PASS")).build();
         return PgBackRestConfig.builder(require(env, "PGBACKREST_STANZA"))
                 .cluster(PgCluster.builder(Path.of(require(env, "PGDATA")))
                         .port(Integer.parseInt(env.getOrDefault("PGPORT", "5432"))).build())
@@ -150,25 +139,5 @@ public final class PhysicalMirror {
                 .configFile(Path.of(env.getOrDefault("PGVAULT_PGBACKREST_CONF", "/etc/pgvault/pgbackrest.conf")))
                 .launcher("root".equals(System.getProperty("user.name")) ? Launcher.runuser(user) : Launcher.local())
                 .build();
-    }
-
-    private static GoogleDriveRepositoryConfig driveConfig(Map<String, String> env) throws IOException {
-        Secret key = Secret.of(Files.readString(Path.of(require(env, "DRIVE_SERVICE_ACCOUNT_FILE"))));
-        return GoogleDriveRepositoryConfig.builder(DriveCredentials.serviceAccount(key))
-                .rootFolderId(require(env, "DRIVE_FOLDER_ID"))
-                .folder(env.getOrDefault("DRIVE_FOLDER", "pgvault-pgbackrest"))
-                .build();
-    }
-
-    private static Secret secret(Map<String, String> env, String name) {
-        return Secret.of(require(env, name));
-    }
-
-    private static String require(Map<String, String> env, String name) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            throw new ConfigurationException(name + " is not set");
-        }
-        return value;
     }
 }
