@@ -12,17 +12,13 @@ import io.pgvault.operations.drill.DrillReport;
 import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.Directories;
 import io.pgvault.testkit.PostgresCluster;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +59,7 @@ public final class PgBackRestBenchmark {
                         + " (use --gb N, --rounds N, --work-dir DIR, --drill)");
             }
         }
-        Path base = serverDirectory(workDir);
+        Path base = Directories.createServerOwned(workDir, "pgvault-pgbr-bench-");
         try (PostgresCluster pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
                 .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'",
                         "max_wal_size = '4GB'", "checkpoint_timeout = '30min'")
@@ -131,8 +127,8 @@ public final class PgBackRestBenchmark {
                             "--archive-mode=off", "restore"));
                     vr = timed(() -> restore(pgbr, latest, vDir));
                 }
-                delete(vDir);
-                delete(cDir);
+                Directories.deleteRecursively(vDir);
+                Directories.deleteRecursively(cDir);
                 // keep the repo small: drop all but the newest set (not timed)
                 List<BackupSet> sets = pgbr.list(1);
                 for (BackupSet old : sets.subList(0, sets.size() - 1)) {
@@ -149,7 +145,7 @@ public final class PgBackRestBenchmark {
                 drill(pgbr, cli, base);
             }
         } finally {
-            delete(base);
+            Directories.deleteRecursively(base);
         }
     }
 
@@ -162,7 +158,7 @@ public final class PgBackRestBenchmark {
         Path cDir = base.resolve("restore-cli-drill");
         double cr = timed(() -> run(cli, "--repo=1", "--set=" + latest.id().value(), "--pg1-path=" + cDir,
                 "--archive-mode=off", "restore"));
-        delete(cDir);
+        Directories.deleteRecursively(cDir);
         Path work = Files.createDirectories(base.resolve("drill-work"));
         DrillReport report = RestoreDrill.builder().pgBackRest(pgbr).records(LocalRepository.at(base.resolve(
                 "drill-records"))).workDirectory(work).build().run();
@@ -209,31 +205,5 @@ public final class PgBackRestBenchmark {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static Path serverDirectory(Path parent) throws IOException {
-        Path dir = Files.createTempDirectory(parent, "pgvault-pgbr-bench-");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setOwner(dir, FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
-        return dir;
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

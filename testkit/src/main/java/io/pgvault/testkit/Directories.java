@@ -32,8 +32,22 @@ public final class Directories {
      * @since 0.2.0
      */
     public static Path createServerOwned(String prefix) {
+        return createServerOwned(Path.of("/tmp"), prefix);
+    }
+
+    /**
+     * Creates a directory a cluster and its tools may live in, as {@link #createServerOwned(String)} does, under
+     * another parent: a disk with room for a large cluster, say. The parent must let the server's user through.
+     *
+     * @param parent the existing directory to create it in
+     * @param prefix the start of its name, e.g. {@code pgbr-}
+     * @return the new directory; delete it with {@link #deleteRecursively(Path)}
+     * @throws UncheckedIOException when it cannot be created or handed over
+     * @since 0.2.0
+     */
+    public static Path createServerOwned(Path parent, String prefix) {
         try {
-            Path dir = Files.createTempDirectory(Path.of("/tmp"), prefix);
+            Path dir = Files.createTempDirectory(parent, prefix);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             if ("root".equals(System.getProperty("user.name"))) {
                 Files.setOwner(dir, FileSystems.getDefault().getUserPrincipalLookupService()
@@ -41,7 +55,8 @@ public final class Directories {
             }
             return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a directory for the server's user under /tmp: " + e, e);
+            throw new UncheckedIOException("cannot create a directory for the server's user under " + parent + ": " + e,
+                    e);
         }
     }
 
