@@ -16,6 +16,7 @@ import io.pgvault.api.ToolException;
 import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.Repository;
 import io.pgvault.storage.local.LocalRepository;
+import io.pgvault.testkit.ForwardingRepository;
 import io.pgvault.testkit.PostgresCluster;
 import io.pgvault.testkit.PostgresFixture;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,14 +31,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static io.pgvault.backend.pgdump.PgDumpTesting.encryption;
 import static io.pgvault.backend.pgdump.PgDumpTesting.repository;
@@ -311,23 +310,22 @@ class PgDumpFailureIT {
     }
 
     /** Fails every put once more than {@code limit} bytes were written to it. */
-    private static final class FailingRepository implements Repository {
-        private final Repository delegate;
+    private static final class FailingRepository extends ForwardingRepository {
         private final long limit;
 
         FailingRepository(Repository delegate, long limit) {
-            this.delegate = delegate;
+            super(delegate);
             this.limit = limit;
         }
 
         @Override
         public String id() {
-            return "failing:" + delegate.id();
+            return "failing:" + super.id();
         }
 
         @Override
         public ObjectInfo put(String key, io.pgvault.spi.ObjectWriter writer) {
-            return delegate.put(key, out -> writer.writeTo(new FilterOutputStream(out) {
+            return super.put(key, out -> writer.writeTo(new FilterOutputStream(out) {
                 private long written;
 
                 @Override
@@ -344,26 +342,6 @@ class PgDumpFailureIT {
                     out.write(b, off, len);
                 }
             }));
-        }
-
-        @Override
-        public InputStream open(String key) {
-            return delegate.open(key);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return delegate.stat(key);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            delegate.delete(key);
         }
     }
 }

@@ -3,11 +3,9 @@ package io.pgvault.examples.tiers;
 import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.ObjectWriter;
 import io.pgvault.spi.Repository;
+import io.pgvault.testkit.ForwardingRepository;
 
-import java.io.InputStream;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * catches, so no cleanup runs after it, as with {@code kill -9} between two objects. Backup objects are counted;
  * the tier's journal entries (re-encoded copies) are not.
  */
-final class RecordingRepository implements Repository {
+final class RecordingRepository extends ForwardingRepository {
     /** Stands for the process dying. */
     static final class Killed extends Error {
         private static final long serialVersionUID = 1L;
@@ -27,7 +25,6 @@ final class RecordingRepository implements Repository {
         }
     }
 
-    private final Repository delegate;
     private final Map<String, AtomicInteger> puts;
     private final int killAfter;
     private final AtomicInteger dataPuts = new AtomicInteger();
@@ -37,7 +34,7 @@ final class RecordingRepository implements Repository {
      * @param killAfter backup objects stored under {@code data/} allowed before the simulated kill; negative never kills
      */
     RecordingRepository(Repository delegate, Map<String, AtomicInteger> puts, int killAfter) {
-        this.delegate = delegate;
+        super(delegate);
         this.puts = puts;
         this.killAfter = killAfter;
     }
@@ -47,17 +44,12 @@ final class RecordingRepository implements Repository {
     }
 
     @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    @Override
     public ObjectInfo put(String key, ObjectWriter writer) {
         boolean object = key.startsWith("data/") && !key.contains("/_tier-journal/");
         if (object && killAfter >= 0 && dataPuts.get() >= killAfter) {
             throw new Killed("process killed before storing " + key);
         }
-        ObjectInfo info = delegate.put(key, writer);
+        ObjectInfo info = super.put(key, writer);
         if (object) {
             dataPuts.incrementAndGet();
         }
@@ -66,27 +58,7 @@ final class RecordingRepository implements Repository {
     }
 
     @Override
-    public InputStream open(String key) {
-        return delegate.open(key);
-    }
-
-    @Override
-    public Optional<ObjectInfo> stat(String key) {
-        return delegate.stat(key);
-    }
-
-    @Override
-    public List<ObjectInfo> list(String prefix) {
-        return delegate.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) {
-        delegate.delete(key);
-    }
-
-    @Override
     public String toString() {
-        return "Recording[" + delegate.id() + "]";
+        return "Recording[" + id() + "]";
     }
 }

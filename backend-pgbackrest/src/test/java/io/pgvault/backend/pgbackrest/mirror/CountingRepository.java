@@ -4,23 +4,20 @@ import io.pgvault.api.RepositoryException;
 import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.ObjectWriter;
 import io.pgvault.spi.Repository;
+import io.pgvault.testkit.ForwardingRepository;
 
-import java.io.InputStream;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts puts per key over a real repository, and can fail every put after a number of them (a dying target). */
-final class CountingRepository implements Repository {
-    final Repository inner;
+final class CountingRepository extends ForwardingRepository {
     final Map<String, AtomicInteger> puts = new ConcurrentHashMap<>();
     private volatile int failAfter = Integer.MAX_VALUE;
     private final AtomicInteger accepted = new AtomicInteger();
 
     CountingRepository(Repository inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     /** Every put after the next {@code n} fails, as a network or quota failure would. */
@@ -43,7 +40,7 @@ final class CountingRepository implements Repository {
 
     @Override
     public String id() {
-        return "counting:" + inner.id();
+        return "counting:" + super.id();
     }
 
     @Override
@@ -51,28 +48,8 @@ final class CountingRepository implements Repository {
         if (accepted.incrementAndGet() > failAfter) {
             throw new RepositoryException("injected: the target stopped accepting uploads", null);
         }
-        ObjectInfo info = inner.put(key, writer);
+        ObjectInfo info = super.put(key, writer);
         puts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         return info;
-    }
-
-    @Override
-    public InputStream open(String key) {
-        return inner.open(key);
-    }
-
-    @Override
-    public Optional<ObjectInfo> stat(String key) {
-        return inner.stat(key);
-    }
-
-    @Override
-    public List<ObjectInfo> list(String prefix) {
-        return inner.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) {
-        inner.delete(key);
     }
 }

@@ -1,0 +1,105 @@
+package io.pgvault.testkit;
+
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.ObjectWriter;
+import io.pgvault.spi.Repository;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link Repository} that hands every call to another one, for tests that wrap a real repository to count, record
+ * or inject failures: a subclass overrides only the methods it changes and calls {@code super} (or
+ * {@link #delegate()}) to go on.
+ *
+ * <pre>{@code
+ * Repository dying = new ForwardingRepository(LocalRepository.at(dir)) {
+ *     @Override
+ *     public ObjectInfo put(String key, ObjectWriter writer) {
+ *         throw new RepositoryException("injected: the disk is gone", null);
+ *     }
+ * };
+ * }</pre>
+ *
+ * @since 0.2.0
+ */
+public abstract class ForwardingRepository implements Repository {
+    private final Repository delegate;
+
+    /**
+     * @param delegate the repository every call goes to
+     * @since 0.2.0
+     */
+    protected ForwardingRepository(Repository delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /**
+     * @return the repository every call goes to
+     * @since 0.2.0
+     */
+    protected final Repository delegate() {
+        return delegate;
+    }
+
+    /**
+     * @return the delegate's id
+     * @since 0.2.0
+     */
+    @Override
+    public String id() {
+        return delegate.id();
+    }
+
+    /**
+     * @param key    the object's key
+     * @param writer writes its bytes
+     * @return what the delegate stored
+     * @since 0.2.0
+     */
+    @Override
+    public ObjectInfo put(String key, ObjectWriter writer) {
+        return delegate.put(key, writer);
+    }
+
+    /**
+     * @param key the object's key
+     * @return the delegate's stream of it
+     * @since 0.2.0
+     */
+    @Override
+    public InputStream open(String key) {
+        return delegate.open(key);
+    }
+
+    /**
+     * @param key the object's key
+     * @return what the delegate knows of it
+     * @since 0.2.0
+     */
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        return delegate.stat(key);
+    }
+
+    /**
+     * @param prefix a key prefix
+     * @return the delegate's objects under it
+     * @since 0.2.0
+     */
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        return delegate.list(prefix);
+    }
+
+    /**
+     * @param key the object's key
+     * @since 0.2.0
+     */
+    @Override
+    public void delete(String key) {
+        delegate.delete(key);
+    }
+}
