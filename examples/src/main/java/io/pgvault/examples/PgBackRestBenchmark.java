@@ -8,8 +8,10 @@ import io.pgvault.backend.pgbackrest.PgBackRestConfig;
 import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 import io.pgvault.backend.pgbackrest.PgCluster;
 import io.pgvault.backend.pgbackrest.PhysicalRestoreRequest;
+import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.operations.drill.DrillReport;
 import io.pgvault.operations.drill.RestoreDrill;
+import io.pgvault.operations.drill.SqlAssertion;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.Directories;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -142,7 +145,7 @@ public final class PgBackRestBenchmark {
             System.out.printf(Locale.ROOT, "median ratio pgvault/CLI: backup %.3f, restore %.3f (target <= 1.03)%n",
                     median(backupRatios), median(restoreRatios));
             if (drill) {
-                drill(pgbr, cli, base);
+                drill(pg, pgbr, cli, base);
             }
         } finally {
             Directories.deleteRecursively(base);
@@ -153,23 +156,52 @@ public final class PgBackRestBenchmark {
      * A restore drill of the newest set (restore into a throwaway server, start, promote, row counts, amcheck,
      * teardown) against the CLI's plain restore of the same set in the same run: RTO and whole-drill ratios.
      */
-    private static void drill(PgBackRest pgbr, List<String> cli, Path base) throws IOException {
+    private static void drill(PostgresCluster pg, PgBackRest pgbr, List<String> cli, Path base) throws IOException {
         BackupSet latest = pgbr.list(1).get(pgbr.list(1).size() - 1);
         Path cDir = base.resolve("restore-cli-drill");
         double cr = timed(() -> run(cli, "--repo=1", "--set=" + latest.id().value(), "--pg1-path=" + cDir,
                 "--archive-mode=off", "restore"));
         Directories.deleteRecursively(cDir);
-        Path work = Files.createDirectories(base.resolve("drill-work"));
-        DrillReport report = RestoreDrill.builder().pgBackRest(pgbr).records(LocalRepository.at(base.resolve(
-                "drill-records"))).workDirectory(work).build().run();
-        if (!report.passed()) {
-            throw new IllegalStateException("the drill failed:\n" + report.toText());
-        }
+        DrillReport report = drill(pgbr, base, null);
         double rto = report.rto().orElseThrow().toMillis() / 1000.0;
         double whole = report.duration().toMillis() / 1000.0;
         System.out.printf(Locale.ROOT, "drill of %s: CLI restore %.2f s, drill RTO %.2f s (%.2fx), whole drill %.2f s "
                 + "(%.2fx; amcheck and row counts included)%n", latest.id().value(), cr, rto, rto / cr, whole,
                 whole / cr);
+
+        // the monthly PITR drill of deployment 2: writes after the set (a quarter of the text rewritten), a noted
+        // time, the WAL archived; the drill restores the set and replays that WAL up to the noted time
+        pg.psql("postgres", "SELECT pg_sleep_until(to_timestamp(" + (latest.finishedAt().getEpochSecond() + 1)
+                + ") + interval '50 milliseconds')"); // pgBackRest picks sets that stopped before the target
+        String startLsn = pg.queryValue("postgres", "SELECT pg_current_wal_lsn()");
+        pg.psql("bench", "UPDATE " + DemoDatabase.RANDOM_TEXT_TABLE + " SET body = reverse(body) WHERE id % 4 = 0");
+        Instant noted = Instant.parse(pg.queryValue("postgres",
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+        long walBytes = Long.parseLong(pg.queryValue("postgres",
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '" + startLsn + "')::bigint"));
+        pg.psql("bench", "INSERT INTO " + DemoDatabase.RANDOM_TEXT_TABLE + " (id, body) VALUES (-1, 'after')");
+        pgbr.check(); // switches WAL and waits until it is archived
+        DrillReport pitr = drill(pgbr, base, RestoreTarget.time(noted));
+        double pitrRto = pitr.rto().orElseThrow().toMillis() / 1000.0;
+        System.out.printf(Locale.ROOT, "PITR drill to %s: %.0f MiB of WAL after the set, drill RTO %.2f s (%.2fx the "
+                + "CLI restore without replay; %.2fx the drill without replay), whole drill %.2f s%n", noted,
+                walBytes / (1024.0 * 1024), pitrRto, pitrRto / cr, pitrRto / rto,
+                pitr.duration().toMillis() / 1000.0);
+    }
+
+    private static DrillReport drill(PgBackRest pgbr, Path base, RestoreTarget target) throws IOException {
+        Path work = Files.createDirectories(base.resolve("drill-work"));
+        RestoreDrill.Builder builder = RestoreDrill.builder().pgBackRest(pgbr)
+                .records(LocalRepository.at(base.resolve("drill-records"))).workDirectory(work);
+        if (target != null) {
+            builder.pitrTarget(target).assertion(SqlAssertion.isTrue("nothing after the target",
+                    "SELECT count(*) = 0 FROM " + DemoDatabase.RANDOM_TEXT_TABLE + " WHERE id = -1").in("bench"));
+        }
+        DrillReport report = builder.build().run();
+        if (!report.passed()) {
+            throw new IllegalStateException("the drill failed:\n" + report.toText());
+        }
+        return report;
     }
 
     private static void restore(PgBackRest pgbr, BackupSet set, Path dir) {
