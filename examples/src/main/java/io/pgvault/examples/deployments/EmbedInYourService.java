@@ -53,7 +53,9 @@ import java.util.stream.Collectors;
  *
  * In a real service the pieces below go where the service builds its other singletons; the registry would be the
  * service's own (Prometheus, OTLP, ...), the {@code /health} handler its own health framework's. Runs here against
- * any PostgreSQL; {@code EmbedInYourServiceIT} starts it on free ports with a clock it moves.
+ * any PostgreSQL; {@code EmbedInYourServiceIT} starts it on free ports with a clock it moves. The JDK server writes a
+ * response's headers and body separately; start the JVM with {@code -Dsun.net.httpserver.nodelay=true} or each
+ * response may wait about 40 ms for a delayed ACK.
  *
  * @since 0.2.0
  */
