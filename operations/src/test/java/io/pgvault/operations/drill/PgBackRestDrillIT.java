@@ -8,6 +8,7 @@ import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.operations.ArchivingCluster;
 import io.pgvault.operations.drill.DrillCheck.Outcome;
 import io.pgvault.storage.local.LocalRepository;
+import io.pgvault.testkit.Directories;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and proves with assertions that it stopped there; the throwaway server is gone afterwards.
  */
 class PgBackRestDrillIT {
+    private static final List<Path> WORK_DIRECTORIES = new ArrayList<>();
     private static ArchivingCluster cluster;
     private static Path base;
     private static PostgresCluster pg;
@@ -62,13 +66,18 @@ class PgBackRestDrillIT {
 
     @AfterAll
     static void tearDown() {
-        if (cluster != null) {
-            cluster.close();
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            WORK_DIRECTORIES.forEach(Directories::deleteRecursively);
         }
     }
 
     private static Path work() throws IOException {
         Path work = Files.createTempDirectory(Path.of("/tmp"), "drill-work-");
+        WORK_DIRECTORIES.add(work);
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         return work;
     }
