@@ -11,12 +11,14 @@ import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.Directories;
 import io.pgvault.testkit.PostgresFixture;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -68,6 +70,13 @@ class RestoreDrillIT {
                 .repository(repository)
                 .build();
         good = vault.backup();
+    }
+
+    @AfterAll
+    static void removeRepository() {
+        if (repoDir != null) {
+            Directories.deleteRecursively(repoDir);
+        }
     }
 
     @BeforeEach
@@ -211,8 +220,7 @@ class RestoreDrillIT {
 
     @Test
     @DisplayName("a vault without sets reports a failed drill that says so, and starts no server")
-    void nothingToDrill() throws IOException {
-        Path empty = Files.createTempDirectory("pgvault-drill-empty-");
+    void nothingToDrill(@TempDir Path empty) throws IOException {
         PgVault none = PgVault.builder()
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(SHOP)).build()))
                 .repository(LocalRepository.at(empty))
