@@ -116,7 +116,8 @@ public final class PgBackRestBenchmark {
                     cb = timed(() -> run(cli, "--repo=1", "--type=full", "backup"));
                     vb = timed(() -> pgbr.backup(BackupType.FULL, 1));
                 }
-                BackupSet latest = pgbr.list(1).get(pgbr.list(1).size() - 1);
+                List<BackupSet> listed = pgbr.list(1);
+                BackupSet latest = listed.get(listed.size() - 1);
                 Path vDir = base.resolve("restore-pgvault-" + round);
                 Path cDir = base.resolve("restore-cli-" + round);
                 double vr;
@@ -157,7 +158,8 @@ public final class PgBackRestBenchmark {
      * teardown) against the CLI's plain restore of the same set in the same run: RTO and whole-drill ratios.
      */
     private static void drill(PostgresCluster pg, PgBackRest pgbr, List<String> cli, Path base) throws IOException {
-        BackupSet latest = pgbr.list(1).get(pgbr.list(1).size() - 1);
+        List<BackupSet> listed = pgbr.list(1);
+        BackupSet latest = listed.get(listed.size() - 1);
         Path cDir = base.resolve("restore-cli-drill");
         double cr = timed(() -> run(cli, "--repo=1", "--set=" + latest.id().value(), "--pg1-path=" + cDir,
                 "--archive-mode=off", "restore"));
