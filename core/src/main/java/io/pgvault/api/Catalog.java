@@ -2,8 +2,12 @@ package io.pgvault.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgvault.api.retention.Pin;
 import io.pgvault.internal.Json;
+import io.pgvault.internal.RepositoryClock;
+import io.pgvault.internal.SetRecords;
 import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.ObjectKeys;
 import io.pgvault.spi.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,31 +18,46 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The backup sets stored in one repository. A set's objects live under {@code data/<id>/}; its manifest,
- * {@code manifests/<id>.json}, is written last, after every object is durable, so a set exists exactly when its
- * manifest does. Deleting removes the manifest first; objects without a manifest are debris that
- * {@link #removeDebris(Duration)} clears.
+ * The backup sets stored in one repository, laid out as {@link RepositoryLayout} says. A set exists exactly when its
+ * manifest does; the manifest is written last, create-only, and never rewritten: later facts (verified, pinned) are
+ * append-only records folded in when the catalog is read. Every manifest is validated on read; one that fails is
+ * reported as {@linkplain DamagedManifest damaged} and never hides the others. Safe with any number of writers in any
+ * number of processes (ADR 0002): objects of a set in progress are protected by its writer's lease, and debris is
+ * judged by the repository's own clock.
  *
  * @since 0.1.0
  */
 public final class Catalog {
     private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
-    static final String MANIFESTS = "manifests/";
-    static final String DATA = "data/";
-    private static final String SUFFIX = ".json";
+    /** How far in the future of the repository's (or the planner's) clock a set may start and still count. */
+    public static final Duration SKEW_TOLERANCE = Duration.ofMinutes(5);
 
     private final Repository repository;
+    private final Leases leases;
 
-    /** @param repository where the sets live */
+    /** @param repository where the sets live; default {@link Leases} */
     public Catalog(Repository repository) {
+        this(repository, Leases.defaults());
+    }
+
+    /**
+     * @param repository where the sets live
+     * @param leases     how long a writer's claim protects a set in progress
+     * @since 0.3.0
+     */
+    public Catalog(Repository repository, Leases leases) {
         this.repository = Objects.requireNonNull(repository, "repository");
+        this.leases = Objects.requireNonNull(leases, "leases");
     }
 
     /** @return the repository */
@@ -47,11 +66,19 @@ public final class Catalog {
     }
 
     /**
+     * @return the lease settings this catalog judges sets in progress with
+     * @since 0.3.0
+     */
+    public Leases leases() {
+        return leases;
+    }
+
+    /**
      * @param id a set
      * @return the key of its manifest
      */
     public static String manifestKey(BackupId id) {
-        return MANIFESTS + id.value() + SUFFIX;
+        return RepositoryLayout.manifestKey(id);
     }
 
     /**
@@ -59,133 +86,289 @@ public final class Catalog {
      * @return the key prefix under which its objects live, ending in {@code /}
      */
     public static String dataPrefix(BackupId id) {
-        return DATA + id.value() + "/";
+        return RepositoryLayout.dataPrefix(id);
     }
 
     /**
-     * Lists every committed set, oldest first. A manifest that cannot be read is reported in the log and skipped,
-     * so one damaged manifest does not hide the others.
+     * @param set a set
+     * @param now a point in time (a planner's clock, or the repository's)
+     * @return whether the set claims to start later than {@code now} plus {@link #SKEW_TOLERANCE}: a clock ahead or a
+     *         forged manifest; such a set is never the newest, never a fresh backup
+     * @since 0.3.0
+     */
+    public static boolean datedInFuture(BackupSet set, Instant now) {
+        return set.startedAt().isAfter(now.plus(SKEW_TOLERANCE));
+    }
+
+    /**
+     * Reads every manifest, validates it and folds in its records.
+     *
+     * @return the valid sets, oldest first, and the damaged manifests
+     * @since 0.3.0
+     */
+    public CatalogScan scan() {
+        List<BackupSet> sets = new ArrayList<>();
+        List<DamagedManifest> damaged = new ArrayList<>();
+        List<ObjectInfo> manifests = repository.list(RepositoryLayout.MANIFESTS);
+        Map<String, Map<String, SetRecords.Entry>> records = manifests.isEmpty() ? Map.of()
+                : SetRecords.readAll(repository);
+        for (ObjectInfo info : manifests) {
+            Optional<String> name = RepositoryLayout.manifestName(info.key());
+            if (name.isEmpty()) {
+                continue;
+            }
+            try {
+                BackupSet set = read(info.key(), name.get());
+                sets.add(SetRecords.fold(set, records.get(name.get())));
+            } catch (NotFoundException e) {
+                LOG.debug("manifest {} vanished while listing (concurrent prune)", info.key());
+            } catch (IntegrityException e) {
+                LOG.warn("damaged manifest {} in {} is not listed: {}", info.key(), repository.id(), e.getMessage());
+                damaged.add(new DamagedManifest(info.key(), e.getMessage()));
+            }
+        }
+        sets.sort(Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id));
+        return new CatalogScan(sets, damaged);
+    }
+
+    /**
+     * Lists every committed, valid set, oldest first. A manifest that fails validation is reported in the log (and
+     * by {@link #scan()}) and skipped, so one damaged manifest does not hide the others.
      *
      * @return the sets
      */
     public List<BackupSet> list() {
-        List<BackupSet> sets = new ArrayList<>();
-        for (ObjectInfo info : repository.list(MANIFESTS)) {
-            String key = info.key();
-            if (!key.endsWith(SUFFIX) || key.indexOf('/', MANIFESTS.length()) >= 0) {
-                continue;
-            }
-            try {
-                sets.add(read(key));
-            } catch (NotFoundException e) {
-                LOG.debug("manifest {} vanished while listing (concurrent prune)", key);
-            } catch (PgVaultException e) {
-                LOG.warn("skipping unreadable manifest {} in {}: {}", key, repository.id(), e.getMessage());
-            }
-        }
-        sets.sort(Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id));
-        return sets;
+        return scan().sets();
     }
 
     /**
      * @param id a set
      * @return the set, if its manifest exists
+     * @throws IntegrityException when its manifest exists but fails validation
      */
     public Optional<BackupSet> find(BackupId id) {
-        if (repository.stat(manifestKey(id)).isEmpty()) {
+        String key = manifestKey(id);
+        if (repository.stat(key).isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(read(manifestKey(id)));
+            return Optional.of(SetRecords.fold(read(key, id.value()), SetRecords.readOf(repository, id)));
         } catch (NotFoundException e) {
             return Optional.empty();
         }
     }
 
     /**
-     * Commits a set by writing its manifest. Call only after every object it lists is durable; checks that they
-     * exist with the recorded sizes.
+     * Commits a set by writing its manifest, create-only. Call only after every object it lists is durable.
      *
      * @param set the set to commit
+     * @throws IntegrityException when the set is invalid, an object is missing or differs from what the set records,
+     *                            or the set starts in the future of the repository's clock
+     * @throws ConflictException  when a manifest for this id already exists
      */
     public void commit(BackupSet set) {
-        for (StoredObject o : set.objects()) {
-            if (!o.key().startsWith(dataPrefix(set.id()))) {
-                throw new IntegrityException("object " + o.key() + " is outside the set's prefix "
-                        + dataPrefix(set.id()));
-            }
-            long size = repository.stat(o.key()).orElseThrow(() -> new IntegrityException(
-                    "cannot commit set " + set.id() + ": object " + o.key() + " is missing")).size();
-            if (size != o.storedBytes()) {
-                throw new IntegrityException("cannot commit set " + set.id() + ": object " + o.key() + " has "
-                        + size + " bytes, expected " + o.storedBytes());
-            }
-        }
-        write(set);
+        commit(set, () -> { });
     }
 
     /**
-     * Rewrites the manifest of an existing set (for example to record {@code lastVerified}).
+     * Commits a set as {@link #commit(BackupSet)} does, running {@code beforeManifest} right before the manifest is
+     * written (a writer confirms there that its claim on the set still holds; throwing refuses the commit).
+     *
+     * @param set            the set to commit
+     * @param beforeManifest the last check; throws to refuse
+     * @since 0.3.0
+     */
+    public void commit(BackupSet set, Runnable beforeManifest) {
+        String problem = problem(set.id().value(), set);
+        if (problem != null) {
+            throw new IntegrityException("cannot commit set " + set.id() + ": " + problem);
+        }
+        Instant newest = null;
+        for (StoredObject o : set.objects()) {
+            ObjectInfo info = repository.stat(o.key()).orElseThrow(() -> new IntegrityException(
+                    "cannot commit set " + set.id() + ": object " + o.key() + " is missing"));
+            if (info.size() != o.storedBytes()) {
+                throw new IntegrityException("cannot commit set " + set.id() + ": object " + o.key() + " has "
+                        + info.size() + " bytes, expected " + o.storedBytes());
+            }
+            if (info.sha256().isPresent() && !info.sha256().get().equalsIgnoreCase(o.storedSha256())) {
+                throw new IntegrityException("cannot commit set " + set.id() + ": object " + o.key()
+                        + " has SHA-256 " + info.sha256().get() + ", expected " + o.storedSha256()
+                        + " (replaced by another writer?)");
+            }
+            newest = newest == null || info.lastModified().isAfter(newest) ? info.lastModified() : newest;
+        }
+        Instant repositoryNow = newest != null ? newest : RepositoryClock.now(repository);
+        if (datedInFuture(set, repositoryNow)) {
+            throw new IntegrityException("cannot commit set " + set.id() + ": it starts at " + set.startedAt()
+                    + ", after the repository's clock (" + repositoryNow + ") by more than " + SKEW_TOLERANCE
+                    + ": clock skew between this host and " + repository.id());
+        }
+        beforeManifest.run();
+        ObjectNode doc = Json.mapper().createObjectNode();
+        doc.put("formatVersion", BackupSet.FORMAT_VERSION);
+        doc.set("set", Json.mapper().valueToTree(set));
+        if (repository.putIfAbsent(manifestKey(set.id()), out -> Json.write(out, doc)).isEmpty()) {
+            throw new ConflictException("set " + set.id() + " is already committed in " + repository.id()
+                    + " (another writer used the same id); this commit wrote nothing");
+        }
+    }
+
+    /**
+     * Records that a set was proven intact or restorable, as an append-only record (the manifest is not rewritten,
+     * so a concurrent pin or prune is never undone).
+     *
+     * @param id the set
+     * @param at when
+     * @throws NotFoundException when the set is not committed
+     * @since 0.3.0
+     */
+    public void recordVerified(BackupId id, Instant at) {
+        requireCommitted(id);
+        SetRecords.verified(repository, id, at);
+    }
+
+    /**
+     * Pins a set with an append-only record; every plan keeps it while the pin holds.
+     *
+     * @param id  the set
+     * @param pin the pin
+     * @throws NotFoundException when the set is not committed
+     * @since 0.3.0
+     */
+    public void pin(BackupId id, Pin pin) {
+        requireCommitted(id);
+        SetRecords.pin(repository, id, pin);
+    }
+
+    /**
+     * Revokes the pins of a set seen now (a pin added concurrently by another process stays).
+     *
+     * @param id the set
+     * @throws NotFoundException when the set is not committed
+     * @since 0.3.0
+     */
+    public void unpin(BackupId id) {
+        requireCommitted(id);
+        SetRecords.unpin(repository, id, SetRecords.readOf(repository, id));
+    }
+
+    /**
+     * Records what {@code set} adds to the set as committed: a different {@code lastVerified} and a pin it carries
+     * become append-only records. A pin is never removed this way, because {@code set} may be a snapshot read before
+     * another process pinned the set: use {@link #unpin}. Nothing else of a committed set can change.
      *
      * @param set the updated set
+     * @throws NotFoundException  when the set is not committed
+     * @throws IntegrityException when anything but {@code lastVerified} or the pin differs
+     * @deprecated since 0.3.0: use {@link #recordVerified}, {@link #pin} and {@link #unpin}, which say what they
+     *             record and never act on a stale snapshot
      */
+    @Deprecated(since = "0.3.0")
     public void update(BackupSet set) {
-        if (repository.stat(manifestKey(set.id())).isEmpty()) {
-            throw new NotFoundException("no backup set " + set.id() + " in " + repository.id());
+        BackupSet current = find(set.id()).orElseThrow(() -> new NotFoundException(
+                "no backup set " + set.id() + " in " + repository.id()));
+        Map<String, String> a = new HashMap<>(current.attributes());
+        Map<String, String> b = new HashMap<>(set.attributes());
+        Optional<String> oldPin = Optional.ofNullable(a.remove(Pin.ATTRIBUTE));
+        Optional<String> newPin = Optional.ofNullable(b.remove(Pin.ATTRIBUTE));
+        BackupSet x = new BackupSet(current.id(), current.strategy(), current.type(), current.status(),
+                current.source(), current.startedAt(), current.finishedAt(), current.dependsOn(), current.objects(),
+                a, Optional.empty());
+        BackupSet y = new BackupSet(set.id(), set.strategy(), set.type(), set.status(), set.source(),
+                set.startedAt(), set.finishedAt(), set.dependsOn(), set.objects(), b, Optional.empty());
+        if (!x.equals(y)) {
+            throw new IntegrityException("a committed manifest is never rewritten: only lastVerified and the pin of "
+                    + set.id() + " can be recorded");
         }
-        write(set);
+        if (set.lastVerified().isPresent() && !set.lastVerified().equals(current.lastVerified())) {
+            SetRecords.verified(repository, set.id(), set.lastVerified().get());
+        }
+        if (newPin.isPresent() && !newPin.equals(oldPin)) {
+            SetRecords.pin(repository, set.id(), Pin.parse(newPin.get()));
+        }
     }
 
     /**
-     * Deletes a set: the manifest first (so it is never listed half-deleted), then its objects.
+     * Deletes a set: the manifest first (so it is never listed half-deleted), then its objects and records.
      *
      * @param id the set
      */
     public void delete(BackupId id) {
         repository.delete(manifestKey(id));
         deleteObjects(id);
+        for (ObjectInfo info : repository.list(RepositoryLayout.recordsPrefix(id))) {
+            repository.delete(info.key());
+        }
     }
 
     /**
-     * Lists debris: objects under {@code data/} whose set has no manifest (left by an interrupted backup or prune).
-     * Objects of a backup still being written look the same, which is why only old enough ones are listed.
+     * Lists debris: objects of sets that have neither a manifest (valid or damaged) nor a live writer's claim, older
+     * than {@code grace} by the repository's own clock; expired claims; and clock probes left by killed processes.
+     * The listing order (claims, then objects, then manifests) and the repository clock make this safe against
+     * writers that start or commit while it runs.
      *
-     * @param modifiedBefore only objects last modified before this instant (wall clock) are listed
-     * @return their keys, sorted
+     * @param grace minimum age of an object, by the repository's clock
+     * @return the keys, sorted
+     * @since 0.3.0
      */
-    public List<String> debris(Instant modifiedBefore) {
-        Set<String> committed = new TreeSet<>();
-        for (ObjectInfo info : repository.list(MANIFESTS)) {
-            String name = info.key().substring(MANIFESTS.length());
-            if (name.endsWith(SUFFIX)) {
-                committed.add(name.substring(0, name.length() - SUFFIX.length()));
-            }
-        }
-        List<String> debris = new ArrayList<>();
-        for (ObjectInfo info : repository.list(DATA)) {
-            String rest = info.key().substring(DATA.length());
-            int slash = rest.indexOf('/');
-            String id = slash < 0 ? rest : rest.substring(0, slash);
-            if (!committed.contains(id) && info.lastModified().isBefore(modifiedBefore)) {
-                debris.add(info.key());
-            }
-        }
-        return debris;
-    }
-
-    /**
-     * Removes debris older than {@code grace} (see {@link #debris(Instant)}); younger objects may belong to a backup
-     * in progress and are left alone.
-     *
-     * @param grace minimum age of an object to remove; {@link Duration#ZERO} removes all debris (only when no backup
-     *              can be running)
-     * @return the keys removed
-     */
-    public List<String> removeDebris(Duration grace) {
+    public List<String> debris(Duration grace) {
         if (grace.isNegative()) {
             throw new ConfigurationException("debris grace must not be negative, was " + grace);
         }
-        List<String> removed = debris(Instant.now().minus(grace).plusNanos(1));
+        Instant now = RepositoryClock.now(repository);
+        Set<String> live = new HashSet<>();
+        Set<String> debris = new TreeSet<>();
+        for (ObjectInfo info : repository.list(RepositoryLayout.INTENTS)) {
+            Optional<String> name = RepositoryLayout.intentName(info.key());
+            if (name.isPresent() && Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) <= 0) {
+                live.add(name.get());
+            } else if (Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) > 0) {
+                debris.add(info.key());
+            }
+        }
+        List<ObjectInfo> objects = new ArrayList<>(repository.list(RepositoryLayout.DATA));
+        objects.addAll(repository.list(RepositoryLayout.RECORDS));
+        Set<String> committed = new HashSet<>();
+        for (ObjectInfo info : repository.list(RepositoryLayout.MANIFESTS)) {
+            RepositoryLayout.manifestName(info.key()).ifPresent(committed::add);
+        }
+        Instant threshold = now.minus(grace);
+        for (ObjectInfo info : objects) {
+            String prefix = info.key().startsWith(RepositoryLayout.DATA) ? RepositoryLayout.DATA
+                    : RepositoryLayout.RECORDS;
+            String owner = RepositoryLayout.owner(prefix, info.key()).orElse("");
+            if (!committed.contains(owner) && !live.contains(owner) && info.lastModified().isBefore(threshold)) {
+                debris.add(info.key());
+            }
+        }
+        for (ObjectInfo info : repository.list(RepositoryLayout.CLOCK)) {
+            if (Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) > 0) {
+                debris.add(info.key());
+            }
+        }
+        return new ArrayList<>(debris);
+    }
+
+    /**
+     * @param modifiedBefore ignored beyond its distance from the local clock, taken as the grace period
+     * @return {@link #debris(Duration)} with that grace
+     * @deprecated since 0.3.0: object ages are judged by the repository's clock; use {@link #debris(Duration)}
+     */
+    @Deprecated(since = "0.3.0")
+    public List<String> debris(Instant modifiedBefore) {
+        Duration grace = Duration.between(modifiedBefore, Instant.now());
+        return debris(grace.isNegative() ? Duration.ZERO : grace);
+    }
+
+    /**
+     * Removes debris older than {@code grace} (see {@link #debris(Duration)}).
+     *
+     * @param grace minimum age of an object to remove, by the repository's clock
+     * @return the keys removed
+     */
+    public List<String> removeDebris(Duration grace) {
+        List<String> removed = debris(grace);
         removed.forEach(repository::delete);
         if (!removed.isEmpty()) {
             LOG.info("removed {} debris object(s) from {}", removed.size(), repository.id());
@@ -204,26 +387,66 @@ public final class Catalog {
         }
     }
 
-    private void write(BackupSet set) {
-        ObjectNode doc = Json.mapper().createObjectNode();
-        doc.put("formatVersion", BackupSet.FORMAT_VERSION);
-        doc.set("set", Json.mapper().valueToTree(set));
-        repository.put(manifestKey(set.id()), out -> Json.write(out, doc));
+    private void requireCommitted(BackupId id) {
+        if (repository.stat(manifestKey(id)).isEmpty()) {
+            throw new NotFoundException("no backup set " + id + " in " + repository.id());
+        }
     }
 
-    private BackupSet read(String key) {
+    private BackupSet read(String key, String name) {
+        BackupSet set;
         try (InputStream in = repository.open(key)) {
             JsonNode doc = Json.mapper().readTree(in);
+            if (doc == null || !doc.isObject()) {
+                throw new IntegrityException("manifest " + key + " is not a JSON object");
+            }
             int version = doc.path("formatVersion").asInt(-1);
             if (version < 1 || version > BackupSet.FORMAT_VERSION) {
                 throw new IntegrityException("manifest " + key + " has format version " + version
                         + "; this pgvault reads 1.." + BackupSet.FORMAT_VERSION);
             }
-            return Json.mapper().treeToValue(doc.get("set"), BackupSet.class);
-        } catch (IOException e) {
+            if (!doc.path("set").isObject()) {
+                throw new IntegrityException("manifest " + key + " holds no set");
+            }
+            set = Json.mapper().treeToValue(doc.get("set"), BackupSet.class);
+        } catch (IOException | IllegalArgumentException | NullPointerException e) {
             throw new IntegrityException("cannot read manifest " + key + " in " + repository.id() + ": "
                     + e.getMessage(), e);
         }
+        String problem = problem(name, set);
+        if (problem != null) {
+            throw new IntegrityException("manifest " + key + " in " + repository.id() + ": " + problem);
+        }
+        return set;
+    }
+
+    /** @return why a set read from (or about to become) {@code manifests/<name>.json} cannot be trusted, or null */
+    static String problem(String name, BackupSet set) {
+        if (set == null) {
+            return "it holds no set";
+        }
+        if (!set.id().value().equals(name)) {
+            return "it names set " + set.id() + ", not " + name;
+        }
+        if (set.dependsOn().filter(set.id()::equals).isPresent()) {
+            return "the set depends on itself";
+        }
+        String prefix = dataPrefix(set.id());
+        Set<String> keys = new HashSet<>();
+        for (StoredObject o : set.objects()) {
+            try {
+                ObjectKeys.validate(o.key());
+            } catch (InvalidKeyException e) {
+                return "object key is unsafe: " + e.getMessage();
+            }
+            if (!o.key().startsWith(prefix)) {
+                return "object " + o.key() + " lies outside the set's prefix " + prefix;
+            }
+            if (!keys.add(o.key())) {
+                return "object " + o.key() + " is listed twice";
+            }
+        }
+        return null;
     }
 
     @Override

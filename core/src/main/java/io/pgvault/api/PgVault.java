@@ -2,6 +2,7 @@ package io.pgvault.api;
 
 import io.pgvault.internal.DefaultBackupContext;
 import io.pgvault.internal.DefaultReadContext;
+import io.pgvault.internal.Lease;
 import io.pgvault.internal.ScratchDirectory;
 import io.pgvault.api.event.EventDispatcher;
 import io.pgvault.api.event.Events;
@@ -66,11 +67,13 @@ public final class PgVault {
     private final EventDispatcher events;
     private final PipelineOptions pipelineOptions;
     private final Tiering tiering;
+    private final Leases leases;
 
     private PgVault(Builder b) {
         this.strategy = b.strategy;
         this.repository = b.repository;
-        this.catalog = new Catalog(b.repository);
+        this.leases = b.leases;
+        this.catalog = new Catalog(b.repository, b.leases);
         this.pipeline = new Pipeline(b.pipeline);
         this.processes = b.processes;
         this.clock = b.clock;
@@ -79,7 +82,7 @@ public final class PgVault {
         this.pipelineOptions = b.pipeline;
         String strategyName = b.strategy.name();
         this.tiering = Tiering.of(b.repository, b.pipeline, b.tiers, b.clock, events)
-                .withScope(s -> s.strategy().equals(strategyName));
+                .withLeases(b.leases).withScope(s -> s.strategy().equals(strategyName));
     }
 
     /** @return a builder */
@@ -123,17 +126,18 @@ public final class PgVault {
     }
 
     private BackupSet backupPrimary() {
-        BackupId id = BackupId.generate(clock.instant());
-        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
+        Lease lease = claimNewSet();
+        BackupId id = lease.id();
+        try (lease; ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
             DefaultBackupContext context = new DefaultBackupContext(id, clock, repository, pipeline, processes,
-                    scratch, events);
+                    scratch, events, lease::check);
             LOG.info("backup {} started: strategy {}, repository {}", id, strategy.name(), repository.id());
             events.on(new Events.BackupStarted(clock.instant(), repository.id(), id, strategy.name()));
             BackupSet set;
             try {
                 set = strategy.backup(context);
                 checkReturned(set, context);
-                catalog.commit(set);
+                catalog.commit(set, lease::confirm);
             } catch (RuntimeException | Error e) {
                 discard(id, e);
                 events.on(new Events.BackupFailed(clock.instant(), repository.id(), id, strategy.name(), e));
@@ -144,6 +148,22 @@ public final class PgVault {
             events.on(new Events.BackupCompleted(clock.instant(), repository.id(), set));
             return set;
         }
+    }
+
+    /** A fresh id whose claim this process holds: an id in use (claimed or committed) is never reused. */
+    private Lease claimNewSet() {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            BackupId id = BackupId.generate(clock.instant());
+            if (repository.stat(Catalog.manifestKey(id)).isPresent()) {
+                continue;
+            }
+            Optional<Lease> lease = Lease.tryAcquire(repository, id, "backup", leases);
+            if (lease.isPresent()) {
+                return lease.get();
+            }
+        }
+        throw new ConflictException("could not claim a fresh backup id in " + repository.id()
+                + " after 8 attempts (every generated id was in use)");
     }
 
     /** @return this strategy's committed sets in the repository, oldest first */
@@ -159,9 +179,14 @@ public final class PgVault {
         return catalog.find(id);
     }
 
-    /** @return the newest complete set, if any */
+    /**
+     * @return the newest complete set, if any; a set dated in the future of the vault's clock (a clock ahead, a forged
+     *         manifest: see {@link Catalog#datedInFuture}) is never the newest
+     */
     public Optional<BackupSet> latest() {
+        Instant now = clock.instant();
         return list().stream().filter(s -> s.status() == BackupStatus.COMPLETE)
+                .filter(s -> !Catalog.datedInFuture(s, now))
                 .max(Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id));
     }
 
@@ -197,7 +222,11 @@ public final class PgVault {
         }
         Instant end = clock.instant();
         if (problems.isEmpty() && deep) {
-            catalog.update(set.withLastVerified(end));
+            try {
+                catalog.recordVerified(id, end);
+            } catch (NotFoundException e) { // pruned while it was being verified: nothing to record it on
+                LOG.info("backup {} was removed while it was verified; the result is not recorded", id);
+            }
         }
         if (!problems.isEmpty()) {
             LOG.warn("backup {} failed verification: {}", id, problems);
@@ -241,18 +270,23 @@ public final class PgVault {
     }
 
     /**
-     * Plans retention over this strategy's sets at the vault's clock time; deletes nothing.
+     * Plans retention over this strategy's sets at the vault's clock time; deletes nothing. With tiers, a set that a
+     * tier should receive and does not hold yet is kept too ("awaiting copy to tier ..."), for at most the tier's
+     * {@link Tier#maxCopyWait()} (see {@link Tiering#awaitingCopy()}).
      *
      * @param policy the rules
      * @return one decision per set, with reasons
      * @since 0.1.0
      */
     public RetentionPlan planRetention(RetentionPolicy policy) {
-        return RetentionPlan.of(policy, list(), clock.instant());
+        RetentionPolicy effective = tiering.tiers().isEmpty() ? policy : policy.or(tiering.awaitingCopy());
+        return RetentionPlan.of(effective, list(), clock.instant());
     }
 
     /**
-     * Plans retention and executes the plan with {@link Pruner} (one-hour debris grace).
+     * Plans retention and executes the plan with {@link Pruner} (one-hour debris grace, by the repository's clock).
+     * A set deleted although a tier never received it (it waited past {@link Tier#maxCopyWait()}) is reported first:
+     * an error in the log, a {@link Events.TierCopyAbandoned} event, and a notice that {@link #tierHealth()} reports.
      *
      * @param policy the rules
      * @param mode   {@code DRY_RUN} to only report, {@code EXECUTE} to remove
@@ -261,7 +295,11 @@ public final class PgVault {
      */
     public PruneReport prune(RetentionPolicy policy,
             PruneMode mode) {
-        PruneReport report = Pruner.of(catalog).prune(planRetention(policy), mode);
+        RetentionPlan plan = planRetention(policy);
+        if (mode == PruneMode.EXECUTE && !tiering.tiers().isEmpty()) {
+            tiering.recordLosses(plan);
+        }
+        PruneReport report = Pruner.of(catalog).prune(plan, mode);
         events.on(new Events.Pruned(clock.instant(), repository.id(), report));
         return report;
     }
@@ -335,7 +373,7 @@ public final class PgVault {
         Tier tier = tiering.tier(tierName);
         return builder().strategy(strategy).repository(tier.repository())
                 .pipeline(tier.pipeline().orElse(pipelineOptions)).processes(processes).clock(clock)
-                .scratchDirectory(scratchBase).listener(events).build();
+                .scratchDirectory(scratchBase).listener(events).leases(leases).build();
     }
 
     /**
@@ -419,8 +457,20 @@ public final class PgVault {
         private Path scratchDirectory = Path.of(System.getProperty("java.io.tmpdir"));
         private final List<VaultListener> listeners = new ArrayList<>();
         private final List<Tier> tiers = new ArrayList<>();
+        private Leases leases = Leases.defaults();
 
         private Builder() {
+        }
+
+        /**
+         * @param leases how long a writer's claim on a set in progress lasts and how often it is refreshed; default
+         *               {@link Leases#defaults()}
+         * @return this
+         * @since 0.3.0
+         */
+        public Builder leases(Leases leases) {
+            this.leases = leases;
+            return this;
         }
 
         /** @param strategy how to back up (required) @return this */
@@ -505,6 +555,9 @@ public final class PgVault {
             }
             if (scratchDirectory == null) {
                 problems.add("scratchDirectory must not be null");
+            }
+            if (leases == null) {
+                problems.add("leases must not be null");
             }
             problems.addAll(Tiering.problems(repository, tiers));
             ConfigurationException.throwIfAny(problems);

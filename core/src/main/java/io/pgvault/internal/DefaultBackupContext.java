@@ -1,7 +1,7 @@
 package io.pgvault.internal;
 
 import io.pgvault.api.BackupId;
-import io.pgvault.api.Catalog;
+import io.pgvault.api.RepositoryLayout;
 import io.pgvault.api.StoredObject;
 import io.pgvault.api.event.Phase;
 import io.pgvault.api.event.VaultListener;
@@ -9,7 +9,6 @@ import io.pgvault.internal.pipeline.EncodingStream;
 import io.pgvault.internal.pipeline.Encoded;
 import io.pgvault.internal.pipeline.Pipeline;
 import io.pgvault.spi.BackupContext;
-import io.pgvault.spi.ObjectKeys;
 import io.pgvault.spi.ObjectWriter;
 import io.pgvault.spi.Repository;
 import io.pgvault.spi.process.ProcessRunner;
@@ -33,6 +32,7 @@ public final class DefaultBackupContext implements BackupContext {
     private final ScratchDirectory scratch;
     private final List<StoredObject> written = new ArrayList<>();
     private final ProgressTracker progress;
+    private final Runnable claimCheck;
 
     /**
      * @param id         the set being written
@@ -42,9 +42,11 @@ public final class DefaultBackupContext implements BackupContext {
      * @param processes  the tool runner
      * @param scratch    the operation's scratch directory
      * @param listener   who hears about progress
+     * @param claimCheck throws when the writer's claim on the set is lost (checked before every object)
      */
     public DefaultBackupContext(BackupId id, Clock clock, Repository repository, Pipeline pipeline,
-            ProcessRunner processes, ScratchDirectory scratch, VaultListener listener) {
+            ProcessRunner processes, ScratchDirectory scratch, VaultListener listener, Runnable claimCheck) {
+        this.claimCheck = claimCheck;
         this.id = id;
         this.clock = clock;
         this.startedAt = clock.instant();
@@ -72,10 +74,8 @@ public final class DefaultBackupContext implements BackupContext {
 
     @Override
     public StoredObject writeObject(String name, Map<String, String> attributes, ObjectWriter writer) {
-        ObjectKeys.validate(name);
-        String key = Catalog.dataPrefix(id) + name + pipeline.options().compression().suffix()
-                + (pipeline.options().encryption().scheme().equals("none") ? "" : ".age");
-        ObjectKeys.validate(key);
+        claimCheck.run();
+        String key = RepositoryLayout.objectKey(id, name, pipeline.options());
         AtomicReference<Encoded> encoded = new AtomicReference<>();
         repository.put(key, out -> {
             EncodingStream enc = pipeline.encode(out);

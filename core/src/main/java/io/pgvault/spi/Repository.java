@@ -60,4 +60,30 @@ public interface Repository {
      * @param key object key
      */
     void delete(String key);
+
+    /**
+     * Writes an object only if no object exists under the key. Where {@link #putIfAbsentIsAtomic()} is true, two
+     * writers racing for one key never both succeed; the default implementation checks and then writes, which a
+     * concurrent writer can slip between (a store that offers no conditional write, such as Google Drive, says so).
+     *
+     * @param key    where to store it
+     * @param writer produces the bytes
+     * @return what was stored, or empty when an object already existed (nothing was written)
+     * @throws io.pgvault.api.RepositoryException when storing fails (nothing is left visible)
+     * @since 0.3.0
+     */
+    default Optional<ObjectInfo> putIfAbsent(String key, ObjectWriter writer) {
+        if (stat(key).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(put(key, writer));
+    }
+
+    /**
+     * @return whether {@link #putIfAbsent} is atomic against other writers, in any process; default {@code false}
+     * @since 0.3.0
+     */
+    default boolean putIfAbsentIsAtomic() {
+        return false;
+    }
 }

@@ -210,4 +210,26 @@ public final class Events {
             Objects.requireNonNull(error, "error");
         }
     }
+
+    /**
+     * A set that a tier should have received was pruned from the primary before it was copied: the tier waited longer
+     * than its {@code maxCopyWait} (it was down, or failing). The tier will never hold that set.
+     *
+     * @param at       when
+     * @param location the tier's name
+     * @param id       the set
+     * @param required whether the tier is required
+     * @param reason   what happened, for the operator
+     * @since 0.3.0
+     */
+    public record TierCopyAbandoned(Instant at, String location, BackupId id, boolean required, String reason)
+            implements VaultEvent {
+        /** Checks the components. */
+        public TierCopyAbandoned {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(location, "location");
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
 }

@@ -13,13 +13,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A pin keeps a set regardless of any policy: forever, or until an instant. It is recorded in the set's manifest as
- * the attribute {@value #ATTRIBUTE} ({@code forever}, an ISO-8601 instant, or a date meaning "through the end of that
- * day, UTC"), written with {@link io.pgvault.api.Catalog#update}, so it travels with the set and every plan made from
- * any copy of the catalog honours it. Every {@link RetentionPlan} honours pins; a pin on an invalid set keeps it too.
+ * A pin keeps a set regardless of any policy: forever, or until an instant. It is recorded with
+ * {@link io.pgvault.api.Catalog#pin} as an append-only record beside the set's manifest, and shows as the set's
+ * attribute {@value #ATTRIBUTE} ({@code forever}, an ISO-8601 instant, or a date meaning "through the end of that
+ * day, UTC") when the catalog is read; a tier copy carries it in its own manifest. {@link io.pgvault.api.Catalog#unpin}
+ * revokes the pins it sees. Every {@link RetentionPlan} honours pins; a pin on an invalid set keeps it too.
  *
  * <pre>{@code
- * catalog.update(Pin.until(Instant.parse("2027-12-31T00:00:00Z")).applyTo(set));
+ * catalog.pin(set.id(), Pin.until(Instant.parse("2027-12-31T00:00:00Z")));
  * }</pre>
  *
  * @param until the instant the pin ends, or empty for forever
@@ -96,7 +97,7 @@ public record Pin(Optional<Instant> until) {
 
     /**
      * @param set a set
-     * @return a copy of it carrying this pin; store it with {@link io.pgvault.api.Catalog#update}
+     * @return a copy of it carrying this pin (record a pin with {@link io.pgvault.api.Catalog#pin})
      * @since 0.1.0
      */
     public BackupSet applyTo(BackupSet set) {
@@ -107,7 +108,7 @@ public record Pin(Optional<Instant> until) {
 
     /**
      * @param set a set
-     * @return a copy of it without a pin; store it with {@link io.pgvault.api.Catalog#update}
+     * @return a copy of it without a pin (revoke pins with {@link io.pgvault.api.Catalog#unpin})
      * @since 0.1.0
      */
     public static BackupSet unpin(BackupSet set) {

@@ -27,9 +27,9 @@ import java.util.Set;
  * <p>Safety: the catalog is listed again before anything is removed; a set the plan deletes is left alone when it is
  * already gone or when a set that appeared after planning depends on it. Sets are removed newest first, each with
  * {@link Catalog#delete} (manifest first, then objects), so an interrupted prune never leaves a listed set whose base
- * is gone, only debris. Debris, objects under {@code data/} with no manifest, is removed afterwards when it is older
- * than the grace period (default one hour, by the objects' own modification time), so a prune never takes the objects
- * of a backup that is still being written.
+ * is gone, only debris. Debris (objects of a set with neither a manifest nor a live writer's claim, see
+ * {@link Catalog#debris(Duration)}) is removed afterwards when it is older than the grace period (default one hour)
+ * by the repository's own clock, so a prune never takes the objects of a backup that is still being written.
  *
  * @since 0.1.0
  */
@@ -69,7 +69,7 @@ public final class Pruner {
     }
 
     /**
-     * @param clock the clock that debris age is measured with (object modification times are wall-clock times)
+     * @param clock the clock that report durations are measured with (debris age uses the repository's clock)
      * @return a copy using it
      * @since 0.1.0
      */
@@ -106,10 +106,13 @@ public final class Pruner {
         List<String> skipped = new ArrayList<>();
         Set<BackupId> doomed = new HashSet<>();
         for (RetentionDecision d : plan.deleted()) {
-            if (byId.containsKey(d.id())) {
-                doomed.add(d.id());
-            } else {
+            BackupSet now = byId.get(d.id());
+            if (now == null) {
                 skipped.add(d.id() + ": already gone");
+            } else if (pinnedAt(now, plan.now())) {
+                skipped.add(d.id() + ": pinned since the plan was made");
+            } else {
+                doomed.add(d.id());
             }
         }
         protectBasesOfSurvivors(current, byId, doomed, skipped);
@@ -120,7 +123,7 @@ public final class Pruner {
             }
         }
         if (mode == PruneMode.DRY_RUN) {
-            List<String> debris = debris(clock.instant());
+            List<String> debris = catalog.debris(debrisGrace);
             return new PruneReport(mode, plan, order, skipped, debris, Duration.between(start, clock.instant()));
         }
         int done = 0;
@@ -137,7 +140,7 @@ public final class Pruner {
         }
         List<String> removedDebris = new ArrayList<>();
         Repository repository = catalog.repository();
-        for (String key : debris(clock.instant())) {
+        for (String key : catalog.debris(debrisGrace)) {
             repository.delete(key);
             removedDebris.add(key);
         }
@@ -145,6 +148,14 @@ public final class Pruner {
             LOG.info("removed {} debris object(s) from {}", removedDebris.size(), repository.id());
         }
         return new PruneReport(mode, plan, order, skipped, removedDebris, Duration.between(start, clock.instant()));
+    }
+
+    private static boolean pinnedAt(BackupSet set, Instant now) {
+        try {
+            return set.attribute(Pin.ATTRIBUTE).map(Pin::parse).map(p -> p.activeAt(now)).orElse(false);
+        } catch (ConfigurationException e) {
+            return true; // an unreadable pin keeps the set, as the planner does
+        }
     }
 
     /** A set listed now, kept or new since planning, keeps the chain it depends on; walks to a fixpoint. */
@@ -167,11 +178,6 @@ public final class Pruner {
                 cur = base;
             }
         }
-    }
-
-    /** Objects under {@code data/} whose set has no manifest, and that are older than the grace period. */
-    private List<String> debris(Instant now) {
-        return catalog.debris(now.minus(debrisGrace).plusNanos(1));
     }
 
     @Override

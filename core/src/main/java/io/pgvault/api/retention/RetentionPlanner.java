@@ -49,6 +49,7 @@ final class RetentionPlanner {
         }
         RetentionPlanner planner = new RetentionPlanner(byId);
         planner.findInvalid(sorted);
+        planner.findFutureDated(sorted, now);
         Map<String, List<BackupSet>> groups = new LinkedHashMap<>();
         for (BackupSet s : sorted) {
             groups.computeIfAbsent(s.strategy() + "\u0000" + s.source(), k -> new ArrayList<>()).add(s);
@@ -110,6 +111,16 @@ final class RetentionPlanner {
                 if (verdict != null) {
                     invalid.putIfAbsent(s.id(), verdict);
                 }
+            }
+        }
+    }
+
+    /** A set that starts after {@code now} (beyond the skew tolerance) never counts as valid, let alone newest. */
+    private void findFutureDated(List<BackupSet> sorted, Instant now) {
+        for (BackupSet s : sorted) {
+            if (io.pgvault.api.Catalog.datedInFuture(s, now)) {
+                invalid.putIfAbsent(s.id(), "dated in the future: starts " + s.startedAt() + ", after " + now
+                        + " (clock skew or a forged manifest); never counts as the newest backup");
             }
         }
     }

@@ -5,6 +5,7 @@ import io.pgvault.api.PipelineOptions;
 import io.pgvault.api.retention.RetentionPolicy;
 import io.pgvault.spi.Repository;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,10 +38,16 @@ import java.util.regex.Pattern;
  *                     never touching disk; the tier's manifest records the new stored digests, the logical ones stay
  * @param required     whether a failed copy fails {@code backup()} (default false: reported, never silent)
  * @param verification how copies are checked (default {@link CopyVerification#READ_BACK})
+ * @param maxCopyWait  how long the primary's prune keeps a set that this tier should receive but does not hold yet
+ *                     (a tier down for days); past it the set may be pruned, and the loss is reported loudly (an
+ *                     event, a notice in the primary, health CRITICAL for a required tier). Default 30 days
  * @since 0.2.0
  */
 public record Tier(String name, Repository repository, TierFilter filter, Optional<RetentionPolicy> retention,
-        Optional<PipelineOptions> pipeline, boolean required, CopyVerification verification) {
+        Optional<PipelineOptions> pipeline, boolean required, CopyVerification verification, Duration maxCopyWait) {
+
+    /** Default of {@link #maxCopyWait()}. */
+    public static final Duration DEFAULT_MAX_COPY_WAIT = Duration.ofDays(30);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -52,9 +59,29 @@ public record Tier(String name, Repository repository, TierFilter filter, Option
         retention = retention == null ? Optional.empty() : retention;
         pipeline = pipeline == null ? Optional.empty() : pipeline;
         Objects.requireNonNull(verification, "verification");
+        Objects.requireNonNull(maxCopyWait, "maxCopyWait");
+        if (maxCopyWait.isNegative()) {
+            throw new ConfigurationException("tier " + name + ": maxCopyWait must not be negative");
+        }
         if (!NAME.matcher(name).matches()) {
             throw new ConfigurationException("tier name '" + name + "' must be 1-64 characters of A-Z a-z 0-9 _ . -");
         }
+    }
+
+    /**
+     * The components of 0.2.0, with the default {@link #maxCopyWait()}.
+     *
+     * @param name         the tier's name
+     * @param repository   where its copies go
+     * @param filter       which sets it receives
+     * @param retention    its own retention
+     * @param pipeline     its own encoding, if any
+     * @param required     whether a failed copy fails the backup
+     * @param verification how copies are checked
+     */
+    public Tier(String name, Repository repository, TierFilter filter, Optional<RetentionPolicy> retention,
+            Optional<PipelineOptions> pipeline, boolean required, CopyVerification verification) {
+        this(name, repository, filter, retention, pipeline, required, verification, DEFAULT_MAX_COPY_WAIT);
     }
 
     /**
@@ -90,6 +117,7 @@ public record Tier(String name, Repository repository, TierFilter filter, Option
         private PipelineOptions pipeline;
         private boolean required;
         private CopyVerification verification = CopyVerification.READ_BACK;
+        private Duration maxCopyWait = DEFAULT_MAX_COPY_WAIT;
 
         private Builder(String name, Repository repository) {
             this.name = name;
@@ -130,6 +158,16 @@ public record Tier(String name, Repository repository, TierFilter filter, Option
             return this;
         }
 
+        /**
+         * @param maxCopyWait how long the primary keeps a set this tier still lacks; default 30 days
+         * @return this
+         * @since 0.3.0
+         */
+        public Builder maxCopyWait(Duration maxCopyWait) {
+            this.maxCopyWait = maxCopyWait;
+            return this;
+        }
+
         /** @return the tier */
         public Tier build() {
             List<String> problems = new ArrayList<>();
@@ -145,9 +183,12 @@ public record Tier(String name, Repository repository, TierFilter filter, Option
             if (verification == null) {
                 problems.add("tier " + name + ": verification must not be null");
             }
+            if (maxCopyWait == null || maxCopyWait.isNegative()) {
+                problems.add("tier " + name + ": maxCopyWait must be zero or positive, was " + maxCopyWait);
+            }
             ConfigurationException.throwIfAny(problems);
             return new Tier(name, repository, filter, Optional.ofNullable(retention), Optional.ofNullable(pipeline),
-                    required, verification);
+                    required, verification, maxCopyWait);
         }
     }
 }

@@ -2,6 +2,9 @@ package io.pgvault.api.tier;
 
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.Catalog;
+import io.pgvault.api.ConflictException;
+import io.pgvault.api.Leases;
+import io.pgvault.api.RepositoryLayout;
 import io.pgvault.api.IntegrityException;
 import io.pgvault.api.NotFoundException;
 import io.pgvault.api.PgVaultException;
@@ -10,12 +13,14 @@ import io.pgvault.api.StoredObject;
 import io.pgvault.api.event.Phase;
 import io.pgvault.api.event.VaultListener;
 import io.pgvault.internal.Json;
+import io.pgvault.internal.Lease;
 import io.pgvault.internal.ProgressTracker;
 import io.pgvault.internal.pipeline.Digest;
 import io.pgvault.internal.pipeline.EncodingStream;
 import io.pgvault.internal.pipeline.Encoded;
 import io.pgvault.internal.pipeline.Pipeline;
 import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.ObjectKeys;
 import io.pgvault.spi.Repository;
 
 import java.io.IOException;
@@ -52,13 +57,16 @@ final class TierCopier {
     private final Catalog tierCatalog;
     private final Clock clock;
     private final VaultListener listener;
+    private final Leases leases;
 
-    TierCopier(Repository primary, Pipeline primaryPipeline, Tier tier, Clock clock, VaultListener listener) {
+    TierCopier(Repository primary, Pipeline primaryPipeline, Tier tier, Clock clock, VaultListener listener,
+            Leases leases) {
+        this.leases = leases;
         this.primary = primary;
         this.primaryPipeline = primaryPipeline;
         this.tier = tier;
         this.tierPipeline = tier.pipeline().map(Pipeline::new);
-        this.tierCatalog = new Catalog(tier.repository());
+        this.tierCatalog = new Catalog(tier.repository(), leases);
         this.clock = clock;
         this.listener = listener;
     }
@@ -78,9 +86,24 @@ final class TierCopier {
         Instant start = clock.instant();
         Tally tally = new Tally();
         ProgressTracker progress = new ProgressTracker(listener, clock, tier.name(), set.id(), Phase.COPY);
+        Optional<Lease> claim = Optional.empty();
         try {
+            // validated before anything is written: a forged primary manifest cannot aim a copy elsewhere
+            for (StoredObject o : set.objects()) {
+                if (!ObjectKeys.validate(o.key()).startsWith(RepositoryLayout.dataPrefix(set.id()))) {
+                    throw new IntegrityException("set " + set.id() + " lists object " + o.key()
+                            + " outside its prefix: not copied to tier " + tier.name());
+                }
+            }
+            claim = Lease.tryAcquire(tier.repository(), set.id(), "tier-copy", leases);
+            if (claim.isEmpty()) {
+                throw new ConflictException("set " + set.id() + " is being copied to tier " + tier.name() + " ("
+                        + tier.repository().id() + ") by another process; the next sync checks again");
+            }
+            Lease lease = claim.get();
             List<StoredObject> copies = new ArrayList<>();
             for (StoredObject o : set.objects()) {
+                lease.check();
                 copies.add(tierPipeline.isPresent() ? reencode(set, o, tally, progress) : copyBytes(o, tally,
                         progress));
             }
@@ -90,15 +113,26 @@ final class TierCopier {
             attributes.put(COPIED_FROM, primary.id());
             BackupSet copy = new BackupSet(set.id(), set.strategy(), set.type(), set.status(), set.source(),
                     set.startedAt(), set.finishedAt(), set.dependsOn(), copies, attributes, set.lastVerified());
-            tierCatalog.commit(copy); // the manifest last: until here the tier lists nothing
+            if (!tier.repository().putIfAbsentIsAtomic()) {
+                // without conditional writes two copiers can both believe they hold the claim for a while, and the
+                // other may have replaced an object with same-size bytes since it was verified: check again
+                for (StoredObject o : copies) {
+                    verifyCopy(o.key(), o.storedBytes(), o.storedSha256());
+                }
+            }
+            tierCatalog.commit(copy, lease::confirm); // the manifest last: until here the tier lists nothing
             removeJournal(set);
             return new SetCopy(tier.name(), set.id(), Optional.of(copy), tally.copied, tally.reused, tally.bytes,
                     Duration.between(start, clock.instant()), Optional.empty());
         } catch (RuntimeException e) {
             PgVaultException error = e instanceof PgVaultException p ? p
                     : new RepositoryException("copy of " + set.id() + " to tier " + tier.name() + " failed: " + e, e);
+            claim.ifPresent(Lease::close);
+            claim = Optional.empty();
             return new SetCopy(tier.name(), set.id(), Optional.empty(), tally.copied, tally.reused, tally.bytes,
                     Duration.between(start, clock.instant()), Optional.of(error));
+        } finally {
+            claim.ifPresent(Lease::close);
         }
     }
 
@@ -132,8 +166,7 @@ final class TierCopier {
     /** Decode with the primary's key (digests checked), encode with the tier's pipeline, all in memory. */
     private StoredObject reencode(BackupSet set, StoredObject o, Tally tally, ProgressTracker progress) {
         Pipeline pipeline = tierPipeline.orElseThrow();
-        String key = Catalog.dataPrefix(set.id()) + o.name() + pipeline.options().compression().suffix()
-                + (pipeline.options().encryption().scheme().equals("none") ? "" : ".age");
+        String key = RepositoryLayout.objectKey(set.id(), o.name(), pipeline.options());
         String journalKey = Catalog.dataPrefix(set.id()) + JOURNAL + o.name() + ".json";
         Optional<StoredObject> journaled = readJournal(journalKey);
         if (journaled.isPresent() && journaled.get().key().equals(key)

@@ -21,11 +21,13 @@ import java.util.Optional;
  * @param lastFailure   the last failure this process saw on the tier, if any (cleared by nothing: compare with
  *                      {@code lastSuccess})
  * @param unreadable    why the tier could not be listed just now, if it could not
+ * @param lost          sets the tier will never get: pruned from the primary before they were copied (recorded in
+ *                      the primary's notices), or still there but waiting longer than {@link Tier#maxCopyWait()}
  * @since 0.2.0
  */
 public record TierHealth(String tier, String location, boolean required, List<BackupId> missing,
         Optional<Instant> newestCopy, Optional<Instant> lastSuccess, Optional<TierFailure> lastFailure,
-        Optional<String> unreadable) {
+        Optional<String> unreadable, List<BackupId> lost) {
 
     /** Validates the components and copies the list. */
     public TierHealth {
@@ -36,11 +38,30 @@ public record TierHealth(String tier, String location, boolean required, List<Ba
         lastSuccess = lastSuccess == null ? Optional.empty() : lastSuccess;
         lastFailure = lastFailure == null ? Optional.empty() : lastFailure;
         unreadable = unreadable == null ? Optional.empty() : unreadable;
+        lost = lost == null ? List.of() : List.copyOf(lost);
+    }
+
+    /**
+     * The components of 0.2.0, with no lost sets.
+     *
+     * @param tier        the tier's name
+     * @param location    the tier repository's id
+     * @param required    whether the tier is required
+     * @param missing     sets it lacks
+     * @param newestCopy  its newest copy
+     * @param lastSuccess last success seen
+     * @param lastFailure last failure seen
+     * @param unreadable  why it could not be listed
+     */
+    public TierHealth(String tier, String location, boolean required, List<BackupId> missing,
+            Optional<Instant> newestCopy, Optional<Instant> lastSuccess, Optional<TierFailure> lastFailure,
+            Optional<String> unreadable) {
+        this(tier, location, required, missing, newestCopy, lastSuccess, lastFailure, unreadable, List.of());
     }
 
     /** @return whether the tier holds everything it should and could be read */
     public boolean healthy() {
-        return missing.isEmpty() && unreadable.isEmpty();
+        return missing.isEmpty() && unreadable.isEmpty() && lost.isEmpty();
     }
 
     /** @return whether the most recent event on the tier in this process was a failure */

@@ -5,6 +5,8 @@ import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupStatus;
 import io.pgvault.api.Catalog;
 import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.Leases;
+import io.pgvault.api.RepositoryLayout;
 import io.pgvault.api.NotFoundException;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.api.PipelineOptions;
@@ -62,10 +64,12 @@ public final class Tiering {
     private final Clock clock;
     private final VaultListener listener;
     private final Map<String, TierState> states = new LinkedHashMap<>();
+    private final Leases leases;
 
     private Tiering(Catalog primary, PipelineOptions primaryPipeline, List<Tier> tiers, Predicate<BackupSet> scope,
-            Clock clock, VaultListener listener) {
+            Clock clock, VaultListener listener, Leases leases) {
         this.primary = primary;
+        this.leases = leases;
         this.primaryPipeline = new Pipeline(primaryPipeline);
         this.tiers = List.copyOf(tiers);
         this.scope = scope;
@@ -90,7 +94,8 @@ public final class Tiering {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(listener, "listener");
         ConfigurationException.throwIfAny(problems(primary, tiers));
-        return new Tiering(new Catalog(primary), primaryPipeline, tiers, s -> true, clock, listener);
+        return new Tiering(new Catalog(primary), primaryPipeline, tiers, s -> true, clock, listener,
+                Leases.defaults());
     }
 
     /**
@@ -132,7 +137,21 @@ public final class Tiering {
      */
     public Tiering withScope(Predicate<BackupSet> scope) {
         return new Tiering(primary, primaryPipeline.options(), tiers, Objects.requireNonNull(scope, "scope"), clock,
-                listener);
+                listener, leases);
+    }
+
+    /**
+     * @param leases how long a copier's claim on a set in progress lasts, on the primary and every tier
+     * @return a copy using them; the failure history is not carried over
+     * @since 0.3.0
+     */
+    public Tiering withLeases(Leases leases) {
+        return new Tiering(new Catalog(primary.repository(), Objects.requireNonNull(leases, "leases")),
+                primaryPipeline.options(), tiers, scope, clock, listener, leases);
+    }
+
+    private Catalog catalogOf(Tier tier) {
+        return new Catalog(tier.repository(), leases);
     }
 
     /** @return the tiers, in declaration order */
@@ -215,14 +234,14 @@ public final class Tiering {
         synchronized (state.passLock) {
             List<BackupSet> missing;
             try {
-                missing = missing(tier, primarySets, listScoped(new Catalog(tier.repository())));
+                missing = missing(tier, primarySets, listScoped(catalogOf(tier)));
             } catch (PgVaultException e) {
                 return unreadable(tier, e.getMessage(), e);
             } catch (RuntimeException e) { // a host's filter or policy threw: report it, the backup still stands
                 return unreadable(tier, "choosing the sets for tier " + tier.name() + " failed: " + e,
                         new RepositoryException("choosing the sets for tier " + tier.name() + " failed: " + e, e));
             }
-            TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, clock, listener);
+            TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, clock, listener, leases);
             List<SetCopy> copies = new ArrayList<>();
             Set<BackupId> failed = new HashSet<>();
             for (BackupSet set : missing) {
@@ -272,7 +291,7 @@ public final class Tiering {
         Tier tier = tier(tierName);
         Map<BackupId, BackupSet> primarySets = new HashMap<>();
         primaryComplete().forEach(s -> primarySets.put(s.id(), s));
-        return missing(tier, primarySets, listScoped(new Catalog(tier.repository())));
+        return missing(tier, primarySets, listScoped(catalogOf(tier)));
     }
 
     private List<BackupSet> missing(Tier tier, Map<BackupId, BackupSet> primarySets, List<BackupSet> onTier) {
@@ -313,7 +332,7 @@ public final class Tiering {
         Map<String, PruneReport> reports = new LinkedHashMap<>();
         for (Tier tier : tiers) {
             synchronized (states.get(tier.name()).passLock) {
-                Catalog catalog = new Catalog(tier.repository());
+                Catalog catalog = catalogOf(tier);
                 RetentionPlan plan = RetentionPlan.of(tier.retention().orElse(KEEP_ALL), listScoped(catalog),
                         clock.instant());
                 PruneReport report = Pruner.of(catalog).prune(plan, mode);
@@ -341,20 +360,135 @@ public final class Tiering {
         for (Tier tier : tiers) {
             TierState state = states.get(tier.name());
             List<BackupId> missing = List.of();
+            List<BackupId> lost = List.of();
             Optional<Instant> newest = Optional.empty();
             Optional<String> unreadable = primaryProblem;
             try {
-                List<BackupSet> onTier = listScoped(new Catalog(tier.repository()));
+                List<BackupSet> onTier = listScoped(catalogOf(tier));
                 newest = onTier.stream().map(BackupSet::startedAt).max(Instant::compareTo);
-                missing = missing(tier, primarySets, onTier).stream().map(BackupSet::id).toList();
+                List<BackupSet> lacking = missing(tier, primarySets, onTier);
+                missing = lacking.stream().map(BackupSet::id).toList();
+                Set<BackupId> held = new HashSet<>();
+                onTier.forEach(s -> held.add(s.id()));
+                lost = lost(tier, lacking, held);
             } catch (PgVaultException e) {
                 unreadable = Optional.of("tier " + tier.name() + " (" + tier.repository().id()
                         + ") cannot be listed: " + e.getMessage());
+                lost = lost(tier, missing(tier, primarySets, List.of()), Set.of());
             }
             health.add(new TierHealth(tier.name(), tier.repository().id(), tier.required(), missing, newest,
-                    state.lastSuccess(), state.lastFailure(), unreadable));
+                    state.lastSuccess(), state.lastFailure(), unreadable, lost));
         }
         return health;
+    }
+
+    /**
+     * The rule the primary's prune adds for its tiers: a set that a tier's filter selects (and its retention would
+     * keep) but the tier does not hold yet is kept, with the reason, for at most the tier's
+     * {@link Tier#maxCopyWait()} after it finished. A tier that cannot be listed is taken to hold nothing.
+     *
+     * @return a policy keeping the sets awaiting a copy (keeps nothing without tiers)
+     * @since 0.3.0
+     */
+    public RetentionPolicy awaitingCopy() {
+        Map<BackupId, List<Tier>> awaited = awaited();
+        return new RetentionPolicy() {
+            @Override
+            public List<Keep> keeps(List<BackupSet> candidates, Instant now) {
+                List<Keep> keeps = new ArrayList<>();
+                for (BackupSet s : candidates) {
+                    List<String> waiting = awaited.getOrDefault(s.id(), List.of()).stream()
+                            .filter(t -> !overdue(s, t, now)).map(Tier::name).toList();
+                    if (!waiting.isEmpty()) {
+                        keeps.add(new Keep(s.id(), "awaiting copy to tier " + String.join(", tier ", waiting)));
+                    }
+                }
+                return keeps;
+            }
+
+            @Override
+            public String describe() {
+                return "sets awaiting a tier copy";
+            }
+        };
+    }
+
+    /**
+     * Records, before the primary deletes them, the sets of {@code plan} that a tier should have received but never
+     * did: a notice in the primary ({@code notices/tier-lost/<tier>/<id>.json}), an error in the log and a
+     * {@link Events.TierCopyAbandoned} event. {@link #health()} reports them as lost from then on.
+     *
+     * @param plan the primary's plan about to be executed
+     * @return the tier names per set that will never reach them
+     * @since 0.3.0
+     */
+    public Map<BackupId, List<String>> recordLosses(RetentionPlan plan) {
+        Map<BackupId, List<Tier>> awaited = awaited();
+        Map<BackupId, List<String>> lost = new LinkedHashMap<>();
+        for (RetentionDecision d : plan.deleted()) {
+            for (Tier tier : awaited.getOrDefault(d.id(), List.of())) {
+                String why = "set " + d.id() + " was never copied to tier " + tier.name() + " within its maxCopyWait ("
+                        + tier.maxCopyWait() + ") and the primary's retention deletes it now";
+                primary.repository().put(lossKey(tier, d.id()), out -> out.write(
+                        (why + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                LOG.error("tier {} ({}): {}", tier.name(), tier.required() ? "required" : "optional", why);
+                listener.on(new Events.TierCopyAbandoned(clock.instant(), tier.name(), d.id(), tier.required(), why));
+                lost.computeIfAbsent(d.id(), k -> new ArrayList<>()).add(tier.name());
+            }
+        }
+        return lost;
+    }
+
+    private static String lossKey(Tier tier, BackupId id) {
+        return RepositoryLayout.NOTICES + "tier-lost/" + tier.name() + "/" + id.value() + ".json";
+    }
+
+    private boolean overdue(BackupSet s, Tier tier, Instant now) {
+        return s.finishedAt().plus(tier.maxCopyWait()).isBefore(now);
+    }
+
+    /** Per primary set, the tiers that want it and do not hold it. */
+    private Map<BackupId, List<Tier>> awaited() {
+        Map<BackupId, List<Tier>> awaited = new HashMap<>();
+        if (tiers.isEmpty()) {
+            return awaited;
+        }
+        Map<BackupId, BackupSet> primarySets = new HashMap<>();
+        primaryComplete().forEach(s -> primarySets.put(s.id(), s));
+        for (Tier tier : tiers) {
+            List<BackupSet> onTier;
+            try {
+                onTier = listScoped(catalogOf(tier));
+            } catch (PgVaultException e) {
+                onTier = List.of(); // down: it holds nothing we can count on
+            }
+            for (BackupSet s : missing(tier, primarySets, onTier)) {
+                awaited.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(tier);
+            }
+        }
+        return awaited;
+    }
+
+    /** Sets the tier will never get: losses noticed in the primary, and sets waiting longer than allowed. */
+    private List<BackupId> lost(Tier tier, List<BackupSet> missing, Set<BackupId> onTier) {
+        Set<BackupId> lost = new java.util.TreeSet<>();
+        try {
+            String prefix = RepositoryLayout.NOTICES + "tier-lost/" + tier.name() + "/";
+            for (io.pgvault.spi.ObjectInfo info : primary.repository().list(prefix)) {
+                String name = info.key().substring(prefix.length());
+                if (name.endsWith(".json")) {
+                    BackupId id = BackupId.of(name.substring(0, name.length() - 5));
+                    if (!onTier.contains(id)) {
+                        lost.add(id);
+                    }
+                }
+            }
+        } catch (PgVaultException e) {
+            LOG.debug("notices of tier {} unreadable: {}", tier.name(), e.getMessage());
+        }
+        Instant now = clock.instant();
+        missing.stream().filter(s -> overdue(s, tier, now)).map(BackupSet::id).forEach(lost::add);
+        return List.copyOf(lost);
     }
 
     /** @return what exists where, from the catalogs of the primary and every tier */
@@ -382,7 +516,7 @@ public final class Tiering {
         for (Tier tier : tiers) {
             locations.add(tier.name());
             try {
-                List<BackupSet> onTier = listScoped(new Catalog(tier.repository()));
+                List<BackupSet> onTier = listScoped(catalogOf(tier));
                 for (BackupSet s : onTier) {
                     identity.putIfAbsent(s.id(), s);
                     Optional<Instant> verified = s.attribute(TierCopier.VERIFIED_AT).map(Instant::parse);

@@ -1,0 +1,213 @@
+package io.pgvault.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgvault.api.BackupId;
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.RepositoryLayout;
+import io.pgvault.api.retention.Pin;
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.Repository;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Facts learnt about a set after it was committed (verified, pinned, unpinned), each in its own append-only object
+ * under {@code records/<id>/}, so a process holding an old snapshot of a set can add a fact without rewriting
+ * anything another process wrote. A set as listed is its manifest with its records folded in.
+ */
+public final class SetRecords {
+    /** A pin embedded in a manifest of format 1 is revoked under this name. */
+    static final String MANIFEST_PIN = "manifest";
+
+    private SetRecords() {
+    }
+
+    /** One record as read: its object name, kind and facts. */
+    public record Entry(String name, String kind, Optional<Instant> at, Optional<String> until, List<String> revokes) {
+    }
+
+    /**
+     * @param repository the store
+     * @param id         the set
+     * @param at         when it was proven intact or restorable
+     */
+    public static void verified(Repository repository, BackupId id, Instant at) {
+        ObjectNode doc = doc(id, "verified");
+        doc.put("at", at.toString());
+        String name = write(repository, id, "verified", doc);
+        // older verified records no longer change the fold (the newest wins); drop them so they do not pile up
+        for (ObjectInfo info : repository.list(RepositoryLayout.recordsPrefix(id))) {
+            String other = info.key().substring(RepositoryLayout.recordsPrefix(id).length());
+            if (other.startsWith("verified-") && !other.equals(name)) {
+                read(repository, id, info.key()).flatMap(Entry::at).filter(t -> !t.isAfter(at))
+                        .ifPresent(t -> repository.delete(info.key()));
+            }
+        }
+    }
+
+    /**
+     * @param repository the store
+     * @param id         the set
+     * @param pin        the pin
+     */
+    public static void pin(Repository repository, BackupId id, Pin pin) {
+        ObjectNode doc = doc(id, "pin");
+        doc.put("until", pin.toString());
+        write(repository, id, "pin", doc);
+    }
+
+    /**
+     * Revokes every pin of the set seen now; a pin written concurrently is not revoked.
+     *
+     * @param repository the store
+     * @param id         the set
+     * @param seen       its records as read now
+     */
+    public static void unpin(Repository repository, BackupId id, Map<String, Entry> seen) {
+        ObjectNode doc = doc(id, "unpin");
+        ArrayNode revokes = doc.putArray("revokes");
+        revokes.add(MANIFEST_PIN);
+        seen.values().stream().filter(e -> e.kind().equals("pin")).forEach(e -> revokes.add(e.name()));
+        write(repository, id, "unpin", doc);
+    }
+
+    /**
+     * @param repository the store
+     * @return every readable record, by set id and then by record name
+     */
+    public static Map<String, Map<String, Entry>> readAll(Repository repository) {
+        Map<String, Map<String, Entry>> all = new HashMap<>();
+        for (ObjectInfo info : repository.list(RepositoryLayout.RECORDS)) {
+            Optional<String> owner = RepositoryLayout.owner(RepositoryLayout.RECORDS, info.key());
+            if (owner.isEmpty()) {
+                continue;
+            }
+            BackupId id;
+            try {
+                id = BackupId.of(owner.get());
+            } catch (ConfigurationException e) {
+                continue;
+            }
+            read(repository, id, info.key()).ifPresent(e -> all.computeIfAbsent(owner.get(), k -> new HashMap<>())
+                    .put(e.name(), e));
+        }
+        return all;
+    }
+
+    /**
+     * @param repository the store
+     * @param id         a set
+     * @return its readable records by name
+     */
+    public static Map<String, Entry> readOf(Repository repository, BackupId id) {
+        Map<String, Entry> entries = new HashMap<>();
+        for (ObjectInfo info : repository.list(RepositoryLayout.recordsPrefix(id))) {
+            read(repository, id, info.key()).ifPresent(e -> entries.put(e.name(), e));
+        }
+        return entries;
+    }
+
+    /**
+     * @param set     a set as its manifest says
+     * @param records its records
+     * @return the set with the records' facts: the newest verification, and the pins that nobody revoked
+     */
+    public static BackupSet fold(BackupSet set, Map<String, Entry> records) {
+        if (records == null || records.isEmpty()) {
+            return set;
+        }
+        Optional<Instant> verified = set.lastVerified();
+        Set<String> revoked = new HashSet<>();
+        for (Entry e : records.values()) {
+            if (e.kind().equals("verified") && e.at().isPresent()
+                    && (verified.isEmpty() || e.at().get().isAfter(verified.get()))) {
+                verified = e.at();
+            }
+            if (e.kind().equals("unpin")) {
+                revoked.addAll(e.revokes());
+            }
+        }
+        List<String> pins = new ArrayList<>();
+        set.attribute(Pin.ATTRIBUTE).filter(p -> !revoked.contains(MANIFEST_PIN)).ifPresent(pins::add);
+        records.values().stream().filter(e -> e.kind().equals("pin") && !revoked.contains(e.name()))
+                .map(Entry::until).flatMap(Optional::stream).forEach(pins::add);
+        Map<String, String> attributes = new HashMap<>(set.attributes());
+        attributes.remove(Pin.ATTRIBUTE);
+        strongest(pins).ifPresent(p -> attributes.put(Pin.ATTRIBUTE, p));
+        return new BackupSet(set.id(), set.strategy(), set.type(), set.status(), set.source(), set.startedAt(),
+                set.finishedAt(), set.dependsOn(), set.objects(), attributes, verified);
+    }
+
+    /** Forever beats any date, a later end beats an earlier one, an unreadable pin beats all (it is kept). */
+    private static Optional<String> strongest(List<String> pins) {
+        String best = null;
+        Instant bestEnd = null;
+        for (String raw : pins) {
+            Pin pin;
+            try {
+                pin = Pin.parse(raw);
+            } catch (ConfigurationException e) {
+                return Optional.of(raw);
+            }
+            if (pin.until().isEmpty()) {
+                best = raw;
+                bestEnd = Instant.MAX;
+            } else if (bestEnd == null || pin.until().get().isAfter(bestEnd)) {
+                best = raw;
+                bestEnd = pin.until().get();
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static ObjectNode doc(BackupId id, String kind) {
+        ObjectNode doc = Json.mapper().createObjectNode();
+        doc.put("formatVersion", 1);
+        doc.put("set", id.value());
+        doc.put("kind", kind);
+        doc.put("writtenAt", Instant.now().toString());
+        return doc;
+    }
+
+    private static String write(Repository repository, BackupId id, String kind, ObjectNode doc) {
+        String name = kind + "-" + UUID.randomUUID() + ".json";
+        repository.put(RepositoryLayout.recordsPrefix(id) + name, out -> Json.write(out, doc));
+        return name;
+    }
+
+    private static Optional<Entry> read(Repository repository, BackupId id, String key) {
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        try (InputStream in = repository.open(key)) {
+            JsonNode doc = Json.mapper().readTree(in);
+            if (!id.value().equals(doc.path("set").asText()) || doc.path("formatVersion").asInt() != 1) {
+                return Optional.empty(); // a record copied from another set, or from a newer pgvault: not ours
+            }
+            String kind = doc.path("kind").asText();
+            Optional<Instant> at = doc.hasNonNull("at") ? Optional.of(Instant.parse(doc.get("at").asText()))
+                    : Optional.empty();
+            Optional<String> until = doc.hasNonNull("until") ? Optional.of(doc.get("until").asText())
+                    : Optional.empty();
+            List<String> revokes = new ArrayList<>();
+            doc.path("revokes").forEach(n -> revokes.add(n.asText()));
+            if (!name.startsWith(kind + "-")) {
+                return Optional.empty();
+            }
+            return Optional.of(new Entry(name, kind, at, until, revokes));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // unreadable or vanished (a concurrent prune): it adds no fact
+        }
+    }
+}

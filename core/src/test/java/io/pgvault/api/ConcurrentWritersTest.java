@@ -1,0 +1,565 @@
+package io.pgvault.api;
+
+import io.pgvault.api.event.Events;
+import io.pgvault.api.event.VaultEvent;
+import io.pgvault.api.retention.Pin;
+import io.pgvault.api.retention.PruneMode;
+import io.pgvault.api.retention.PruneReport;
+import io.pgvault.api.retention.Pruner;
+import io.pgvault.api.retention.RetentionPolicy;
+import io.pgvault.api.tier.SyncReport;
+import io.pgvault.api.tier.Tier;
+import io.pgvault.api.tier.TierFilter;
+import io.pgvault.api.tier.TierHealth;
+import io.pgvault.spi.BackupContext;
+import io.pgvault.spi.BackupStrategy;
+import io.pgvault.spi.ReadContext;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The scenarios of issue 11: several processes (simulated by several vaults over one shared store, each with its own
+ * clock) backing up, pruning, verifying, pinning and copying at once. Each test is one way the catalog used to break.
+ */
+class ConcurrentWritersTest {
+    private static final Instant T0 = Instant.parse("2026-01-10T12:00:00Z");
+    private static final Leases FAST = new Leases(Duration.ofMillis(50), Duration.ofMinutes(30));
+
+    private final SharedRepository repo = new SharedRepository("primary");
+
+    /** A clock that stands still until the test moves it (one per simulated process). */
+    static final class Hand extends Clock {
+        volatile Instant now;
+
+        Hand(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** Writes globals, then one object per database; between objects it runs what the test says. */
+    static class Cluster implements BackupStrategy {
+        volatile Consumer<String> between = n -> { };
+
+        @Override
+        public String name() {
+            return "cluster";
+        }
+
+        @Override
+        public BackupSet backup(BackupContext ctx) {
+            List<StoredObject> objects = new ArrayList<>();
+            for (String name : List.of("globals.sql", "db1.sql", "db2.sql")) {
+                objects.add(ctx.writeObject(name, Map.of(), out -> out.write(("-- " + name + " of " + ctx.id()
+                        + "\n").repeat(50).getBytes(StandardCharsets.UTF_8))));
+                between.accept(name);
+            }
+            return new BackupSet(ctx.id(), name(), BackupType.LOGICAL, BackupStatus.COMPLETE, "*", ctx.startedAt(),
+                    ctx.clock().instant(), Optional.empty(), objects, Map.of(), Optional.empty());
+        }
+
+        @Override
+        public RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext ctx) {
+            return new RestoreResult(set, List.of("*"), Duration.ZERO);
+        }
+
+        @Override
+        public List<String> verifyStructure(BackupSet set, ReadContext ctx) {
+            return List.of();
+        }
+    }
+
+    private final Cluster strategy = new Cluster();
+
+    private PgVault vault(Clock clock, Tier... tiers) {
+        PgVault.Builder b = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(FAST);
+        for (Tier t : tiers) {
+            b.tier(t);
+        }
+        return b.build();
+    }
+
+    private BackupSet backupAt(PgVault vault, Hand clock, Instant at) {
+        clock.now = at;
+        repo.storeNow = at;
+        return vault.backup();
+    }
+
+    private static void assertIntact(PgVault vault, BackupSet set) {
+        VerifyResult result = vault.verify(set.id(), false);
+        assertThat(result.problems()).as("problems of " + set.id()).isEmpty();
+    }
+
+    @Nested
+    @DisplayName("1. the debris sweep")
+    class DebrisSweep {
+        @Test
+        @DisplayName("a backup running longer than the debris grace keeps its objects: its refreshed claim protects them")
+        void longBackupSurvivesPrune() {
+            Hand clock = new Hand(T0);
+            PgVault writer = vault(clock);
+            PgVault pruner = vault(new Hand(T0));
+            List<PruneReport> prunes = new ArrayList<>();
+            strategy.between = name -> {
+                if (name.equals("globals.sql")) {
+                    repo.advance(Duration.ofHours(3)); // pg_dump of db1 takes three hours
+                    await().atMost(5, TimeUnit.SECONDS).until(() -> repo.objects.keySet().stream()
+                            .filter(k -> k.startsWith(RepositoryLayout.INTENTS)).map(k -> repo.stat(k).orElseThrow())
+                            .anyMatch(i -> i.lastModified().equals(repo.storeNow)));
+                    prunes.add(Pruner.of(pruner.catalog()).prune(
+                            pruner.planRetention(RetentionPolicy.keepLast(1)), PruneMode.EXECUTE));
+                }
+            };
+            BackupSet set = writer.backup();
+            assertThat(prunes.get(0).debris()).isEmpty();
+            assertThat(writer.list()).containsExactly(set);
+            assertIntact(writer, set);
+        }
+
+        @Test
+        @DisplayName("a set that commits between the sweep's listings is not taken for debris")
+        void commitBetweenListings() {
+            Hand clock = new Hand(T0);
+            PgVault writer = vault(clock);
+            CountDownLatch written = new CountDownLatch(1);
+            CountDownLatch commit = new CountDownLatch(1);
+            strategy.between = name -> {
+                if (name.equals("db2.sql")) {
+                    written.countDown();
+                    await().atMost(5, TimeUnit.SECONDS).until(() -> commit.getCount() == 0);
+                }
+            };
+            CompletableFuture<BackupSet> backup = CompletableFuture.supplyAsync(writer::backup);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> written.getCount() == 0);
+            repo.advance(Duration.ofHours(2)); // the objects are old by the store's clock; the claim is refreshed
+            await().atMost(5, TimeUnit.SECONDS).until(() -> repo.objects.keySet().stream()
+                    .filter(k -> k.startsWith(RepositoryLayout.INTENTS))
+                    .anyMatch(k -> repo.stat(k).orElseThrow().lastModified().equals(repo.storeNow)));
+            repo.beforeList = prefix -> { // the writer commits and releases its claim while the sweep lists data/
+                if (prefix.equals(RepositoryLayout.DATA)) {
+                    repo.beforeList = p -> { };
+                    commit.countDown();
+                    backup.join();
+                }
+            };
+            List<String> debris = new Catalog(repo, FAST).removeDebris(Duration.ofHours(1));
+            BackupSet set = backup.join();
+            assertThat(debris).noneMatch(k -> k.startsWith(Catalog.dataPrefix(set.id())));
+            assertIntact(writer, set);
+        }
+
+        @Test
+        @DisplayName("a pruner whose clock runs hours ahead judges object age by the store's clock")
+        void prunerClockAhead() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            String orphan = "data/20260110T115000Z-abcdef/left.sql";
+            repo.plant(orphan, "a crashed backup's object, 10 minutes old by the store's clock");
+            repo.advance(Duration.ofMinutes(10));
+            Hand ahead = new Hand(T0.plus(Duration.ofHours(5)));
+            PruneReport report = Pruner.of(vault.catalog()).withClock(ahead)
+                    .prune(vault.planRetention(RetentionPolicy.keepLast(1)), PruneMode.EXECUTE);
+            assertThat(report.debris()).isEmpty();
+            assertThat(repo.objects).containsKey(orphan);
+            repo.advance(Duration.ofHours(2));
+            assertThat(vault.catalog().removeDebris(Duration.ofHours(1))).containsExactly(orphan);
+        }
+
+        @Test
+        @DisplayName("the claim of a killed writer expires by the store's clock, and its objects become debris")
+        void killedWriterDebris() {
+            repo.plant(RepositoryLayout.intentKey(BackupId.of("20260110T115000Z-abcdef")), "{\"token\":\"dead\"}");
+            repo.plant("data/20260110T115000Z-abcdef/globals.sql", "half a backup");
+            repo.advance(Duration.ofMinutes(20));
+            Catalog catalog = new Catalog(repo, FAST);
+            assertThat(catalog.debris(Duration.ofMinutes(5))).isEmpty(); // claim is 20 min old, expires after 30
+            repo.advance(Duration.ofMinutes(11));
+            assertThat(catalog.removeDebris(Duration.ofMinutes(5))).containsExactlyInAnyOrder(
+                    "data/20260110T115000Z-abcdef/globals.sql", "intents/20260110T115000Z-abcdef.json");
+        }
+
+        @Test
+        @DisplayName("a writer that could not refresh its claim for half its expiry gives the set up instead of committing")
+        void staleWriterDoesNotCommit() {
+            Leases slow = new Leases(Duration.ofHours(1), Duration.ofHours(3));
+            Hand clock = new Hand(T0);
+            PgVault writer = PgVault.builder().strategy(strategy).repository(repo).clock(clock)
+                    .leases(new Leases(Duration.ofMillis(100), Duration.ofMillis(300))).build();
+            strategy.between = name -> {
+                if (name.equals("db1.sql")) {
+                    repo.down = true; // the refreshes fail for longer than the commit window
+                    try {
+                        Thread.sleep(400);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    repo.down = false;
+                }
+            };
+            assertThatThrownBy(writer::backup).isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("commit window");
+            assertThat(new Catalog(repo, slow).list()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("2. facts recorded after commit")
+    class StaleSnapshots {
+        @Test
+        @DisplayName("a verify that read the set before a pin does not undo the pin")
+        void verifyKeepsConcurrentPin() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            BackupSet snapshot = vault.find(old.id()).orElseThrow(); // a deep verify starts, hours long
+            vault.catalog().pin(old.id(), Pin.forever());
+            vault.catalog().update(snapshot.withLastVerified(T0.plusSeconds(60))); // its write-back
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            backupAt(vault, clock, T0.plus(Duration.ofDays(2)));
+            vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            BackupSet kept = vault.find(old.id()).orElseThrow();
+            assertThat(kept.attribute(Pin.ATTRIBUTE)).contains("forever");
+            assertThat(kept.lastVerified()).contains(T0.plusSeconds(60));
+        }
+
+        @Test
+        @DisplayName("a verify that finishes after a prune removed the set does not bring its manifest back")
+        void verifyAfterPrune() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            PgVault verifier = PgVault.builder().strategy(new Cluster() {
+                @Override
+                public List<String> verifyStructure(BackupSet set, ReadContext ctx) {
+                    vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE); // meanwhile, in another process
+                    return List.of();
+                }
+            }).repository(repo).clock(clock).leases(FAST).build();
+            verifier.verify(old.id(), true);
+            assertThat(vault.find(old.id())).isEmpty();
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.contains(old.id().value()));
+        }
+
+        @Test
+        @DisplayName("an unpin revokes the pins it saw, not one written at the same time by another process")
+        void unpinKeepsConcurrentPin() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet set = backupAt(vault, clock, T0);
+            vault.catalog().pin(set.id(), Pin.until(T0.plus(Duration.ofDays(3))));
+            vault.catalog().unpin(set.id());
+            assertThat(vault.find(set.id()).orElseThrow().attribute(Pin.ATTRIBUTE)).isEmpty();
+            vault.catalog().pin(set.id(), Pin.forever());
+            assertThat(vault.find(set.id()).orElseThrow().attribute(Pin.ATTRIBUTE)).contains("forever");
+        }
+
+        @Test
+        @DisplayName("a set pinned after the plan was made is not deleted by that plan")
+        void pinAfterPlan() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            var plan = vault.planRetention(RetentionPolicy.keepLast(1));
+            vault.catalog().pin(old.id(), Pin.forever());
+            PruneReport report = Pruner.of(vault.catalog()).prune(plan, PruneMode.EXECUTE);
+            assertThat(report.removed()).isEmpty();
+            assertThat(vault.find(old.id())).isPresent();
+        }
+    }
+
+    @Nested
+    @DisplayName("3. prune and tiers")
+    class PruneKnowsTiers {
+        private final SharedRepository monthly = new SharedRepository("monthly");
+
+        private Tier tier(Duration maxWait, boolean required) {
+            return Tier.builder("drive", monthly).filter(TierFilter.lastOfMonth(ZoneOffset.UTC)).required(required)
+                    .maxCopyWait(maxWait).build();
+        }
+
+        @Test
+        @DisplayName("a month-end set the tier lacks is kept while the tier is down, with the reason, and copied later")
+        void keptWhileTierDown() {
+            Hand clock = new Hand(Instant.parse("2026-01-30T02:00:00Z"));
+            PgVault vault = vault(clock, tier(Duration.ofDays(30), false));
+            monthly.down = true;
+            BackupSet january = null;
+            for (int day = 0; day < 14; day++) { // Jan 30 .. Feb 12, daily, keepLast(7)
+                Instant at = Instant.parse("2026-01-30T02:00:00Z").plus(Duration.ofDays(day));
+                clock.now = at;
+                repo.storeNow = at;
+                monthly.storeNow = at;
+                BackupSet set = vault.backupAndCopy().set();
+                if (day == 1) {
+                    january = set;
+                }
+                vault.prune(RetentionPolicy.keepLast(7), PruneMode.EXECUTE);
+            }
+            BackupId jan = january.id();
+            assertThat(vault.find(jan)).isPresent();
+            assertThat(vault.planRetention(RetentionPolicy.keepLast(7)).decision(jan).orElseThrow()
+                    .reasons()).anyMatch(r -> r.contains("awaiting copy to tier drive"));
+            TierHealth health = vault.tierHealth().get(0);
+            assertThat(health.healthy()).isFalse();
+            monthly.down = false;
+            SyncReport sync = vault.sync();
+            assertThat(sync.tiers().get(0).copies()).anyMatch(c -> c.id().equals(jan) && c.succeeded());
+            vault.prune(RetentionPolicy.keepLast(7), PruneMode.EXECUTE);
+            assertThat(vault.find(jan)).isEmpty();
+            assertThat(vault.onTier("drive").find(jan)).isPresent();
+            assertThat(vault.tierHealth().get(0).lost()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("past maxCopyWait the set is pruned, loudly: an event, a notice, and the tier reports it lost")
+        void lostLoudly() {
+            Hand clock = new Hand(Instant.parse("2026-01-30T02:00:00Z"));
+            List<VaultEvent> events = new CopyOnWriteArrayList<>();
+            PgVault vault = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(FAST)
+                    .tier(tier(Duration.ofDays(5), true)).listener(events::add).build();
+            monthly.down = true;
+            BackupSet january = null;
+            for (int day = 0; day < 14; day++) {
+                Instant at = Instant.parse("2026-01-30T02:00:00Z").plus(Duration.ofDays(day));
+                clock.now = at;
+                repo.storeNow = at;
+                monthly.storeNow = at;
+                try {
+                    BackupSet set = vault.backup();
+                    if (day == 1) {
+                        january = set;
+                    }
+                } catch (io.pgvault.api.tier.TierCopyException e) {
+                    if (day == 1) {
+                        january = e.result().set();
+                    }
+                }
+                vault.prune(RetentionPolicy.keepLast(7), PruneMode.EXECUTE);
+            }
+            BackupId lost = january.id();
+            assertThat(vault.find(lost)).isEmpty();
+            assertThat(events).anyMatch(e -> e instanceof Events.TierCopyAbandoned a && a.id().equals(lost)
+                    && a.required());
+            TierHealth health = vault.tierHealth().get(0);
+            assertThat(health.lost()).contains(lost);
+            assertThat(health.healthy()).isFalse();
+            monthly.down = false;
+            vault.sync();
+            assertThat(vault.tierHealth().get(0).lost()).contains(lost); // still never received
+        }
+    }
+
+    @Nested
+    @DisplayName("4. time")
+    class Time {
+        @Test
+        @DisplayName("a writer whose clock runs hours ahead cannot commit: clock skew against the store")
+        void futureCommitRefused() {
+            Hand ahead = new Hand(T0.plus(Duration.ofHours(3)));
+            PgVault vault = vault(ahead);
+            repo.storeNow = T0;
+            assertThatThrownBy(vault::backup).isInstanceOf(IntegrityException.class)
+                    .hasMessageContaining("clock skew");
+            assertThat(vault.list()).isEmpty();
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.startsWith(RepositoryLayout.DATA));
+        }
+
+        @Test
+        @DisplayName("a hand-made manifest dated in the future is never the newest, never kept as such, never restored")
+        void futureManifestIgnored() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet real = backupAt(vault, clock, T0);
+            BackupSet forged = new BackupSet(BackupId.of("20260111T000000Z-f00f00"), "cluster", BackupType.LOGICAL,
+                    BackupStatus.COMPLETE, "*", T0.plus(Duration.ofDays(30)), T0.plus(Duration.ofDays(30)),
+                    Optional.empty(), List.of(), Map.of(), Optional.empty());
+            repo.plant(Catalog.manifestKey(forged.id()), manifestJson(forged));
+            assertThat(vault.list()).hasSize(2);
+            assertThat(vault.latest()).contains(real);
+            var plan = vault.planRetention(RetentionPolicy.keepLast(1));
+            assertThat(plan.decision(real.id()).orElseThrow().action())
+                    .isEqualTo(io.pgvault.api.retention.RetentionDecision.Action.KEEP);
+            assertThat(plan.decision(forged.id()).orElseThrow().reasons()).anyMatch(r -> r.contains("future"));
+            assertThat(vault.restore(RestoreRequest.builder().targetDatabase("x").build()).set().id())
+                    .isEqualTo(real.id());
+        }
+    }
+
+    @Nested
+    @DisplayName("5. two copiers of one set")
+    class TwoCopiers {
+        @Test
+        @DisplayName("two processes re-encoding one set to one tier: one copies, the other stands back, the copy is sound")
+        void oneCopierWins() {
+            SharedRepository tierRepo = new SharedRepository("tier");
+            Hand clock = new Hand(T0);
+            Tier reencoded = Tier.builder("vault2", tierRepo).pipeline(PipelineOptions.defaults()
+                    .withEncryption(Encryption.passphrase(Secret.of("tier passphrase")))).build();
+            BackupSet set = backupAt(vault(clock), clock, T0);
+            PgVault a = vault(clock, reencoded);
+            PgVault b = vault(clock, reencoded);
+            CountDownLatch aWriting = new CountDownLatch(1);
+            CountDownLatch bDone = new CountDownLatch(1);
+            tierRepo.beforeCommit = key -> {
+                if (key.endsWith("db1.sql.zst.age") && Thread.currentThread().getName().startsWith("copier-a")) {
+                    aWriting.countDown();
+                    try {
+                        bDone.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            CompletableFuture<SyncReport> first = new CompletableFuture<>();
+            Thread copierA = new Thread(() -> first.complete(a.sync()), "copier-a");
+            copierA.start();
+            await().atMost(5, TimeUnit.SECONDS).until(() -> aWriting.getCount() == 0);
+            SyncReport second = b.sync();
+            bDone.countDown();
+            SyncReport firstReport = first.join();
+            assertThat(second.tiers().get(0).copies().get(0).error()).get()
+                    .isInstanceOf(ConflictException.class);
+            assertThat(firstReport.tiers().get(0).copies().get(0).succeeded()).isTrue();
+            PgVault onTier = a.onTier("vault2");
+            assertThat(onTier.verify(set.id(), true).problems()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("6. manifests are checked")
+    class Validation {
+        @Test
+        @DisplayName("a manifest copied under another set's key is reported damaged; the original lists and prunes")
+        void renamedManifest() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet one = backupAt(vault, clock, T0);
+            BackupSet two = backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            repo.plant("manifests/20260101T000000Z-000001.json", repo.read(Catalog.manifestKey(one.id())));
+            CatalogScan scan = vault.catalog().scan();
+            assertThat(scan.sets()).extracting(BackupSet::id).containsExactly(one.id(), two.id());
+            assertThat(scan.damaged()).singleElement().satisfies(d -> {
+                assertThat(d.key()).isEqualTo("manifests/20260101T000000Z-000001.json");
+                assertThat(d.reason()).contains("names set " + one.id());
+            });
+            PruneReport report = vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            assertThat(report.removed()).extracting(BackupSet::id).containsExactly(one.id());
+            assertThat(repo.objects).containsKey("manifests/20260101T000000Z-000001.json");
+        }
+
+        @Test
+        @DisplayName("a manifest holding only {\"formatVersion\":1} breaks nothing: list, latest, prune, sync, health")
+        void emptyManifest() {
+            SharedRepository tierRepo = new SharedRepository("tier");
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock, Tier.builder("t", tierRepo).build());
+            BackupSet set = backupAt(vault, clock, T0);
+            repo.plant("manifests/20260110T130000Z-aaaaaa.json", "{\"formatVersion\":1}");
+            assertThat(vault.list()).containsExactly(set);
+            assertThat(vault.latest()).contains(set);
+            assertThat(vault.catalog().scan().damaged()).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).contains("holds no set"));
+            vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            assertThat(vault.sync().tiers().get(0).problem()).isEmpty();
+            assertThat(vault.tierHealth().get(0).unreadable()).isEmpty();
+            assertThat(vault.placement().sets()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("a manifest naming objects outside its own prefix is refused; a tier copies nothing of it")
+        void foreignKeys() {
+            SharedRepository tierRepo = new SharedRepository("tier");
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock, Tier.builder("t", tierRepo).build());
+            BackupSet victim = backupAt(vault, clock, T0);
+            BackupId evil = BackupId.of("20260110T120500Z-e711e7");
+            BackupSet forged = new BackupSet(evil, "cluster", BackupType.LOGICAL, BackupStatus.COMPLETE, "*",
+                    T0.plusSeconds(300), T0.plusSeconds(301), Optional.empty(), victim.objects(), Map.of(),
+                    Optional.empty());
+            repo.plant(Catalog.manifestKey(evil), manifestJson(forged));
+            assertThat(vault.find(victim.id())).isPresent();
+            assertThat(vault.list()).extracting(BackupSet::id).containsExactly(victim.id());
+            assertThatThrownBy(() -> vault.find(evil)).isInstanceOf(IntegrityException.class)
+                    .hasMessageContaining("outside the set's prefix");
+            vault.sync();
+            assertThat(tierRepo.objects.keySet()).noneMatch(k -> k.contains(evil.value()));
+        }
+    }
+
+    @Nested
+    @DisplayName("8. ids and commits")
+    class Ids {
+        @Test
+        @DisplayName("a manifest is committed create-only: a second commit of one id fails and changes nothing")
+        void createOnlyCommit() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet set = backupAt(vault, clock, T0);
+            String before = repo.read(Catalog.manifestKey(set.id()));
+            BackupSet other = new BackupSet(set.id(), set.strategy(), set.type(), set.status(), "other",
+                    set.startedAt(), set.finishedAt(), Optional.empty(), set.objects(), Map.of(), Optional.empty());
+            assertThatThrownBy(() -> vault.catalog().commit(other)).isInstanceOf(ConflictException.class);
+            assertThat(repo.read(Catalog.manifestKey(set.id()))).isEqualTo(before);
+        }
+
+        @Test
+        @DisplayName("a backup never takes an id another writer has claimed, and a failed backup removes only its own")
+        void claimedIdNotReused() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            // every id this second could generate is claimed by a live writer except the ones the vault tries last:
+            // simpler to check the claim itself
+            BackupId id = BackupId.generate(T0);
+            var first = io.pgvault.internal.Lease.tryAcquire(repo, id, "backup", FAST);
+            assertThat(first).isPresent();
+            assertThat(io.pgvault.internal.Lease.tryAcquire(repo, id, "backup", FAST)).isEmpty();
+            first.get().close();
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.startsWith(RepositoryLayout.INTENTS));
+            assertThat(vault.backup().id()).isNotEqualTo(id);
+        }
+    }
+
+    static String manifestJson(BackupSet set) {
+        var doc = io.pgvault.internal.Json.mapper().createObjectNode();
+        doc.put("formatVersion", 1);
+        doc.set("set", io.pgvault.internal.Json.mapper().valueToTree(set));
+        return doc.toString();
+    }
+}
