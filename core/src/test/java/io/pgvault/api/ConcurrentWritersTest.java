@@ -500,6 +500,8 @@ class ConcurrentWritersTest {
             assertThat(vault.sync().tiers().get(0).problem()).isEmpty();
             assertThat(vault.tierHealth().get(0).unreadable()).isEmpty();
             assertThat(vault.placement().sets()).hasSize(1);
+            assertThat(vault.placement().problems()).singleElement().asString()
+                    .contains("damaged manifest manifests/20260110T130000Z-aaaaaa.json");
         }
 
         @Test

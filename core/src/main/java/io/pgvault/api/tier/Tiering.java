@@ -510,6 +510,8 @@ public final class Tiering {
                     primarySets.put(s.id(), s);
                 }
             }
+            primary.scan().damaged().forEach(d -> problems.add(Placement.PRIMARY + " (" + primary.repository().id()
+                    + "): damaged manifest " + d.key() + ", not listed: " + d.reason()));
         } catch (PgVaultException e) {
             problems.add(Placement.PRIMARY + " (" + primary.repository().id() + "): " + e.getMessage());
         }

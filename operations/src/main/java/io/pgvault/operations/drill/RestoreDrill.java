@@ -311,7 +311,7 @@ public final class RestoreDrill {
         if (a.set != null && record) {
             if (report.passed() && vault != null) {
                 try {
-                    vault.catalog().update(a.set.withLastVerified(finishedAt));
+                    vault.catalog().recordVerified(a.set.id(), finishedAt);
                 } catch (PgVaultException e) {
                     a.warnings.add("could not record lastVerified in the catalog: " + e.getMessage());
                 }

@@ -203,18 +203,31 @@ public final class BackupHealth implements VaultListener {
     private List<HealthCheck> ageChecks(String name, String component, List<BackupSet> sets, Instant now,
             boolean tier) {
         Map<String, BackupSet> newest = new TreeMap<>();
-        sets.stream().filter(s -> s.status() == BackupStatus.COMPLETE).forEach(s -> newest.merge(s.source(), s,
-                (a, b) -> b.finishedAt().isAfter(a.finishedAt()) ? b : a));
-        if (newest.isEmpty()) {
-            return List.of(new HealthCheck(name, component, HealthStatus.CRITICAL,
-                    "no complete backup in " + component, Map.of("sets", (long) sets.size())));
-        }
         List<HealthCheck> checks = new ArrayList<>();
+        sets.stream().filter(s -> s.status() == BackupStatus.COMPLETE).filter(s -> {
+            if (!Catalog.datedInFuture(s, now) && !s.finishedAt().isAfter(now.plus(Catalog.SKEW_TOLERANCE))) {
+                return true;
+            }
+            checks.add(new HealthCheck(name + "-clock", component + "/" + s.source(), HealthStatus.WARNING,
+                    "clock skew: set " + s.id() + " of " + s.source() + " finished at " + s.finishedAt() + ", "
+                            + human(Duration.between(now, s.finishedAt())) + " in the future of this host's clock; "
+                            + "it does not count as a fresh backup", Map.of("setId", s.id().value(),
+                            "finishedAt", s.finishedAt())));
+            return false;
+        }).forEach(s -> newest.merge(s.source(), s, (a, b) -> b.finishedAt().isAfter(a.finishedAt()) ? b : a));
+        if (newest.isEmpty()) {
+            checks.add(new HealthCheck(name, component, HealthStatus.CRITICAL,
+                    "no complete backup in " + component, Map.of("sets", (long) sets.size())));
+            return checks;
+        }
         for (BackupSet set : newest.values()) {
             Thresholds t = tier ? tierAge.getOrDefault(component.substring("tier:".length()), backupAge)
                     : backupAgeBySource.getOrDefault(set.source(), backupAge);
             Duration age = Duration.between(set.finishedAt(), now);
             HealthStatus status = t.status(age);
+            if (age.isNegative()) { // within the tolerance, yet ahead: say so rather than call it fresh
+                status = status == HealthStatus.OK ? HealthStatus.WARNING : status;
+            }
             Map<String, Object> facts = new LinkedHashMap<>();
             facts.put("source", set.source());
             facts.put("setId", set.id().value());
@@ -223,9 +236,11 @@ public final class BackupHealth implements VaultListener {
             facts.put("ageSeconds", age.toSeconds());
             facts.put("warningSeconds", t.warning().toSeconds());
             facts.put("criticalSeconds", t.critical().toSeconds());
-            checks.add(new HealthCheck(name, component + "/" + set.source(), status, "newest complete backup of "
-                    + set.source() + " is " + human(age) + " old (warning over " + human(t.warning())
-                    + ", critical over " + human(t.critical()) + ")", facts));
+            checks.add(new HealthCheck(name, component + "/" + set.source(), status, age.isNegative()
+                    ? "clock skew: newest complete backup of " + set.source() + " finished " + human(age.negated())
+                            + " in the future of this host's clock"
+                    : "newest complete backup of " + set.source() + " is " + human(age) + " old (warning over "
+                            + human(t.warning()) + ", critical over " + human(t.critical()) + ")", facts));
         }
         return checks;
     }

@@ -31,8 +31,17 @@ final class TierChecks {
             facts.put("retryable", f.retryable());
             facts.put("error", f.message());
         });
+        facts.put("lostSets", (long) t.lost().size());
+        if (!t.lost().isEmpty()) {
+            facts.put("lost", t.lost().stream().map(id -> id.value()).toList().toString());
+        }
         HealthCheck copy;
-        if (t.unreadable().isPresent()) {
+        if (!t.lost().isEmpty()) {
+            copy = new HealthCheck("tier-copy", component, t.required() ? HealthStatus.CRITICAL : HealthStatus.WARNING,
+                    t.lost().size() + " set(s) will never reach " + component + " (pruned from the primary, or "
+                            + "waiting past the tier's maxCopyWait): " + t.lost().stream().map(id -> id.value())
+                            .toList(), facts);
+        } else if (t.unreadable().isPresent()) {
             copy = new HealthCheck("tier-copy", component, HealthStatus.UNKNOWN, "cannot read the tier: "
                     + t.unreadable().get(), facts);
         } else if (t.failing()) {

@@ -48,6 +48,43 @@ class HealthIT {
     }
 
     @Test
+    @DisplayName("a set dated days in the future (a replica's clock ahead, a forged manifest) never counts as a fresh backup: WARNING with "
+            + "'clock skew', and the age check still ages from the newest real backup")
+    void clockSkew(@TempDir Path dir) throws Exception {
+        MutableClock clock = new MutableClock("2026-03-01T02:00:00Z");
+        BackupHealth health = BackupHealth.builder().clock(clock).drillAge(null).listingTtl(Duration.ZERO).build();
+        PgVault shop = vault("shop", dir.resolve("shop"), clock, health);
+        health.watch(shop);
+        BackupSet real = shop.backup();
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(
+                dir.resolve("shop").resolve(Catalog.manifestKey(real.id())).toFile());
+        var set = (com.fasterxml.jackson.databind.node.ObjectNode) doc.get("set");
+        String ahead = "20260304T050000Z-a0a0a0";
+        set.put("id", ahead);
+        set.put("startedAt", "2026-03-04T05:00:00Z");
+        set.put("finishedAt", "2026-03-04T05:00:10Z");
+        set.putArray("objects");
+        Files.writeString(dir.resolve("shop/manifests/" + ahead + ".json"), mapper.writeValueAsString(doc));
+        assertThat(shop.list()).hasSize(2);
+
+        clock.advance(Duration.ofMinutes(30));
+        HealthReport report = health.check();
+        assertThat(report.checks("backup-age-clock")).singleElement().satisfies(c -> {
+            assertThat(c.status()).isEqualTo(HealthStatus.WARNING);
+            assertThat(c.message()).contains("clock skew").contains(ahead);
+        });
+        assertThat(report.checks("backup-age")).singleElement().satisfies(c ->
+                assertThat(c.facts().get("setId")).isEqualTo(real.id().value()));
+        assertThat(report.status()).isEqualTo(HealthStatus.WARNING);
+
+        clock.advance(Duration.ofHours(27)); // no backup ran since: the future set must not keep it green
+        assertThat(health.check().checks("backup-age")).singleElement()
+                .satisfies(c -> assertThat(c.status()).isEqualTo(HealthStatus.CRITICAL));
+        assertThat(shop.latest()).contains(real);
+    }
+
+    @Test
     @DisplayName("backup age turns WARNING after 24 h and CRITICAL after 26 h, per source with its own thresholds; "
             + "a new backup makes it OK again")
     void ageing(@TempDir Path dir) {
