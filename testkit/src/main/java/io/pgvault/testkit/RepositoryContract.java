@@ -336,6 +336,38 @@ public abstract class RepositoryContract {
     }
 
     @Nested
+    @DisplayName("create-only puts (putIfAbsent)")
+    class CreateOnly {
+        @Test
+        @DisplayName("putIfAbsent stores a new object and refuses an existing key without changing it")
+        void refusesExisting() {
+            assertThat(repository.putIfAbsent("once/key", out -> out.write(content(5000, 31)))).isPresent();
+            assertThat(repository.putIfAbsent("once/key", out -> out.write(content(6000, 32)))).isEmpty();
+            assertThat(read("once/key")).isEqualTo(content(5000, 31));
+            assertThat(keys("")).containsExactly("once/key");
+        }
+
+        @Test
+        @DisplayName("where putIfAbsent is atomic, exactly one of many concurrent writers of one key succeeds, and "
+                + "its bytes are the ones stored")
+        void oneWinner() throws Exception {
+            assumeTrue(repository.putIfAbsentIsAtomic(), "the store offers no conditional write; the catalog "
+                    + "relies on its writers' leases instead (ADR 0002)");
+            byte[][] winners = new byte[THREADS][];
+            inParallel(THREADS, i -> {
+                byte[] bytes = content(20_000 + i, 200 + i);
+                if (repository.putIfAbsent("race/key", out -> out.write(bytes)).isPresent()) {
+                    winners[i] = bytes;
+                }
+            });
+            List<byte[]> won = Arrays.stream(winners).filter(Objects::nonNull).toList();
+            assertThat(won).hasSize(1);
+            assertThat(read("race/key")).isEqualTo(won.get(0));
+            assertThat(keys("")).containsExactly("race/key");
+        }
+    }
+
+    @Nested
     @DisplayName("overwrite and atomicity")
     class Atomicity {
         @Test

@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * Keeps each object's SHA-256 where {@link ChecksumStorage} says. A recorded digest is reported only while the
- * object still has the size (and, for sidecars, the modification time and file identity) it was recorded for, so a
- * stale record is never passed off as the digest of other bytes.
+ * object still has the size and modification time (and, for sidecars, the file identity) it was recorded for, so a
+ * stale record is never passed off as the digest of other bytes: an attribute belongs to the inode and survives an
+ * in-place rewrite, which changes the modification time. Attributes written before 0.3.0 (digest and size only)
+ * are ignored. What remains possible is a rewrite that restores the old modification time on purpose.
  */
 final class Checksums {
     /** Name of the extended attribute; Linux stores it as {@code user.pgvault.sha256}. */
@@ -31,7 +33,8 @@ final class Checksums {
     static final String SIDECAR_PREFIX = ".pgvault-sha256.";
 
     private static final Logger LOG = LoggerFactory.getLogger(Checksums.class);
-    private static final Pattern ATTRIBUTE_VALUE = Pattern.compile("([0-9a-f]{64}) (\\d+)");
+    /** Digest, size and modification time: an in-place rewrite with bytes of the same size changes the last. */
+    private static final Pattern ATTRIBUTE_VALUE = Pattern.compile("([0-9a-f]{64}) (\\d+) (\\S+)");
     private static final Pattern SIDECAR_LINE = Pattern.compile("([0-9a-f]{64}) (\\d+) (\\S+) (\\S+)\n?");
 
     private final ChecksumStorage storage;
@@ -49,7 +52,8 @@ final class Checksums {
     void record(Path temporary, Path target, String sha256, long size) throws IOException {
         if (storage != ChecksumStorage.SIDECAR_FILE) {
             try {
-                writeAttribute(temporary, sha256 + " " + size);
+                writeAttribute(temporary, sha256 + " " + size + " "
+                        + Files.getLastModifiedTime(temporary).toInstant());
                 return;
             } catch (IOException | UnsupportedOperationException e) {
                 if (storage == ChecksumStorage.EXTENDED_ATTRIBUTE) {
@@ -100,7 +104,8 @@ final class Checksums {
             ByteBuffer buffer = ByteBuffer.allocate(128);
             view.read(ATTRIBUTE, buffer);
             Matcher value = ATTRIBUTE_VALUE.matcher(StandardCharsets.US_ASCII.decode(buffer.flip()));
-            if (value.matches() && Long.parseLong(value.group(2)) == attributes.size()) {
+            if (value.matches() && Long.parseLong(value.group(2)) == attributes.size()
+                    && value.group(3).equals(attributes.lastModifiedTime().toInstant().toString())) {
                 return Optional.of(value.group(1));
             }
         } catch (IOException | UnsupportedOperationException | NumberFormatException e) {

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -170,6 +171,27 @@ public final class LocalRepository implements Repository {
     /** @since 0.1.0 */
     @Override
     public ObjectInfo put(String key, ObjectWriter writer) {
+        return store(key, writer, false).orElseThrow();
+    }
+
+    /**
+     * Create-only: the complete temporary file is hard-linked to the key ({@code link(2)} fails atomically when the
+     * name exists, across processes and hosts sharing the file system), so two writers never both succeed.
+     *
+     * @since 0.3.0
+     */
+    @Override
+    public Optional<ObjectInfo> putIfAbsent(String key, ObjectWriter writer) {
+        return store(key, writer, true);
+    }
+
+    /** @return {@code true}: see {@link #putIfAbsent} @since 0.3.0 */
+    @Override
+    public boolean putIfAbsentIsAtomic() {
+        return true;
+    }
+
+    private Optional<ObjectInfo> store(String key, ObjectWriter writer, boolean createOnly) {
         ObjectKeys.validate(key);
         Objects.requireNonNull(writer, "writer");
         Path temporary = null;
@@ -187,11 +209,26 @@ public final class LocalRepository implements Repository {
                     }
                 }
             }
+            if (createOnly && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty(); // cheap early answer; the link below is what decides
+            }
             ObjectInfo info = write(key, writer, temporary, target);
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            renamed = true;
+            if (createOnly) {
+                try {
+                    Files.createLink(target, temporary);
+                } catch (FileAlreadyExistsException e) {
+                    if (!Files.isSameFile(target, temporary)) {
+                        return Optional.empty();
+                    }
+                }
+                renamed = true;
+                Files.delete(temporary);
+            } else {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                renamed = true;
+            }
             syncDirectory(target.getParent());
-            return info;
+            return Optional.of(info);
         } catch (IOException e) {
             throw renamed
                     ? new RepositoryException("stored '" + key + "' in " + id + " but could not make its directory "

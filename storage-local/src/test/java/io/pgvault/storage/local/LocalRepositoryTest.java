@@ -241,7 +241,8 @@ class LocalRepositoryTest {
                     Files.getFileAttributeView(root().resolve("k"), UserDefinedFileAttributeView.class);
             ByteBuffer value = ByteBuffer.allocate(128);
             view.read(Checksums.ATTRIBUTE, value);
-            assertThat(StandardCharsets.US_ASCII.decode(value.flip()).toString()).isEqualTo(sha256 + " 5");
+            assertThat(StandardCharsets.US_ASCII.decode(value.flip()).toString()).isEqualTo(sha256 + " 5 "
+                    + Files.getLastModifiedTime(root().resolve("k")).toInstant());
             assertThat(tree(root())).containsExactly("k");
             assertThat(repository.stat("k").orElseThrow().sha256()).contains(sha256);
         }
@@ -271,6 +272,32 @@ class LocalRepositoryTest {
                 Files.writeString(root().resolve(storage.name()).resolve("k"), "!", StandardOpenOption.APPEND);
                 assertThat(repository.stat("k").orElseThrow().sha256()).as(storage.name()).isEmpty();
             }
+        }
+
+        @Test
+        @DisplayName("bytes of the same size rewritten in place (the attribute stays on the inode) report no digest")
+        void inPlaceRewriteIgnored() throws IOException {
+            LocalRepository repository = repository();
+            put(repository, "k", content);
+            Path file = root().resolve("k");
+            java.nio.file.attribute.FileTime recorded = Files.getLastModifiedTime(file);
+            Files.write(file, "jello".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING); // what cp or an editor does: same inode, same size
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(recorded.toInstant()
+                    .plusSeconds(1))); // the rewrite happens later (within one timer tick here, so say it)
+            assertThat(repository.stat("k").orElseThrow().sha256()).isEmpty();
+            assertThat(repository.stat("k").orElseThrow().size()).isEqualTo(5);
+        }
+
+        @Test
+        @DisplayName("an attribute written before 0.3.0 (digest and size only) is not trusted")
+        void oldAttributeIgnored() throws IOException {
+            LocalRepository repository = repository();
+            put(repository, "k", content);
+            UserDefinedFileAttributeView view =
+                    Files.getFileAttributeView(root().resolve("k"), UserDefinedFileAttributeView.class);
+            view.write(Checksums.ATTRIBUTE, StandardCharsets.US_ASCII.encode(sha256 + " 5"));
+            assertThat(repository.stat("k").orElseThrow().sha256()).isEmpty();
         }
 
         @Test
