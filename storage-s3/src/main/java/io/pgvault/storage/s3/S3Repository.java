@@ -76,6 +76,8 @@ import java.util.function.Consumer;
  * @since 0.1.0
  */
 public final class S3Repository implements Repository, AutoCloseable {
+    /** Metadata naming the create-only put that wrote an object. */
+    static final String PUT_TOKEN = "pgvault-put";
     private static final Logger LOG = LoggerFactory.getLogger(S3Repository.class);
     private static final AtomicInteger REPOSITORIES = new AtomicInteger();
 
@@ -172,19 +174,70 @@ public final class S3Repository implements Repository, AutoCloseable {
     /** @since 0.1.0 */
     @Override
     public ObjectInfo put(String key, ObjectWriter writer) {
+        return store(key, writer, false).orElseThrow();
+    }
+
+    /**
+     * Create-only with S3's conditional write ({@code If-None-Match: *} on PutObject and CompleteMultipartUpload):
+     * S3 refuses the commit with 412 when the key exists, atomically. A refused multipart upload is aborted. Each put
+     * carries a random token in its metadata, so a 412 caused by the SDK retrying a commit whose first response was
+     * lost is recognized as this put's own success. S3-compatible stores that ignore the header (check yours) would
+     * overwrite instead; AWS S3, MinIO and S3Proxy honour it.
+     *
+     * @since 0.3.0
+     */
+    @Override
+    public Optional<ObjectInfo> putIfAbsent(String key, ObjectWriter writer) {
+        return store(key, writer, true);
+    }
+
+    /** @return {@code true}: see {@link #putIfAbsent} @since 0.3.0 */
+    @Override
+    public boolean putIfAbsentIsAtomic() {
+        return true;
+    }
+
+    private Optional<ObjectInfo> store(String key, ObjectWriter writer, boolean createOnly) {
         ObjectKeys.validate(key);
         Objects.requireNonNull(writer, "writer");
         String action = "cannot store '" + key + "' in " + id;
-        try (StreamingUpload upload = new StreamingUpload(s3, config, target(key), uploads)) {
+        String token = java.util.UUID.randomUUID().toString();
+        try (StreamingUpload upload = new StreamingUpload(s3, config, target(key, createOnly ? token : null),
+                uploads)) {
             produce(key, writer, upload);
             String sha256;
             try {
                 sha256 = upload.complete();
             } catch (IOException e) {
-                throw errors.map(action + "; nothing was stored",
-                        upload.storageFailure() != null ? upload.storageFailure() : e);
+                Throwable cause = upload.storageFailure() != null ? upload.storageFailure() : e;
+                if (createOnly && cause instanceof S3Exception s3e
+                        && (s3e.statusCode() == 412 || s3e.statusCode() == 409)) {
+                    Optional<String> existing = putToken(key);
+                    if (existing.isPresent() && existing.get().equals(token)) {
+                        return stat(key); // our own commit, retried by the SDK after a lost response
+                    }
+                    if (existing.isPresent() || s3e.statusCode() == 412) {
+                        return Optional.empty();
+                    }
+                }
+                throw errors.map(action + "; nothing was stored", cause);
             }
-            return new ObjectInfo(key, upload.size(), Instant.now(), Optional.of(sha256));
+            return Optional.of(new ObjectInfo(key, upload.size(), Instant.now(), Optional.of(sha256)));
+        }
+    }
+
+    /** @return the put token of the object under {@code key}, {@code ""} for one without, empty when absent */
+    private Optional<String> putToken(String key) {
+        try {
+            HeadObjectResponse head = s3.headObject(request -> request.bucket(config.bucket()).key(s3Key(key)));
+            return Optional.of(head.metadata().getOrDefault(PUT_TOKEN, ""));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw errors.map("cannot stat '" + key + "' in " + id, e);
         }
     }
 
@@ -208,7 +261,7 @@ public final class S3Repository implements Repository, AutoCloseable {
         }
     }
 
-    private StreamingUpload.ObjectTarget target(String key) {
+    private StreamingUpload.ObjectTarget target(String key, String createOnlyToken) {
         StorageClass storageClass = StorageClass.fromValue(config.storageClass().headerValue());
         ServerSideEncryption sse = switch (config.encryption().mode()) {
             case NONE -> null;
@@ -220,7 +273,13 @@ public final class S3Repository implements Repository, AutoCloseable {
                 .serverSideEncryption(sse).ssekmsKeyId(kmsKey);
         Consumer<CreateMultipartUploadRequest.Builder> create = request -> request.storageClass(storageClass)
                 .serverSideEncryption(sse).ssekmsKeyId(kmsKey);
-        return new StreamingUpload.ObjectTarget(config.bucket(), s3Key(key), Map.of(), put, create);
+        if (createOnlyToken == null) {
+            return new StreamingUpload.ObjectTarget(config.bucket(), s3Key(key), Map.of(), put, create,
+                    request -> { });
+        }
+        return new StreamingUpload.ObjectTarget(config.bucket(), s3Key(key), Map.of(PUT_TOKEN, createOnlyToken),
+                put.andThen(request -> request.ifNoneMatch("*")), create,
+                request -> request.ifNoneMatch("*"));
     }
 
     /** @since 0.1.0 */

@@ -76,7 +76,8 @@ final class StreamingUpload extends OutputStream {
     /** Where an object goes and how it is written. */
     record ObjectTarget(String bucket, String s3Key, Map<String, String> metadata,
             java.util.function.Consumer<PutObjectRequest.Builder> putOptions,
-            java.util.function.Consumer<CreateMultipartUploadRequest.Builder> createOptions) {
+            java.util.function.Consumer<CreateMultipartUploadRequest.Builder> createOptions,
+            java.util.function.Consumer<CompleteMultipartUploadRequest.Builder> completeOptions) {
     }
 
     StreamingUpload(S3Client s3, S3RepositoryConfig config, ObjectTarget target, ExecutorService executor) {
@@ -150,6 +151,7 @@ final class StreamingUpload extends OutputStream {
                 uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder()
                         .bucket(target.bucket()).key(target.s3Key())
                         .checksumAlgorithm(ChecksumAlgorithm.CRC32)
+                        .metadata(target.metadata())
                         .applyMutation(target.createOptions())
                         .build()).uploadId();
             }
@@ -250,6 +252,7 @@ final class StreamingUpload extends OutputStream {
                 s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
                         .bucket(target.bucket()).key(target.s3Key()).uploadId(uploadId)
                         .multipartUpload(upload -> upload.parts(done))
+                        .applyMutation(target.completeOptions())
                         .build());
             }
         } catch (ExecutionException e) {

@@ -223,6 +223,24 @@ class S3RepositoryTest {
         }
 
         @Test
+        @DisplayName("a multipart putIfAbsent on an existing key is refused at CompleteMultipartUpload: the old object "
+                + "stays, the upload is aborted")
+        void createOnlyMultipart() throws IOException {
+            String bucket = S3ProxyServer.uniqueBucket("once");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).partsInFlight(2).build());
+                 S3Client client = client()) {
+                GeneratedContent first = new GeneratedContent(2L * PART + 5, 21);
+                assertThat(repository.putIfAbsent("big", out -> first.writeTo(out))).isPresent();
+                assertThat(repository.putIfAbsent("big", out -> new GeneratedContent(3L * PART, 22).writeTo(out)))
+                        .isEmpty();
+                try (InputStream in = repository.open("big")) {
+                    assertThat(StreamDigest.of(in).size()).isEqualTo(2L * PART + 5);
+                }
+                assertThat(client.listMultipartUploads(request -> request.bucket(bucket)).uploads()).isEmpty();
+            }
+        }
+
+        @Test
         @DisplayName("a producer failing after several parts leaves no object and no incomplete upload")
         void producerFailureAborts() {
             String bucket = S3ProxyServer.uniqueBucket("abort");

@@ -37,7 +37,7 @@ class StreamingUploadTest {
         try (S3Repository repository = S3Repository.of(config); S3Client client = S3ProxyConfigs.client(S3.server())) {
             String sha256;
             try (StreamingUpload upload = new StreamingUpload(client, config, new StreamingUpload.ObjectTarget(
-                    bucket, "k", Map.of(), request -> { }, request -> { }), executor)) {
+                    bucket, "k", Map.of(), request -> { }, request -> { }, request -> { }), executor)) {
                 new GeneratedContent(size, 3).writeTo(upload);
                 sha256 = upload.complete();
                 assertThat(upload.partBuffersAllocated()).isBetween(1, partsInFlight);
