@@ -29,15 +29,20 @@ final class DriveFiles {
     static final String FOLDER_MIME_TYPE = "application/vnd.google-apps.folder";
     /** App property holding the lower-case hex SHA-256 of the content. */
     static final String SHA256 = "pgvaultSha256";
-    /** App property ordering the commits of one key: zero-padded epoch microseconds, then a random suffix. */
+    /** App property marking a file pgvault committed (its value, the writer's clock, is informational only). */
     static final String COMMIT = "pgvaultCommit";
     /** Name prefix of uploads not yet committed; never a valid key (keys have no segment starting with '.'). */
     static final String UPLOAD_PREFIX = ".pgvault-upload-";
     static final String FIELDS = "id,name,mimeType,size,md5Checksum,createdTime,modifiedTime,appProperties";
 
-    /** Which file a key denotes among duplicates: the greatest. */
+    /**
+     * Which file a key denotes among duplicates: the greatest. A file pgvault committed beats one it did not; among
+     * those, the later {@code modifiedTime} wins, a time Drive's servers stamp on the commit's rename (pgvault never
+     * sets it), so every reader picks the same winner whatever the writers' clocks say; the file id breaks ties.
+     */
     static final Comparator<File> ORDER = Comparator
-            .comparing((File f) -> f.getAppProperties() == null ? "" : f.getAppProperties().getOrDefault(COMMIT, ""))
+            .comparing((File f) -> f.getAppProperties() != null && f.getAppProperties().containsKey(COMMIT))
+            .thenComparing((File f) -> f.getModifiedTime() == null ? Long.MIN_VALUE : f.getModifiedTime().getValue())
             .thenComparing(File::getId);
 
     private static final Logger LOG = LoggerFactory.getLogger(DriveFiles.class);

@@ -185,7 +185,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
                 .setAppProperties(properties)).setSupportsAllDrives(true).setFields(DriveFiles.FIELDS).execute());
     }
 
-    /** Zero-padded epoch microseconds and a random suffix: sorts as the commits happened (on one clock). */
+    /** Zero-padded epoch microseconds and a random suffix: for humans; ordering uses the server's modifiedTime. */
     private static String commitOrder() {
         Instant now = Instant.now();
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
