@@ -16,7 +16,10 @@ public enum JobOutcome {
     SKIPPED_OVERLAP,
     /** Another replica holds the job's lock, i.e. runs it right now; the fire was left to it. */
     SKIPPED_RUNNING_ELSEWHERE,
-    /** Another replica already ran this fire (the job store records it); nothing to do. */
+    /**
+     * Another replica already ran this fire, or claimed it to run (the job store records it); nothing to do. A
+     * claimed fire is not run again even when its runner died: each fire runs at most once.
+     */
     SKIPPED_ALREADY_RAN,
     /** The guarded server's role does not match the job's {@link RunOn} setting. */
     SKIPPED_WRONG_ROLE;

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,7 +31,8 @@ import java.util.function.Consumer;
  *
  * <p>Per fire: the misfire policy decides about late fires; the {@link SingleRunnerGuard} decides whether this
  * replica runs (lock, role); the {@link JobStore} is read again under the lease, so a fire another replica already
- * ran is not run twice; the task runs; the fire is recorded. A job never overlaps itself within one scheduler.
+ * ran is not run twice; the fire is claimed in the store (since 0.3.0), so a replica that takes the lock while it
+ * runs does not run it again; the task runs; the fire is recorded. A job never overlaps itself within one scheduler.
  *
  * <pre>{@code
  * Scheduler scheduler = Scheduler.builder()
@@ -58,6 +60,9 @@ public final class Scheduler implements AutoCloseable {
     private final Consumer<JobResult> onResult;
     private final Instant createdAt;
     private final ActiveRuns active = new ActiveRuns();
+    /** Who claims fires in the job store: this scheduler in this process (no host name: no DNS lookup). */
+    private final String claimant = "scheduler " + UUID.randomUUID().toString().substring(0, 8)
+            + " in process " + ProcessHandle.current().pid();
     private volatile boolean accepting = true;
     private ScheduledExecutorService ticker;
     private ExecutorService workers;
@@ -308,6 +313,15 @@ public final class Scheduler implements AutoCloseable {
             if (stored.isPresent() && !stored.get().isBefore(fire.at())) {
                 return finish(s, result(job, fire, start, JobOutcome.SKIPPED_ALREADY_RAN, "fire at " + fire.at()
                         + " was already handled (job store records " + stored.get() + ")", null));
+            }
+            try {
+                if (!store.claim(job.name(), fire.at(), claimant)) {
+                    return finish(s, result(job, fire, start, JobOutcome.SKIPPED_ALREADY_RAN, "fire at " + fire.at()
+                            + " was claimed by an earlier run (job store); a fire runs at most once", null));
+                }
+            } catch (RuntimeException e) {
+                return finish(s, result(job, fire, start, JobOutcome.FAILED, "job store could not claim the fire, "
+                        + "fire not run: " + e.getMessage(), e));
             }
             JobResult ran = runTask(job, fire, start);
             recordQuietly(ran);
