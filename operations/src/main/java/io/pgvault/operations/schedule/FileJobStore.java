@@ -2,11 +2,15 @@ package io.pgvault.operations.schedule;
 
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.PgVaultException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,12 +20,21 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 
-/** A {@link JobStore} in a properties file ({@code <job>.lastFire}, {@code .outcome}, {@code .finishedAt}). */
+/**
+ * A {@link JobStore} in a properties file ({@code <job>.lastFire}, {@code .outcome}, {@code .finishedAt}), and claims
+ * as files {@code <job>@<fire epoch millis>} in the directory {@code <file>.claims} beside it: a claim is an exclusive
+ * create ({@code O_EXCL}), atomic also between processes sharing the directory. Claims of fires older than the
+ * recorded one are deleted when a fire is recorded.
+ */
 final class FileJobStore implements JobStore {
+    private static final Logger LOG = LoggerFactory.getLogger(FileJobStore.class);
+
     private final Path file;
+    private final Path claims;
 
     FileJobStore(Path file) {
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
+        this.claims = this.file.resolveSibling(this.file.getFileName() + ".claims");
     }
 
     @Override
@@ -57,6 +70,49 @@ final class FileJobStore implements JobStore {
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.REPOSITORY, "could not write job store " + file + ": " + e, e);
         }
+        pruneClaims(result.job(), result.scheduledFor());
+    }
+
+    @Override
+    public synchronized boolean claim(String job, Instant fire, String claimant) {
+        if (lastFire(job).map(last -> !last.isBefore(fire)).orElse(false)) {
+            return false;
+        }
+        Path claim = claims.resolve(job + "@" + fire.toEpochMilli());
+        try {
+            Files.createDirectories(claims);
+            Files.createFile(claim);
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "could not claim the fire at " + fire + " of job " + job
+                    + " in " + claims + ": " + e, e);
+        }
+        try {
+            Files.writeString(claim, "fire=" + fire + "\nclaimant=" + claimant + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // the claim is the file's existence; its content only helps a human
+            LOG.warn("claimed the fire at {} of job {} but could not describe the claim in {}: {}", fire, job, claim,
+                    e.toString());
+        }
+        return true;
+    }
+
+    /** Deletes claims of fires before {@code recorded}: the recorded fire refuses them from now on. */
+    private void pruneClaims(String job, Instant recorded) {
+        if (!Files.isDirectory(claims)) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(claims, job + "@*")) {
+            for (Path claim : entries) {
+                String millis = claim.getFileName().toString().substring(job.length() + 1);
+                if (millis.matches("\\d{1,19}") && Instant.ofEpochMilli(Long.parseLong(millis)).isBefore(recorded)) {
+                    Files.deleteIfExists(claim);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not delete old claims of job {} in {}: {}", job, claims, e.toString());
+        }
     }
 
     private Properties read() {
@@ -73,6 +129,6 @@ final class FileJobStore implements JobStore {
 
     @Override
     public String toString() {
-        return "JobStore[file " + file + "]";
+        return "JobStore[file " + file + ", claims in " + claims + "]";
     }
 }

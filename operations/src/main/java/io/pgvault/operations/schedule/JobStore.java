@@ -4,9 +4,7 @@ import io.pgvault.operations.ConnectionSource;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers, per job, the latest fire time that was handled (run, failed, or skipped as missed), so that a restarted
@@ -14,10 +12,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li>{@link #inMemory()} — the default; a restart forgets, so fires missed while down are not seen;</li>
- *   <li>{@link #file(Path)} — one service instance: a small properties file, replaced atomically;</li>
+ *   <li>{@link #file(Path)} — one service instance: a small properties file, replaced atomically, and a directory of
+ *       claims beside it;</li>
  *   <li>{@link #postgres(ConnectionSource)} — several replicas: a table in the guarded database, read again under
- *       the job's advisory lock so a fire is run once even when replicas tick at different moments.</li>
+ *       the job's advisory lock so a fire is run once even when replicas tick at different moments, and a table of
+ *       claims.</li>
  * </ul>
+ *
+ * <p>Since 0.3.0 the scheduler also {@link #claim claims} each fire before it runs, so that a replica that takes the
+ * lock after the runner lost it finds the fire taken even though its outcome is not recorded yet.
  *
  * @since 0.2.0
  */
@@ -36,25 +39,29 @@ public interface JobStore {
      */
     void record(JobResult result);
 
+    /**
+     * Claims a fire before it runs, so that no other runner — another replica that takes the job's lock later, or
+     * this process after a restart — runs it again. A fire can be claimed once: the claim fails when the same job and
+     * fire time were claimed before, or when a fire at or after it is recorded as handled. A claimed fire whose runner
+     * died is not run again (each fire runs at most once); the next fire runs as usual.
+     *
+     * <p>The stores built here claim atomically (a create-only key). The default, for stores written before 0.3.0,
+     * only compares with {@link #lastFire(String)} and is <em>not</em> atomic: override it.
+     *
+     * @param job      a job's name
+     * @param fire     the fire time about to run
+     * @param claimant who claims it, kept for diagnosis (e.g. a scheduler and its process), never a secret
+     * @return whether this call claimed the fire
+     * @throws io.pgvault.api.PgVaultException when the store cannot be read or written; the fire must not run then
+     * @since 0.3.0
+     */
+    default boolean claim(String job, Instant fire, String claimant) {
+        return lastFire(job).map(last -> last.isBefore(fire)).orElse(true);
+    }
+
     /** @return a store that lives as long as this object */
     static JobStore inMemory() {
-        Map<String, Instant> fires = new ConcurrentHashMap<>();
-        return new JobStore() {
-            @Override
-            public Optional<Instant> lastFire(String job) {
-                return Optional.ofNullable(fires.get(job));
-            }
-
-            @Override
-            public void record(JobResult result) {
-                fires.merge(result.job(), result.scheduledFor(), (a, b) -> a.isAfter(b) ? a : b);
-            }
-
-            @Override
-            public String toString() {
-                return "JobStore[in memory]";
-            }
-        };
+        return new InMemoryJobStore();
     }
 
     /**
@@ -67,9 +74,10 @@ public interface JobStore {
 
     /**
      * @param source the database shared by all replicas (normally the guarded one)
-     * @return a store in table {@value PostgresJobStore#DEFAULT_TABLE}, created when missing
+     * @return a store in tables {@value PostgresJobStore#DEFAULT_TABLE} and (since 0.3.0) {@value
+     *         PostgresJobStore#DEFAULT_CLAIMS_TABLE}, created when missing
      */
     static JobStore postgres(ConnectionSource source) {
-        return new PostgresJobStore(source, PostgresJobStore.DEFAULT_TABLE);
+        return new PostgresJobStore(source, PostgresJobStore.DEFAULT_TABLE, PostgresJobStore.DEFAULT_CLAIMS_TABLE);
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,7 +31,10 @@ import java.util.function.Consumer;
  *
  * <p>Per fire: the misfire policy decides about late fires; the {@link SingleRunnerGuard} decides whether this
  * replica runs (lock, role); the {@link JobStore} is read again under the lease, so a fire another replica already
- * ran is not run twice; the task runs; the fire is recorded. A job never overlaps itself within one scheduler.
+ * ran is not run twice; the fire is claimed in the store (since 0.3.0), so it runs at most once even if the lease is
+ * lost and another replica takes the lock; the task runs while the lease is {@link SingleRunnerGuard.Lease#watch
+ * watched}, and a lost lease cancels it ({@link Cancellation}, outcome {@link JobOutcome#LEASE_LOST}); the fire is
+ * recorded. A job never overlaps itself within one scheduler.
  *
  * <pre>{@code
  * Scheduler scheduler = Scheduler.builder()
@@ -58,6 +62,10 @@ public final class Scheduler implements AutoCloseable {
     private final Consumer<JobResult> onResult;
     private final Instant createdAt;
     private final ActiveRuns active = new ActiveRuns();
+    private final TaskRun tasks;
+    /** Who claims fires in the job store: this scheduler in this process (no host name: no DNS lookup). */
+    private final String claimant = "scheduler " + UUID.randomUUID().toString().substring(0, 8)
+            + " in process " + ProcessHandle.current().pid();
     private volatile boolean accepting = true;
     private ScheduledExecutorService ticker;
     private ExecutorService workers;
@@ -71,6 +79,7 @@ public final class Scheduler implements AutoCloseable {
         this.workerCount = b.workers;
         this.onResult = b.onResult;
         this.createdAt = clock.instant();
+        this.tasks = new TaskRun(clock, active);
         Map<String, JobState> map = new LinkedHashMap<>();
         b.jobs.forEach(j -> map.put(j.name(), new JobState(j, b.historySize)));
         this.jobs = map;
@@ -309,31 +318,18 @@ public final class Scheduler implements AutoCloseable {
                 return finish(s, result(job, fire, start, JobOutcome.SKIPPED_ALREADY_RAN, "fire at " + fire.at()
                         + " was already handled (job store records " + stored.get() + ")", null));
             }
-            JobResult ran = runTask(job, fire, start);
+            try {
+                if (!store.claim(job.name(), fire.at(), claimant)) {
+                    return finish(s, result(job, fire, start, JobOutcome.SKIPPED_ALREADY_RAN, "fire at " + fire.at()
+                            + " was claimed by an earlier run (job store); a fire runs at most once", null));
+                }
+            } catch (RuntimeException e) {
+                return finish(s, result(job, fire, start, JobOutcome.FAILED, "job store could not claim the fire, "
+                        + "fire not run: " + e.getMessage(), e));
+            }
+            JobResult ran = tasks.run(job, fire, start, lease);
             recordQuietly(ran);
             return finish(s, ran);
-        }
-    }
-
-    private JobResult runTask(Job job, Fire fire, Instant start) {
-        active.enter();
-        LOG.info("job {} started for {}{}", job.name(), fire.at(), fire.misfire() ? " (late)" : "");
-        try {
-            job.task().run(new JobContext(job.name(), fire.at(), start, fire.misfire()));
-            JobResult ok = result(job, fire, start, JobOutcome.SUCCEEDED, "ran for " + fire.at(), null);
-            LOG.info("job {} succeeded in {}", job.name(), ok.duration());
-            return ok;
-        } catch (Exception | Error e) {
-            if (e instanceof VirtualMachineError vm) {
-                throw vm; // out of memory or stack: nothing sensible to record
-            }
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.warn("job {} failed for {}: {}", job.name(), fire.at(), e.toString(), e);
-            return result(job, fire, start, JobOutcome.FAILED, "failed: " + e, e);
-        } finally {
-            active.exit();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.pgvault.operations.schedule;
 
+import java.util.function.Consumer;
+
 /**
  * Decides whether this process may run a job now, so that only one of several replicas of the host service runs a
  * given job. {@link PostgresAdvisoryGuard} is the real one; {@link #local()} lets every caller run (one process).
@@ -48,7 +50,19 @@ public interface SingleRunnerGuard {
         /** @return a short explanation for logs and results, never holding a secret */
         String detail();
 
-        /** Releases the lease; idempotent, never throws. */
+        /**
+         * Watches an {@link Status#ACQUIRED} lease while the job runs, until {@link #close()}: when the lease turns
+         * out to be lost (the lock's session ended, or could not be confirmed in time), {@code onLost} is called once,
+         * on another thread, with the reason. The scheduler then cancels the run. The default watches nothing: a
+         * lease that cannot be lost, like {@link SingleRunnerGuard#local()}'s.
+         *
+         * @param onLost told the reason (never holding a secret); must return quickly
+         * @since 0.3.0
+         */
+        default void watch(Consumer<String> onLost) {
+        }
+
+        /** Releases the lease (and stops watching it); idempotent, never throws. */
         @Override
         void close();
 
