@@ -238,7 +238,16 @@ public final class Catalog {
      */
     public void pin(BackupId id, Pin pin) {
         requireCommitted(id);
-        SetRecords.pin(repository, id, pin);
+        String name = SetRecords.pin(repository, id, pin);
+        Map<String, SetRecords.Entry> records = SetRecords.readOf(repository, id);
+        SetRecords.Entry mine = records.get(name);
+        Instant since = mine == null ? Instant.MIN : mine.written().minus(leases.expireAfter());
+        boolean deleting = records.values().stream()
+                .anyMatch(e -> e.kind().equals("deleting") && !e.written().isBefore(since));
+        if (deleting || repository.stat(manifestKey(id)).isEmpty()) {
+            throw new ConflictException("set " + id + " in " + repository.id() + " is being deleted by a prune; "
+                    + "the pin may not hold: list the set and pin it again if it is still there");
+        }
     }
 
     /**
@@ -300,6 +309,42 @@ public final class Catalog {
         for (ObjectInfo info : repository.list(RepositoryLayout.recordsPrefix(id))) {
             repository.delete(info.key());
         }
+    }
+
+    /**
+     * Deletes a set as a prune does, unless it is pinned at {@code now}: announces the deletion with a record, reads
+     * the set's records again, and stands back when a pin (perhaps written a moment ago by another process) holds.
+     * With {@link #pin} doing the mirror image (write, then read), a pin and a prune never both succeed.
+     *
+     * @param id  the set
+     * @param now the instant pins are judged at (the plan's)
+     * @return whether the set was deleted; false when it was pinned or already gone
+     * @since 0.3.0
+     */
+    public boolean deleteUnlessPinned(BackupId id, Instant now) {
+        if (repository.stat(manifestKey(id)).isEmpty()) {
+            return false;
+        }
+        String tombstone = SetRecords.deleting(repository, id);
+        Optional<BackupSet> current;
+        try {
+            current = find(id);
+        } catch (IntegrityException e) {
+            current = Optional.empty(); // damaged meanwhile: leave it to an operator
+        }
+        boolean pinned = current.flatMap(s -> s.attribute(Pin.ATTRIBUTE)).map(raw -> {
+            try {
+                return Pin.parse(raw).activeAt(now);
+            } catch (ConfigurationException e) {
+                return true; // an unreadable pin keeps the set, as every plan does
+            }
+        }).orElse(false);
+        if (current.isEmpty() || pinned) {
+            repository.delete(tombstone);
+            return false;
+        }
+        delete(id);
+        return true;
     }
 
     /**

@@ -36,7 +36,8 @@ public final class SetRecords {
     }
 
     /** One record as read: its object name, kind and facts. */
-    public record Entry(String name, String kind, Optional<Instant> at, Optional<String> until, List<String> revokes) {
+    public record Entry(String name, String kind, Optional<Instant> at, Optional<String> until, List<String> revokes,
+            Instant written) {
     }
 
     /**
@@ -52,7 +53,7 @@ public final class SetRecords {
         for (ObjectInfo info : repository.list(RepositoryLayout.recordsPrefix(id))) {
             String other = info.key().substring(RepositoryLayout.recordsPrefix(id).length());
             if (other.startsWith("verified-") && !other.equals(name)) {
-                read(repository, id, info.key()).flatMap(Entry::at).filter(t -> !t.isAfter(at))
+                read(repository, id, info).flatMap(Entry::at).filter(t -> !t.isAfter(at))
                         .ifPresent(t -> repository.delete(info.key()));
             }
         }
@@ -63,10 +64,22 @@ public final class SetRecords {
      * @param id         the set
      * @param pin        the pin
      */
-    public static void pin(Repository repository, BackupId id, Pin pin) {
+    public static String pin(Repository repository, BackupId id, Pin pin) {
         ObjectNode doc = doc(id, "pin");
         doc.put("until", pin.toString());
-        write(repository, id, "pin", doc);
+        return write(repository, id, "pin", doc);
+    }
+
+    /**
+     * Announces that a prune is about to delete the set; a pin written concurrently sees it and reports failure,
+     * while the prune sees the pin and stands back (each writes, then reads: at least one sees the other).
+     *
+     * @param repository the store
+     * @param id         the set
+     * @return the record's key, for removal when the prune stands back
+     */
+    public static String deleting(Repository repository, BackupId id) {
+        return RepositoryLayout.recordsPrefix(id) + write(repository, id, "deleting", doc(id, "deleting"));
     }
 
     /**
@@ -101,7 +114,7 @@ public final class SetRecords {
             } catch (ConfigurationException e) {
                 continue;
             }
-            read(repository, id, info.key()).ifPresent(e -> all.computeIfAbsent(owner.get(), k -> new HashMap<>())
+            read(repository, id, info).ifPresent(e -> all.computeIfAbsent(owner.get(), k -> new HashMap<>())
                     .put(e.name(), e));
         }
         return all;
@@ -115,7 +128,7 @@ public final class SetRecords {
     public static Map<String, Entry> readOf(Repository repository, BackupId id) {
         Map<String, Entry> entries = new HashMap<>();
         for (ObjectInfo info : repository.list(RepositoryLayout.recordsPrefix(id))) {
-            read(repository, id, info.key()).ifPresent(e -> entries.put(e.name(), e));
+            read(repository, id, info).ifPresent(e -> entries.put(e.name(), e));
         }
         return entries;
     }
@@ -188,7 +201,8 @@ public final class SetRecords {
         return name;
     }
 
-    private static Optional<Entry> read(Repository repository, BackupId id, String key) {
+    private static Optional<Entry> read(Repository repository, BackupId id, ObjectInfo info) {
+        String key = info.key();
         String name = key.substring(key.lastIndexOf('/') + 1);
         try (InputStream in = repository.open(key)) {
             JsonNode doc = Json.mapper().readTree(in);
@@ -205,7 +219,7 @@ public final class SetRecords {
             if (!name.startsWith(kind + "-")) {
                 return Optional.empty();
             }
-            return Optional.of(new Entry(name, kind, at, until, revokes));
+            return Optional.of(new Entry(name, kind, at, until, revokes, info.lastModified()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // unreadable or vanished (a concurrent prune): it adds no fact
         }

@@ -290,6 +290,70 @@ class ConcurrentWritersTest {
         }
 
         @Test
+        @DisplayName("a pin landing while a prune announces the deletion: the prune sees it and stands back")
+        void pinDuringPruneWins() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            var plan = vault.planRetention(RetentionPolicy.keepLast(1));
+            repo.beforeCommit = key -> {
+                if (key.contains("/deleting-")) {
+                    repo.beforeCommit = k -> { };
+                    new Catalog(repo, FAST).pin(old.id(), Pin.forever()); // succeeds: no announcement visible yet
+                }
+            };
+            PruneReport report = Pruner.of(vault.catalog()).prune(plan, PruneMode.EXECUTE);
+            assertThat(report.removed()).isEmpty();
+            assertThat(report.skipped()).anyMatch(r -> r.startsWith(old.id() + ": pinned"));
+            assertThat(vault.find(old.id()).orElseThrow().attribute(Pin.ATTRIBUTE)).contains("forever");
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.contains("/deleting-"));
+        }
+
+        @Test
+        @DisplayName("a pin landing after the prune read the set's records: the set goes, and the pin call says so")
+        void pinAfterPrunesReadFails() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            var plan = vault.planRetention(RetentionPolicy.keepLast(1));
+            List<Throwable> pinOutcome = new ArrayList<>();
+            repo.beforeList = prefix -> {
+                if (prefix.equals(RepositoryLayout.recordsPrefix(old.id()))
+                        && repo.objects.keySet().stream().anyMatch(k -> k.contains("/deleting-"))) {
+                    repo.beforeList = p -> { };
+                    try {
+                        new Catalog(repo, FAST).pin(old.id(), Pin.forever());
+                    } catch (ConflictException e) {
+                        pinOutcome.add(e);
+                    }
+                }
+            };
+            PruneReport report = Pruner.of(vault.catalog()).prune(plan, PruneMode.EXECUTE);
+            assertThat(report.removed()).extracting(BackupSet::id).containsExactly(old.id());
+            assertThat(pinOutcome).singleElement().asString().contains("being deleted by a prune");
+        }
+
+        @Test
+        @DisplayName("a pin written after the prune's last look: the pin call fails loudly instead of reporting success")
+        void pinAfterPrunesLookFails() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            repo.beforeCommit = key -> {
+                if (key.startsWith(RepositoryLayout.recordsPrefix(old.id()) + "pin-")) {
+                    repo.beforeCommit = k -> { };
+                    vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+                }
+            };
+            assertThatThrownBy(() -> vault.catalog().pin(old.id(), Pin.forever()))
+                    .isInstanceOf(ConflictException.class).hasMessageContaining("being deleted by a prune");
+            assertThat(vault.find(old.id())).isEmpty();
+        }
+
+        @Test
         @DisplayName("a set pinned after the plan was made is not deleted by that plan")
         void pinAfterPlan() {
             Hand clock = new Hand(T0);

@@ -127,9 +127,14 @@ public final class Pruner {
             return new PruneReport(mode, plan, order, skipped, debris, Duration.between(start, clock.instant()));
         }
         int done = 0;
+        List<BackupSet> removed = new ArrayList<>();
         for (BackupSet s : order) {
             try {
-                catalog.delete(s.id());
+                if (!catalog.deleteUnlessPinned(s.id(), plan.now())) {
+                    skipped.add(s.id() + ": pinned or removed by another process meanwhile");
+                    continue;
+                }
+                removed.add(s);
             } catch (PgVaultException e) {
                 throw new RepositoryException("prune of " + catalog.repository().id() + " stopped after removing "
                         + done + " of " + order.size() + " set(s): removing " + s.id() + " failed: " + e.getMessage()
@@ -147,7 +152,7 @@ public final class Pruner {
         if (!removedDebris.isEmpty()) {
             LOG.info("removed {} debris object(s) from {}", removedDebris.size(), repository.id());
         }
-        return new PruneReport(mode, plan, order, skipped, removedDebris, Duration.between(start, clock.instant()));
+        return new PruneReport(mode, plan, removed, skipped, removedDebris, Duration.between(start, clock.instant()));
     }
 
     private static boolean pinnedAt(BackupSet set, Instant now) {
