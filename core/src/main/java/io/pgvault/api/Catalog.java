@@ -167,18 +167,25 @@ public final class Catalog {
      * @throws ConflictException  when a manifest for this id already exists
      */
     public void commit(BackupSet set) {
-        commit(set, () -> { });
+        commit(set, () -> { }, () -> true);
     }
 
     /**
      * Commits a set as {@link #commit(BackupSet)} does, running {@code beforeManifest} right before the manifest is
      * written (a writer confirms there that its claim on the set still holds; throwing refuses the commit).
      *
+     * <p>{@code stillClaimed} runs right after the manifest is written: a writer reads its claim again, and when it
+     * is gone (a sweep judged the set abandoned and removed the claim before looking for the manifest) the manifest
+     * is removed again and the commit fails. The sweep does the mirror image ({@link #removeDebris}: remove the
+     * claim, then look for the manifest), so the two never both go ahead.
+     *
      * @param set            the set to commit
      * @param beforeManifest the last check; throws to refuse
+     * @param stillClaimed   whether the writer's claim still holds after the manifest was written
+     * @throws ConflictException when the claim was lost around the commit (the manifest was removed again)
      * @since 0.3.0
      */
-    public void commit(BackupSet set, Runnable beforeManifest) {
+    public void commit(BackupSet set, Runnable beforeManifest, java.util.function.BooleanSupplier stillClaimed) {
         String problem = problem(set.id().value(), set);
         if (problem != null) {
             throw new IntegrityException("cannot commit set " + set.id() + ": " + problem);
@@ -211,6 +218,17 @@ public final class Catalog {
         if (repository.putIfAbsent(manifestKey(set.id()), out -> Json.write(out, doc)).isEmpty()) {
             throw new ConflictException("set " + set.id() + " is already committed in " + repository.id()
                     + " (another writer used the same id); this commit wrote nothing");
+        }
+        boolean held;
+        try {
+            held = stillClaimed.getAsBoolean();
+        } catch (RuntimeException e) {
+            held = false; // cannot tell: a commit that may race a sweep is not a commit
+        }
+        if (!held) {
+            repository.delete(manifestKey(set.id()));
+            throw new ConflictException("set " + set.id() + " in " + repository.id() + " lost its writer's claim "
+                    + "while it was being committed (a sweep judged it abandoned); the manifest was removed again");
         }
     }
 
@@ -413,8 +431,46 @@ public final class Catalog {
      * @return the keys removed
      */
     public List<String> removeDebris(Duration grace) {
-        List<String> removed = debris(grace);
-        removed.forEach(repository::delete);
+        List<String> candidates = debris(grace);
+        Map<String, List<String>> byOwner = new java.util.LinkedHashMap<>();
+        List<String> removed = new ArrayList<>();
+        for (String key : candidates) {
+            Optional<String> owner = RepositoryLayout.intentName(key)
+                    .or(() -> RepositoryLayout.owner(RepositoryLayout.DATA, key))
+                    .or(() -> RepositoryLayout.owner(RepositoryLayout.RECORDS, key));
+            if (owner.isEmpty()) {
+                repository.delete(key); // a clock probe
+                removed.add(key);
+            } else {
+                byOwner.computeIfAbsent(owner.get(), k -> new ArrayList<>()).add(key);
+            }
+        }
+        for (Map.Entry<String, List<String>> e : byOwner.entrySet()) {
+            // the expired claim goes first; only then is the manifest looked for (a writer that committed in between
+            // sees its claim gone and takes its manifest back: see commit)
+            e.getValue().stream().filter(k -> k.startsWith(RepositoryLayout.INTENTS)).forEach(k -> {
+                repository.delete(k);
+                removed.add(k);
+            });
+            List<String> objects = e.getValue().stream().filter(k -> !k.startsWith(RepositoryLayout.INTENTS))
+                    .toList();
+            if (objects.isEmpty()) {
+                continue;
+            }
+            BackupId id;
+            try {
+                id = BackupId.of(e.getKey());
+            } catch (ConfigurationException bad) {
+                objects.forEach(repository::delete); // no set can have this id: nothing pgvault wrote
+                removed.addAll(objects);
+                continue;
+            }
+            if (repository.stat(manifestKey(id)).isPresent()) {
+                continue; // committed meanwhile
+            }
+            objects.forEach(repository::delete);
+            removed.addAll(objects);
+        }
         if (!removed.isEmpty()) {
             LOG.info("removed {} debris object(s) from {}", removed.size(), repository.id());
         }

@@ -68,8 +68,10 @@ public final class PgVault {
     private final PipelineOptions pipelineOptions;
     private final Tiering tiering;
     private final Leases leases;
+    private final Duration debrisGrace;
 
     private PgVault(Builder b) {
+        this.debrisGrace = b.debrisGrace;
         this.strategy = b.strategy;
         this.repository = b.repository;
         this.leases = b.leases;
@@ -82,7 +84,7 @@ public final class PgVault {
         this.pipelineOptions = b.pipeline;
         String strategyName = b.strategy.name();
         this.tiering = Tiering.of(b.repository, b.pipeline, b.tiers, b.clock, events)
-                .withLeases(b.leases).withScope(s -> s.strategy().equals(strategyName));
+                .withLeases(b.leases).withDebrisGrace(b.debrisGrace).withScope(s -> s.strategy().equals(strategyName));
     }
 
     /** @return a builder */
@@ -137,7 +139,7 @@ public final class PgVault {
             try {
                 set = strategy.backup(context);
                 checkReturned(set, context);
-                catalog.commit(set, lease::confirm);
+                catalog.commit(set, lease::confirm, lease::held);
             } catch (RuntimeException | Error e) {
                 discard(id, e);
                 events.on(new Events.BackupFailed(clock.instant(), repository.id(), id, strategy.name(), e));
@@ -284,7 +286,8 @@ public final class PgVault {
     }
 
     /**
-     * Plans retention and executes the plan with {@link Pruner} (one-hour debris grace, by the repository's clock).
+     * Plans retention and executes the plan with {@link Pruner} (debris older than the vault's debris grace, by the
+     * repository's clock, is removed too).
      * A set deleted although a tier never received it (it waited past {@link Tier#maxCopyWait()}) is reported first:
      * an error in the log, a {@link Events.TierCopyAbandoned} event, and a notice that {@link #tierHealth()} reports.
      *
@@ -295,11 +298,25 @@ public final class PgVault {
      */
     public PruneReport prune(RetentionPolicy policy,
             PruneMode mode) {
-        RetentionPlan plan = planRetention(policy);
+        return prune(planRetention(policy), mode);
+    }
+
+    /**
+     * Executes a plan made earlier with {@link #planRetention} (for example one an operator read as a dry run). The
+     * catalog is listed again first: a set the plan deletes is left alone when it is gone, pinned since, or the base
+     * of a set that appeared since (see {@link Pruner}). Sets a tier never received are reported as {@link #prune}
+     * says; debris older than the vault's debris grace is removed.
+     *
+     * @param plan the plan
+     * @param mode {@code DRY_RUN} to only report, {@code EXECUTE} to remove
+     * @return what was (or would be) removed
+     * @since 0.3.0
+     */
+    public PruneReport prune(RetentionPlan plan, PruneMode mode) {
         if (mode == PruneMode.EXECUTE && !tiering.tiers().isEmpty()) {
             tiering.recordLosses(plan);
         }
-        PruneReport report = Pruner.of(catalog).prune(plan, mode);
+        PruneReport report = Pruner.of(catalog).withDebrisGrace(debrisGrace).prune(plan, mode);
         events.on(new Events.Pruned(clock.instant(), repository.id(), report));
         return report;
     }
@@ -373,7 +390,7 @@ public final class PgVault {
         Tier tier = tiering.tier(tierName);
         return builder().strategy(strategy).repository(tier.repository())
                 .pipeline(tier.pipeline().orElse(pipelineOptions)).processes(processes).clock(clock)
-                .scratchDirectory(scratchBase).listener(events).leases(leases).build();
+                .scratchDirectory(scratchBase).listener(events).leases(leases).debrisGrace(debrisGrace).build();
     }
 
     /**
@@ -458,8 +475,21 @@ public final class PgVault {
         private final List<VaultListener> listeners = new ArrayList<>();
         private final List<Tier> tiers = new ArrayList<>();
         private Leases leases = Leases.defaults();
+        private Duration debrisGrace = Duration.ofHours(1);
 
         private Builder() {
+        }
+
+        /**
+         * @param grace how old objects of an abandoned set must be, by the repository's own clock, before a prune
+         *              removes them (a live writer's objects are protected by its claim whatever their age); default
+         *              one hour
+         * @return this
+         * @since 0.3.0
+         */
+        public Builder debrisGrace(Duration grace) {
+            this.debrisGrace = grace;
+            return this;
         }
 
         /**
@@ -558,6 +588,9 @@ public final class PgVault {
             }
             if (leases == null) {
                 problems.add("leases must not be null");
+            }
+            if (debrisGrace == null || debrisGrace.isNegative()) {
+                problems.add("debrisGrace must be zero or positive, was " + debrisGrace);
             }
             problems.addAll(Tiering.problems(repository, tiers));
             ConfigurationException.throwIfAny(problems);

@@ -122,6 +122,19 @@ public final class Lease implements AutoCloseable {
         check();
     }
 
+    /**
+     * The check after a commit: whether the intent still holds this writer's token, read now.
+     *
+     * @return false when it was taken over or removed (or cannot be read)
+     */
+    public boolean held() {
+        try {
+            return stillMine();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     private String lostReason() {
         if (lost != null) {
             return lost;

@@ -214,6 +214,25 @@ class ConcurrentWritersTest {
         }
 
         @Test
+        @DisplayName("a sweep that removes a claim it judged expired while that writer commits: the writer sees its "
+                + "claim gone and takes the manifest back, so no set is listed without its objects")
+        void sweepDuringCommit() {
+            Hand clock = new Hand(T0);
+            PgVault writer = vault(clock);
+            repo.beforeCommit = key -> {
+                if (key.startsWith(RepositoryLayout.MANIFESTS)) { // the manifest is about to become visible
+                    repo.beforeCommit = k -> { };
+                    repo.advance(Duration.ofHours(1)); // the writer stalled: its claim looks expired now
+                    new Catalog(repo, FAST).removeDebris(Duration.ofMinutes(1));
+                }
+            };
+            assertThatThrownBy(writer::backup).isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("lost its writer's claim");
+            assertThat(writer.list()).isEmpty();
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.startsWith(RepositoryLayout.MANIFESTS));
+        }
+
+        @Test
         @DisplayName("a writer that could not refresh its claim for half its expiry gives the set up instead of committing")
         void staleWriterDoesNotCommit() {
             Leases slow = new Leases(Duration.ofHours(1), Duration.ofHours(3));

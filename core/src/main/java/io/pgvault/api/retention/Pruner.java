@@ -143,15 +143,7 @@ public final class Pruner {
             done++;
             LOG.info("pruned {} {} started {} from {}", s.type(), s.id(), s.startedAt(), catalog.repository().id());
         }
-        List<String> removedDebris = new ArrayList<>();
-        Repository repository = catalog.repository();
-        for (String key : catalog.debris(debrisGrace)) {
-            repository.delete(key);
-            removedDebris.add(key);
-        }
-        if (!removedDebris.isEmpty()) {
-            LOG.info("removed {} debris object(s) from {}", removedDebris.size(), repository.id());
-        }
+        List<String> removedDebris = catalog.removeDebris(debrisGrace);
         return new PruneReport(mode, plan, removed, skipped, removedDebris, Duration.between(start, clock.instant()));
     }
 

@@ -120,7 +120,7 @@ final class TierCopier {
                     verifyCopy(o.key(), o.storedBytes(), o.storedSha256());
                 }
             }
-            tierCatalog.commit(copy, lease::confirm); // the manifest last: until here the tier lists nothing
+            tierCatalog.commit(copy, lease::confirm, lease::held); // the manifest last: until here nothing is listed
             removeJournal(set);
             return new SetCopy(tier.name(), set.id(), Optional.of(copy), tally.copied, tally.reused, tally.bytes,
                     Duration.between(start, clock.instant()), Optional.empty());

@@ -65,11 +65,13 @@ public final class Tiering {
     private final VaultListener listener;
     private final Map<String, TierState> states = new LinkedHashMap<>();
     private final Leases leases;
+    private final Duration debrisGrace;
 
     private Tiering(Catalog primary, PipelineOptions primaryPipeline, List<Tier> tiers, Predicate<BackupSet> scope,
-            Clock clock, VaultListener listener, Leases leases) {
+            Clock clock, VaultListener listener, Leases leases, Duration debrisGrace) {
         this.primary = primary;
         this.leases = leases;
+        this.debrisGrace = debrisGrace;
         this.primaryPipeline = new Pipeline(primaryPipeline);
         this.tiers = List.copyOf(tiers);
         this.scope = scope;
@@ -95,7 +97,7 @@ public final class Tiering {
         Objects.requireNonNull(listener, "listener");
         ConfigurationException.throwIfAny(problems(primary, tiers));
         return new Tiering(new Catalog(primary), primaryPipeline, tiers, s -> true, clock, listener,
-                Leases.defaults());
+                Leases.defaults(), Duration.ofHours(1));
     }
 
     /**
@@ -137,7 +139,7 @@ public final class Tiering {
      */
     public Tiering withScope(Predicate<BackupSet> scope) {
         return new Tiering(primary, primaryPipeline.options(), tiers, Objects.requireNonNull(scope, "scope"), clock,
-                listener, leases);
+                listener, leases, debrisGrace);
     }
 
     /**
@@ -147,7 +149,20 @@ public final class Tiering {
      */
     public Tiering withLeases(Leases leases) {
         return new Tiering(new Catalog(primary.repository(), Objects.requireNonNull(leases, "leases")),
-                primaryPipeline.options(), tiers, scope, clock, listener, leases);
+                primaryPipeline.options(), tiers, scope, clock, listener, leases, debrisGrace);
+    }
+
+    /**
+     * @param grace how old debris on a tier must be, by the tier's clock, before {@link #prune} removes it; default
+     *              one hour
+     * @return a copy using it; the failure history is not carried over
+     * @since 0.3.0
+     */
+    public Tiering withDebrisGrace(Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new ConfigurationException("debris grace must be zero or positive, was " + grace);
+        }
+        return new Tiering(primary, primaryPipeline.options(), tiers, scope, clock, listener, leases, grace);
     }
 
     private Catalog catalogOf(Tier tier) {
@@ -335,7 +350,7 @@ public final class Tiering {
                 Catalog catalog = catalogOf(tier);
                 RetentionPlan plan = RetentionPlan.of(tier.retention().orElse(KEEP_ALL), listScoped(catalog),
                         clock.instant());
-                PruneReport report = Pruner.of(catalog).prune(plan, mode);
+                PruneReport report = Pruner.of(catalog).withDebrisGrace(debrisGrace).prune(plan, mode);
                 LOG.info("tier {}: {}", tier.name(), report.render().lines().findFirst().orElse(""));
                 listener.on(new Events.Pruned(clock.instant(), tier.name(), report));
                 reports.put(tier.name(), report);
