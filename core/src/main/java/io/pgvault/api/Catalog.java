@@ -42,6 +42,9 @@ public final class Catalog {
     /** How far in the future of the repository's (or the planner's) clock a set may start and still count. */
     public static final Duration SKEW_TOLERANCE = Duration.ofMinutes(5);
 
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private final Repository repository;
     private final Leases leases;
 
@@ -190,7 +193,6 @@ public final class Catalog {
         if (problem != null) {
             throw new IntegrityException("cannot commit set " + set.id() + ": " + problem);
         }
-        Instant newest = null;
         for (StoredObject o : set.objects()) {
             ObjectInfo info = repository.stat(o.key()).orElseThrow(() -> new IntegrityException(
                     "cannot commit set " + set.id() + ": object " + o.key() + " is missing"));
@@ -203,9 +205,8 @@ public final class Catalog {
                         + " has SHA-256 " + info.sha256().get() + ", expected " + o.storedSha256()
                         + " (replaced by another writer?)");
             }
-            newest = newest == null || info.lastModified().isAfter(newest) ? info.lastModified() : newest;
         }
-        Instant repositoryNow = newest != null ? newest : RepositoryClock.now(repository);
+        Instant repositoryNow = RepositoryClock.now(repository);
         if (datedInFuture(set, repositoryNow)) {
             throw new IntegrityException("cannot commit set " + set.id() + ": it starts at " + set.startedAt()
                     + ", after the repository's clock (" + repositoryNow + ") by more than " + SKEW_TOLERANCE
@@ -281,13 +282,13 @@ public final class Catalog {
     }
 
     /**
-     * Records what {@code set} adds to the set as committed: a different {@code lastVerified} and a pin it carries
-     * become append-only records. A pin is never removed this way, because {@code set} may be a snapshot read before
-     * another process pinned the set: use {@link #unpin}. Nothing else of a committed set can change.
+     * Records a different {@code lastVerified} of {@code set} as an append-only record. Pins are neither added nor
+     * removed this way, because {@code set} may be a snapshot read before another process pinned or unpinned the
+     * set: use {@link #pin} and {@link #unpin}. Nothing else of a committed set can change.
      *
      * @param set the updated set
      * @throws NotFoundException  when the set is not committed
-     * @throws IntegrityException when anything but {@code lastVerified} or the pin differs
+     * @throws IntegrityException when anything but {@code lastVerified} or the pin attribute differs
      * @deprecated since 0.3.0: use {@link #recordVerified}, {@link #pin} and {@link #unpin}, which say what they
      *             record and never act on a stale snapshot
      */
@@ -297,8 +298,8 @@ public final class Catalog {
                 "no backup set " + set.id() + " in " + repository.id()));
         Map<String, String> a = new HashMap<>(current.attributes());
         Map<String, String> b = new HashMap<>(set.attributes());
-        Optional<String> oldPin = Optional.ofNullable(a.remove(Pin.ATTRIBUTE));
-        Optional<String> newPin = Optional.ofNullable(b.remove(Pin.ATTRIBUTE));
+        a.remove(Pin.ATTRIBUTE);
+        b.remove(Pin.ATTRIBUTE);
         BackupSet x = new BackupSet(current.id(), current.strategy(), current.type(), current.status(),
                 current.source(), current.startedAt(), current.finishedAt(), current.dependsOn(), current.objects(),
                 a, Optional.empty());
@@ -311,9 +312,7 @@ public final class Catalog {
         if (set.lastVerified().isPresent() && !set.lastVerified().equals(current.lastVerified())) {
             SetRecords.verified(repository, set.id(), set.lastVerified().get());
         }
-        if (newPin.isPresent() && !newPin.equals(oldPin)) {
-            SetRecords.pin(repository, set.id(), Pin.parse(newPin.get()));
-        }
+
     }
 
     /**
@@ -396,13 +395,19 @@ public final class Catalog {
         for (ObjectInfo info : repository.list(RepositoryLayout.MANIFESTS)) {
             RepositoryLayout.manifestName(info.key()).ifPresent(committed::add);
         }
+        Map<String, Set<String>> referenced = new HashMap<>();
         Instant threshold = now.minus(grace);
         for (ObjectInfo info : objects) {
-            String prefix = info.key().startsWith(RepositoryLayout.DATA) ? RepositoryLayout.DATA
-                    : RepositoryLayout.RECORDS;
-            String owner = RepositoryLayout.owner(prefix, info.key()).orElse("");
-            if (!committed.contains(owner) && !live.contains(owner) && info.lastModified().isBefore(threshold)) {
+            boolean data = info.key().startsWith(RepositoryLayout.DATA);
+            String owner = RepositoryLayout.owner(data ? RepositoryLayout.DATA : RepositoryLayout.RECORDS,
+                    info.key()).orElse("");
+            if (live.contains(owner) || !info.lastModified().isBefore(threshold)) {
+                continue;
+            }
+            if (!committed.contains(owner)) {
                 debris.add(info.key());
+            } else if (data && !referenced.computeIfAbsent(owner, this::referencedKeys).contains(info.key())) {
+                debris.add(info.key()); // left by a copier that lost the race for this set, or a finished journal
             }
         }
         for (ObjectInfo info : repository.list(RepositoryLayout.CLOCK)) {
@@ -438,43 +443,54 @@ public final class Catalog {
             Optional<String> owner = RepositoryLayout.intentName(key)
                     .or(() -> RepositoryLayout.owner(RepositoryLayout.DATA, key))
                     .or(() -> RepositoryLayout.owner(RepositoryLayout.RECORDS, key));
-            if (owner.isEmpty()) {
-                repository.delete(key); // a clock probe
+            BackupId id = owner.flatMap(Catalog::idOrEmpty).orElse(null);
+            if (id == null) {
+                repository.delete(key); // a clock probe, or a key no set of pgvault's can own
                 removed.add(key);
             } else {
-                byOwner.computeIfAbsent(owner.get(), k -> new ArrayList<>()).add(key);
+                byOwner.computeIfAbsent(id.value(), k -> new ArrayList<>()).add(key);
             }
         }
         for (Map.Entry<String, List<String>> e : byOwner.entrySet()) {
-            // the expired claim goes first; only then is the manifest looked for (a writer that committed in between
-            // sees its claim gone and takes its manifest back: see commit)
-            e.getValue().stream().filter(k -> k.startsWith(RepositoryLayout.INTENTS)).forEach(k -> {
-                repository.delete(k);
-                removed.add(k);
-            });
-            List<String> objects = e.getValue().stream().filter(k -> !k.startsWith(RepositoryLayout.INTENTS))
-                    .toList();
-            if (objects.isEmpty()) {
-                continue;
-            }
-            BackupId id;
-            try {
-                id = BackupId.of(e.getKey());
-            } catch (ConfigurationException bad) {
-                objects.forEach(repository::delete); // no set can have this id: nothing pgvault wrote
-                removed.addAll(objects);
-                continue;
-            }
-            if (repository.stat(manifestKey(id)).isPresent()) {
-                continue; // committed meanwhile
-            }
-            objects.forEach(repository::delete);
-            removed.addAll(objects);
+            removed.addAll(sweep(BackupId.of(e.getKey()), e.getValue()));
         }
         if (!removed.isEmpty()) {
             LOG.info("removed {} debris object(s) from {}", removed.size(), repository.id());
         }
         return removed;
+    }
+
+    /**
+     * Removes the debris of one set while holding a claim on it, as a writer would: a writer that starts or resumes
+     * the set meanwhile finds it claimed and waits for the next round, and a writer whose expired claim is taken
+     * over here sees that when it tries to commit. Only then is the manifest read, and what it names is kept.
+     */
+    private List<String> sweep(BackupId id, List<String> keys) {
+        Optional<io.pgvault.internal.Lease> claim = io.pgvault.internal.Lease.tryAcquire(repository, id, "sweep",
+                leases);
+        if (claim.isEmpty()) {
+            return List.of(); // a live writer holds it now
+        }
+        List<String> removed = new ArrayList<>();
+        try (io.pgvault.internal.Lease held = claim.get()) {
+            keys.stream().filter(k -> k.startsWith(RepositoryLayout.INTENTS)).forEach(removed::add); // taken over
+            Set<String> keep = repository.stat(manifestKey(id)).isPresent() ? referencedKeys(id.value()) : Set.of();
+            for (String key : keys) {
+                if (!key.startsWith(RepositoryLayout.INTENTS) && !keep.contains(key)) {
+                    repository.delete(key);
+                    removed.add(key);
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static Optional<BackupId> idOrEmpty(String value) {
+        try {
+            return Optional.of(BackupId.of(value));
+        } catch (ConfigurationException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -487,6 +503,36 @@ public final class Catalog {
             repository.delete(info.key());
         }
     }
+
+    /** @return the keys a committed set's manifest names; every key of its prefix when it cannot be read */
+    private Set<String> referencedKeys(String owner) {
+        try {
+            BackupSet set = read(RepositoryLayout.MANIFESTS + owner + ".json", owner);
+            Set<String> keys = new HashSet<>();
+            set.objects().forEach(o -> keys.add(o.key()));
+            return keys;
+        } catch (PgVaultException e) {
+            return ALL; // damaged or vanished: an operator decides, nothing of it is debris
+        }
+    }
+
+    /** Stands for "every key" in {@link #referencedKeys}. */
+    private static final Set<String> ALL = new java.util.AbstractSet<>() {
+        @Override
+        public boolean contains(Object o) {
+            return true;
+        }
+
+        @Override
+        public java.util.Iterator<String> iterator() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int size() {
+            return Integer.MAX_VALUE;
+        }
+    };
 
     private void requireCommitted(BackupId id) {
         if (repository.stat(manifestKey(id)).isEmpty()) {
@@ -531,6 +577,9 @@ public final class Catalog {
         }
         if (set.dependsOn().filter(set.id()::equals).isPresent()) {
             return "the set depends on itself";
+        }
+        if (set.startedAt().isBefore(EARLIEST) || set.finishedAt().isAfter(LATEST)) {
+            return "its times (" + set.startedAt() + " to " + set.finishedAt() + ") lie outside 2000..9999";
         }
         String prefix = dataPrefix(set.id());
         Set<String> keys = new HashSet<>();

@@ -313,12 +313,31 @@ public final class PgVault {
      * @since 0.3.0
      */
     public PruneReport prune(RetentionPlan plan, PruneMode mode) {
-        if (mode == PruneMode.EXECUTE && !tiering.tiers().isEmpty()) {
-            tiering.recordLosses(plan);
+        if (!tiering.tiers().isEmpty()) {
+            plan = keepAwaited(plan);
+            if (mode == PruneMode.EXECUTE) {
+                tiering.recordLosses(plan);
+            }
         }
         PruneReport report = Pruner.of(catalog).withDebrisGrace(debrisGrace).prune(plan, mode);
         events.on(new Events.Pruned(clock.instant(), repository.id(), report));
         return report;
+    }
+
+    /** A plan made earlier (or without the tiers' rule) keeps, now, what a tier still awaits. */
+    private RetentionPlan keepAwaited(RetentionPlan plan) {
+        Map<BackupId, String> awaited = new java.util.HashMap<>();
+        List<BackupSet> candidates = plan.deleted().stream().map(io.pgvault.api.retention.RetentionDecision::set)
+                .toList();
+        tiering.awaitingCopy().keeps(candidates, plan.now()).forEach(k -> awaited.put(k.id(), k.reason()));
+        if (awaited.isEmpty()) {
+            return plan;
+        }
+        return new RetentionPlan(plan.now(), plan.policy(), plan.decisions().stream()
+                .map(d -> awaited.containsKey(d.id()) && d.action() == io.pgvault.api.retention.RetentionDecision
+                        .Action.DELETE ? new io.pgvault.api.retention.RetentionDecision(d.set(),
+                        io.pgvault.api.retention.RetentionDecision.Action.KEEP, List.of(awaited.get(d.id())))
+                        : d).toList());
     }
 
     /**

@@ -141,11 +141,12 @@ public final class Lease implements AutoCloseable {
         }
         Duration since = Duration.ofNanos(System.nanoTime() - refreshedNanos);
         if (since.compareTo(settings.commitWindow()) > 0) {
-            return "its claim " + key + " was last refreshed " + since.toSeconds() + " s ago, longer than the "
+            // for good: a later refresh must not make a writer that may have been judged abandoned committable again
+            lost = "its claim " + key + " was last refreshed " + since.toSeconds() + " s ago, longer than the "
                     + settings.commitWindow().toSeconds() + " s commit window (another process may have judged it "
                     + "abandoned)";
         }
-        return null;
+        return lost;
     }
 
     /** @return whether the intent holds this writer's token; a store that cannot be read throws */
@@ -195,8 +196,13 @@ public final class Lease implements AutoCloseable {
                     LOG.warn("lease {} in {} lost: {}", key, repository.id(), lost);
                     return;
                 }
+                long before = System.nanoTime(); // the claim is fresh from when the write began, not when it ended
+                if (lostReason() != null) {
+                    return;
+                }
                 repository.put(key, out -> Json.write(out, body()));
-                refreshedNanos = System.nanoTime();
+                refreshedNanos = before;
+                lostReason(); // a write that took longer than the window does not count
             } catch (PgVaultException e) {
                 LOG.warn("could not refresh lease {} in {} (will retry): {}", key, repository.id(), e.getMessage());
             } catch (RuntimeException e) {

@@ -206,8 +206,11 @@ public final class SetRecords {
         String name = key.substring(key.lastIndexOf('/') + 1);
         try (InputStream in = repository.open(key)) {
             JsonNode doc = Json.mapper().readTree(in);
-            if (!id.value().equals(doc.path("set").asText()) || doc.path("formatVersion").asInt() != 1) {
-                return Optional.empty(); // a record copied from another set, or from a newer pgvault: not ours
+            if (!id.value().equals(doc.path("set").asText())) {
+                return Optional.empty(); // a record copied from another set: no fact about this one
+            }
+            if (doc.path("formatVersion").asInt() != 1) {
+                return Optional.of(unreadable(name, info)); // a newer pgvault's: a pin in it must still hold
             }
             String kind = doc.path("kind").asText();
             Optional<Instant> at = doc.hasNonNull("at") ? Optional.of(Instant.parse(doc.get("at").asText()))
@@ -220,8 +223,17 @@ public final class SetRecords {
                 return Optional.empty();
             }
             return Optional.of(new Entry(name, kind, at, until, revokes, info.lastModified()));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // unreadable or vanished (a concurrent prune): it adds no fact
+        } catch (io.pgvault.api.NotFoundException e) {
+            return Optional.empty(); // vanished (a concurrent prune): it adds no fact
+        } catch (IOException | java.time.DateTimeException e) {
+            return Optional.of(unreadable(name, info)); // garbled: a pin it may be must still hold
         }
+    }
+
+    /** A record that cannot be read: if its name says pin, it keeps the set (fail closed), else it adds nothing. */
+    private static Entry unreadable(String name, ObjectInfo info) {
+        boolean pin = name.startsWith("pin-");
+        return new Entry(name, pin ? "pin" : "unreadable", Optional.empty(),
+                pin ? Optional.of("unreadable record " + name) : Optional.empty(), List.of(), info.lastModified());
     }
 }

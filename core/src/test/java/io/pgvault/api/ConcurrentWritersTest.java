@@ -546,6 +546,52 @@ class ConcurrentWritersTest {
     }
 
     @Nested
+    @DisplayName("5b. a copier working from a stale view")
+    class StaleCopier {
+        @Test
+        @DisplayName("a sync that decided to copy a set before another process committed it there writes nothing")
+        void staleSyncWritesNothing() {
+            SharedRepository tierRepo = new SharedRepository("tier");
+            Hand clock = new Hand(T0);
+            Tier reencoded = Tier.builder("vault2", tierRepo).pipeline(PipelineOptions.defaults()
+                    .withEncryption(Encryption.passphrase(Secret.of("tier passphrase")))).build();
+            BackupSet set = backupAt(vault(clock), clock, T0);
+            PgVault a = vault(clock, reencoded);
+            PgVault b = vault(clock, reencoded);
+            java.util.Map<String, String> after = new java.util.HashMap<>();
+            tierRepo.beforeList = prefix -> {
+                if (prefix.equals(RepositoryLayout.MANIFESTS)) { // b has just seen the tier without the set
+                    tierRepo.beforeList = p -> { };
+                    assertThat(a.sync().tiers().get(0).copies()).singleElement()
+                            .satisfies(c -> assertThat(c.succeeded()).isTrue());
+                    tierRepo.objects.forEach((k, v) -> after.put(k, MemoryDigest.of(v)));
+                }
+            };
+            SyncReport report = b.sync();
+            assertThat(report.tiers().get(0).copies()).singleElement().satisfies(c -> {
+                assertThat(c.succeeded()).isTrue();
+                assertThat(c.objectsCopied()).isZero();
+            });
+            java.util.Map<String, String> now = new java.util.HashMap<>();
+            tierRepo.objects.forEach((k, v) -> now.put(k, MemoryDigest.of(v)));
+            assertThat(now).isEqualTo(after);
+            assertThat(a.onTier("vault2").verify(set.id(), true).problems()).isEmpty();
+        }
+    }
+
+    /** SHA-256 of bytes, for comparing repository contents. */
+    static final class MemoryDigest {
+        static String of(byte[] bytes) {
+            try {
+                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(bytes));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("6. manifests are checked")
     class Validation {
         @Test
@@ -585,6 +631,40 @@ class ConcurrentWritersTest {
             assertThat(vault.placement().sets()).hasSize(1);
             assertThat(vault.placement().problems()).singleElement().asString()
                     .contains("damaged manifest manifests/20260110T130000Z-aaaaaa.json");
+        }
+
+        @Test
+        @DisplayName("a manifest with absurd times is reported damaged: retention and tier health still work")
+        void absurdTimes() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock, Tier.builder("t", new SharedRepository("tier")).build());
+            BackupSet real = backupAt(vault, clock, T0);
+            BackupSet ancient = new BackupSet(BackupId.of("20260110T120100Z-0a0a0a"), "cluster", BackupType.LOGICAL,
+                    BackupStatus.COMPLETE, "*", Instant.parse("-1000000000-01-01T00:00:00Z"),
+                    Instant.parse("+1000000000-12-31T23:59:59Z"), Optional.empty(), List.of(), Map.of(),
+                    Optional.empty());
+            repo.plant(Catalog.manifestKey(ancient.id()), manifestJson(ancient));
+            assertThat(vault.catalog().scan().damaged()).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).contains("outside 2000..9999"));
+            assertThat(vault.planRetention(RetentionPolicy.calendar().daily(3).build()).decisions()).hasSize(1);
+            assertThat(vault.tierHealth()).hasSize(1);
+            assertThat(vault.latest()).contains(real);
+        }
+
+        @Test
+        @DisplayName("a pin record that cannot be read (garbled, or from a newer pgvault) still keeps the set")
+        void unreadablePinKeeps() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            repo.plant(RepositoryLayout.recordsPrefix(old.id()) + "pin-0000.json",
+                    "{\"formatVersion\":2,\"set\":\"" + old.id() + "\",\"kind\":\"pin\"}");
+            vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            assertThat(vault.find(old.id())).isPresent();
+            repo.plant(RepositoryLayout.recordsPrefix(old.id()) + "pin-0000.json", "{garbled");
+            vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            assertThat(vault.find(old.id())).isPresent();
         }
 
         @Test

@@ -89,11 +89,17 @@ final class TierCopier {
         Optional<Lease> claim = Optional.empty();
         try {
             // validated before anything is written: a forged primary manifest cannot aim a copy elsewhere
+            java.util.Set<String> names = new java.util.HashSet<>();
             for (StoredObject o : set.objects()) {
                 if (!ObjectKeys.validate(o.key()).startsWith(RepositoryLayout.dataPrefix(set.id()))) {
                     throw new IntegrityException("set " + set.id() + " lists object " + o.key()
                             + " outside its prefix: not copied to tier " + tier.name());
                 }
+                if (!names.add(o.name())) {
+                    throw new IntegrityException("set " + set.id() + " lists two objects named " + o.name()
+                            + ": not copied to tier " + tier.name());
+                }
+                tierPipeline.ifPresent(p -> RepositoryLayout.objectKey(set.id(), o.name(), p.options()));
             }
             claim = Lease.tryAcquire(tier.repository(), set.id(), "tier-copy", leases);
             if (claim.isEmpty()) {
@@ -101,10 +107,16 @@ final class TierCopier {
                         + tier.repository().id() + ") by another process; the next sync checks again");
             }
             Lease lease = claim.get();
+            if (tier.repository().stat(RepositoryLayout.manifestKey(set.id())).isPresent()) {
+                // another process copied it since this sync looked: writing now would only disturb its objects
+                return new SetCopy(tier.name(), set.id(), tierCatalog.find(set.id()), 0, 0, 0,
+                        Duration.between(start, clock.instant()), Optional.empty());
+            }
+            String writer = "w-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "/";
             List<StoredObject> copies = new ArrayList<>();
             for (StoredObject o : set.objects()) {
                 lease.check();
-                copies.add(tierPipeline.isPresent() ? reencode(set, o, tally, progress) : copyBytes(o, tally,
+                copies.add(tierPipeline.isPresent() ? reencode(set, o, writer, tally, progress) : copyBytes(o, tally,
                         progress));
             }
             Instant verifiedAt = clock.instant();
@@ -164,14 +176,19 @@ final class TierCopier {
     }
 
     /** Decode with the primary's key (digests checked), encode with the tier's pipeline, all in memory. */
-    private StoredObject reencode(BackupSet set, StoredObject o, Tally tally, ProgressTracker progress) {
+    private StoredObject reencode(BackupSet set, StoredObject o, String writer, Tally tally,
+            ProgressTracker progress) {
         Pipeline pipeline = tierPipeline.orElseThrow();
-        String key = RepositoryLayout.objectKey(set.id(), o.name(), pipeline.options());
+        // under a folder of this writer's own: another copier of the set (a stale sync, a claim taken over) writes
+        // other bytes of the same size, and must never replace these after they were verified
+        String key = RepositoryLayout.objectKey(set.id(), writer + o.name(), pipeline.options());
         String journalKey = Catalog.dataPrefix(set.id()) + JOURNAL + o.name() + ".json";
         Optional<StoredObject> journaled = readJournal(journalKey);
-        if (journaled.isPresent() && journaled.get().key().equals(key)
+        if (journaled.isPresent() && journaled.get().key().startsWith(RepositoryLayout.dataPrefix(set.id()))
+                && journaled.get().name().equals(o.name())
                 && journaled.get().logicalSha256().equals(o.logicalSha256())
-                && holds(key, journaled.get().storedBytes(), journaled.get().storedSha256())) {
+                && validKey(journaled.get().key())
+                && holds(journaled.get().key(), journaled.get().storedBytes(), journaled.get().storedSha256())) {
             tally.reused++;
             return journaled.get();
         }
@@ -204,6 +221,15 @@ final class TierCopier {
         verifyCopy(key, copy.storedBytes(), copy.storedSha256());
         tier.repository().put(journalKey, out -> Json.write(out, copy));
         return copy;
+    }
+
+    private static boolean validKey(String key) {
+        try {
+            ObjectKeys.validate(key);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Opens a primary object, remembering a failure as the primary's (not the tier's). */

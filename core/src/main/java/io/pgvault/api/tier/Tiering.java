@@ -492,9 +492,13 @@ public final class Tiering {
             for (io.pgvault.spi.ObjectInfo info : primary.repository().list(prefix)) {
                 String name = info.key().substring(prefix.length());
                 if (name.endsWith(".json")) {
-                    BackupId id = BackupId.of(name.substring(0, name.length() - 5));
-                    if (!onTier.contains(id)) {
-                        lost.add(id);
+                    try {
+                        BackupId id = BackupId.of(name.substring(0, name.length() - 5));
+                        if (!onTier.contains(id)) {
+                            lost.add(id);
+                        }
+                    } catch (ConfigurationException e) {
+                        LOG.warn("ignoring notice {} in {}: not a set id", info.key(), primary.repository().id());
                     }
                 }
             }

@@ -32,9 +32,13 @@ class PrunerTest {
     private final Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
 
     private BackupSet commit(BackupSet s) {
-        repo.put(Catalog.dataPrefix(s.id()) + "dump", out -> out.write(1));
-        catalog.commit(s);
-        return s;
+        String key = Catalog.dataPrefix(s.id()) + "dump";
+        repo.put(key, out -> out.write(1));
+        BackupSet listed = new BackupSet(s.id(), s.strategy(), s.type(), s.status(), s.source(), s.startedAt(),
+                s.finishedAt(), s.dependsOn(), List.of(new io.pgvault.api.StoredObject("dump", key, 1, 1, "00", "00",
+                io.pgvault.api.Compression.none(), "none", Map.of())), s.attributes(), s.lastVerified());
+        catalog.commit(listed);
+        return listed;
     }
 
     @Test

@@ -1,0 +1,140 @@
+package io.pgvault.examples.torture;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.Catalog;
+import io.pgvault.api.CatalogScan;
+import io.pgvault.api.PgVault;
+import io.pgvault.api.RepositoryLayout;
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.Repository;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The independent check after a torture run: lists every repository afresh, deep-verifies every listed set, and holds
+ * the journals against what is there.
+ */
+final class TortureChecker {
+    /** What the checker found. */
+    record Findings(int listedPrimary, Map<String, Integer> listedTiers, Set<String> falselyListed, Set<String> lost,
+            Set<String> pinsLost, int damaged, Map<String, Integer> debrisBefore, Map<String, Integer> debrisAfter,
+            Map<String, Integer> journalCounts) {
+        boolean clean() {
+            return falselyListed.isEmpty() && lost.isEmpty() && pinsLost.isEmpty() && damaged == 0
+                    && debrisAfter.values().stream().allMatch(n -> n == 0);
+        }
+    }
+
+    private TortureChecker() {
+    }
+
+    static Findings check(PgVault vault, List<Path> journals) {
+        List<String> lines = new ArrayList<>();
+        for (Path j : journals) {
+            try {
+                if (Files.exists(j)) {
+                    lines.addAll(Files.readAllLines(j));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Set<String> backedUp = new TreeSet<>();
+        Set<String> planned = new HashSet<>();
+        Set<String> pinned = new TreeSet<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String line : lines) {
+            String[] f = line.split(" ", 4);
+            if (f.length < 3) {
+                continue;
+            }
+            counts.merge(f[2], 1, Integer::sum);
+            String arg = f.length > 3 ? f[3] : "";
+            switch (f[2]) {
+                case "BACKUP_OK" -> backedUp.add(arg.trim());
+                case "PLAN_DELETE" -> {
+                    for (String id : arg.trim().split(",")) {
+                        if (!id.isEmpty()) {
+                            planned.add(id);
+                        }
+                    }
+                }
+                case "PIN_OK" -> pinned.add(arg.trim());
+                default -> { }
+            }
+        }
+        Map<String, Integer> debrisBefore = new LinkedHashMap<>();
+        Map<String, Integer> debrisAfter = new LinkedHashMap<>();
+        sweep("primary", vault.catalog(), debrisBefore, debrisAfter);
+        Set<String> falselyListed = new TreeSet<>();
+        int damaged = 0;
+        CatalogScan primary = vault.catalog().scan();
+        damaged += primary.damaged().size();
+        Set<String> listed = new HashSet<>();
+        for (BackupSet s : primary.sets()) {
+            listed.add(s.id().value());
+            var problems = vault.verify(s.id(), true).problems();
+            if (!problems.isEmpty()) {
+                falselyListed.add("primary:" + s.id() + " " + problems);
+            }
+        }
+        Map<String, Integer> listedTiers = new LinkedHashMap<>();
+        for (var tier : vault.tiers()) {
+            PgVault onTier = vault.onTier(tier.name());
+            sweep(tier.name(), onTier.catalog(), debrisBefore, debrisAfter);
+            CatalogScan scan = onTier.catalog().scan();
+            damaged += scan.damaged().size();
+            listedTiers.put(tier.name(), scan.sets().size());
+            for (BackupSet s : scan.sets()) {
+                var problems = onTier.verify(s.id(), true).problems();
+                if (!problems.isEmpty()) {
+                    falselyListed.add(tier.name() + ":" + s.id() + " " + problems);
+                }
+            }
+        }
+        Set<String> lost = new TreeSet<>(backedUp);
+        lost.removeAll(listed);
+        lost.removeAll(planned);
+        Set<String> pinsLost = new TreeSet<>(pinned);
+        pinsLost.removeAll(listed);
+        return new Findings(primary.sets().size(), listedTiers, falselyListed, lost, pinsLost, damaged,
+                debrisBefore, debrisAfter, counts);
+    }
+
+    /** Counts what belongs to no listed set, sweeps it, and counts again. */
+    private static void sweep(String name, Catalog catalog, Map<String, Integer> before, Map<String, Integer> after) {
+        before.put(name, orphans(catalog).size());
+        catalog.removeDebris(TortureSetup.DEBRIS_GRACE);
+        after.put(name, orphans(catalog).size());
+    }
+
+    private static List<String> orphans(Catalog catalog) {
+        Repository repo = catalog.repository();
+        Set<String> committed = new HashSet<>();
+        for (ObjectInfo i : repo.list(RepositoryLayout.MANIFESTS)) {
+            RepositoryLayout.manifestName(i.key()).ifPresent(committed::add);
+        }
+        List<String> orphans = new ArrayList<>();
+        for (String prefix : List.of(RepositoryLayout.DATA, RepositoryLayout.RECORDS)) {
+            for (ObjectInfo i : repo.list(prefix)) {
+                if (!committed.contains(RepositoryLayout.owner(prefix, i.key()).orElse(""))) {
+                    orphans.add(i.key());
+                }
+            }
+        }
+        for (ObjectInfo i : repo.list(RepositoryLayout.INTENTS)) {
+            orphans.add(i.key());
+        }
+        return orphans;
+    }
+}
