@@ -152,6 +152,29 @@ public final class PgVault {
         }
     }
 
+    /**
+     * A clock ahead of the store's would only fail at commit, after the whole dump: say so before writing anything.
+     * A clock behind is logged (its sets sort as older than they are).
+     */
+    private void refuseSkew(Lease lease, BackupId id) {
+        Optional<Instant> store = lease.storeTime();
+        Instant local = clock.instant();
+        if (store.isEmpty()) {
+            return;
+        }
+        Duration skew = Duration.between(store.get(), local);
+        if (skew.compareTo(Catalog.SKEW_TOLERANCE) > 0) {
+            lease.close();
+            throw new IntegrityException("refusing backup " + id + ": this host's clock (" + local + ") is "
+                    + skew.toSeconds() + " s ahead of " + repository.id() + "'s (" + store.get() + "), more than "
+                    + Catalog.SKEW_TOLERANCE + ": clock skew; fix the clock (NTP) and back up again");
+        }
+        if (skew.negated().compareTo(Catalog.SKEW_TOLERANCE) > 0) {
+            LOG.warn("clock skew: this host's clock ({}) is {} s behind {}'s ({}); backup {} will sort as older "
+                    + "than it is", local, skew.negated().toSeconds(), repository.id(), store.get(), id);
+        }
+    }
+
     /** A fresh id whose claim this process holds: an id in use (claimed or committed) is never reused. */
     private Lease claimNewSet() {
         for (int attempt = 0; attempt < 8; attempt++) {
@@ -161,6 +184,7 @@ public final class PgVault {
             }
             Optional<Lease> lease = Lease.tryAcquire(repository, id, "backup", leases);
             if (lease.isPresent()) {
+                refuseSkew(lease.get(), id);
                 return lease.get();
             }
         }

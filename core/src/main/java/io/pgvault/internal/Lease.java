@@ -96,6 +96,11 @@ public final class Lease implements AutoCloseable {
         return id;
     }
 
+    /** @return when the store says the claim was last written (its own clock), if it can tell now */
+    public Optional<Instant> storeTime() {
+        return repository.stat(key).map(ObjectInfo::lastModified);
+    }
+
     /**
      * Cheap check between objects: the claim was refreshed recently enough and never found taken.
      *

@@ -64,6 +64,9 @@ public final class CatalogTorture {
             row(b, "damaged manifests", String.valueOf(findings.damaged()));
             row(b, "debris before / after the final sweep", findings.debrisBefore() + " / "
                     + findings.debrisAfter());
+            b.append("\nFailures by kind (expected: the worker 3 h ahead cannot commit; kills and the Drive outage "
+                    + "fail operations in flight):\n\n");
+            findings.failureKinds().forEach((k, n) -> b.append("- ").append(n).append(" × ").append(k).append('\n'));
             if (!findings.clean()) {
                 b.append("\nlost: ").append(findings.lost()).append("\nfalsely listed: ")
                         .append(findings.falselyListed()).append("\npins lost: ").append(findings.pinsLost())

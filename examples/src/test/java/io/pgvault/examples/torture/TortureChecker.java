@@ -28,7 +28,7 @@ final class TortureChecker {
     /** What the checker found. */
     record Findings(int listedPrimary, Map<String, Integer> listedTiers, Set<String> falselyListed, Set<String> lost,
             Set<String> pinsLost, int damaged, Map<String, Integer> debrisBefore, Map<String, Integer> debrisAfter,
-            Map<String, Integer> journalCounts) {
+            Map<String, Integer> journalCounts, Map<String, Integer> failureKinds) {
         boolean clean() {
             return falselyListed.isEmpty() && lost.isEmpty() && pinsLost.isEmpty() && damaged == 0
                     && debrisAfter.values().stream().allMatch(n -> n == 0);
@@ -53,6 +53,7 @@ final class TortureChecker {
         Set<String> planned = new HashSet<>();
         Set<String> pinned = new TreeSet<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
+        Map<String, Integer> failures = new java.util.TreeMap<>();
         for (String line : lines) {
             String[] f = line.split(" ", 4);
             if (f.length < 3) {
@@ -70,6 +71,7 @@ final class TortureChecker {
                     }
                 }
                 case "PIN_OK" -> pinned.add(arg.trim());
+                case "BACKUP_FAIL", "FAIL", "PIN_FAIL" -> failures.merge(f[2] + " " + kind(arg), 1, Integer::sum);
                 default -> { }
             }
         }
@@ -108,7 +110,14 @@ final class TortureChecker {
         Set<String> pinsLost = new TreeSet<>(pinned);
         pinsLost.removeAll(listed);
         return new Findings(primary.sets().size(), listedTiers, falselyListed, lost, pinsLost, damaged,
-                debrisBefore, debrisAfter, counts);
+                debrisBefore, debrisAfter, counts, failures);
+    }
+
+    /** The exception class and the start of its message, ids and numbers blurred, to group failures by kind. */
+    private static String kind(String arg) {
+        String text = arg.replaceFirst("^op=\\d+ ", "").replaceAll("\\d{8}T\\d{6}Z-[0-9a-f]{6}", "<id>")
+                .replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<uuid>").replaceAll("\\d+", "N");
+        return text.length() > 110 ? text.substring(0, 110) + "..." : text;
     }
 
     /** Counts what belongs to no listed set, sweeps it, and counts again. */
