@@ -282,9 +282,11 @@ public final class Catalog {
     }
 
     /**
-     * Records a different {@code lastVerified} of {@code set} as an append-only record. Pins are neither added nor
-     * removed this way, because {@code set} may be a snapshot read before another process pinned or unpinned the
-     * set: use {@link #pin} and {@link #unpin}. Nothing else of a committed set can change.
+     * Records what {@code set} adds as append-only records: a different {@code lastVerified}, and a pin it carries
+     * that the set does not have now (as {@code Pin.applyTo} + {@code update} did in 0.1). A pin is never removed this
+     * way, because {@code set} may be a snapshot read before another process pinned the set: use {@link #unpin}. (A
+     * snapshot read while the set was pinned can therefore pin it again after an unpin: it errs towards keeping.)
+     * Nothing else of a committed set can change.
      *
      * @param set the updated set
      * @throws NotFoundException  when the set is not committed
@@ -298,8 +300,8 @@ public final class Catalog {
                 "no backup set " + set.id() + " in " + repository.id()));
         Map<String, String> a = new HashMap<>(current.attributes());
         Map<String, String> b = new HashMap<>(set.attributes());
-        a.remove(Pin.ATTRIBUTE);
-        b.remove(Pin.ATTRIBUTE);
+        Optional<String> oldPin = Optional.ofNullable(a.remove(Pin.ATTRIBUTE));
+        Optional<String> newPin = Optional.ofNullable(b.remove(Pin.ATTRIBUTE));
         BackupSet x = new BackupSet(current.id(), current.strategy(), current.type(), current.status(),
                 current.source(), current.startedAt(), current.finishedAt(), current.dependsOn(), current.objects(),
                 a, Optional.empty());
@@ -311,6 +313,9 @@ public final class Catalog {
         }
         if (set.lastVerified().isPresent() && !set.lastVerified().equals(current.lastVerified())) {
             SetRecords.verified(repository, set.id(), set.lastVerified().get());
+        }
+        if (newPin.isPresent() && !newPin.equals(oldPin)) {
+            SetRecords.pin(repository, set.id(), Pin.parse(newPin.get())); // erring towards keeping the set
         }
 
     }

@@ -172,11 +172,17 @@ class RestoreDrillIT {
         String counts = attributes.get("rowCounts");
         String customers = "\"shop.customers\":" + sourceCounts.get("shop.customers");
         assertThat(counts).contains(customers);
-        attributes.put("rowCounts", counts.replace(customers, "\"shop.customers\":999999"));
-        BackupSet tampered = new BackupSet(taken.id(), taken.strategy(), taken.type(), taken.status(),
-                taken.source(), taken.startedAt(), taken.finishedAt(), taken.dependsOn(), taken.objects(), attributes,
-                taken.lastVerified());
-        vault.catalog().update(tampered);
+        // a committed manifest is never rewritten by pgvault: tamper with it as someone with write access would
+        try (java.io.InputStream in = vault.repository().open(io.pgvault.api.Catalog.manifestKey(taken.id()))) {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(in);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("set").get("attributes")).put("rowCounts",
+                    counts.replace(customers, "\"shop.customers\":999999"));
+            vault.repository().put(io.pgvault.api.Catalog.manifestKey(taken.id()), out -> out.write(
+                    mapper.writeValueAsBytes(doc)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
 
         DrillReport report = drill().backupId(taken.id()).build().run();
 
