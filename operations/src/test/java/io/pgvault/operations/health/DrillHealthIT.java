@@ -58,7 +58,8 @@ class DrillHealthIT {
         pg.cluster().createDatabase("shop");
         pg.cluster().psql("shop", "CREATE TABLE orders (id int PRIMARY KEY, note text); "
                 + "INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g");
-        MutableClock clock = new MutableClock(java.time.Instant.now());
+        // starts 36 days back, so that the second backup, after the clock moved on, is not dated ahead of the store
+        MutableClock clock = new MutableClock(java.time.Instant.now().minus(Duration.ofDays(36)));
         BackupHealth health = BackupHealth.builder().clock(clock).build();
         VaultMetrics metrics = VaultMetrics.builder().clock(clock).build();
         PgVault vault = PgVault.builder()
