@@ -31,6 +31,9 @@ import java.time.Duration;
  */
 final class KilledProcessChild {
     static final String SECRET_ENV = "PGVAULT_TEST_DRIVE_CLIENT_SECRET";
+    /** Short claims, so that the test need not wait long for a killed child's claim on the set to expire. */
+    static final io.pgvault.api.Leases LEASES = new io.pgvault.api.Leases(Duration.ofMillis(100),
+            Duration.ofMillis(500));
     static final String REFRESH_ENV = "PGVAULT_TEST_DRIVE_REFRESH_TOKEN";
 
     private KilledProcessChild() {
@@ -72,7 +75,7 @@ final class KilledProcessChild {
         return PgVault.builder()
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg).format(DumpFormat.DIRECTORY)
                         .build()))
-                .repository(LocalRepository.at(primary))
+                .repository(LocalRepository.at(primary)).leases(LEASES)
                 .pipeline(PipelineOptions.defaults().withCompression(Compression.none()));
     }
 }
