@@ -220,11 +220,17 @@ public final class Catalog {
             throw new ConflictException("set " + set.id() + " is already committed in " + repository.id()
                     + " (another writer used the same id); this commit wrote nothing");
         }
-        boolean held;
-        try {
-            held = stillClaimed.getAsBoolean();
-        } catch (RuntimeException e) {
-            held = false; // cannot tell: a commit that may race a sweep is not a commit
+        boolean held = false;
+        for (int attempt = 0; attempt < 3 && !held; attempt++) {
+            held = stillClaimed.getAsBoolean(); // false also when the claim cannot be read: retried a little
+            if (!held && attempt < 2) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         if (!held) {
             repository.delete(manifestKey(set.id()));
@@ -347,6 +353,7 @@ public final class Catalog {
         if (repository.stat(manifestKey(id)).isEmpty()) {
             return false;
         }
+        long announced = System.nanoTime();
         String tombstone = SetRecords.deleting(repository, id);
         Optional<BackupSet> current;
         try {
@@ -361,7 +368,9 @@ public final class Catalog {
                 return true; // an unreadable pin keeps the set, as every plan does
             }
         }).orElse(false);
-        if (current.isEmpty() || pinned) {
+        // a pin ignores announcements older than the lease expiry: a prune that stalled that long looks again later
+        boolean stale = Duration.ofNanos(System.nanoTime() - announced).compareTo(leases.commitWindow()) > 0;
+        if (current.isEmpty() || pinned || stale) {
             repository.delete(tombstone);
             return false;
         }

@@ -183,6 +183,10 @@ public final class PgVault {
                 continue;
             }
             Optional<Lease> lease = Lease.tryAcquire(repository, id, "backup", leases);
+            if (lease.isPresent() && repository.stat(Catalog.manifestKey(id)).isPresent()) {
+                lease.get().close(); // committed by another writer just before our claim: never reuse an id
+                continue;
+            }
             if (lease.isPresent()) {
                 refuseSkew(lease.get(), id);
                 return lease.get();
@@ -337,6 +341,16 @@ public final class PgVault {
      * @since 0.3.0
      */
     public PruneReport prune(RetentionPlan plan, PruneMode mode) {
+        if (mode == PruneMode.EXECUTE) {
+            Instant store = io.pgvault.internal.RepositoryClock.now(repository);
+            Duration ahead = Duration.between(store, clock.instant());
+            if (ahead.compareTo(Catalog.SKEW_TOLERANCE) > 0) {
+                // pins "until", keep-within windows and tier waits would all be judged hours early
+                throw new IntegrityException("refusing to prune " + repository.id() + ": this host's clock ("
+                        + clock.instant() + ") is " + ahead.toSeconds() + " s ahead of the repository's (" + store
+                        + "), more than " + Catalog.SKEW_TOLERANCE + ": clock skew; fix the clock (NTP)");
+            }
+        }
         if (!tiering.tiers().isEmpty()) {
             plan = keepAwaited(plan);
             if (mode == PruneMode.EXECUTE) {

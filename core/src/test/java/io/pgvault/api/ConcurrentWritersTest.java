@@ -485,6 +485,23 @@ class ConcurrentWritersTest {
         }
 
         @Test
+        @DisplayName("a pruner whose clock runs hours ahead refuses to prune: pins 'until' and windows would end early")
+        void prunerAheadRefused() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            vault.catalog().pin(old.id(), Pin.until(T0.plus(Duration.ofDays(1)).plus(Duration.ofHours(2))));
+            clock.now = repo.storeNow.plus(Duration.ofHours(3));
+            assertThatThrownBy(() -> vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE))
+                    .isInstanceOf(IntegrityException.class).hasMessageContaining("clock skew");
+            assertThat(vault.find(old.id())).isPresent();
+            // what it would have done: the pin looks expired to that clock
+            assertThat(vault.prune(RetentionPolicy.keepLast(1), PruneMode.DRY_RUN).removed())
+                    .extracting(BackupSet::id).containsExactly(old.id());
+        }
+
+        @Test
         @DisplayName("a hand-made manifest dated in the future is never the newest, never kept as such, never restored")
         void futureManifestIgnored() {
             Hand clock = new Hand(T0);

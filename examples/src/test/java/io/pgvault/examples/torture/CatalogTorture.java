@@ -38,7 +38,7 @@ public final class CatalogTorture {
 
     /** What a run did and found. */
     record Report(Duration length, int workers, long seed, int started, int kills, int driveOutages,
-            List<Long> clockOffsetsSeconds, TortureChecker.Findings findings) {
+            List<Long> clockOffsetsSeconds, TortureChecker.Findings findings, Canary canary) {
         String render() {
             StringBuilder b = new StringBuilder();
             Map<String, Integer> c = findings.journalCounts();
@@ -64,6 +64,8 @@ public final class CatalogTorture {
             row(b, "damaged manifests", String.valueOf(findings.damaged()));
             row(b, "debris before / after the final sweep", findings.debrisBefore() + " / "
                     + findings.debrisAfter());
+            row(b, "canary (a manifest and an object deleted behind the checker's back) caught",
+                    canary == null ? "not run (fewer than 2 sets)" : String.valueOf(canary.caught()));
             b.append("\nFailures by kind (expected: the worker 3 h ahead cannot commit; kills and the Drive outage "
                     + "fail operations in flight):\n\n");
             findings.failureKinds().forEach((k, n) -> b.append("- ").append(n).append(" × ").append(k).append('\n'));
@@ -77,6 +79,21 @@ public final class CatalogTorture {
 
         private static void row(StringBuilder b, String k, String v) {
             b.append("| ").append(k).append(" | ").append(v).append(" |\n");
+        }
+    }
+
+    /**
+     * Proof that the checker can fail: after the real check, one listed set's manifest and another listed set's
+     * object are deleted behind everyone's back, and the checker runs again.
+     *
+     * @param deletedManifest the set whose manifest was deleted (must then be reported lost)
+     * @param deletedObject   the set one of whose objects was deleted (must then be reported falsely listed)
+     * @param findings        what the second check found
+     */
+    record Canary(String deletedManifest, String deletedObject, TortureChecker.Findings findings) {
+        boolean caught() {
+            return findings.lost().contains(deletedManifest)
+                    && findings.falselyListed().stream().anyMatch(f -> f.startsWith("primary:" + deletedObject));
         }
     }
 
@@ -95,7 +112,7 @@ public final class CatalogTorture {
         try {
             Report report = run(work, length, workers, seed);
             System.out.println(report.render());
-            System.exit(report.findings().clean() ? 0 : 1);
+            System.exit(report.findings().clean() && report.canary() != null && report.canary().caught() ? 0 : 1);
         } finally {
             Directories.deleteRecursively(work);
         }
@@ -176,7 +193,18 @@ public final class CatalogTorture {
             Thread.sleep(TortureSetup.LEASES.expireAfter().plus(TortureSetup.DEBRIS_GRACE).plusSeconds(1).toMillis());
             try (TortureSetup.Opened checker = setup.open(Clock.systemUTC(), env, 5)) {
                 TortureChecker.Findings findings = TortureChecker.check(checker.vault(), journals);
-                return new Report(ran, workers, seed, count, kills, outages, offsets, findings);
+                List<io.pgvault.api.BackupSet> victims = checker.vault().list().stream()
+                        .filter(s -> findings.backedUp().contains(s.id().value())).toList();
+                Canary canary = null;
+                if (victims.size() >= 2) {
+                    io.pgvault.api.BackupSet a = victims.get(victims.size() - 1);
+                    io.pgvault.api.BackupSet b = victims.get(victims.size() - 2);
+                    checker.vault().repository().delete(io.pgvault.api.Catalog.manifestKey(a.id()));
+                    checker.vault().repository().delete(b.objects().get(0).key());
+                    canary = new Canary(a.id().value(), b.id().value(),
+                            TortureChecker.check(checker.vault(), journals));
+                }
+                return new Report(ran, workers, seed, count, kills, outages, offsets, findings, canary);
             }
         }
     }

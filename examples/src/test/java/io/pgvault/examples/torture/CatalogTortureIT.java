@@ -27,5 +27,10 @@ class CatalogTortureIT {
         assertThat(f.pinsLost()).as("pins lost").isEmpty();
         assertThat(f.damaged()).isZero();
         assertThat(f.debrisAfter()).as("debris after the final sweep").allSatisfy((k, v) -> assertThat(v).isZero());
+        assertThat(f.listedTiers()).as("both tiers received copies").allSatisfy((k, v) -> assertThat(v).isPositive());
+        assertThat(f.journalCounts().getOrDefault("PRUNE_OK", 0)).as("prunes").isPositive();
+        assertThat(report.canary()).as("the checker's canary ran").isNotNull();
+        assertThat(report.canary().caught()).as("the checker reports a set deleted and an object deleted behind "
+                + "its back").isTrue();
     }
 }

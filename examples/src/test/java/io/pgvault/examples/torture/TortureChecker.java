@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,7 @@ final class TortureChecker {
     /** What the checker found. */
     record Findings(int listedPrimary, Map<String, Integer> listedTiers, Set<String> falselyListed, Set<String> lost,
             Set<String> pinsLost, int damaged, Map<String, Integer> debrisBefore, Map<String, Integer> debrisAfter,
-            Map<String, Integer> journalCounts, Map<String, Integer> failureKinds) {
+            Map<String, Integer> journalCounts, Map<String, Integer> failureKinds, Set<String> backedUp) {
         boolean clean() {
             return falselyListed.isEmpty() && lost.isEmpty() && pinsLost.isEmpty() && damaged == 0
                     && debrisAfter.values().stream().allMatch(n -> n == 0);
@@ -51,6 +52,10 @@ final class TortureChecker {
         }
         Set<String> backedUp = new TreeSet<>();
         Set<String> planned = new HashSet<>();
+        Set<String> brokenWhileListed = new TreeSet<>();
+        // a prune's plan excuses a deletion only until the prune reports what it removed; a prune that never
+        // reported (killed, or failed part way) may have removed anything its plan said
+        Map<String, Set<String>> openPlan = new HashMap<>();
         Set<String> pinned = new TreeSet<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         Map<String, Integer> failures = new java.util.TreeMap<>();
@@ -61,24 +66,51 @@ final class TortureChecker {
             }
             counts.merge(f[2], 1, Integer::sum);
             String arg = f.length > 3 ? f[3] : "";
+            String worker = f[1];
             switch (f[2]) {
                 case "BACKUP_OK" -> backedUp.add(arg.trim());
                 case "PLAN_DELETE" -> {
+                    Set<String> ids = new HashSet<>();
                     for (String id : arg.trim().split(",")) {
+                        if (!id.isEmpty()) {
+                            ids.add(id);
+                        }
+                    }
+                    openPlan.put(worker, ids);
+                }
+                case "PRUNE_OK" -> {
+                    openPlan.remove(worker);
+                    String removed = arg.replaceFirst("^removed=", "").replaceFirst(" debris=.*$", "");
+                    for (String id : removed.split(",")) {
                         if (!id.isEmpty()) {
                             planned.add(id);
                         }
                     }
                 }
+                case "LISTED_BROKEN" -> brokenWhileListed.add(arg.trim());
                 case "PIN_OK" -> pinned.add(arg.trim());
-                case "BACKUP_FAIL", "FAIL", "PIN_FAIL" -> failures.merge(f[2] + " " + kind(arg), 1, Integer::sum);
+                case "BACKUP_FAIL", "FAIL", "PIN_FAIL" -> {
+                    failures.merge(f[2] + " " + kind(arg), 1, Integer::sum);
+                    Set<String> unfinished = f[2].equals("FAIL") ? openPlan.remove(worker) : null;
+                    if (unfinished != null) {
+                        planned.addAll(unfinished);
+                    }
+                }
+                case "START", "STOP" -> {
+                    Set<String> unfinished = openPlan.remove(worker); // a worker's journal ends with its life
+                    if (unfinished != null) {
+                        planned.addAll(unfinished);
+                    }
+                }
                 default -> { }
             }
         }
+        openPlan.values().forEach(planned::addAll); // killed in the middle of a prune
         Map<String, Integer> debrisBefore = new LinkedHashMap<>();
         Map<String, Integer> debrisAfter = new LinkedHashMap<>();
         sweep("primary", vault.catalog(), debrisBefore, debrisAfter);
         Set<String> falselyListed = new TreeSet<>();
+        brokenWhileListed.forEach(b -> falselyListed.add("during the run: " + b));
         int damaged = 0;
         CatalogScan primary = vault.catalog().scan();
         damaged += primary.damaged().size();
@@ -110,7 +142,7 @@ final class TortureChecker {
         Set<String> pinsLost = new TreeSet<>(pinned);
         pinsLost.removeAll(listed);
         return new Findings(primary.sets().size(), listedTiers, falselyListed, lost, pinsLost, damaged,
-                debrisBefore, debrisAfter, counts, failures);
+                debrisBefore, debrisAfter, counts, failures, backedUp);
     }
 
     /** The exception class and the start of its message, ids and numbers blurred, to group failures by kind. */

@@ -92,6 +92,15 @@ public final class TortureWorker {
             }
         } catch (RuntimeException e) {
             log("FAIL op=" + dice + " " + oneLine(e));
+            pause(); // a refusal (clock skew, a tier down) comes back at once: do not spin on it
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -101,6 +110,7 @@ public final class TortureWorker {
             log("BACKUP_OK " + set.id());
         } catch (RuntimeException e) {
             log("BACKUP_FAIL " + oneLine(e));
+            pause();
         }
     }
 
@@ -127,6 +137,10 @@ public final class TortureWorker {
         }
         VerifyResult result = vault.verify(set.get().id(), true);
         log("VERIFY " + set.get().id() + (result.problems().isEmpty() ? " OK" : " PROBLEM " + result.problems()));
+        if (!result.problems().isEmpty() && vault.find(set.get().id()).isPresent()) {
+            // pruned meanwhile is fine; still listed with bad or missing objects is a falsely listed set
+            log("LISTED_BROKEN " + set.get().id() + " " + result.problems());
+        }
     }
 
     private void pin() {
