@@ -56,7 +56,7 @@ public final class CatalogTorture {
                     + c.getOrDefault("VERIFY", 0) + " / " + c.getOrDefault("RECORD", 0));
             row(b, "pins held / pins refused", c.getOrDefault("PIN_OK", 0) + " / " + c.getOrDefault("PIN_FAIL", 0));
             row(b, "other failed operations", String.valueOf(c.getOrDefault("FAIL", 0)));
-            row(b, "sets listed at the end: primary / tiers", findings.listedPrimary() + " / "
+            row(b, "sets listed at the end: primaries (local, S3) / tiers", findings.listedPrimary() + " / "
                     + findings.listedTiers());
             row(b, "sets lost", String.valueOf(findings.lost().size()));
             row(b, "sets falsely listed", String.valueOf(findings.falselyListed().size()));
@@ -126,14 +126,16 @@ public final class CatalogTorture {
             drive.registerOAuthClient(CLIENT_ID, driveSecret.reveal(), refresh.reveal());
             TortureSetup setup = new TortureSetup(Files.createDirectories(work.resolve("primary")), s3.endpoint(),
                     S3ProxyServer.uniqueBucket("torture"), s3.accessKey(), URI.create(drive.rootUrl()),
-                    drive.tokenUri(), "torture/" + UUID.randomUUID(), CLIENT_ID);
+                    drive.tokenUri(), "torture/" + UUID.randomUUID(), CLIENT_ID,
+                    S3ProxyServer.uniqueBucket("torture-primary"), Files.createDirectories(work.resolve("tier-b")));
             Map<String, String> env = new HashMap<>();
             env.put(TortureSetup.S3_SECRET, s3.secretKey().reveal());
             env.put(TortureSetup.DRIVE_SECRET, driveSecret.reveal());
             env.put(TortureSetup.DRIVE_REFRESH, refresh.reveal());
             env.put(TortureSetup.TIER_IDENTITY, AgeKeys.generateIdentity().reveal());
             try (TortureSetup.Opened opened = setup.open(Clock.systemUTC(), env, 5)) {
-                opened.vault().list(); // creates the bucket and the Drive folder once, before the workers race
+                opened.vault().list(); // creates the buckets and the Drive folder once, before the workers race
+                opened.vaultB().list();
                 opened.drive().list("");
             }
             long started = System.nanoTime();
@@ -192,7 +194,7 @@ public final class CatalogTorture {
             // every claim a killed worker left must expire before the final sweep can judge its objects
             Thread.sleep(TortureSetup.LEASES.expireAfter().plus(TortureSetup.DEBRIS_GRACE).plusSeconds(1).toMillis());
             try (TortureSetup.Opened checker = setup.open(Clock.systemUTC(), env, 5)) {
-                TortureChecker.Findings findings = TortureChecker.check(checker.vault(), journals);
+                TortureChecker.Findings findings = TortureChecker.check(checker.vaults(), journals);
                 List<io.pgvault.api.BackupSet> victims = checker.vault().list().stream()
                         .filter(s -> findings.backedUp().contains(s.id().value())).toList();
                 Canary canary = null;
@@ -202,7 +204,7 @@ public final class CatalogTorture {
                     checker.vault().repository().delete(io.pgvault.api.Catalog.manifestKey(a.id()));
                     checker.vault().repository().delete(b.objects().get(0).key());
                     canary = new Canary(a.id().value(), b.id().value(),
-                            TortureChecker.check(checker.vault(), journals));
+                            TortureChecker.check(checker.vaults(), journals));
                 }
                 return new Report(ran, workers, seed, count, kills, outages, offsets, findings, canary);
             }

@@ -39,7 +39,7 @@ final class TortureChecker {
     private TortureChecker() {
     }
 
-    static Findings check(PgVault vault, List<Path> journals) {
+    static Findings check(List<PgVault> vaults, List<Path> journals) {
         List<String> lines = new ArrayList<>();
         for (Path j : journals) {
             try {
@@ -108,31 +108,36 @@ final class TortureChecker {
         openPlan.values().forEach(planned::addAll); // killed in the middle of a prune
         Map<String, Integer> debrisBefore = new LinkedHashMap<>();
         Map<String, Integer> debrisAfter = new LinkedHashMap<>();
-        sweep("primary", vault.catalog(), debrisBefore, debrisAfter);
         Set<String> falselyListed = new TreeSet<>();
         brokenWhileListed.forEach(b -> falselyListed.add("during the run: " + b));
         int damaged = 0;
-        CatalogScan primary = vault.catalog().scan();
-        damaged += primary.damaged().size();
         Set<String> listed = new HashSet<>();
-        for (BackupSet s : primary.sets()) {
-            listed.add(s.id().value());
-            var problems = vault.verify(s.id(), true).problems();
-            if (!problems.isEmpty()) {
-                falselyListed.add("primary:" + s.id() + " " + problems);
-            }
-        }
+        int listedPrimary = 0;
         Map<String, Integer> listedTiers = new LinkedHashMap<>();
-        for (var tier : vault.tiers()) {
-            PgVault onTier = vault.onTier(tier.name());
-            sweep(tier.name(), onTier.catalog(), debrisBefore, debrisAfter);
-            CatalogScan scan = onTier.catalog().scan();
-            damaged += scan.damaged().size();
-            listedTiers.put(tier.name(), scan.sets().size());
-            for (BackupSet s : scan.sets()) {
-                var problems = onTier.verify(s.id(), true).problems();
+        for (PgVault v : vaults) {
+            String name = v == vaults.get(0) ? "primary" : "primaryB";
+            sweep(name, v.catalog(), debrisBefore, debrisAfter);
+            CatalogScan primary = v.catalog().scan();
+            damaged += primary.damaged().size();
+            listedPrimary += primary.sets().size();
+            for (BackupSet s : primary.sets()) {
+                listed.add(s.id().value());
+                var problems = v.verify(s.id(), true).problems();
                 if (!problems.isEmpty()) {
-                    falselyListed.add(tier.name() + ":" + s.id() + " " + problems);
+                    falselyListed.add(name + ":" + s.id() + " " + problems);
+                }
+            }
+            for (var tier : v.tiers()) {
+                PgVault onTier = v.onTier(tier.name());
+                sweep(tier.name(), onTier.catalog(), debrisBefore, debrisAfter);
+                CatalogScan scan = onTier.catalog().scan();
+                damaged += scan.damaged().size();
+                listedTiers.put(tier.name(), scan.sets().size());
+                for (BackupSet s : scan.sets()) {
+                    var problems = onTier.verify(s.id(), true).problems();
+                    if (!problems.isEmpty()) {
+                        falselyListed.add(tier.name() + ":" + s.id() + " " + problems);
+                    }
                 }
             }
         }
@@ -141,7 +146,7 @@ final class TortureChecker {
         lost.removeAll(planned);
         Set<String> pinsLost = new TreeSet<>(pinned);
         pinsLost.removeAll(listed);
-        return new Findings(primary.sets().size(), listedTiers, falselyListed, lost, pinsLost, damaged,
+        return new Findings(listedPrimary, listedTiers, falselyListed, lost, pinsLost, damaged,
                 debrisBefore, debrisAfter, counts, failures, backedUp);
     }
 

@@ -36,9 +36,11 @@ import java.util.Map;
  * @param driveToken    its token URI
  * @param driveFolder   the Drive tier's folder
  * @param driveClientId the OAuth client id
+ * @param s3Primary     the bucket of the second deployment's primary (S3)
+ * @param localTier     the directory of the second deployment's tier (local disk)
  */
 record TortureSetup(Path primary, URI s3Endpoint, String s3Bucket, String s3AccessKey, URI driveRoot, URI driveToken,
-        String driveFolder, String driveClientId) {
+        String driveFolder, String driveClientId, String s3Primary, Path localTier) {
     static final String S3_SECRET = "TORTURE_S3_SECRET";
     static final String DRIVE_SECRET = "TORTURE_DRIVE_SECRET";
     static final String DRIVE_REFRESH = "TORTURE_DRIVE_REFRESH";
@@ -51,27 +53,35 @@ record TortureSetup(Path primary, URI s3Endpoint, String s3Bucket, String s3Acce
 
     List<String> toArgs() {
         return List.of(primary.toString(), s3Endpoint.toString(), s3Bucket, s3AccessKey, driveRoot.toString(),
-                driveToken.toString(), driveFolder, driveClientId);
+                driveToken.toString(), driveFolder, driveClientId, s3Primary, localTier.toString());
     }
 
     static TortureSetup fromArgs(List<String> a) {
         return new TortureSetup(Path.of(a.get(0)), URI.create(a.get(1)), a.get(2), a.get(3), URI.create(a.get(4)),
-                URI.create(a.get(5)), a.get(6), a.get(7));
+                URI.create(a.get(5)), a.get(6), a.get(7), a.get(8), Path.of(a.get(9)));
     }
 
-    /** What one process holds open. */
-    record Opened(PgVault vault, S3Repository s3, GoogleDriveRepository drive) implements AutoCloseable {
+    /**
+     * What one process holds open: deployment A (local primary, S3 and Drive tiers) and deployment B (S3 primary,
+     * local tier), so that both kinds of store serve as a primary and as a tier.
+     */
+    record Opened(PgVault vault, PgVault vaultB, S3Repository s3, S3Repository s3Primary, GoogleDriveRepository drive)
+            implements AutoCloseable {
+        List<PgVault> vaults() {
+            return List.of(vault, vaultB);
+        }
+
         @Override
         public void close() {
             s3.close();
+            s3Primary.close();
             drive.close();
         }
     }
 
     Opened open(Clock clock, Map<String, String> env, int driveAttempts) {
-        S3Repository s3 = S3Repository.of(S3RepositoryConfig.builder(s3Bucket).endpoint(s3Endpoint).pathStyle(true)
-                .region("us-east-1").credentials(S3Credentials.ofStatic(s3AccessKey, Secret.of(env.get(S3_SECRET))))
-                .partSize(S3RepositoryConfig.MIN_PART_SIZE).maxAttempts(2).createBucket(true).build());
+        S3Repository s3 = s3(s3Bucket, env);
+        S3Repository s3Primary = s3(this.s3Primary, env);
         DriveCredentials credentials = ((DriveCredentials.OAuth) DriveCredentials.oauth(driveClientId,
                 Secret.of(env.get(DRIVE_SECRET)), Secret.of(env.get(DRIVE_REFRESH)))).withTokenUri(driveToken);
         GoogleDriveRepository drive;
@@ -81,6 +91,7 @@ record TortureSetup(Path primary, URI s3Endpoint, String s3Bucket, String s3Acce
                     .backoff(Duration.ofMillis(20), Duration.ofMillis(100)).build());
         } catch (RuntimeException e) {
             s3.close();
+            s3Primary.close();
             throw e;
         }
         PgVault vault = PgVault.builder().strategy(new TortureStrategy(Duration.ofMillis(1500)))
@@ -90,6 +101,17 @@ record TortureSetup(Path primary, URI s3Endpoint, String s3Bucket, String s3Acce
                         .pipeline(PipelineOptions.defaults().withEncryption(
                                 Encryption.x25519(Secret.of(env.get(TIER_IDENTITY))))).build())
                 .build();
-        return new Opened(vault, s3, drive);
+        PgVault vaultB = PgVault.builder().strategy(new TortureStrategy(Duration.ofMillis(1500)))
+                .repository(s3Primary).clock(clock).leases(LEASES).debrisGrace(DEBRIS_GRACE)
+                .tier(Tier.builder("local", LocalRepository.at(localTier)).retention(RetentionPolicy.keepLast(KEEP_S3))
+                        .build())
+                .build();
+        return new Opened(vault, vaultB, s3, s3Primary, drive);
+    }
+
+    private S3Repository s3(String bucket, Map<String, String> env) {
+        return S3Repository.of(S3RepositoryConfig.builder(bucket).endpoint(s3Endpoint).pathStyle(true)
+                .region("us-east-1").credentials(S3Credentials.ofStatic(s3AccessKey, Secret.of(env.get(S3_SECRET))))
+                .partSize(S3RepositoryConfig.MIN_PART_SIZE).maxAttempts(2).createBucket(true).build());
     }
 }

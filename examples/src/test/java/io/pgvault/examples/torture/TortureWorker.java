@@ -39,13 +39,15 @@ public final class TortureWorker {
     private final Path journal;
     private final String name;
     private final Random random;
-    private final PgVault vault;
+    private final List<PgVault> vaults;
+    private PgVault vault;
 
-    private TortureWorker(Path journal, String name, Random random, PgVault vault) {
+    private TortureWorker(Path journal, String name, Random random, List<PgVault> vaults) {
         this.journal = journal;
         this.name = name;
         this.random = random;
-        this.vault = vault;
+        this.vaults = vaults;
+        this.vault = vaults.get(0);
     }
 
     /** @param args see the class comment */
@@ -58,7 +60,7 @@ public final class TortureWorker {
         TortureSetup setup = TortureSetup.fromArgs(Arrays.asList(args).subList(5, args.length));
         Clock clock = Clock.offset(Clock.systemUTC(), offset);
         try (TortureSetup.Opened opened = setup.open(clock, System.getenv(), 2)) {
-            TortureWorker worker = new TortureWorker(journal, name, random, opened.vault());
+            TortureWorker worker = new TortureWorker(journal, name, random, opened.vaults());
             worker.log("START offset=" + offset.toSeconds() + "s");
             while (System.currentTimeMillis() < deadline) {
                 worker.step();
@@ -69,6 +71,7 @@ public final class TortureWorker {
     }
 
     private void step() {
+        vault = vaults.get(random.nextInt(vaults.size())); // deployment A (local primary) or B (S3 primary)
         int dice = random.nextInt(100);
         try {
             if (dice < 35) {
