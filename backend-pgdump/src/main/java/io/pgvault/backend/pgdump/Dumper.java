@@ -7,6 +7,7 @@ import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.NotFoundException;
 import io.pgvault.api.PgVaultException;
+import io.pgvault.api.RowCounts;
 import io.pgvault.api.StoredObject;
 import io.pgvault.api.ToolException;
 import io.pgvault.backend.pgdump.PgSession.DatabaseInfo;
@@ -267,19 +268,7 @@ final class Dumper {
      */
     private void recordRowCounts(Map<String, String> attributes) {
         if (!rowCounts.isEmpty()) {
-            StringBuilder b = new StringBuilder("{");
-            rowCounts.forEach((db, tables) -> {
-                if (b.length() > 1) {
-                    b.append(',');
-                }
-                b.append(Sql.jsonString(db)).append(":{");
-                int i = 0;
-                for (Map.Entry<String, Long> t : tables.entrySet()) {
-                    b.append(i++ > 0 ? "," : "").append(Sql.jsonString(t.getKey())).append(':').append(t.getValue());
-                }
-                b.append('}');
-            });
-            attributes.put("rowCounts", b.append('}').toString());
+            attributes.put(RowCounts.ATTRIBUTE, new RowCounts(rowCounts).toAttribute());
         }
         if (!rowCountsSkipped.isEmpty()) {
             attributes.put("rowCountsSkipped", String.join("; ", rowCountsSkipped));

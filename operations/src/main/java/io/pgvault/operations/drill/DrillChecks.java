@@ -1,10 +1,7 @@
 package io.pgvault.operations.drill;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgvault.api.BackupSet;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +20,6 @@ import java.util.TreeSet;
 final class DrillChecks {
     /** Differences listed in a check's detail before "and N more". */
     private static final int MAX_LISTED = 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * The same tables {@code backend-pgdump}'s RowCounter counts at backup time: ordinary tables and partitions,
@@ -58,16 +54,10 @@ final class DrillChecks {
      * @throws IllegalArgumentException when the attribute is not the expected JSON
      */
     static Optional<Map<String, Map<String, Long>>> recordedRowCounts(BackupSet set) {
-        Optional<String> json = set.attribute("rowCounts");
-        if (json.isEmpty()) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(JSON.readValue(json.get(), new TypeReference<Map<String, Map<String, Long>>>() {
-            }));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("attribute rowCounts of set " + set.id() + " is not"
-                    + " {\"db\": {\"table\": n}}: " + e.getMessage(), e);
+            return io.pgvault.api.RowCounts.of(set).map(io.pgvault.api.RowCounts::databases);
+        } catch (io.pgvault.api.IntegrityException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
