@@ -137,8 +137,11 @@ public final class PgVault {
             events.on(new Events.BackupStarted(clock.instant(), repository.id(), id, strategy.name()));
             BackupSet set;
             try {
-                set = strategy.backup(context);
-                checkReturned(set, context);
+                io.pgvault.spi.SetFacts facts = java.util.Objects.requireNonNull(strategy.backup(context),
+                        () -> "strategy " + strategy.name() + " returned no facts for backup " + id);
+                set = new BackupSet(id, strategy.name(), facts.type(), facts.status(), facts.source(),
+                        context.startedAt(), clock.instant(), facts.dependsOn(), context.written(),
+                        facts.attributes(), Optional.empty());
                 catalog.commit(set, lease::confirm, lease::held);
             } catch (RuntimeException | Error e) {
                 discard(id, e);
@@ -490,17 +493,6 @@ public final class PgVault {
     private BackupSet require(BackupId id) {
         return catalog.find(id).orElseThrow(() -> new NotFoundException(
                 "no backup set " + id + " in " + repository.id()));
-    }
-
-    private void checkReturned(BackupSet set, DefaultBackupContext context) {
-        if (!set.id().equals(context.id())) {
-            throw new IllegalStateException("strategy " + strategy.name() + " returned set " + set.id()
-                    + " for backup " + context.id());
-        }
-        if (!set.objects().equals(context.written())) {
-            throw new IllegalStateException("strategy " + strategy.name()
-                    + " returned objects that differ from those it wrote");
-        }
     }
 
     private void discard(BackupId id, Throwable cause) {

@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * Takes, restores and structurally checks backups of one kind (pg_dump, pgBackRest, ...).
  *
- * <p>A strategy writes objects only through {@link BackupContext#writeObject} and returns the set it wrote; core
- * writes the manifest afterwards, so a strategy that throws leaves no listed set. A strategy must not swallow a
+ * <p>A strategy writes objects only through {@link BackupContext#writeObject} and returns what only it knows of the
+ * backup ({@link SetFacts}); core assembles the set from those facts and from what the context saw (id, times,
+ * objects) and writes the manifest afterwards, so a strategy that throws leaves no listed set. A strategy must not swallow a
  * tool's failure: a dump that exited non-zero is not a backup.
  *
  * @since 0.1.0
@@ -24,9 +25,10 @@ public interface BackupStrategy {
      * Takes one backup.
      *
      * @param context where to write objects
-     * @return the set written (its {@code id} and {@code startedAt} from the context), without {@code lastVerified}
+     * @return what only the strategy knows of it: type, status, source, dependency, attributes (changed in 0.3.0:
+     *         it returned the whole {@code BackupSet} before, which core now assembles)
      */
-    BackupSet backup(BackupContext context);
+    SetFacts backup(BackupContext context);
 
     /**
      * Restores a set. Core has already checked the stored checksums when {@link RestoreRequest#verifyFirst()} asks.

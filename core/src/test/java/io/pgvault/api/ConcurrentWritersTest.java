@@ -82,15 +82,14 @@ class ConcurrentWritersTest {
         }
 
         @Override
-        public BackupSet backup(BackupContext ctx) {
+        public io.pgvault.spi.SetFacts backup(BackupContext ctx) {
             List<StoredObject> objects = new ArrayList<>();
             for (String name : List.of("globals.sql", "db1.sql", "db2.sql")) {
                 objects.add(ctx.writeObject(name, Map.of(), out -> out.write(("-- " + name + " of " + ctx.id()
                         + "\n").repeat(50).getBytes(StandardCharsets.UTF_8))));
                 between.accept(name);
             }
-            return new BackupSet(ctx.id(), name(), BackupType.LOGICAL, BackupStatus.COMPLETE, "*", ctx.startedAt(),
-                    ctx.clock().instant(), Optional.empty(), objects, Map.of(), Optional.empty());
+            return new io.pgvault.spi.SetFacts(BackupType.LOGICAL, BackupStatus.COMPLETE, "*", Optional.empty(), Map.of());
         }
 
         @Override

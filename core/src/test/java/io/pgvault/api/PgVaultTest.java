@@ -219,7 +219,7 @@ class PgVaultTest {
         }
 
         @Override
-        public BackupSet backup(BackupContext ctx) {
+        public io.pgvault.spi.SetFacts backup(BackupContext ctx) {
             List<StoredObject> objects = new ArrayList<>();
             objects.add(ctx.writeObject("one.sql", Map.of("database", "app"), out -> {
                 out.write(PAYLOAD);
@@ -234,8 +234,7 @@ class PgVaultTest {
                 out.write(PAYLOAD);
                 out.write('2');
             }));
-            return new BackupSet(ctx.id(), name(), BackupType.LOGICAL, BackupStatus.COMPLETE, "app", ctx.startedAt(),
-                    ctx.clock().instant(), Optional.empty(), objects, Map.of("format", "plain"), Optional.empty());
+            return new io.pgvault.spi.SetFacts(BackupType.LOGICAL, BackupStatus.COMPLETE, "app", Optional.empty(), Map.of("format", "plain"));
         }
 
         @Override

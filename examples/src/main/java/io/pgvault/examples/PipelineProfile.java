@@ -145,7 +145,7 @@ public final class PipelineProfile {
         }
 
         @Override
-        public BackupSet backup(BackupContext context) {
+        public io.pgvault.spi.SetFacts backup(BackupContext context) {
             StoredObject object;
             try (ToolProcess p = cat(dump)) {
                 p.stdin().close();
@@ -160,9 +160,7 @@ public final class PipelineProfile {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new BackupSet(context.id(), name(), BackupType.LOGICAL, BackupStatus.COMPLETE, "file",
-                    context.startedAt(), context.clock().instant(), Optional.empty(), List.of(object), Map.of(),
-                    Optional.empty());
+            return new io.pgvault.spi.SetFacts(BackupType.LOGICAL, BackupStatus.COMPLETE, "file", Optional.empty(), Map.of());
         }
 
         @Override

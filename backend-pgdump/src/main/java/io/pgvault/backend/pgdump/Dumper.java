@@ -48,7 +48,7 @@ final class Dumper {
         this.pgDumpVersion = pgDumpVersion;
     }
 
-    BackupSet backup(BackupContext ctx) {
+    io.pgvault.spi.SetFacts backup(BackupContext ctx) {
         String maintenance = config.connection().database();
         try (PgSession session = PgSession.open(config.connection(), ctx.processes(), config)) {
             String clientVersion = clientVersion(session);
@@ -79,8 +79,7 @@ final class Dumper {
             attributes.put("host", config.connection().host() + ":" + config.connection().port());
             recordRowCounts(attributes);
             String source = config.allDatabases() ? "*" : String.join(",", names);
-            return new BackupSet(ctx.id(), PgDumpStrategy.NAME, BackupType.LOGICAL, BackupStatus.COMPLETE, source,
-                    ctx.startedAt(), ctx.clock().instant(), Optional.empty(), objects, attributes, Optional.empty());
+            return io.pgvault.spi.SetFacts.logical(source, attributes);
         }
     }
 

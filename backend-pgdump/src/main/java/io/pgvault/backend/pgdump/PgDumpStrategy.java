@@ -115,7 +115,7 @@ public final class PgDumpStrategy implements BackupStrategy {
      * @since 0.1.0
      */
     @Override
-    public BackupSet backup(BackupContext context) {
+    public io.pgvault.spi.SetFacts backup(BackupContext context) {
         return new Dumper(config, pgDumpVersion).backup(context);
     }
 

@@ -43,14 +43,13 @@ final class TierTesting {
         }
 
         @Override
-        public BackupSet backup(BackupContext ctx) {
+        public io.pgvault.spi.SetFacts backup(BackupContext ctx) {
             List<StoredObject> objects = new ArrayList<>();
             for (String name : List.of("a.sql", "b.sql", "c.sql")) {
                 objects.add(ctx.writeObject(name, Map.of("database", "app"),
                         out -> out.write(content(name, ctx.startedAt()).getBytes(StandardCharsets.UTF_8))));
             }
-            return new BackupSet(ctx.id(), name(), BackupType.LOGICAL, BackupStatus.COMPLETE, "app",
-                    ctx.startedAt(), ctx.clock().instant(), Optional.empty(), objects, Map.of(), Optional.empty());
+            return new io.pgvault.spi.SetFacts(BackupType.LOGICAL, BackupStatus.COMPLETE, "app", Optional.empty(), Map.of());
         }
 
         @Override

@@ -164,11 +164,10 @@ public final class TierCopyBenchmark {
         }
 
         @Override
-        public BackupSet backup(BackupContext ctx) {
+        public io.pgvault.spi.SetFacts backup(BackupContext ctx) {
             StoredObject o = ctx.writeObject("data.bin", Map.of(),
                     out -> new GeneratedContent(size, 42).writeTo(out));
-            return new BackupSet(ctx.id(), name(), BackupType.LOGICAL, BackupStatus.COMPLETE, "bench",
-                    ctx.startedAt(), ctx.clock().instant(), Optional.empty(), List.of(o), Map.of(), Optional.empty());
+            return new io.pgvault.spi.SetFacts(BackupType.LOGICAL, BackupStatus.COMPLETE, "bench", Optional.empty(), Map.of());
         }
 
         @Override

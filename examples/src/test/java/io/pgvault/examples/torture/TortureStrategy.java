@@ -84,7 +84,7 @@ final class TortureStrategy implements BackupStrategy {
     }
 
     @Override
-    public BackupSet backup(BackupContext ctx) {
+    public io.pgvault.spi.SetFacts backup(BackupContext ctx) {
         List<StoredObject> objects = new ArrayList<>();
         String id = ctx.id().value();
         int count = 1 + ThreadLocalRandom.current().nextInt(3);
@@ -93,8 +93,7 @@ final class TortureStrategy implements BackupStrategy {
             objects.add(ctx.writeObject(name, Map.of(), out -> content(id, name, out)));
             pause();
         }
-        return new BackupSet(ctx.id(), name(), BackupType.LOGICAL, BackupStatus.COMPLETE, "cluster", ctx.startedAt(),
-                ctx.clock().instant(), Optional.empty(), objects, Map.of(), Optional.empty());
+        return new io.pgvault.spi.SetFacts(BackupType.LOGICAL, BackupStatus.COMPLETE, "cluster", Optional.empty(), Map.of());
     }
 
     private void pause() {
