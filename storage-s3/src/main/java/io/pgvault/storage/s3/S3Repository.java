@@ -228,15 +228,21 @@ public final class S3Repository implements Repository, AutoCloseable {
 
     /** @return the put token of the object under {@code key}, {@code ""} for one without, empty when absent */
     private Optional<String> putToken(String key) {
+        return head(key).map(head -> head.metadata().getOrDefault(PUT_TOKEN, ""));
+    }
+
+    /** HEAD of an object: empty when it does not exist; any other failure mapped. */
+    private Optional<HeadObjectResponse> head(String key) {
         try {
-            HeadObjectResponse head = s3.headObject(request -> request.bucket(config.bucket()).key(s3Key(key)));
-            return Optional.of(head.metadata().getOrDefault(PUT_TOKEN, ""));
+            return Optional.of(s3.headObject(request -> request.bucket(config.bucket()).key(s3Key(key))));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return Optional.empty();
             }
+            throw errors.map("cannot stat '" + key + "' in " + id, e);
+        } catch (RuntimeException e) {
             throw errors.map("cannot stat '" + key + "' in " + id, e);
         }
     }
@@ -308,20 +314,8 @@ public final class S3Repository implements Repository, AutoCloseable {
     @Override
     public Optional<ObjectInfo> stat(String key) {
         ObjectKeys.validate(key);
-        try {
-            HeadObjectResponse head = s3.headObject(request -> request.bucket(config.bucket()).key(s3Key(key)));
-            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified(),
-                    Optional.ofNullable(head.metadata().get(StreamingUpload.SHA256_METADATA))));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw errors.map("cannot stat '" + key + "' in " + id, e);
-        } catch (RuntimeException e) {
-            throw errors.map("cannot stat '" + key + "' in " + id, e);
-        }
+        return head(key).map(head -> new ObjectInfo(key, head.contentLength(), head.lastModified(),
+                Optional.ofNullable(head.metadata().get(StreamingUpload.SHA256_METADATA))));
     }
 
     /**
