@@ -61,6 +61,10 @@ public final class CatalogTorture {
             row(b, "sets lost", String.valueOf(findings.lost().size()));
             row(b, "sets falsely listed", String.valueOf(findings.falselyListed().size()));
             row(b, "pins lost", String.valueOf(findings.pinsLost().size()));
+            row(b, "sets of deployment A never on the Drive tier, not pending, not reported lost",
+                    String.valueOf(findings.neverOnDrive().size()));
+            row(b, "sets reported lost to the Drive tier (pruned after maxCopyWait, with a notice)",
+                    String.valueOf(findings.reportedLostToDrive()));
             row(b, "damaged manifests", String.valueOf(findings.damaged()));
             row(b, "debris before / after the final sweep", findings.debrisBefore() + " / "
                     + findings.debrisAfter());
@@ -72,7 +76,7 @@ public final class CatalogTorture {
             if (!findings.clean()) {
                 b.append("\nlost: ").append(findings.lost()).append("\nfalsely listed: ")
                         .append(findings.falselyListed()).append("\npins lost: ").append(findings.pinsLost())
-                        .append('\n');
+                        .append("\nnever on Drive: ").append(findings.neverOnDrive()).append('\n');
             }
             return b.toString();
         }

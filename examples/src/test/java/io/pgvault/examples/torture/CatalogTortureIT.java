@@ -25,6 +25,7 @@ class CatalogTortureIT {
         assertThat(f.lost()).as("sets lost").isEmpty();
         assertThat(f.falselyListed()).as("sets falsely listed").isEmpty();
         assertThat(f.pinsLost()).as("pins lost").isEmpty();
+        assertThat(f.neverOnDrive()).as("sets the Drive tier silently never got").isEmpty();
         assertThat(f.damaged()).isZero();
         assertThat(f.debrisAfter()).as("debris after the final sweep").allSatisfy((k, v) -> assertThat(v).isZero());
         assertThat(f.listedTiers()).as("both tiers received copies").allSatisfy((k, v) -> assertThat(v).isPositive());

@@ -29,9 +29,11 @@ final class TortureChecker {
     /** What the checker found. */
     record Findings(int listedPrimary, Map<String, Integer> listedTiers, Set<String> falselyListed, Set<String> lost,
             Set<String> pinsLost, int damaged, Map<String, Integer> debrisBefore, Map<String, Integer> debrisAfter,
-            Map<String, Integer> journalCounts, Map<String, Integer> failureKinds, Set<String> backedUp) {
+            Map<String, Integer> journalCounts, Map<String, Integer> failureKinds, Set<String> backedUp,
+            Set<String> neverOnDrive, int reportedLostToDrive) {
         boolean clean() {
             return falselyListed.isEmpty() && lost.isEmpty() && pinsLost.isEmpty() && damaged == 0
+                    && neverOnDrive.isEmpty()
                     && debrisAfter.values().stream().allMatch(n -> n == 0);
         }
     }
@@ -51,6 +53,7 @@ final class TortureChecker {
             }
         }
         Set<String> backedUp = new TreeSet<>();
+        Set<String> backedUpA = new TreeSet<>();
         Set<String> planned = new HashSet<>();
         Set<String> brokenWhileListed = new TreeSet<>();
         // a prune's plan excuses a deletion only until the prune reports what it removed; a prune that never
@@ -68,7 +71,13 @@ final class TortureChecker {
             String arg = f.length > 3 ? f[3] : "";
             String worker = f[1];
             switch (f[2]) {
-                case "BACKUP_OK" -> backedUp.add(arg.trim());
+                case "BACKUP_OK" -> {
+                    String[] idAndDeployment = arg.trim().split(" ");
+                    backedUp.add(idAndDeployment[0]);
+                    if (idAndDeployment.length < 2 || idAndDeployment[1].equals("A")) {
+                        backedUpA.add(idAndDeployment[0]);
+                    }
+                }
                 case "PLAN_DELETE" -> {
                     Set<String> ids = new HashSet<>();
                     for (String id : arg.trim().split(",")) {
@@ -141,13 +150,31 @@ final class TortureChecker {
                 }
             }
         }
+        // scenario 3: the Drive tier (no retention) holds every set of deployment A, unless the primary still has it
+        // (a copy pending) or the primary's prune reported it lost to the tier (a notice, after maxCopyWait)
+        PgVault a = vaults.get(0);
+        Set<String> onDrive = new HashSet<>();
+        a.onTier("drive").list().forEach(s -> onDrive.add(s.id().value()));
+        Set<String> onPrimaryA = new HashSet<>();
+        a.list().forEach(s -> onPrimaryA.add(s.id().value()));
+        Set<String> notices = new HashSet<>();
+        for (ObjectInfo i : a.repository().list(RepositoryLayout.NOTICES + "tier-lost/drive/")) {
+            String name = i.key().substring(i.key().lastIndexOf('/') + 1);
+            notices.add(name.replaceFirst("\\.json$", ""));
+        }
+        Set<String> neverOnDrive = new TreeSet<>();
+        for (String id : backedUpA) {
+            if (!onDrive.contains(id) && !onPrimaryA.contains(id) && !notices.contains(id)) {
+                neverOnDrive.add(id);
+            }
+        }
         Set<String> lost = new TreeSet<>(backedUp);
         lost.removeAll(listed);
         lost.removeAll(planned);
         Set<String> pinsLost = new TreeSet<>(pinned);
         pinsLost.removeAll(listed);
         return new Findings(listedPrimary, listedTiers, falselyListed, lost, pinsLost, damaged,
-                debrisBefore, debrisAfter, counts, failures, backedUp);
+                debrisBefore, debrisAfter, counts, failures, backedUp, neverOnDrive, notices.size());
     }
 
     /** The exception class and the start of its message, ids and numbers blurred, to group failures by kind. */

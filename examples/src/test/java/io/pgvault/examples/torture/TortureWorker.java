@@ -110,7 +110,7 @@ public final class TortureWorker {
     private void backup() {
         try {
             BackupSet set = vault.backup();
-            log("BACKUP_OK " + set.id());
+            log("BACKUP_OK " + set.id() + " " + (vault == vaults.get(0) ? "A" : "B"));
         } catch (RuntimeException e) {
             log("BACKUP_FAIL " + oneLine(e));
             pause();
