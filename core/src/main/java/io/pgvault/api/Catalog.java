@@ -487,6 +487,11 @@ public final class Catalog {
         }
         List<String> removed = new ArrayList<>();
         try (io.pgvault.internal.Lease held = claim.get()) {
+            try {
+                held.confirm(); // another process taking over the same expired claim a moment later wins instead
+            } catch (ConflictException e) {
+                return List.of();
+            }
             keys.stream().filter(k -> k.startsWith(RepositoryLayout.INTENTS)).forEach(removed::add); // taken over
             Set<String> keep = repository.stat(manifestKey(id)).isPresent() ? referencedKeys(id.value()) : Set.of();
             for (String key : keys) {

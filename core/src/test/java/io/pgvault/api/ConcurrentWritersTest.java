@@ -372,6 +372,33 @@ class ConcurrentWritersTest {
         }
 
         @Test
+        @DisplayName("a prune that stalls after announcing a deletion for longer than a pin would honour the "
+                + "announcement stands back instead of deleting")
+        void stalledPruneStandsBack() {
+            Hand clock = new Hand(T0);
+            Leases tight = new Leases(Duration.ofMillis(20), Duration.ofMillis(200));
+            PgVault vault = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(tight).build();
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            repo.beforeList = prefix -> {
+                if (prefix.equals(RepositoryLayout.recordsPrefix(old.id()))) {
+                    repo.beforeList = p -> { };
+                    try {
+                        Thread.sleep(150); // a GC pause, a slow store: past half the expiry
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            PruneReport report = vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            assertThat(report.removed()).isEmpty();
+            assertThat(vault.find(old.id())).isPresent();
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.contains("/deleting-"));
+            assertThat(vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE).removed())
+                    .extracting(BackupSet::id).containsExactly(old.id()); // the next prune, unhurried, does it
+        }
+
+        @Test
         @DisplayName("a set pinned after the plan was made is not deleted by that plan")
         void pinAfterPlan() {
             Hand clock = new Hand(T0);
