@@ -341,20 +341,40 @@ public final class Tiering {
      *
      * @param mode {@link PruneMode#DRY_RUN} to only report, {@link PruneMode#EXECUTE} to remove
      * @return per tier name, in declaration order, what was (or would be) removed
+     * @throws RepositoryException when a tier could not be pruned; every other tier was pruned all the same (their
+     *                             {@code Pruned} events were sent) and the failure is in {@link #health()}
      */
     public Map<String, PruneReport> prune(PruneMode mode) {
         Objects.requireNonNull(mode, "mode");
         Map<String, PruneReport> reports = new LinkedHashMap<>();
+        List<String> failed = new ArrayList<>();
+        PgVaultException first = null;
         for (Tier tier : tiers) {
-            synchronized (states.get(tier.name()).passLock) {
-                Catalog catalog = catalogOf(tier);
-                RetentionPlan plan = RetentionPlan.of(tier.retention().orElse(KEEP_ALL), listScoped(catalog),
-                        clock.instant());
-                PruneReport report = Pruner.of(catalog).withDebrisGrace(debrisGrace).prune(plan, mode);
-                LOG.info("tier {}: {}", tier.name(), report.render().lines().findFirst().orElse(""));
-                listener.on(new Events.Pruned(clock.instant(), tier.name(), report));
-                reports.put(tier.name(), report);
+            TierState state = states.get(tier.name());
+            synchronized (state.passLock) {
+                try {
+                    Catalog catalog = catalogOf(tier);
+                    RetentionPlan plan = RetentionPlan.of(tier.retention().orElse(KEEP_ALL), listScoped(catalog),
+                            clock.instant());
+                    PruneReport report = Pruner.of(catalog).withDebrisGrace(debrisGrace).prune(plan, mode);
+                    LOG.info("tier {}: {}", tier.name(), report.render().lines().findFirst().orElse(""));
+                    listener.on(new Events.Pruned(clock.instant(), tier.name(), report));
+                    reports.put(tier.name(), report);
+                } catch (PgVaultException e) { // one tier down must not keep the others from being pruned
+                    String problem = "prune of tier " + tier.name() + " (" + tier.repository().id() + ") failed: "
+                            + e.getMessage();
+                    LOG.warn("{}", problem);
+                    state.failed(new TierFailure(clock.instant(), Optional.empty(), e.code(), e.retryable(),
+                            problem));
+                    failed.add(problem);
+                    first = first == null ? e : first;
+                }
             }
+        }
+        if (!failed.isEmpty()) {
+            RepositoryException e = new RepositoryException(String.join("; ", failed) + (reports.isEmpty() ? ""
+                    : "; pruned: " + String.join(", ", reports.keySet())), first);
+            throw e;
         }
         return reports;
     }

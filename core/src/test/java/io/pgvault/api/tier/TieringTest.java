@@ -367,6 +367,25 @@ class TieringTest {
     @Nested
     class Retention {
         @Test
+        @DisplayName("a tier that cannot be listed does not keep the next tier from being pruned; the failure is "
+                + "thrown after, naming both, and shows in health")
+        void oneTierDownOthersPruned() {
+            MemoryRepository second = new MemoryRepository("second");
+            PgVault vault = vaultWith(Tier.builder("first", copy).build(),
+                    Tier.builder("second", second).retention(RetentionPolicy.keepLast(1)).build());
+            vault.backupAndCopy();
+            vault.backupAndCopy();
+            copy.failList = true;
+            assertThatThrownBy(() -> vault.pruneTiers(PruneMode.EXECUTE))
+                    .isInstanceOf(io.pgvault.api.RepositoryException.class)
+                    .hasMessageContaining("prune of tier first").hasMessageContaining("pruned: second");
+            copy.failList = false;
+            assertThat(vault.onTier("second").list()).hasSize(1);
+            assertThat(vault.tierHealth().get(0).lastFailure()).get()
+                    .satisfies(f -> assertThat(f.message()).contains("prune of tier first"));
+        }
+
+        @Test
         @DisplayName("each tier prunes with its own policy; the primary keeps its sets and pruned copies are not "
                 + "copied again")
         void perTierRetention() {
