@@ -23,6 +23,11 @@ import java.util.Optional;
  * };
  * }</pre>
  *
+ * <p>{@link #putIfAbsent} is deliberately <em>not</em> forwarded: it keeps {@link Repository}'s default (a stat, then
+ * {@link #put}), so a subclass that overrides {@code put} sees every write, manifests and claims included, and
+ * {@link #putIfAbsentIsAtomic()} says {@code false}. A wrapper that must keep the delegate's atomic create-only write
+ * overrides both.
+ *
  * @since 0.2.0
  */
 public abstract class ForwardingRepository implements Repository {
