@@ -139,9 +139,15 @@ public final class PgVault {
             try {
                 io.pgvault.spi.SetFacts facts = java.util.Objects.requireNonNull(strategy.backup(context),
                         () -> "strategy " + strategy.name() + " returned no facts for backup " + id);
+                Instant finished = clock.instant();
+                if (finished.isBefore(context.startedAt())) { // the clock stepped back during the backup (NTP)
+                    LOG.warn("backup {}: the clock stepped back by {} while it ran; recording it as finished at its "
+                            + "start", id, Duration.between(finished, context.startedAt()));
+                    finished = context.startedAt();
+                }
                 set = new BackupSet(id, strategy.name(), facts.type(), facts.status(), facts.source(),
-                        context.startedAt(), clock.instant(), facts.dependsOn(), context.written(),
-                        facts.attributes(), Optional.empty());
+                        context.startedAt(), finished, facts.dependsOn(), context.written(), facts.attributes(),
+                        Optional.empty());
                 catalog.commit(set, lease::confirm, lease::held);
             } catch (RuntimeException | Error e) {
                 discard(id, e);

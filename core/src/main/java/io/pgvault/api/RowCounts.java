@@ -26,6 +26,18 @@ public record RowCounts(Map<String, Map<String, Long>> databases) {
     public static final String ATTRIBUTE = "rowCounts";
     private static final TypeReference<Map<String, Map<String, Long>>> TYPE = new TypeReference<>() {
     };
+    /** No 1.9 read as 1, no "12" as 12, no key twice: a count either is one or the attribute is refused. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = strict();
+
+    private static com.fasterxml.jackson.databind.ObjectMapper strict() {
+        com.fasterxml.jackson.databind.ObjectMapper m = Json.mapper().copy()
+                .disable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        m.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Integer).setCoercion(
+                com.fasterxml.jackson.databind.cfg.CoercionInputShape.String,
+                com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
+        return m;
+    }
 
     /** Validates counts (none negative) and copies the maps, sorting tables (the attribute is written sorted). */
     public RowCounts {
@@ -44,7 +56,11 @@ public record RowCounts(Map<String, Map<String, Long>> databases) {
             copy.put(db, Collections.unmodifiableMap(sorted));
         });
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid row counts: " + String.join("; ", problems));
+            String listed = String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+                    .replaceAll("\\p{Cntrl}", "?");
+            throw new IllegalArgumentException("invalid row counts: " + (listed.length() > 300
+                    ? listed.substring(0, 300) + "..." : listed) + (problems.size() > 5 ? " (" + problems.size()
+                    + " in all)" : ""));
         }
         databases = Collections.unmodifiableMap(copy);
     }
@@ -61,7 +77,7 @@ public record RowCounts(Map<String, Map<String, Long>> databases) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new RowCounts(Json.mapper().readValue(json.get(), TYPE)));
+            return Optional.of(new RowCounts(STRICT.readValue(json.get(), TYPE)));
         } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
             throw new IntegrityException("attribute " + ATTRIBUTE + " of set " + set.id() + " is not"
                     + " {\"db\": {\"table\": n}}: " + e.getMessage(), e);

@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param status     COMPLETE, or FAILED when the tool reports a broken backup
  * @param source     what was backed up: a database name, {@code *} for a whole cluster, or a stanza
  * @param dependsOn  the set this one needs to restore (DIFF/INCR), if any
- * @param attributes strategy-specific facts (server version, format, {@link io.pgvault.api.RowCounts})
+ * @param attributes strategy-specific facts (server version, format, {@link io.pgvault.api.RowCounts}); not
+ *                   {@code pin.until} nor {@code tier.*}, which are core's
  * @since 0.3.0
  */
 public record SetFacts(BackupType type, BackupStatus status, String source, Optional<BackupId> dependsOn,
@@ -29,6 +30,12 @@ public record SetFacts(BackupType type, BackupStatus status, String source, Opti
         Objects.requireNonNull(source, "source");
         dependsOn = dependsOn == null ? Optional.empty() : dependsOn;
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        for (String key : attributes.keySet()) {
+            if (key.equals(io.pgvault.api.retention.Pin.ATTRIBUTE) || key.startsWith("tier.")) {
+                throw new IllegalArgumentException("attribute " + key + " is core's own (pins are records, tier "
+                        + "facts are written by the copier); a strategy cannot set it");
+            }
+        }
     }
 
     /**

@@ -45,6 +45,15 @@ class PgVaultTest {
         }
 
         @Test
+        @DisplayName("a strategy cannot set core's own attributes (a pin, tier facts)")
+        void reservedAttributes() {
+            assertThatThrownBy(() -> io.pgvault.spi.SetFacts.logical("app", Map.of("pin.until", "forever")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pin.until");
+            assertThatThrownBy(() -> io.pgvault.spi.SetFacts.logical("app", Map.of("tier.copiedFrom", "x")))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @Test
         @DisplayName("the manifest is written after every object")
         void manifestLast() {
             List<String> order = new ArrayList<>();

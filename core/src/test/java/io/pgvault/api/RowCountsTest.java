@@ -44,5 +44,10 @@ class RowCountsTest {
                 .isInstanceOf(IntegrityException.class).hasMessageContaining("-1");
         assertThatThrownBy(() -> RowCounts.of(withAttribute("{\"shop\":{\"t\":null}}")))
                 .isInstanceOf(IntegrityException.class);
+        for (String coerced : java.util.List.of("{\"shop\":{\"t\":1.9}}", "{\"shop\":{\"t\":\"12\"}}",
+                "{\"shop\":{\"t\":5,\"t\":0}}")) {
+            assertThatThrownBy(() -> RowCounts.of(withAttribute(coerced))).as(coerced)
+                    .isInstanceOf(IntegrityException.class);
+        }
     }
 }

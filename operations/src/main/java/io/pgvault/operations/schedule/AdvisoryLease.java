@@ -95,6 +95,12 @@ final class AdvisoryLease implements SingleRunnerGuard.Lease {
             return session.holds(key) ? null : "advisory lock " + key + " of job " + job + " is no longer held by "
                     + "its session on " + where + " (was the session reset, or moved by a connection pooler?)";
         } catch (SQLException e) {
+            if ("57014".equals(e.getSQLState())) {
+                // the statement timed out: the server answered, so the session (and its session-level lock) lives
+                LOG.warn("job {}: heartbeat of advisory lock {} on {} timed out on a slow server; the session is "
+                        + "alive, so the lock is held", job, key, where);
+                return null;
+            }
             return "the session holding advisory lock " + key + " of job " + job + " on " + where
                     + " failed its heartbeat: " + (e.getSQLState() == null ? "" : "[" + e.getSQLState() + "] ")
                     + e.getMessage();

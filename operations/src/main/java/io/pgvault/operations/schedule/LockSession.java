@@ -108,26 +108,43 @@ final class LockSession implements AutoCloseable {
             st.setString(2, previousStatementTimeout);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1);
+                boolean held = rs.getBoolean(1);
+                restoreNetworkTimeoutAndClose(true);
+                return held;
             }
-        } finally {
-            restoreNetworkTimeoutAndClose();
+        } catch (SQLException | RuntimeException e) {
+            restoreNetworkTimeoutAndClose(false); // the session may still hold the lock: never back to a pool
+            throw e;
         }
     }
 
     /** Puts the session's timeouts back and closes it; never throws. */
     @Override
     public void close() {
+        boolean clean = true;
         try (PreparedStatement st = connection.prepareStatement("SELECT set_config('statement_timeout', ?, false)")) {
             st.setString(1, previousStatementTimeout);
             st.executeQuery().close();
         } catch (SQLException e) {
             LOG.debug("resetting statement_timeout of a guard connection failed: {}", e.toString());
+            clean = false;
         }
-        restoreNetworkTimeoutAndClose();
+        restoreNetworkTimeoutAndClose(clean);
     }
 
-    private void restoreNetworkTimeoutAndClose() {
+    /**
+     * @param clean whether the session is known to hold no lock and its settings are back; when not, the connection
+     *              is aborted, so that a pool never hands out a session holding a job's lock or a short timeout
+     */
+    private void restoreNetworkTimeoutAndClose(boolean clean) {
+        if (!clean) {
+            try {
+                connection.abort(Runnable::run);
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("aborting a guard connection failed, closing it: {}", e.toString());
+            }
+        }
         if (previousNetworkTimeout >= 0) {
             try {
                 connection.setNetworkTimeout(DIRECT, previousNetworkTimeout);
