@@ -139,6 +139,7 @@ public final class PgVault {
             try {
                 io.pgvault.spi.SetFacts facts = java.util.Objects.requireNonNull(strategy.backup(context),
                         () -> "strategy " + strategy.name() + " returned no facts for backup " + id);
+                context.seal();
                 Instant finished = clock.instant();
                 if (finished.isBefore(context.startedAt())) { // the clock stepped back during the backup (NTP)
                     LOG.warn("backup {}: the clock stepped back by {} while it ran; recording it as finished at its "

@@ -33,6 +33,8 @@ public final class DefaultBackupContext implements BackupContext {
     private final List<StoredObject> written = new ArrayList<>();
     private final ProgressTracker progress;
     private final Runnable claimCheck;
+    private boolean sealed;
+    private int inFlight;
 
     /**
      * @param id         the set being written
@@ -72,8 +74,40 @@ public final class DefaultBackupContext implements BackupContext {
         return clock;
     }
 
+    /**
+     * Ends the backup: no object may be written any more, and none may still be in flight, or the set would be
+     * committed without it (a strategy that returned while a background thread was still writing).
+     *
+     * @throws IllegalStateException when a write is still in flight
+     */
+    public void seal() {
+        synchronized (written) {
+            sealed = true;
+            if (inFlight > 0) {
+                throw new IllegalStateException("the strategy returned while " + inFlight + " object(s) of backup "
+                        + id + " were still being written");
+            }
+        }
+    }
+
     @Override
     public StoredObject writeObject(String name, Map<String, String> attributes, ObjectWriter writer) {
+        synchronized (written) {
+            if (sealed) {
+                throw new IllegalStateException("backup " + id + " has ended: no object can be written to it now");
+            }
+            inFlight++;
+        }
+        try {
+            return write(name, attributes, writer);
+        } finally {
+            synchronized (written) {
+                inFlight--;
+            }
+        }
+    }
+
+    private StoredObject write(String name, Map<String, String> attributes, ObjectWriter writer) {
         claimCheck.run();
         String key = RepositoryLayout.objectKey(id, name, pipeline.options());
         AtomicReference<Encoded> encoded = new AtomicReference<>();

@@ -45,6 +45,39 @@ class PgVaultTest {
         }
 
         @Test
+        @DisplayName("a strategy that returns while an object is still being written fails the backup; the object "
+                + "is not committed as part of a listed set")
+        void writeInFlightAtReturn() throws Exception {
+            java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            BackupStrategy leaky = new FakeStrategy() {
+                @Override
+                public io.pgvault.spi.SetFacts backup(BackupContext ctx) {
+                    new Thread(() -> ctx.writeObject("late.sql", Map.of(), out -> {
+                        writing.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        out.write(1);
+                    })).start();
+                    try {
+                        writing.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return io.pgvault.spi.SetFacts.logical("app", Map.of());
+                }
+            };
+            PgVault vault = PgVault.builder().strategy(leaky).repository(repo).build();
+            assertThatThrownBy(vault::backup).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("still being written");
+            release.countDown();
+            assertThat(vault.list()).isEmpty();
+        }
+
+        @Test
         @DisplayName("a strategy cannot set core's own attributes (a pin, tier facts)")
         void reservedAttributes() {
             assertThatThrownBy(() -> io.pgvault.spi.SetFacts.logical("app", Map.of("pin.until", "forever")))
@@ -214,7 +247,7 @@ class PgVaultTest {
         }
     }
 
-    static final class FakeStrategy implements BackupStrategy {
+    static class FakeStrategy implements BackupStrategy {
         static final byte[] PAYLOAD = "CREATE TABLE t(x int);\n-- done\n".repeat(200).getBytes(StandardCharsets.UTF_8);
         boolean failAfterFirst;
         boolean producerFails;

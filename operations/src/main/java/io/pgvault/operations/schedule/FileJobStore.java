@@ -81,6 +81,14 @@ final class FileJobStore implements JobStore {
         Path claim = claims.resolve(job + "@" + fire.toEpochMilli());
         try {
             Files.createDirectories(claims);
+            try (var listing = Files.list(claims)) { // a later fire claimed supersedes this one
+                String prefix = job + "@";
+                if (listing.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix))
+                        .map(n -> n.substring(prefix.length())).filter(n -> n.matches("\\d+"))
+                        .anyMatch(n -> Long.parseLong(n) > fire.toEpochMilli())) {
+                    return false;
+                }
+            }
             Files.createFile(claim);
         } catch (FileAlreadyExistsException e) {
             return false;

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 /** {@link JobStore#inMemory()}: the latest handled fire and the open claims per job, behind one lock. */
 final class InMemoryJobStore implements JobStore {
     private final Map<String, Instant> fires = new HashMap<>();
-    private final Map<String, Set<Instant>> claims = new HashMap<>();
+    private final Map<String, java.util.NavigableSet<Instant>> claims = new HashMap<>();
 
     @Override
     public synchronized Optional<Instant> lastFire(String job) {
@@ -33,7 +33,11 @@ final class InMemoryJobStore implements JobStore {
         if (last != null && !last.isBefore(fire)) {
             return false;
         }
-        return claims.computeIfAbsent(job, j -> new TreeSet<>()).add(fire);
+        java.util.NavigableSet<Instant> claimed = claims.computeIfAbsent(job, j -> new TreeSet<>());
+        if (claimed.ceiling(fire) != null) { // this fire, or a later one, is claimed: this one is superseded
+            return false;
+        }
+        return claimed.add(fire);
     }
 
     @Override

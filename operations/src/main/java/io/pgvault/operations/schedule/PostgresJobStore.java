@@ -86,13 +86,16 @@ final class PostgresJobStore implements JobStore {
             ensureTable(c);
             try (PreparedStatement st = c.prepareStatement("INSERT INTO " + claimsTable
                     + " (job, fire, claimant, claimed_at) SELECT ?, ?, ?, now() WHERE NOT EXISTS (SELECT 1 FROM "
-                    + table + " WHERE job = ? AND last_fire >= ?) ON CONFLICT (job, fire) DO NOTHING")) {
+                    + table + " WHERE job = ? AND last_fire >= ?) AND NOT EXISTS (SELECT 1 FROM " + claimsTable
+                    + " WHERE job = ? AND fire > ?) ON CONFLICT (job, fire) DO NOTHING")) {
                 Timestamp at = Timestamp.from(fire);
                 st.setString(1, job);
                 st.setTimestamp(2, at);
                 st.setString(3, claimant);
                 st.setString(4, job);
                 st.setTimestamp(5, at);
+                st.setString(6, job);
+                st.setTimestamp(7, at);
                 return st.executeUpdate() == 1;
             }
         } catch (SQLException e) {

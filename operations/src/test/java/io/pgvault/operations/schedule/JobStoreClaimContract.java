@@ -58,6 +58,16 @@ abstract class JobStoreClaimContract {
     }
 
     @Test
+    @DisplayName("once a later fire is claimed, an earlier one cannot be (a replica whose clock lags, after the "
+            + "holder of the later fire lost its lease or crashed)")
+    void laterClaimSupersedes() {
+        JobStore s = store();
+        assertThat(s.claim(job, FIRE.plusSeconds(120), "ahead")).isTrue();
+        assertThat(s.claim(job, FIRE.plusSeconds(60), "behind")).isFalse();
+        assertThat(s.claim(job, FIRE.plusSeconds(180), "next")).isTrue();
+    }
+
+    @Test
     @DisplayName("a fire at or before the recorded one cannot be claimed; a later one can, and recording does not "
             + "free the claim of the recorded fire")
     void recordedFiresRefused() {
