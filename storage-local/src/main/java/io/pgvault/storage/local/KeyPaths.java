@@ -89,7 +89,9 @@ final class KeyPaths {
 
     private void ensureDirectory(String key, Path directory) throws IOException {
         BasicFileAttributes attributes = attributesOf(key, directory);
-        if (attributes == null) {
+        // another writer may create the folder first, and a delete that emptied it may remove it again right
+        // after: try again a few times rather than take a vanished folder for an object
+        for (int attempt = 0; attributes == null && attempt < 5; attempt++) {
             try {
                 permissions.createDirectory(directory);
                 return;
