@@ -409,7 +409,7 @@ public final class Catalog {
         for (ObjectInfo info : repository.list(RepositoryLayout.MANIFESTS)) {
             RepositoryLayout.manifestName(info.key()).ifPresent(committed::add);
         }
-        Map<String, Set<String>> referenced = new HashMap<>();
+        Map<String, Optional<Set<String>>> referenced = new HashMap<>();
         Instant threshold = now.minus(grace);
         for (ObjectInfo info : objects) {
             boolean data = info.key().startsWith(RepositoryLayout.DATA);
@@ -420,7 +420,8 @@ public final class Catalog {
             }
             if (!committed.contains(owner)) {
                 debris.add(info.key());
-            } else if (data && !referenced.computeIfAbsent(owner, this::referencedKeys).contains(info.key())) {
+            } else if (data && referenced.computeIfAbsent(owner, this::referencedKeys)
+                    .filter(keys -> !keys.contains(info.key())).isPresent()) {
                 debris.add(info.key()); // left by a copier that lost the race for this set, or a finished journal
             }
         }
@@ -493,9 +494,13 @@ public final class Catalog {
                 return List.of();
             }
             keys.stream().filter(k -> k.startsWith(RepositoryLayout.INTENTS)).forEach(removed::add); // taken over
-            Set<String> keep = repository.stat(manifestKey(id)).isPresent() ? referencedKeys(id.value()) : Set.of();
+            boolean committed = repository.stat(manifestKey(id)).isPresent();
+            Optional<Set<String>> named = committed ? referencedKeys(id.value()) : Optional.of(Set.of());
+            if (named.isEmpty()) {
+                return removed; // committed, but its manifest cannot be read: nothing of it goes
+            }
             for (String key : keys) {
-                if (!key.startsWith(RepositoryLayout.INTENTS) && !keep.contains(key)) {
+                if (!key.startsWith(RepositoryLayout.INTENTS) && !named.get().contains(key)) {
                     repository.delete(key);
                     removed.add(key);
                 }
@@ -523,35 +528,17 @@ public final class Catalog {
         }
     }
 
-    /** @return the keys a committed set's manifest names; every key of its prefix when it cannot be read */
-    private Set<String> referencedKeys(String owner) {
+    /** @return the keys a committed set's manifest names; empty when it cannot be read (then keep every key) */
+    private Optional<Set<String>> referencedKeys(String owner) {
         try {
             BackupSet set = read(RepositoryLayout.MANIFESTS + owner + ".json", owner);
             Set<String> keys = new HashSet<>();
             set.objects().forEach(o -> keys.add(o.key()));
-            return keys;
+            return Optional.of(keys);
         } catch (PgVaultException e) {
-            return ALL; // damaged or vanished: an operator decides, nothing of it is debris
+            return Optional.empty(); // damaged or vanished: an operator decides, nothing of it is debris
         }
     }
-
-    /** Stands for "every key" in {@link #referencedKeys}. */
-    private static final Set<String> ALL = new java.util.AbstractSet<>() {
-        @Override
-        public boolean contains(Object o) {
-            return true;
-        }
-
-        @Override
-        public java.util.Iterator<String> iterator() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int size() {
-            return Integer.MAX_VALUE;
-        }
-    };
 
     private void requireCommitted(BackupId id) {
         if (repository.stat(manifestKey(id)).isEmpty()) {

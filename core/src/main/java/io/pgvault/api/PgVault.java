@@ -319,8 +319,16 @@ public final class PgVault {
      * @since 0.1.0
      */
     public RetentionPlan planRetention(RetentionPolicy policy) {
-        RetentionPolicy effective = tiering.tiers().isEmpty() ? policy : policy.or(tiering.awaitingCopy());
-        return RetentionPlan.of(effective, list(), clock.instant());
+        return plan(policy, awaitingCopy());
+    }
+
+    private RetentionPlan plan(RetentionPolicy policy, Tiering.AwaitingCopy awaiting) {
+        return RetentionPlan.of(awaiting == null ? policy : policy.or(awaiting), list(), clock.instant());
+    }
+
+    /** @return the tiers' rule, listing the primary and every tier once; null without tiers */
+    private Tiering.AwaitingCopy awaitingCopy() {
+        return tiering.tiers().isEmpty() ? null : tiering.awaitingCopy();
     }
 
     /**
@@ -336,7 +344,8 @@ public final class PgVault {
      */
     public PruneReport prune(RetentionPolicy policy,
             PruneMode mode) {
-        return prune(planRetention(policy), mode);
+        Tiering.AwaitingCopy awaiting = awaitingCopy();
+        return execute(plan(policy, awaiting), mode, awaiting);
     }
 
     /**
@@ -351,6 +360,10 @@ public final class PgVault {
      * @since 0.3.0
      */
     public PruneReport prune(RetentionPlan plan, PruneMode mode) {
+        return execute(plan, mode, awaitingCopy());
+    }
+
+    private PruneReport execute(RetentionPlan plan, PruneMode mode, Tiering.AwaitingCopy awaiting) {
         if (mode == PruneMode.EXECUTE) {
             Instant store = io.pgvault.internal.RepositoryClock.now(repository);
             Duration ahead = Duration.between(store, clock.instant());
@@ -361,10 +374,10 @@ public final class PgVault {
                         + "), more than " + Catalog.SKEW_TOLERANCE + ": clock skew; fix the clock (NTP)");
             }
         }
-        if (!tiering.tiers().isEmpty()) {
-            plan = keepAwaited(plan);
+        if (awaiting != null) {
+            plan = keepAwaited(plan, awaiting);
             if (mode == PruneMode.EXECUTE) {
-                tiering.recordLosses(plan);
+                awaiting.recordLosses(plan);
             }
         }
         PruneReport report = Pruner.of(catalog).withDebrisGrace(debrisGrace).prune(plan, mode);
@@ -373,11 +386,11 @@ public final class PgVault {
     }
 
     /** A plan made earlier (or without the tiers' rule) keeps, now, what a tier still awaits. */
-    private RetentionPlan keepAwaited(RetentionPlan plan) {
+    private static RetentionPlan keepAwaited(RetentionPlan plan, Tiering.AwaitingCopy awaiting) {
         Map<BackupId, String> awaited = new java.util.HashMap<>();
         List<BackupSet> candidates = plan.deleted().stream().map(io.pgvault.api.retention.RetentionDecision::set)
                 .toList();
-        tiering.awaitingCopy().keeps(candidates, plan.now()).forEach(k -> awaited.put(k.id(), k.reason()));
+        awaiting.keeps(candidates, plan.now()).forEach(k -> awaited.put(k.id(), k.reason()));
         if (awaited.isEmpty()) {
             return plan;
         }

@@ -124,7 +124,6 @@ public final class Lease implements AutoCloseable {
             lost = "its claim " + key + " was taken over or removed by another process";
             check();
         }
-        check();
     }
 
     /**

@@ -420,58 +420,71 @@ public final class Tiering {
     /**
      * The rule the primary's prune adds for its tiers: a set that a tier's filter selects (and its retention would
      * keep) but the tier does not hold yet is kept, with the reason, for at most the tier's
-     * {@link Tier#maxCopyWait()} after it finished. A tier that cannot be listed is taken to hold nothing.
+     * {@link Tier#maxCopyWait()} after it finished. A tier that cannot be listed is taken to hold nothing. The
+     * primary and every tier are listed once, now; the returned snapshot both plans and records losses.
      *
      * @return a policy keeping the sets awaiting a copy (keeps nothing without tiers)
      * @since 0.3.0
      */
-    public RetentionPolicy awaitingCopy() {
-        Map<BackupId, List<Tier>> awaited = awaited();
-        return new RetentionPolicy() {
-            @Override
-            public List<Keep> keeps(List<BackupSet> candidates, Instant now) {
-                List<Keep> keeps = new ArrayList<>();
-                for (BackupSet s : candidates) {
-                    List<String> waiting = awaited.getOrDefault(s.id(), List.of()).stream()
-                            .filter(t -> !overdue(s, t, now)).map(Tier::name).toList();
-                    if (!waiting.isEmpty()) {
-                        keeps.add(new Keep(s.id(), "awaiting copy to tier " + String.join(", tier ", waiting)));
-                    }
-                }
-                return keeps;
-            }
-
-            @Override
-            public String describe() {
-                return "sets awaiting a tier copy";
-            }
-        };
+    public AwaitingCopy awaitingCopy() {
+        return new AwaitingCopy(awaited());
     }
 
     /**
-     * Records, before the primary deletes them, the sets of {@code plan} that a tier should have received but never
-     * did: a notice in the primary ({@code notices/tier-lost/<tier>/<id>.json}), an error in the log and a
-     * {@link Events.TierCopyAbandoned} event. {@link #health()} reports them as lost from then on.
+     * What the tiers awaited when {@link #awaitingCopy()} listed them: a retention rule, and the losses to record when
+     * a plan deletes such a set anyway.
      *
-     * @param plan the primary's plan about to be executed
-     * @return the tier names per set that will never reach them
      * @since 0.3.0
      */
-    public Map<BackupId, List<String>> recordLosses(RetentionPlan plan) {
-        Map<BackupId, List<Tier>> awaited = awaited();
-        Map<BackupId, List<String>> lost = new LinkedHashMap<>();
-        for (RetentionDecision d : plan.deleted()) {
-            for (Tier tier : awaited.getOrDefault(d.id(), List.of())) {
-                String why = "set " + d.id() + " was never copied to tier " + tier.name() + " within its maxCopyWait ("
-                        + tier.maxCopyWait() + ") and the primary's retention deletes it now";
-                primary.repository().put(lossKey(tier, d.id()), out -> out.write(
-                        (why + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-                LOG.error("tier {} ({}): {}", tier.name(), tier.required() ? "required" : "optional", why);
-                listener.on(new Events.TierCopyAbandoned(clock.instant(), tier.name(), d.id(), tier.required(), why));
-                lost.computeIfAbsent(d.id(), k -> new ArrayList<>()).add(tier.name());
-            }
+    public final class AwaitingCopy implements RetentionPolicy {
+        private final Map<BackupId, List<Tier>> awaited;
+
+        private AwaitingCopy(Map<BackupId, List<Tier>> awaited) {
+            this.awaited = awaited;
         }
-        return lost;
+
+        @Override
+        public List<Keep> keeps(List<BackupSet> candidates, Instant now) {
+            List<Keep> keeps = new ArrayList<>();
+            for (BackupSet s : candidates) {
+                List<String> waiting = awaited.getOrDefault(s.id(), List.of()).stream()
+                        .filter(t -> !overdue(s, t, now)).map(Tier::name).toList();
+                if (!waiting.isEmpty()) {
+                    keeps.add(new Keep(s.id(), "awaiting copy to tier " + String.join(", tier ", waiting)));
+                }
+            }
+            return keeps;
+        }
+
+        @Override
+        public String describe() {
+            return "sets awaiting a tier copy";
+        }
+
+        /**
+         * Records, before the primary deletes them, the sets of {@code plan} that a tier should have received but
+         * never did: a notice in the primary ({@code notices/tier-lost/<tier>/<id>.json}), an error in the log and a
+         * {@link Events.TierCopyAbandoned} event. {@link Tiering#health()} reports them as lost from then on.
+         *
+         * @param plan the primary's plan about to be executed
+         * @return the tier names per set that will never reach them
+         */
+        public Map<BackupId, List<String>> recordLosses(RetentionPlan plan) {
+            Map<BackupId, List<String>> lost = new LinkedHashMap<>();
+            for (RetentionDecision d : plan.deleted()) {
+                for (Tier tier : awaited.getOrDefault(d.id(), List.of())) {
+                    String why = "set " + d.id() + " was never copied to tier " + tier.name() + " within its "
+                            + "maxCopyWait (" + tier.maxCopyWait() + ") and the primary's retention deletes it now";
+                    primary.repository().put(lossKey(tier, d.id()), out -> out.write(
+                            (why + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    LOG.error("tier {} ({}): {}", tier.name(), tier.required() ? "required" : "optional", why);
+                    listener.on(new Events.TierCopyAbandoned(clock.instant(), tier.name(), d.id(), tier.required(),
+                            why));
+                    lost.computeIfAbsent(d.id(), k -> new ArrayList<>()).add(tier.name());
+                }
+            }
+            return lost;
+        }
     }
 
     private static String lossKey(Tier tier, BackupId id) {
