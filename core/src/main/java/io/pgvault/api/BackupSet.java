@@ -1,5 +1,7 @@
 package io.pgvault.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,11 +23,14 @@ import java.util.Optional;
  * @param objects     the stored objects, in the order they were written
  * @param attributes  strategy-specific facts (server version, format, row counts, WAL range)
  * @param lastVerified when the set was last proven intact or restorable, if ever
+ * @param authenticity whether the manifest this was read from is proven authentic (judged by the reader when it read
+ *                     the manifest; never stored in it)
  * @since 0.1.0
  */
 public record BackupSet(BackupId id, String strategy, BackupType type, BackupStatus status, String source,
         Instant startedAt, Instant finishedAt, Optional<BackupId> dependsOn, List<StoredObject> objects,
-        Map<String, String> attributes, Optional<Instant> lastVerified) {
+        Map<String, String> attributes, Optional<Instant> lastVerified,
+        @JsonIgnore Authenticity authenticity) {
 
     /** Manifest format version written by this release. */
     public static final int FORMAT_VERSION = 1;
@@ -43,9 +48,32 @@ public record BackupSet(BackupId id, String strategy, BackupType type, BackupSta
         objects = objects == null ? List.of() : List.copyOf(objects);
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         lastVerified = lastVerified == null ? Optional.empty() : lastVerified;
+        authenticity = authenticity == null ? Authenticity.UNSIGNED : authenticity;
         if (finishedAt.isBefore(startedAt)) {
             throw new IllegalArgumentException("finishedAt " + finishedAt + " is before startedAt " + startedAt);
         }
+    }
+
+    /**
+     * A set not (yet) read from a manifest: {@link Authenticity#UNSIGNED}.
+     *
+     * @param id           identifier
+     * @param strategy     the strategy that wrote it
+     * @param type         FULL / DIFF / INCR / LOGICAL
+     * @param status       COMPLETE or FAILED
+     * @param source       what was backed up
+     * @param startedAt    when the backup started
+     * @param finishedAt   when its last object was durable
+     * @param dependsOn    the set this one needs to restore, if any
+     * @param objects      the stored objects
+     * @param attributes   strategy-specific facts
+     * @param lastVerified when the set was last proven intact or restorable, if ever
+     */
+    public BackupSet(BackupId id, String strategy, BackupType type, BackupStatus status, String source,
+            Instant startedAt, Instant finishedAt, Optional<BackupId> dependsOn, List<StoredObject> objects,
+            Map<String, String> attributes, Optional<Instant> lastVerified) {
+        this(id, strategy, type, status, source, startedAt, finishedAt, dependsOn, objects, attributes, lastVerified,
+                Authenticity.UNSIGNED);
     }
 
     /** @return total size before compression and encryption */
@@ -77,6 +105,26 @@ public record BackupSet(BackupId id, String strategy, BackupType type, BackupSta
      */
     public BackupSet withLastVerified(Instant when) {
         return new BackupSet(id, strategy, type, status, source, startedAt, finishedAt, dependsOn, objects,
-                attributes, Optional.of(when));
+                attributes, Optional.of(when), authenticity);
+    }
+
+    /**
+     * @param attributes the attributes to record instead
+     * @return a copy with them
+     * @since 0.4.0
+     */
+    public BackupSet withAttributes(Map<String, String> attributes) {
+        return new BackupSet(id, strategy, type, status, source, startedAt, finishedAt, dependsOn, objects,
+                attributes, lastVerified, authenticity);
+    }
+
+    /**
+     * @param authenticity what the reader proved of the manifest
+     * @return a copy carrying it
+     * @since 0.4.0
+     */
+    public BackupSet withAuthenticity(Authenticity authenticity) {
+        return new BackupSet(id, strategy, type, status, source, startedAt, finishedAt, dependsOn, objects,
+                attributes, lastVerified, authenticity);
     }
 }

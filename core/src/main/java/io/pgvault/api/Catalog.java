@@ -1,9 +1,11 @@
 package io.pgvault.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgvault.api.retention.Pin;
 import io.pgvault.internal.Json;
+import io.pgvault.internal.ManifestSeal;
 import io.pgvault.internal.RepositoryClock;
 import io.pgvault.internal.SetRecords;
 import io.pgvault.spi.ObjectInfo;
@@ -12,8 +14,10 @@ import io.pgvault.spi.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,22 +49,58 @@ public final class Catalog {
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
+    /** The largest manifest read (a set of about 100,000 objects); a larger one is damaged, never read whole. */
+    public static final long MAX_MANIFEST_BYTES = 64L * 1024 * 1024;
+
     private final Repository repository;
     private final Leases leases;
+    private final ManifestSeal seal;
 
-    /** @param repository where the sets live; default {@link Leases} */
+    /**
+     * A catalog without a key: it signs nothing and proves no set authentic.
+     *
+     * @param repository where the sets live; default {@link Leases}
+     */
     public Catalog(Repository repository) {
         this(repository, Leases.defaults());
     }
 
     /**
+     * A catalog without a key: it signs nothing and proves no set authentic.
+     *
      * @param repository where the sets live
      * @param leases     how long a writer's claim protects a set in progress
      * @since 0.3.0
      */
     public Catalog(Repository repository, Leases leases) {
+        this(repository, leases, ManifestSeal.none());
+    }
+
+    /**
+     * A catalog that signs the manifests it commits and proves those it reads with the key {@code keys} gives: its
+     * integrity key, else one derived from its encryption secret (ADR 0012).
+     *
+     * @param repository where the sets live
+     * @param leases     how long a writer's claim protects a set in progress
+     * @param keys       the pipeline whose integrity key or encryption secret authenticates manifests
+     * @since 0.4.0
+     */
+    public Catalog(Repository repository, Leases leases, PipelineOptions keys) {
+        this(repository, leases, ManifestSeal.of(Objects.requireNonNull(keys, "keys")));
+    }
+
+    private Catalog(Repository repository, Leases leases, ManifestSeal seal) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.leases = Objects.requireNonNull(leases, "leases");
+        this.seal = seal;
+    }
+
+    /**
+     * @return whether this catalog signs what it commits (it has an integrity key or an encryption secret)
+     * @since 0.4.0
+     */
+    public boolean signs() {
+        return seal.canSign();
     }
 
     /** @return the repository */
@@ -121,6 +161,10 @@ public final class Catalog {
                 continue;
             }
             try {
+                if (info.size() > MAX_MANIFEST_BYTES) {
+                    throw new IntegrityException("manifest " + info.key() + " has " + info.size() + " bytes, more "
+                            + "than the " + MAX_MANIFEST_BYTES + " a manifest may have; it is not read");
+                }
                 BackupSet set = read(info.key(), name.get());
                 sets.add(SetRecords.fold(set, records.get(name.get())));
             } catch (NotFoundException e) {
@@ -213,10 +257,8 @@ public final class Catalog {
                     + ": clock skew between this host and " + repository.id());
         }
         beforeManifest.run();
-        ObjectNode doc = Json.mapper().createObjectNode();
-        doc.put("formatVersion", BackupSet.FORMAT_VERSION);
-        doc.set("set", Json.mapper().valueToTree(set));
-        if (repository.putIfAbsent(manifestKey(set.id()), out -> Json.write(out, doc)).isEmpty()) {
+        byte[] doc = manifestBytes(set);
+        if (repository.putIfAbsent(manifestKey(set.id()), out -> out.write(doc)).isEmpty()) {
             throw new ConflictException("set " + set.id() + " is already committed in " + repository.id()
                     + " (another writer used the same id); this commit wrote nothing");
         }
@@ -546,22 +588,79 @@ public final class Catalog {
         }
     }
 
+    /**
+     * {@code {"formatVersion":N,"set":{...},"auth":{...}}}: the MAC in {@code auth} covers the exact bytes of the
+     * {@code set} member, which are written and read back byte for byte (no canonical form to agree on).
+     */
+    private byte[] manifestBytes(BackupSet set) {
+        try {
+            byte[] setBytes = Json.mapper().writeValueAsBytes(set.withAuthenticity(Authenticity.UNSIGNED));
+            ByteArrayOutputStream out = new ByteArrayOutputStream(setBytes.length + 512);
+            out.write(("{\"formatVersion\":" + BackupSet.FORMAT_VERSION + ",\"set\":")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(setBytes);
+            if (seal.canSign()) {
+                out.write(",\"auth\":".getBytes(StandardCharsets.US_ASCII));
+                out.write(Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature
+                        .INDENT_OUTPUT).writeValueAsBytes(seal.sign(set.id().value(), BackupSet.FORMAT_VERSION,
+                        setBytes)));
+            }
+            out.write("}\n".getBytes(StandardCharsets.US_ASCII));
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize the manifest of " + set.id(), e);
+        }
+    }
+
     private BackupSet read(String key, String name) {
-        BackupSet set;
+        byte[] bytes;
         try (InputStream in = repository.open(key)) {
-            JsonNode doc = Json.mapper().readTree(in);
-            if (doc == null || !doc.isObject()) {
+            bytes = in.readNBytes((int) MAX_MANIFEST_BYTES + 1);
+        } catch (IOException e) {
+            throw new IntegrityException("cannot read manifest " + key + " in " + repository.id() + ": "
+                    + e.getMessage(), e);
+        }
+        if (bytes.length > MAX_MANIFEST_BYTES) {
+            throw new IntegrityException("manifest " + key + " in " + repository.id() + " is larger than the "
+                    + MAX_MANIFEST_BYTES + " bytes a manifest may have");
+        }
+        int version = -1;
+        int setStart = -1;
+        int setEnd = -1;
+        JsonNode auth = null;
+        BackupSet set;
+        try (JsonParser p = Json.mapper().createParser(bytes)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IntegrityException("manifest " + key + " is not a JSON object");
             }
-            int version = doc.path("formatVersion").asInt(-1);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "formatVersion" -> version = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                    case "set" -> {
+                        if (value == JsonToken.START_OBJECT) {
+                            setStart = (int) p.currentTokenLocation().getByteOffset();
+                            p.skipChildren();
+                            setEnd = (int) p.currentLocation().getByteOffset();
+                        }
+                    }
+                    case "auth" -> auth = p.readValueAsTree();
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new IntegrityException("manifest " + key + " holds more than one JSON value");
+            }
             if (version < 1 || version > BackupSet.FORMAT_VERSION) {
                 throw new IntegrityException("manifest " + key + " has format version " + version
                         + "; this pgvault reads 1.." + BackupSet.FORMAT_VERSION);
             }
-            if (!doc.path("set").isObject()) {
+            if (setStart < 0 || setEnd <= setStart || bytes[setStart] != '{' || bytes[setEnd - 1] != '}') {
                 throw new IntegrityException("manifest " + key + " holds no set");
             }
-            set = Json.mapper().treeToValue(doc.get("set"), BackupSet.class);
+            set = Json.mapper().readValue(bytes, setStart, setEnd - setStart, BackupSet.class);
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
             throw new IntegrityException("cannot read manifest " + key + " in " + repository.id() + ": "
                     + e.getMessage(), e);
@@ -570,7 +669,15 @@ public final class Catalog {
         if (problem != null) {
             throw new IntegrityException("manifest " + key + " in " + repository.id() + ": " + problem);
         }
-        return set;
+        ManifestSeal.Verdict verdict = seal.verify(name, version, java.util.Arrays.copyOfRange(bytes, setStart,
+                setEnd), auth);
+        if (verdict.authenticity() == Authenticity.MISMATCH) {
+            LOG.warn("manifest {} in {} fails authentication: {}; it is listed but not restored, copied or drilled "
+                    + "without an explicit opt-in", key, repository.id(), verdict.reason());
+        } else if (verdict.authenticity() != Authenticity.AUTHENTICATED && seal.canSign()) {
+            LOG.debug("manifest {} in {} is not authenticated: {}", key, repository.id(), verdict.reason());
+        }
+        return set.withAuthenticity(verdict.authenticity());
     }
 
     /** @return why a set read from (or about to become) {@code manifests/<name>.json} cannot be trusted, or null */

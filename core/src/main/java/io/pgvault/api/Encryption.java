@@ -59,24 +59,56 @@ public sealed interface Encryption {
     /**
      * age scrypt passphrase encryption.
      *
-     * @param passphrase the passphrase
-     * @param workFactor log2 of the scrypt cost, 10..22 (memory is 128 × 8 × 2^workFactor bytes)
+     * <p>On read, a stored object's header names its own work factor; one demanding more than
+     * {@code maxReadWorkFactor} is refused before any memory is allocated, so a tampered header cannot make every
+     * object allocate gigabytes. The default accepts the configured factor plus one (a set written on a host
+     * configured a little higher); raise it with {@link #acceptingWorkFactorUpTo} to read sets written with a larger
+     * one.
+     *
+     * @param passphrase        the passphrase
+     * @param workFactor        log2 of the scrypt cost when writing, 10..22 (memory is 128 × 8 × 2^workFactor bytes)
+     * @param maxReadWorkFactor the largest log2 cost accepted when reading, workFactor..22
      */
-    record Passphrase(Secret passphrase, int workFactor) implements Encryption {
-        /** Validates the passphrase and the work factor. */
+    record Passphrase(Secret passphrase, int workFactor, int maxReadWorkFactor) implements Encryption {
+        /** Validates the passphrase and the work factors. */
         public Passphrase {
             Objects.requireNonNull(passphrase, "passphrase");
             if (workFactor < 10 || workFactor > 22) {
                 throw new ConfigurationException("scrypt work factor must be 10..22, was " + workFactor);
             }
+            if (maxReadWorkFactor < workFactor || maxReadWorkFactor > 22) {
+                throw new ConfigurationException("the largest scrypt work factor accepted on read must be "
+                        + workFactor + "..22, was " + maxReadWorkFactor);
+            }
+        }
+
+        /**
+         * Accepts on read the configured work factor plus one.
+         *
+         * @param passphrase the passphrase
+         * @param workFactor log2 of the scrypt cost, 10..22
+         */
+        public Passphrase(Secret passphrase, int workFactor) {
+            this(passphrase, workFactor, Math.min(22, Math.max(10, workFactor) + 1));
         }
 
         /**
          * @param log2 log2 of the scrypt cost, 10..22
-         * @return a copy with that work factor (lower is faster and uses less memory; 18 is age's default)
+         * @return a copy with that work factor (lower is faster and uses less memory; 18 is age's default), accepting
+         *         on read that factor plus one, or what this one accepted if that is more
          */
         public Passphrase withWorkFactor(int log2) {
-            return new Passphrase(passphrase, log2);
+            return new Passphrase(passphrase, log2, Math.max(Math.min(22, log2 + 1), maxReadWorkFactor));
+        }
+
+        /**
+         * @param log2 the largest log2 scrypt cost a stored object may demand on read, workFactor..22 (22 allocates
+         *             4 GiB per object)
+         * @return a copy accepting that
+         * @since 0.4.0
+         */
+        public Passphrase acceptingWorkFactorUpTo(int log2) {
+            return new Passphrase(passphrase, workFactor, log2);
         }
 
         @Override
@@ -86,7 +118,7 @@ public sealed interface Encryption {
 
         @Override
         public String toString() {
-            return "Encryption.passphrase(workFactor=" + workFactor + ")";
+            return "Encryption.passphrase(workFactor=" + workFactor + ", maxReadWorkFactor=" + maxReadWorkFactor + ")";
         }
     }
 

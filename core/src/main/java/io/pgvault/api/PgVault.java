@@ -69,13 +69,19 @@ public final class PgVault {
     private final Tiering tiering;
     private final Leases leases;
     private final Duration debrisGrace;
+    private final boolean acceptUnauthenticated;
 
     private PgVault(Builder b) {
         this.debrisGrace = b.debrisGrace;
         this.strategy = b.strategy;
         this.repository = b.repository;
         this.leases = b.leases;
-        this.catalog = new Catalog(b.repository, b.leases);
+        this.catalog = new Catalog(b.repository, b.leases, b.pipeline);
+        this.acceptUnauthenticated = b.acceptUnauthenticated;
+        if (!catalog.signs() && !b.acceptUnauthenticated) {
+            LOG.warn("{}: no integrity key and no encryption configured: new sets are written unauthenticated, and "
+                    + "restoring them needs RestoreRequest.allowUnauthenticated (see ADR 0012)", b.repository.id());
+        }
         this.pipeline = new Pipeline(b.pipeline);
         this.processes = b.processes;
         this.clock = b.clock;
@@ -84,7 +90,8 @@ public final class PgVault {
         this.pipelineOptions = b.pipeline;
         String strategyName = b.strategy.name();
         this.tiering = Tiering.of(b.repository, b.pipeline, b.tiers, b.clock, events)
-                .withLeases(b.leases).withDebrisGrace(b.debrisGrace).withScope(s -> s.strategy().equals(strategyName));
+                .withLeases(b.leases).withDebrisGrace(b.debrisGrace).withScope(s -> s.strategy().equals(strategyName))
+                .acceptingUnauthenticated(b.acceptUnauthenticated);
     }
 
     /** @return a builder */
@@ -150,6 +157,7 @@ public final class PgVault {
                         context.startedAt(), finished, facts.dependsOn(), context.written(), facts.attributes(),
                         Optional.empty());
                 catalog.commit(set, lease::confirm, lease::held);
+                set = set.withAuthenticity(catalog.signs() ? Authenticity.AUTHENTICATED : Authenticity.UNSIGNED);
             } catch (RuntimeException | Error e) {
                 discard(id, e);
                 events.on(new Events.BackupFailed(clock.instant(), repository.id(), id, strategy.name(), e));
@@ -243,6 +251,10 @@ public final class PgVault {
         BackupSet set = require(id);
         Instant start = clock.instant();
         List<String> problems = new ArrayList<>();
+        if (set.authenticity() == Authenticity.MISMATCH) {
+            problems.add("the manifest of " + id + " fails authentication: altered after it was written, or signed"
+                    + " with another key; its digests prove nothing");
+        }
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
             DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch);
             for (StoredObject object : set.objects()) {
@@ -289,6 +301,11 @@ public final class PgVault {
                         "no backup set of strategy " + strategy.name() + " in " + repository.id())));
         if (set.status() != BackupStatus.COMPLETE) {
             throw new IntegrityException("backup set " + set.id() + " is " + set.status() + " and cannot be restored");
+        }
+        if (!set.authenticity().proven() && !request.allowUnauthenticated() && !acceptUnauthenticated) {
+            UnauthenticatedSetException e = new UnauthenticatedSetException(set, repository.id(), "restored");
+            events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
+            throw e;
         }
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
             DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch);
@@ -470,7 +487,8 @@ public final class PgVault {
         Tier tier = tiering.tier(tierName);
         return builder().strategy(strategy).repository(tier.repository())
                 .pipeline(tier.pipeline().orElse(pipelineOptions)).processes(processes).clock(clock)
-                .scratchDirectory(scratchBase).listener(events).leases(leases).debrisGrace(debrisGrace).build();
+                .scratchDirectory(scratchBase).listener(events).leases(leases).debrisGrace(debrisGrace)
+                .acceptUnauthenticated(acceptUnauthenticated).build();
     }
 
     /**
@@ -488,6 +506,14 @@ public final class PgVault {
     /** @return the catalog of the repository */
     public Catalog catalog() {
         return catalog;
+    }
+
+    /**
+     * @return whether this vault restores, drills and copies sets whose manifest is not proven authentic
+     * @since 0.4.0
+     */
+    public boolean acceptsUnauthenticated() {
+        return acceptUnauthenticated;
     }
 
     /** @return the repository */
@@ -545,8 +571,22 @@ public final class PgVault {
         private final List<Tier> tiers = new ArrayList<>();
         private Leases leases = Leases.defaults();
         private Duration debrisGrace = Duration.ofHours(1);
+        private boolean acceptUnauthenticated;
 
         private Builder() {
+        }
+
+        /**
+         * @param accept whether sets whose manifest is not proven authentic ({@link Authenticity}: written before
+         *               0.4.0, by a vault without a key, or altered) may be restored, drilled and copied to tiers;
+         *               default false. Manifests are authenticated with the pipeline's integrity key or encryption
+         *               secret (ADR 0012); say true only for repositories nobody else can write.
+         * @return this
+         * @since 0.4.0
+         */
+        public Builder acceptUnauthenticated(boolean accept) {
+            this.acceptUnauthenticated = accept;
+            return this;
         }
 
         /**

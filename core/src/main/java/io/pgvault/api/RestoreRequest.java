@@ -19,11 +19,13 @@ import java.util.Optional;
  * @param includeGlobals  whether roles/tablespaces recorded with {@code pg_dumpall --globals-only} are replayed
  * @param verifyFirst     whether every object's stored checksum is verified before the target is touched
  *                        (default true)
+ * @param allowUnauthenticated whether a set whose manifest is not proven authentic (see {@link Authenticity}) may
+ *                        be restored (default false: such a set is refused before anything is read; ADR 0012)
  * @since 0.1.0
  */
 public record RestoreRequest(Optional<BackupId> backupId, Optional<String> targetDatabase,
         Optional<PgConnection> target, boolean dropExisting, int jobs, List<String> schemas, List<String> tables,
-        boolean includeGlobals, boolean verifyFirst) {
+        boolean includeGlobals, boolean verifyFirst, boolean allowUnauthenticated) {
 
     /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public RestoreRequest {
@@ -63,6 +65,7 @@ public record RestoreRequest(Optional<BackupId> backupId, Optional<String> targe
         private final List<String> tables = new ArrayList<>();
         private boolean includeGlobals;
         private boolean verifyFirst = true;
+        private boolean allowUnauthenticated;
 
         private Builder() {
         }
@@ -121,10 +124,22 @@ public record RestoreRequest(Optional<BackupId> backupId, Optional<String> targe
             return this;
         }
 
+        /**
+         * @param allow restore a set whose manifest is not proven authentic (written before 0.4.0, by a vault without
+         *              a key, or altered); default false. Say so only for a repository nobody else can write.
+         * @return this
+         * @since 0.4.0
+         */
+        public Builder allowUnauthenticated(boolean allow) {
+            this.allowUnauthenticated = allow;
+            return this;
+        }
+
         /** @return the validated request */
         public RestoreRequest build() {
             return new RestoreRequest(Optional.ofNullable(backupId), Optional.ofNullable(targetDatabase),
-                    Optional.ofNullable(target), dropExisting, jobs, schemas, tables, includeGlobals, verifyFirst);
+                    Optional.ofNullable(target), dropExisting, jobs, schemas, tables, includeGlobals, verifyFirst,
+                    allowUnauthenticated);
         }
     }
 }

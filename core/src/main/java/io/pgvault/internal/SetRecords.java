@@ -161,7 +161,7 @@ public final class SetRecords {
         attributes.remove(Pin.ATTRIBUTE);
         strongest(pins).ifPresent(p -> attributes.put(Pin.ATTRIBUTE, p));
         return new BackupSet(set.id(), set.strategy(), set.type(), set.status(), set.source(), set.startedAt(),
-                set.finishedAt(), set.dependsOn(), set.objects(), attributes, verified);
+                set.finishedAt(), set.dependsOn(), set.objects(), attributes, verified, set.authenticity());
     }
 
     /** Forever beats any date, a later end beats an earlier one, an unreadable pin beats all (it is kept). */

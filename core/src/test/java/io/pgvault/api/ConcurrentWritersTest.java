@@ -106,7 +106,8 @@ class ConcurrentWritersTest {
     private final Cluster strategy = new Cluster();
 
     private PgVault vault(Clock clock, Tier... tiers) {
-        PgVault.Builder b = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(FAST);
+        PgVault.Builder b = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(FAST)
+                .pipeline(TestKeys.SIGNED);
         for (Tier t : tiers) {
             b.tier(t);
         }

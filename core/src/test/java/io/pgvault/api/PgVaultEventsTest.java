@@ -20,7 +20,8 @@ class PgVaultEventsTest {
     private final List<VaultEvent> events = new ArrayList<>();
 
     private PgVault vault() {
-        return PgVault.builder().strategy(strategy).repository(repo).listener(events::add).build();
+        return PgVault.builder().strategy(strategy).repository(repo).listener(events::add).pipeline(TestKeys.SIGNED)
+                .build();
     }
 
     @Test

@@ -241,7 +241,7 @@ class PgVaultTest {
         void manifestJson() {
             BackupSet set = vault().backup();
             String json = new String(repo.objects.get(Catalog.manifestKey(set.id())), StandardCharsets.UTF_8);
-            assertThat(json).contains("\"formatVersion\" : 1").contains("\"id\" : \"" + set.id() + "\"")
+            assertThat(json).contains("\"formatVersion\":1").contains("\"id\" : \"" + set.id() + "\"")
                     .contains("\"strategy\" : \"fake\"");
             assertThat(vault().find(set.id())).contains(set);
         }

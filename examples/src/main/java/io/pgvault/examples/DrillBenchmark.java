@@ -73,7 +73,7 @@ public final class DrillBenchmark {
         System.out.printf(Locale.ROOT, "built %s in %.1f s%n", db, (System.nanoTime() - t) / 1e9);
         long bytes = Long.parseLong(pg.queryValue(db, "SELECT pg_database_size(current_database())"));
         Path repo = Files.createTempDirectory(work, "repo-");
-        PgVault vault = PgVault.builder()
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(db)).build()))
                 .repository(LocalRepository.at(repo))
                 .build();

@@ -294,7 +294,7 @@ public final class LogicalBackupBenchmark {
     }
 
     private PgVault vault(DumpFormat format, PipelineOptions pipeline) throws IOException {
-        return PgVault.builder()
+        return PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(SOURCE)).format(format)
                         .build()))
                 .repository(LocalRepository.at(work.resolve("pgvault-" + format.label())))

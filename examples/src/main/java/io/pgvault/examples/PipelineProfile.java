@@ -96,7 +96,7 @@ public final class PipelineProfile {
 
     private static void profile(PrintStream out, String name, Path dump, Compression compression,
             Encryption encryption, Repository repository, long bytes) {
-        PgVault vault = PgVault.builder().strategy(new PipeStrategy(dump)).repository(repository)
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true).strategy(new PipeStrategy(dump)).repository(repository)
                 .pipeline(new PipelineOptions(compression, encryption)).build();
         long cpu = cpuNanos();
         long start = System.nanoTime();

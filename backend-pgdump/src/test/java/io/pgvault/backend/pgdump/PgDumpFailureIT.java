@@ -237,7 +237,7 @@ class PgDumpFailureIT {
     @DisplayName("when the repository fails mid-stream, pg_dump is killed and no set is listed")
     void repositoryFailsMidStream(@TempDir Path dir) {
         Repository failing = new FailingRepository(repository(dir), 200_000);
-        PgVault vault = PgVault.builder().strategy(new PgDumpStrategy(config(DumpFormat.PLAIN))).repository(failing)
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true).strategy(new PgDumpStrategy(config(DumpFormat.PLAIN))).repository(failing)
                 .pipeline(PipelineOptions.defaults().withCompression(Compression.none())).build();
 
         assertThatThrownBy(vault::backup).hasMessageContaining("disk full (simulated)");

@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
 final class PgDumpTesting {
     /** A passphrase for tests; a low scrypt work factor keeps them fast. */
     static final Secret PASSPHRASE = Secret.of("correct horse battery staple (test)");
+    /** Signs manifests when a test does not encrypt (ADR 0012). */
+    static final Secret INTEGRITY_KEY = Secret.of("pgdump-tests-integrity-key-0123456789abcdef");
 
     private PgDumpTesting() {
     }
@@ -51,7 +53,8 @@ final class PgDumpTesting {
 
     static PgVault vault(PgDumpConfig config, Repository repository, Encryption encryption, ProcessRunner runner) {
         return PgVault.builder().strategy(new PgDumpStrategy(config)).repository(repository)
-                .pipeline(PipelineOptions.defaults().withEncryption(encryption)).processes(runner).build();
+                .pipeline(PipelineOptions.defaults().withEncryption(encryption).withIntegrityKey(INTEGRITY_KEY))
+                .processes(runner).build();
     }
 
     static LocalRepository repository(Path dir) {

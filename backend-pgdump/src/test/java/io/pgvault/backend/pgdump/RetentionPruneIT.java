@@ -47,7 +47,7 @@ class RetentionPruneIT {
         pg.cluster().createDatabase(SOURCE);
         pg.cluster().psql(SOURCE, "CREATE TABLE orders (n int)");
         MutableClock clock = new MutableClock(Instant.parse("2026-03-01T02:00:00Z"));
-        PgVault vault = PgVault.builder()
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(SOURCE)).build()))
                 .repository(repository(dir)).pipeline(PipelineOptions.defaults().withEncryption(Encryption.none()))
                 .clock(clock).build();

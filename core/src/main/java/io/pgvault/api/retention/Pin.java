@@ -118,8 +118,7 @@ public record Pin(Optional<Instant> until) {
     }
 
     private static BackupSet withAttributes(BackupSet s, Map<String, String> attributes) {
-        return new BackupSet(s.id(), s.strategy(), s.type(), s.status(), s.source(), s.startedAt(), s.finishedAt(),
-                s.dependsOn(), s.objects(), attributes, s.lastVerified());
+        return s.withAttributes(attributes);
     }
 
     /** @return the attribute value: {@code forever} or the ISO-8601 instant */

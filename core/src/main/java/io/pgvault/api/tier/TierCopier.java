@@ -6,6 +6,7 @@ import io.pgvault.api.ConflictException;
 import io.pgvault.api.Leases;
 import io.pgvault.api.RepositoryLayout;
 import io.pgvault.api.IntegrityException;
+import io.pgvault.api.UnauthenticatedSetException;
 import io.pgvault.api.NotFoundException;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.api.RepositoryException;
@@ -59,14 +60,17 @@ final class TierCopier {
     private final VaultListener listener;
     private final Leases leases;
 
+    private final boolean acceptUnauthenticated;
+
     TierCopier(Repository primary, Pipeline primaryPipeline, Tier tier, Clock clock, VaultListener listener,
-            Leases leases) {
+            Leases leases, boolean acceptUnauthenticated) {
         this.leases = leases;
+        this.acceptUnauthenticated = acceptUnauthenticated;
         this.primary = primary;
         this.primaryPipeline = primaryPipeline;
         this.tier = tier;
         this.tierPipeline = tier.pipeline().map(Pipeline::new);
-        this.tierCatalog = new Catalog(tier.repository(), leases);
+        this.tierCatalog = new Catalog(tier.repository(), leases, tier.pipeline().orElse(primaryPipeline.options()));
         this.clock = clock;
         this.listener = listener;
     }
@@ -88,6 +92,9 @@ final class TierCopier {
         ProgressTracker progress = new ProgressTracker(listener, clock, tier.name(), set.id(), Phase.COPY);
         Optional<Lease> claim = Optional.empty();
         try {
+            if (!set.authenticity().proven() && !acceptUnauthenticated) {
+                throw new UnauthenticatedSetException(set, primary.id(), "copied to tier " + tier.name());
+            }
             // validated before anything is written: a forged primary manifest cannot aim a copy elsewhere
             java.util.Set<String> names = new java.util.HashSet<>();
             for (StoredObject o : set.objects()) {

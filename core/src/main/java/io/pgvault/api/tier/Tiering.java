@@ -66,10 +66,12 @@ public final class Tiering {
     private final Map<String, TierState> states = new LinkedHashMap<>();
     private final Leases leases;
     private final Duration debrisGrace;
+    private final boolean acceptUnauthenticated;
 
     private Tiering(Catalog primary, PipelineOptions primaryPipeline, List<Tier> tiers, Predicate<BackupSet> scope,
-            Clock clock, VaultListener listener, Leases leases, Duration debrisGrace) {
+            Clock clock, VaultListener listener, Leases leases, Duration debrisGrace, boolean acceptUnauthenticated) {
         this.primary = primary;
+        this.acceptUnauthenticated = acceptUnauthenticated;
         this.leases = leases;
         this.debrisGrace = debrisGrace;
         this.primaryPipeline = new Pipeline(primaryPipeline);
@@ -96,8 +98,8 @@ public final class Tiering {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(listener, "listener");
         ConfigurationException.throwIfAny(problems(primary, tiers));
-        return new Tiering(new Catalog(primary), primaryPipeline, tiers, s -> true, clock, listener,
-                Leases.defaults(), Duration.ofHours(1));
+        return new Tiering(new Catalog(primary, Leases.defaults(), primaryPipeline), primaryPipeline, tiers, s -> true,
+                clock, listener, Leases.defaults(), Duration.ofHours(1), false);
     }
 
     /**
@@ -139,7 +141,7 @@ public final class Tiering {
      */
     public Tiering withScope(Predicate<BackupSet> scope) {
         return new Tiering(primary, primaryPipeline.options(), tiers, Objects.requireNonNull(scope, "scope"), clock,
-                listener, leases, debrisGrace);
+                listener, leases, debrisGrace, acceptUnauthenticated);
     }
 
     /**
@@ -148,8 +150,9 @@ public final class Tiering {
      * @since 0.3.0
      */
     public Tiering withLeases(Leases leases) {
-        return new Tiering(new Catalog(primary.repository(), Objects.requireNonNull(leases, "leases")),
-                primaryPipeline.options(), tiers, scope, clock, listener, leases, debrisGrace);
+        return new Tiering(new Catalog(primary.repository(), Objects.requireNonNull(leases, "leases"),
+                primaryPipeline.options()), primaryPipeline.options(), tiers, scope, clock, listener, leases,
+                debrisGrace, acceptUnauthenticated);
     }
 
     /**
@@ -162,11 +165,24 @@ public final class Tiering {
         if (grace == null || grace.isNegative()) {
             throw new ConfigurationException("debris grace must be zero or positive, was " + grace);
         }
-        return new Tiering(primary, primaryPipeline.options(), tiers, scope, clock, listener, leases, grace);
+        return new Tiering(primary, primaryPipeline.options(), tiers, scope, clock, listener, leases, grace,
+                acceptUnauthenticated);
+    }
+
+    /**
+     * @param accept whether sets whose primary manifest is not proven authentic ({@link
+     *               io.pgvault.api.Authenticity}) are copied to tiers; default false: such a set is reported as a
+     *               failed copy and never written to a tier (ADR 0012)
+     * @return a copy deciding so; the failure history is not carried over
+     * @since 0.4.0
+     */
+    public Tiering acceptingUnauthenticated(boolean accept) {
+        return new Tiering(primary, primaryPipeline.options(), tiers, scope, clock, listener, leases, debrisGrace,
+                accept);
     }
 
     private Catalog catalogOf(Tier tier) {
-        return new Catalog(tier.repository(), leases);
+        return new Catalog(tier.repository(), leases, tier.pipeline().orElse(primaryPipeline.options()));
     }
 
     /** @return the tiers, in declaration order */
@@ -256,7 +272,8 @@ public final class Tiering {
                 return unreadable(tier, "choosing the sets for tier " + tier.name() + " failed: " + e,
                         new RepositoryException("choosing the sets for tier " + tier.name() + " failed: " + e, e));
             }
-            TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, clock, listener, leases);
+            TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, clock, listener, leases,
+                    acceptUnauthenticated);
             List<SetCopy> copies = new ArrayList<>();
             Set<BackupId> failed = new HashSet<>();
             for (BackupSet set : missing) {

@@ -49,7 +49,7 @@ final class AgeKeyring {
             case "none" -> Optional.empty();
             case "age-scrypt" -> {
                 if (encryption instanceof Encryption.Passphrase p) {
-                    yield Optional.of(new ScryptRecipientStanzaReader(p.passphrase(), ScryptWrapKey.MAX_WORK_FACTOR));
+                    yield Optional.of(new ScryptRecipientStanzaReader(p.passphrase(), p.maxReadWorkFactor()));
                 }
                 throw keyNeeded(object, "with an age passphrase (age-scrypt)",
                         "Encryption.passphrase(...) with the passphrase it was written with");

@@ -87,7 +87,8 @@ final class ScryptRecipientStanzaReader implements RecipientStanzaReader {
         int workFactor = Integer.parseInt(argument);
         if (workFactor > maxWorkFactor) {
             throw new MalformedStanzaException("the age scrypt work factor 2^" + workFactor
-                    + " exceeds the accepted maximum 2^" + maxWorkFactor);
+                    + " exceeds the accepted maximum 2^" + maxWorkFactor + " (a tampered header, or a set written"
+                    + " with a larger factor: accept it with Encryption.Passphrase.acceptingWorkFactorUpTo)");
         }
         return workFactor;
     }

@@ -27,6 +27,8 @@ import java.util.function.Predicate;
  */
 class MemoryRepository implements Repository {
     final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
+    /** Every key opened, in order. */
+    final List<String> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Every key put successfully, in order (a key put twice appears twice). */
     final List<String> puts = new ArrayList<>();
     private final Map<String, Instant> modified = new ConcurrentHashMap<>();
@@ -94,6 +96,7 @@ class MemoryRepository implements Repository {
 
     @Override
     public InputStream open(String key) {
+        opened.add(key);
         byte[] b = objects.get(ObjectKeys.validate(key));
         if (b == null) {
             throw new NotFoundException("no object " + key + " in " + id());

@@ -45,7 +45,8 @@ class TieringTest {
     private final List<VaultEvent> events = new ArrayList<>();
 
     private PgVault.Builder vaultBuilder() {
-        return PgVault.builder().strategy(strategy).repository(primary).clock(clock).listener(events::add);
+        return PgVault.builder().strategy(strategy).repository(primary).clock(clock).listener(events::add)
+                .pipeline(io.pgvault.api.TestKeys.SIGNED);
     }
 
     private PgVault vaultWith(Tier... tiers) {
@@ -305,8 +306,13 @@ class TieringTest {
 
             PgVault withPrimaryKey = PgVault.builder().strategy(strategy).repository(copy).pipeline(primaryOptions)
                     .build();
+            // the copy's manifest is signed with a key derived from the tier's identity: another key proves nothing,
+            // and nothing is decrypted before the opt-in
             assertThatThrownBy(() -> withPrimaryKey.restore(RestoreRequest.builder().backupId(set.id())
-                    .targetDatabase("x").build())).isInstanceOf(DecryptionException.class);
+                    .targetDatabase("x").build())).isInstanceOf(io.pgvault.api.UnauthenticatedSetException.class)
+                    .hasMessageContaining("does not verify");
+            assertThatThrownBy(() -> withPrimaryKey.restore(RestoreRequest.builder().backupId(set.id())
+                    .targetDatabase("x").allowUnauthenticated(true).build())).isInstanceOf(DecryptionException.class);
         }
 
         @Test

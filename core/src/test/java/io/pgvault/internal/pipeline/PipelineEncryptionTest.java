@@ -154,7 +154,7 @@ class PipelineEncryptionTest {
             assertThatThrownBy(() -> decode(pipeline(Compression.none(), PipelineFixtures.passphrase()),
                     stored.withBytes(raised)))
                     .isInstanceOf(DecryptionException.class)
-                    .hasMessageContaining("2^23 exceeds the accepted maximum 2^22");
+                    .hasMessageContaining("2^23 exceeds the accepted maximum 2^11");
         }
 
         @Test

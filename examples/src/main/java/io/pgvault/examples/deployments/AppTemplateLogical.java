@@ -149,7 +149,9 @@ public final class AppTemplateLogical {
         PgVault.Builder vault = PgVault.builder()
                 .strategy(new PgDumpStrategy(dump))
                 .repository(LocalRepository.at(settings.backupDir()))
-                .pipeline(pipeline);
+                .pipeline(pipeline)
+                // with a passphrase every manifest is signed (ADR 0012); without one, the script's own trust
+                .acceptUnauthenticated(settings.passphrase().isEmpty());
         if (s3 != null) {
             // every set, byte for byte, same retention as local; optional (the default): fail-open, never silent
             vault.tier(Tier.builder(S3_TIER, s3).retention(settings.retention()).build());

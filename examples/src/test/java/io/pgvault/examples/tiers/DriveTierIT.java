@@ -65,7 +65,7 @@ class DriveTierIT {
     }
 
     private PgVault.Builder vault(Path primary) {
-        return PgVault.builder()
+        return PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("shop"))
                         .format(DumpFormat.DIRECTORY).build()))
                 .repository(LocalRepository.at(primary))
@@ -187,7 +187,7 @@ class DriveTierIT {
     }
 
     private void restoreFromDriveAlone(GoogleDriveRepository drive, BackupSet set, String target) {
-        PgVault alone = PgVault.builder()
+        PgVault alone = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("postgres")).build()))
                 .repository(drive).pipeline(driveKeys).build();
         alone.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase(target).build());

@@ -72,7 +72,7 @@ final class KilledProcessChild {
 
     /** The primary as parent and child open it: pg_dump directory format, no compression, no encryption. */
     static PgVault.Builder vault(Path primary, PgConnection pg) {
-        return PgVault.builder()
+        return PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg).format(DumpFormat.DIRECTORY)
                         .build()))
                 .repository(LocalRepository.at(primary)).leases(LEASES)

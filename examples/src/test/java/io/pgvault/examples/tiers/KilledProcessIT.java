@@ -284,7 +284,7 @@ class KilledProcessIT {
     }
 
     private void restoreFromDriveAlone() {
-        PgVault alone = PgVault.builder()
+        PgVault alone = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("postgres")).build()))
                 .repository(drive).pipeline(PipelineOptions.defaults().withCompression(Compression.none())).build();
         alone.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("shop_killed").build());

@@ -85,7 +85,7 @@ class LogicalTiersIT {
 
         try (S3Repository s3 = S3Repository.of(newBucket("offsite").build());
                 GoogleDriveRepository drive = GoogleDriveRepository.of(DRIVE.newFolder("monthly").build())) {
-            PgVault vault = PgVault.builder()
+            PgVault vault = PgVault.builder().acceptUnauthenticated(true)
                     .strategy(strategy(DumpFormat.CUSTOM))
                     .repository(LocalRepository.at(primaryDir))
                     .pipeline(PipelineOptions.defaults().withEncryption(Encryption.x25519(primaryKey)))
@@ -165,7 +165,7 @@ class LogicalTiersIT {
         Map<String, AtomicInteger> puts = RecordingRepository.counts();
 
         try (S3Repository s3 = S3Repository.of(newBucket("killed").build())) {
-            PgVault.Builder builder = PgVault.builder()
+            PgVault.Builder builder = PgVault.builder().acceptUnauthenticated(true)
                     .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("ledger"))
                             .format(DumpFormat.DIRECTORY).build()))
                     .repository(LocalRepository.at(primaryDir));
@@ -175,7 +175,7 @@ class LogicalTiersIT {
             assertThat(set.objects()).hasSizeGreaterThan(4);
             assertThat(dying.onTier("s3").list()).as("a half-copied set is not listed").isEmpty();
 
-            PgVault restarted = PgVault.builder().strategy(dying.strategy()).repository(LocalRepository.at(primaryDir))
+            PgVault restarted = PgVault.builder().acceptUnauthenticated(true).strategy(dying.strategy()).repository(LocalRepository.at(primaryDir))
                     .tier(Tier.builder("s3", new RecordingRepository(s3, puts, -1)).build()).build();
             var report = restarted.sync();
 
@@ -200,7 +200,7 @@ class LogicalTiersIT {
 
     /** Restores with a vault that knows only {@code repository}, as an operator with nothing else left would. */
     private static void restoreAlone(Repository repository, PipelineOptions keys, BackupId id, String target) {
-        PgVault alone = PgVault.builder()
+        PgVault alone = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("postgres")).build()))
                 .repository(repository).pipeline(keys).build();
         alone.restore(RestoreRequest.builder().backupId(id).targetDatabase(target).build());

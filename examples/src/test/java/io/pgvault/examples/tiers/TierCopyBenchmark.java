@@ -51,7 +51,7 @@ public final class TierCopyBenchmark {
         Path base = Files.createTempDirectory("pgvault-tier-bench-");
         try {
             Path primaryDir = Files.createDirectories(base.resolve("primary"));
-            PgVault primary = PgVault.builder().strategy(new Generated(size)).repository(LocalRepository.at(primaryDir))
+            PgVault primary = PgVault.builder().acceptUnauthenticated(true).strategy(new Generated(size)).repository(LocalRepository.at(primaryDir))
                     .pipeline(PipelineOptions.defaults().withCompression(Compression.none())).build();
             BackupSet set = primary.backup();
             Path stored = primaryDir.resolve(set.objects().get(0).key());
@@ -147,7 +147,7 @@ public final class TierCopyBenchmark {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        PgVault vault = PgVault.builder().strategy(new Generated(0)).repository(LocalRepository.at(primaryDir))
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true).strategy(new Generated(0)).repository(LocalRepository.at(primaryDir))
                 .tier(tier.build()).build();
         long start = System.nanoTime();
         if (!vault.sync().succeeded()) {

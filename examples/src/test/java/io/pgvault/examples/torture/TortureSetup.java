@@ -94,14 +94,14 @@ record TortureSetup(Path primary, URI s3Endpoint, String s3Bucket, String s3Acce
             s3Primary.close();
             throw e;
         }
-        PgVault vault = PgVault.builder().strategy(new TortureStrategy(Duration.ofMillis(1500)))
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true).strategy(new TortureStrategy(Duration.ofMillis(1500)))
                 .repository(LocalRepository.at(primary)).clock(clock).leases(LEASES).debrisGrace(DEBRIS_GRACE)
                 .tier(Tier.builder("s3", s3).retention(RetentionPolicy.keepLast(KEEP_S3)).build())
                 .tier(Tier.builder("drive", drive).maxCopyWait(DRIVE_MAX_COPY_WAIT)
                         .pipeline(PipelineOptions.defaults().withEncryption(
                                 Encryption.x25519(Secret.of(env.get(TIER_IDENTITY))))).build())
                 .build();
-        PgVault vaultB = PgVault.builder().strategy(new TortureStrategy(Duration.ofMillis(1500)))
+        PgVault vaultB = PgVault.builder().acceptUnauthenticated(true).strategy(new TortureStrategy(Duration.ofMillis(1500)))
                 .repository(s3Primary).clock(clock).leases(LEASES).debrisGrace(DEBRIS_GRACE)
                 .tier(Tier.builder("local", LocalRepository.at(localTier)).retention(RetentionPolicy.keepLast(KEEP_S3))
                         .build())

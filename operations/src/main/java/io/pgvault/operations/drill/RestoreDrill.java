@@ -149,6 +149,10 @@ public final class RestoreDrill {
                                 () -> new NotFoundException("no complete backup set of strategy "
                                         + vault.strategy().name() + " in " + vault.repository().id()
                                         + " to drill")));
+                if (!a.set.authenticity().proven() && !vault.acceptsUnauthenticated()) {
+                    // refused before any server starts or any object is read: a forged set never reaches a tool
+                    throw new io.pgvault.api.UnauthenticatedSetException(a.set, vault.repository().id(), "drilled");
+                }
                 LOG.info("restore drill of set {} ({}) started", a.set.id(), a.set.strategy());
                 drill(a);
             }

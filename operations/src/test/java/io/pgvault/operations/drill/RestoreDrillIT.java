@@ -65,7 +65,7 @@ class RestoreDrillIT {
         sourceCounts = DemoDatabase.rowCounts(pg.cluster(), SHOP);
         repoDir = Files.createTempDirectory("pgvault-drill-repo-");
         repository = LocalRepository.at(repoDir);
-        vault = PgVault.builder()
+        vault = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(SHOP)).build()))
                 .repository(repository)
                 .build();
@@ -227,7 +227,7 @@ class RestoreDrillIT {
     @Test
     @DisplayName("a vault without sets reports a failed drill that says so, and starts no server")
     void nothingToDrill(@TempDir Path empty) throws IOException {
-        PgVault none = PgVault.builder()
+        PgVault none = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(SHOP)).build()))
                 .repository(LocalRepository.at(empty))
                 .build();

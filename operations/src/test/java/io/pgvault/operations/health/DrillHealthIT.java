@@ -62,7 +62,7 @@ class DrillHealthIT {
         MutableClock clock = new MutableClock(java.time.Instant.now().minus(Duration.ofDays(36)));
         BackupHealth health = BackupHealth.builder().clock(clock).build();
         VaultMetrics metrics = VaultMetrics.builder().clock(clock).build();
-        PgVault vault = PgVault.builder()
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection("shop")).build()))
                 .repository(LocalRepository.at(repoDir)).clock(clock).listener(health).listener(metrics).build();
         health.watch(vault);

@@ -41,7 +41,7 @@ class HealthIT {
     }
 
     private static PgVault vault(String db, Path dir, MutableClock clock, BackupHealth health) {
-        return PgVault.builder().strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(db))
+        return PgVault.builder().acceptUnauthenticated(true).strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(db))
                         .build()))
                 .repository(LocalRepository.at(dir)).pipeline(PipelineOptions.defaults()
                         .withEncryption(Encryption.none())).clock(clock).listener(health).build();
@@ -218,7 +218,7 @@ class HealthIT {
         // a file where the tier needs its data directory: every copy fails with a repository error
         Files.writeString(offsite.resolve("data"), "x");
         Files.writeString(vital.resolve("data"), "x");
-        PgVault vault = PgVault.builder().strategy(new PgDumpStrategy(PgDumpConfig.builder()
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true).strategy(new PgDumpStrategy(PgDumpConfig.builder()
                         .connection(pg.connection("shop")).build()))
                 .repository(LocalRepository.at(dir.resolve("primary"))).pipeline(PipelineOptions.defaults()
                         .withEncryption(Encryption.none()))

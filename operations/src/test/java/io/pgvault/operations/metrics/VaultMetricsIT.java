@@ -60,7 +60,7 @@ class VaultMetricsIT {
         LocalRepository offsiteRepo = LocalRepository.at(offsite);
         Files.writeString(offsite.resolve("data"), "a file where the tier needs a directory");
         VaultMetrics metrics = VaultMetrics.builder().clock(clock).build();
-        PgVault vault = PgVault.builder()
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection("shop")).build()))
                 .repository(LocalRepository.at(dir.resolve("primary")))
                 .pipeline(PipelineOptions.defaults().withEncryption(Encryption.none()))
@@ -103,7 +103,7 @@ class VaultMetricsIT {
         assertThat(gauge(registry, "pgvault.tier.last.success.age", offsiteTier)).isEqualTo(1800.0);
 
         // a failing backup of another database in another repository
-        PgVault broken = PgVault.builder()
+        PgVault broken = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection("gone")).build()))
                 .repository(LocalRepository.at(dir.resolve("other")))
                 .pipeline(PipelineOptions.defaults().withEncryption(Encryption.none()))

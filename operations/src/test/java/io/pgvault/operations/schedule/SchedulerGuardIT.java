@@ -64,7 +64,7 @@ class SchedulerGuardIT {
             + "a replica ticking after it finds the fire already handled")
     void oneReplicaRunsTheBackup(@TempDir Path dir) throws Exception {
         MutableClock clock = new MutableClock("2026-03-01T01:00:00Z");
-        PgVault vault = PgVault.builder()
+        PgVault vault = PgVault.builder().acceptUnauthenticated(true)
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(conn).build()))
                 .repository(LocalRepository.at(dir)).pipeline(PipelineOptions.defaults()
                         .withEncryption(Encryption.none())).clock(clock).build();

@@ -36,7 +36,7 @@ class S3PgDumpRoundTripIT {
         Map<String, String> fingerprint = DemoDatabase.fingerprint(PG.cluster(), "shop");
         try (S3Repository repository = S3Repository.of(config(S3.server(), S3ProxyServer.uniqueBucket("pgdump"))
                 .prefix("prod").partsInFlight(2).build())) {
-            PgVault vault = PgVault.builder()
+            PgVault vault = PgVault.builder().acceptUnauthenticated(true)
                     .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("shop")).build()))
                     .repository(repository).pipeline(PipelineOptions.defaults()).processes(ProcessRunner.local())
                     .build();

@@ -1,0 +1,271 @@
+package io.pgvault.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgvault.api.Authenticity;
+import io.pgvault.api.Encryption;
+import io.pgvault.api.PipelineOptions;
+import io.pgvault.api.Secret;
+import org.bouncycastle.crypto.generators.SCrypt;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Authenticates manifests (ADR 0012): HMAC-SHA256 over a domain label, the manifest's name, its format version and
+ * the exact bytes of its {@code set} member, keyed with a key the repository does not hold.
+ *
+ * <p>The key comes from {@link PipelineOptions#integrityKey()} when one is configured, else from the encryption
+ * secret: HKDF-SHA256 of the age identity, or scrypt of the passphrase with a random salt recorded beside the MAC
+ * (at the configured work factor; a reader accepts at most the factor its passphrase accepts on read). The public
+ * age recipient, which anyone may hold, never suffices. With neither, nothing is signed and every set reads as
+ * {@link Authenticity#UNSIGNED} or {@link Authenticity#UNVERIFIED}.
+ */
+public final class ManifestSeal {
+    /** The MAC algorithm recorded in a manifest's {@code auth} member. */
+    public static final String ALGORITHM = "HMAC-SHA256";
+    private static final byte[] DOMAIN = "pgvault manifest v1".getBytes(StandardCharsets.US_ASCII);
+    private static final int SALT_BYTES = 16;
+    private static final int KEY_BYTES = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** scrypt results by passphrase, salt and work factor: one derivation per salt per process. */
+    private static final Map<String, byte[]> DERIVED = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+            return size() > 64;
+        }
+    };
+    /** The salt this process signs with, per passphrase and work factor. */
+    private static final Map<String, byte[]> WRITE_SALTS = new LinkedHashMap<>();
+
+    private final String kind;
+    private final byte[] fixedKey;
+    private final Encryption.Passphrase passphrase;
+
+    private ManifestSeal(String kind, byte[] fixedKey, Encryption.Passphrase passphrase) {
+        this.kind = kind;
+        this.fixedKey = fixedKey;
+        this.passphrase = passphrase;
+    }
+
+    /**
+     * @param options a pipeline's options
+     * @return the seal its integrity key or encryption secret gives
+     */
+    public static ManifestSeal of(PipelineOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (options.integrityKey().isPresent()) {
+            return new ManifestSeal("integrity-key", hkdf(options.integrityKey().get().reveal(), "integrity-key"),
+                    null);
+        }
+        if (options.encryption() instanceof Encryption.X25519 x) {
+            return new ManifestSeal("age-x25519", hkdf(x.identity().reveal().strip().toUpperCase(Locale.ROOT),
+                    "age-x25519"), null);
+        }
+        if (options.encryption() instanceof Encryption.Passphrase p) {
+            return new ManifestSeal("scrypt", null, p);
+        }
+        return none();
+    }
+
+    /** @return a seal with no key: signs nothing, proves nothing */
+    public static ManifestSeal none() {
+        return new ManifestSeal("none", null, null);
+    }
+
+    /** @return whether manifests written through this seal are signed */
+    public boolean canSign() {
+        return !kind.equals("none");
+    }
+
+    /** @return what the key is derived from: {@code integrity-key}, {@code age-x25519}, {@code scrypt} or none */
+    public String kind() {
+        return kind;
+    }
+
+    /**
+     * @param name          the manifest's name (the set id)
+     * @param formatVersion the manifest's format version
+     * @param set           the exact bytes of the manifest's {@code set} member
+     * @return the {@code auth} member to write beside it
+     * @throws IllegalStateException when this seal has no key
+     */
+    public ObjectNode sign(String name, int formatVersion, byte[] set) {
+        if (!canSign()) {
+            throw new IllegalStateException("no key to sign manifests with");
+        }
+        ObjectNode auth = Json.mapper().createObjectNode();
+        auth.put("alg", ALGORITHM);
+        auth.put("key", kind);
+        byte[] key;
+        if (passphrase != null) {
+            byte[] salt = writeSalt();
+            auth.put("salt", Base64.getEncoder().encodeToString(salt));
+            auth.put("logN", passphrase.workFactor());
+            key = scrypt(salt, passphrase.workFactor());
+        } else {
+            key = fixedKey;
+        }
+        auth.put("keyId", keyId(key));
+        auth.put("mac", Base64.getEncoder().encodeToString(mac(key, name, formatVersion, set)));
+        return auth;
+    }
+
+    /**
+     * @param name          the manifest's name (the set id, which its key carries)
+     * @param formatVersion the manifest's format version
+     * @param set           the exact bytes of the manifest's {@code set} member
+     * @param auth          its {@code auth} member, or null when it has none
+     * @return the verdict, with a reason for anything but {@link Authenticity#AUTHENTICATED}
+     */
+    public Verdict verify(String name, int formatVersion, byte[] set, JsonNode auth) {
+        if (auth == null || auth.isMissingNode() || auth.isNull()) {
+            return new Verdict(Authenticity.UNSIGNED, "the manifest carries no MAC");
+        }
+        if (!canSign()) {
+            return new Verdict(Authenticity.UNVERIFIED, "the manifest is signed, but no key is configured to check it"
+                    + " (an integrity key, or the encryption secret it was written with)");
+        }
+        if (!auth.isObject() || !ALGORITHM.equals(auth.path("alg").asText()) || !auth.path("mac").isTextual()) {
+            return new Verdict(Authenticity.MISMATCH, "its auth member is malformed");
+        }
+        String signedWith = auth.path("key").asText();
+        if (!kind.equals(signedWith)) {
+            return new Verdict(Authenticity.MISMATCH, "it is signed with a key of kind '" + printable(signedWith)
+                    + "', this reader's key is of kind '" + kind + "'");
+        }
+        byte[] key = fixedKey;
+        if (passphrase != null) {
+            int logN = auth.path("logN").asInt(-1);
+            byte[] salt = decode(auth.path("salt").asText());
+            if (!auth.path("logN").isInt() || logN < 10 || logN > passphrase.maxReadWorkFactor() || salt == null
+                    || salt.length != SALT_BYTES) {
+                return new Verdict(Authenticity.MISMATCH, "its key derivation (scrypt 2^" + logN + ") lies outside "
+                        + "what this reader accepts (10.." + passphrase.maxReadWorkFactor() + ", a 16-byte salt)");
+            }
+            key = scrypt(salt, logN);
+        }
+        byte[] claimed = decode(auth.path("mac").asText());
+        if (claimed != null && MessageDigest.isEqual(claimed, mac(key, name, formatVersion, set))) {
+            return new Verdict(Authenticity.AUTHENTICATED, "");
+        }
+        boolean sameKey = keyId(key).equals(auth.path("keyId").asText());
+        return new Verdict(Authenticity.MISMATCH, sameKey
+                ? "its MAC does not match: the manifest was altered after it was written"
+                : "its MAC does not match: it was signed with another key (a rotated secret?) or altered");
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) : s;
+        return cut.replaceAll("[^A-Za-z0-9._-]", "?");
+    }
+
+    private static byte[] decode(String b64) {
+        try {
+            return Base64.getDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private byte[] writeSalt() {
+        String id = fingerprint(passphrase.passphrase(), passphrase.workFactor());
+        synchronized (WRITE_SALTS) {
+            return WRITE_SALTS.computeIfAbsent(id, k -> {
+                byte[] salt = new byte[SALT_BYTES];
+                RANDOM.nextBytes(salt);
+                return salt;
+            }).clone();
+        }
+    }
+
+    private byte[] scrypt(byte[] salt, int logN) {
+        String id = fingerprint(passphrase.passphrase(), logN) + ":" + Base64.getEncoder().encodeToString(salt);
+        synchronized (DERIVED) {
+            byte[] known = DERIVED.get(id);
+            if (known != null) {
+                return known;
+            }
+        }
+        byte[] password = passphrase.passphrase().reveal().getBytes(StandardCharsets.UTF_8);
+        byte[] labelled = new byte[DOMAIN.length + salt.length];
+        System.arraycopy(DOMAIN, 0, labelled, 0, DOMAIN.length);
+        System.arraycopy(salt, 0, labelled, DOMAIN.length, salt.length);
+        byte[] key = SCrypt.generate(password, labelled, 1 << logN, 8, 1, KEY_BYTES);
+        java.util.Arrays.fill(password, (byte) 0);
+        synchronized (DERIVED) {
+            DERIVED.put(id, key);
+        }
+        return key;
+    }
+
+    /** A one-way name for a passphrase in the caches (a hash, never the passphrase). */
+    private static String fingerprint(Secret secret, int logN) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update("pgvault seal cache".getBytes(StandardCharsets.US_ASCII));
+            d.update(secret.reveal().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d.digest()) + ":" + logN;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+
+    private static byte[] mac(byte[] key, String name, int formatVersion, byte[] set) {
+        Mac mac = hmac(key);
+        mac.update(DOMAIN);
+        mac.update((byte) 0);
+        mac.update(name.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        mac.update(Integer.toString(formatVersion).getBytes(StandardCharsets.US_ASCII));
+        mac.update((byte) 0);
+        return mac.doFinal(set);
+    }
+
+    /** A short public name of a key: which key signed, for messages; reveals nothing usable. */
+    private static String keyId(byte[] key) {
+        byte[] id = hmac(key).doFinal("pgvault key id".getBytes(StandardCharsets.US_ASCII));
+        return HexFormat.of().formatHex(id, 0, 8);
+    }
+
+    /** HKDF-SHA256 (RFC 5869) of a secret string with an empty salt, to one 32-byte key. */
+    private static byte[] hkdf(String secret, String purpose) {
+        byte[] prk = hmac(new byte[KEY_BYTES]).doFinal(secret.getBytes(StandardCharsets.UTF_8));
+        Mac expand = hmac(prk);
+        expand.update(("pgvault manifest key v1 " + purpose).getBytes(StandardCharsets.US_ASCII));
+        expand.update((byte) 1);
+        return expand.doFinal();
+    }
+
+    private static Mac hmac(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ManifestSeal[" + kind + "]";
+    }
+
+    /**
+     * @param authenticity what was proven
+     * @param reason       why it is not {@link Authenticity#AUTHENTICATED}; empty when it is
+     */
+    public record Verdict(Authenticity authenticity, String reason) {
+    }
+}

@@ -1,0 +1,269 @@
+package io.pgvault.api.tier;
+
+import io.pgvault.api.AgeKeys;
+import io.pgvault.api.Authenticity;
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.Catalog;
+import io.pgvault.api.CatalogScan;
+import io.pgvault.api.Encryption;
+import io.pgvault.api.Leases;
+import io.pgvault.api.PgVault;
+import io.pgvault.api.PipelineOptions;
+import io.pgvault.api.RestoreRequest;
+import io.pgvault.api.Secret;
+import io.pgvault.api.TestKeys;
+import io.pgvault.api.UnauthenticatedSetException;
+import io.pgvault.api.VerifyResult;
+import io.pgvault.spi.ObjectInfo;
+import io.pgvault.spi.ObjectWriter;
+import io.pgvault.spi.Repository;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Manifests are authenticated with a key the repository does not hold (ADR 0012); what is not proven is refused. */
+class ManifestAuthenticationTest {
+    private static final Instant T0 = Instant.parse("2026-03-10T02:00:00Z");
+    private final MemoryRepository primary = new MemoryRepository("primary");
+    private final MemoryRepository copy = new MemoryRepository("copy");
+    private final TierTesting.ThreeObjects strategy = new TierTesting.ThreeObjects();
+    private final TierTesting.MutableClock clock = new TierTesting.MutableClock(T0);
+
+    private PgVault vault(PipelineOptions options) {
+        return PgVault.builder().strategy(strategy).repository(primary).clock(clock).pipeline(options).build();
+    }
+
+    private static RestoreRequest restoreOf(BackupSet set) {
+        return RestoreRequest.builder().backupId(set.id()).targetDatabase("x").build();
+    }
+
+    private String manifest(BackupSet set) {
+        return new String(primary.objects.get(Catalog.manifestKey(set.id())), StandardCharsets.UTF_8);
+    }
+
+    private void rewrite(BackupSet set, String json) {
+        primary.objects.put(Catalog.manifestKey(set.id()), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @DisplayName("a set signed with the integrity key is listed as authenticated and restores")
+    void signedRestores() {
+        PgVault vault = vault(TestKeys.SIGNED);
+        BackupSet set = vault.backup();
+
+        assertThat(set.authenticity()).isEqualTo(Authenticity.AUTHENTICATED);
+        assertThat(vault.list()).extracting(BackupSet::authenticity).containsExactly(Authenticity.AUTHENTICATED);
+        assertThat(manifest(set)).contains("\"alg\":\"HMAC-SHA256\"").contains("\"key\":\"integrity-key\"")
+                .doesNotContain(TestKeys.INTEGRITY.reveal()).doesNotContain("authenticity");
+        vault.restore(restoreOf(set));
+        assertThat(strategy.restored).hasSize(3);
+    }
+
+    @Test
+    @DisplayName("an altered manifest (a digest swapped) is listed as MISMATCH, refused before any object is read, "
+            + "and fails verification")
+    void alteredRefused() {
+        PgVault vault = vault(TestKeys.SIGNED);
+        BackupSet set = vault.backup();
+        String digest = set.objects().get(0).storedSha256();
+        rewrite(set, manifest(set).replace(digest, "0".repeat(64)));
+        primary.opened.clear();
+
+        BackupSet listed = vault.find(set.id()).orElseThrow();
+        assertThat(listed.authenticity()).isEqualTo(Authenticity.MISMATCH);
+        assertThatThrownBy(() -> vault.restore(restoreOf(set))).isInstanceOf(UnauthenticatedSetException.class)
+                .hasMessageContaining("altered");
+        assertThat(primary.opened).noneMatch(k -> k.startsWith("data/"));
+        assertThat(strategy.restored).isEmpty();
+        VerifyResult verify = vault.verify(set.id(), false);
+        assertThat(verify.problems()).anyMatch(p -> p.contains("fails authentication"));
+    }
+
+    @Test
+    @DisplayName("a manifest stripped of its MAC, or claiming to be authenticated in its own JSON, is UNSIGNED and "
+            + "refused unless the request opts in")
+    void strippedRefused() {
+        PgVault vault = vault(TestKeys.SIGNED);
+        BackupSet set = vault.backup();
+        String json = manifest(set);
+        String stripped = json.substring(0, json.indexOf(",\"auth\":")) + "}";
+        String claiming = stripped.replaceFirst("\"id\" :", "\"authenticity\" : \"AUTHENTICATED\", \"id\" :");
+        for (String forged : List.of(stripped, claiming)) {
+            rewrite(set, forged);
+            assertThat(vault.find(set.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.UNSIGNED);
+            assertThatThrownBy(() -> vault.restore(restoreOf(set))).isInstanceOf(UnauthenticatedSetException.class)
+                    .hasMessageContaining("unsigned");
+        }
+        vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("x").allowUnauthenticated(true)
+                .build());
+        assertThat(strategy.restored).hasSize(3);
+    }
+
+    @Test
+    @DisplayName("a vault without any key writes unsigned sets; restoring them needs the request's or the vault's "
+            + "opt-in")
+    void noKeyNeedsOptIn() {
+        BackupSet set = vault(PipelineOptions.defaults()).backup();
+        assertThat(set.authenticity()).isEqualTo(Authenticity.UNSIGNED);
+        assertThat(manifest(set)).doesNotContain("\"auth\"");
+        assertThatThrownBy(() -> vault(PipelineOptions.defaults()).restore(restoreOf(set)))
+                .isInstanceOf(UnauthenticatedSetException.class);
+        PgVault trusting = PgVault.builder().strategy(strategy).repository(primary).clock(clock)
+                .acceptUnauthenticated(true).build();
+        trusting.restore(restoreOf(set));
+        assertThat(strategy.restored).hasSize(3);
+        // a vault with a key cannot check nothing: still unsigned, still refused
+        assertThatThrownBy(() -> vault(TestKeys.SIGNED).restore(restoreOf(set)))
+                .isInstanceOf(UnauthenticatedSetException.class);
+    }
+
+    @Test
+    @DisplayName("a signed set read by a vault without a key is UNVERIFIED; with another key, MISMATCH")
+    void otherKeys() {
+        BackupSet set = vault(TestKeys.SIGNED).backup();
+        assertThat(vault(PipelineOptions.defaults()).find(set.id()).orElseThrow().authenticity())
+                .isEqualTo(Authenticity.UNVERIFIED);
+        PipelineOptions other = PipelineOptions.defaults().withIntegrityKey(Secret.of("another-integrity-key-of"
+                + "-enough-length-0123"));
+        assertThat(vault(other).find(set.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.MISMATCH);
+    }
+
+    @Test
+    @DisplayName("age X25519: the key derives from the identity; a set forged with only the public recipient is "
+            + "not authenticated")
+    void x25519() {
+        Secret identity = AgeKeys.generateIdentity();
+        PipelineOptions keyed = PipelineOptions.defaults().withEncryption(Encryption.x25519(identity));
+        BackupSet set = vault(keyed).backup();
+        assertThat(vault(keyed).find(set.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.AUTHENTICATED);
+        assertThat(manifest(set)).contains("\"key\":\"age-x25519\"").doesNotContain(AgeKeys.recipientOf(identity));
+
+        // the attacker re-signs with a key of their own: a new identity's derived key is not ours
+        Secret attacker = AgeKeys.generateIdentity();
+        rewrite(set, new String(signedBy(PipelineOptions.defaults().withEncryption(Encryption.x25519(attacker)),
+                set), StandardCharsets.UTF_8));
+        assertThat(vault(keyed).find(set.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.MISMATCH);
+    }
+
+    @Test
+    @DisplayName("passphrase: one scrypt derivation per salt; an auth member demanding scrypt 2^22 is refused "
+            + "without deriving")
+    void passphrase() {
+        PipelineOptions keyed = PipelineOptions.defaults().withEncryption(
+                Encryption.passphrase(Secret.of("correct horse battery")).withWorkFactor(10));
+        PgVault vault = vault(keyed);
+        BackupSet first = vault.backup();
+        clock.advance(java.time.Duration.ofHours(1));
+        BackupSet second = vault.backup();
+        String a = manifest(first);
+        String b = manifest(second);
+        String salt = "\"salt\":\"";
+        assertThat(a.substring(a.indexOf(salt), a.indexOf(salt) + 34)).isEqualTo(b.substring(b.indexOf(salt),
+                b.indexOf(salt) + 34));
+        assertThat(vault.list()).extracting(BackupSet::authenticity).containsOnly(Authenticity.AUTHENTICATED);
+
+        rewrite(first, a.replace("\"logN\":10", "\"logN\":22"));
+        long start = System.nanoTime();
+        assertThat(vault.find(first.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.MISMATCH);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
+    @DisplayName("a manifest copied under another id, with two set members, or larger than the limit is damaged and "
+            + "never listed")
+    void damaged() {
+        PgVault vault = vault(TestKeys.SIGNED);
+        BackupSet set = vault.backup();
+        String json = manifest(set);
+        primary.objects.put("manifests/20260310T020000Z-aaaaaa.json", json.getBytes(StandardCharsets.UTF_8));
+        primary.objects.put("manifests/20260310T020000Z-bbbbbb.json", json.replace("\"set\":{",
+                "\"set\":{\"id\":\"x\"},\"set\":{").getBytes(StandardCharsets.UTF_8));
+        CatalogScan scan = new Catalog(primary, Leases.defaults(), TestKeys.SIGNED).scan();
+        assertThat(scan.sets()).extracting(BackupSet::id).containsExactly(set.id());
+        assertThat(scan.damaged()).hasSize(2);
+
+        Repository huge = new Huge(primary);
+        CatalogScan hugeScan = new Catalog(huge, Leases.defaults(), TestKeys.SIGNED).scan();
+        assertThat(hugeScan.sets()).isEmpty();
+        assertThat(hugeScan.damaged()).hasSize(3).allSatisfy(d -> assertThat(d.reason()).contains("more than"));
+    }
+
+    @Test
+    @DisplayName("tiers: an unauthenticated primary set is never copied (a forged primary cannot write a tier) "
+            + "unless the vault accepts unauthenticated sets; the tier's manifest is signed with the tier's key")
+    void tiers() {
+        Secret tierKey = AgeKeys.generateIdentity();
+        PipelineOptions tierOptions = PipelineOptions.defaults().withEncryption(Encryption.x25519(tierKey));
+        Tier tier = Tier.builder("vault", copy).pipeline(tierOptions).build();
+        PgVault plain = PgVault.builder().strategy(strategy).repository(primary).clock(clock).tier(tier).build();
+        BackupSet set = plain.backup();
+        assertThat(copy.objects.keySet()).noneMatch(k -> k.startsWith("data/") || k.startsWith("manifests/"));
+        assertThat(plain.tierHealth()).singleElement().satisfies(h -> assertThat(h.toString())
+                .contains("is not copied to tier vault").contains("unsigned"));
+
+        PgVault accepting = PgVault.builder().strategy(strategy).repository(primary).clock(clock).tier(tier)
+                .acceptUnauthenticated(true).build();
+        accepting.sync();
+        List<BackupSet> onTier = new Catalog(copy, Leases.defaults(), tierOptions).list();
+        assertThat(onTier).extracting(BackupSet::id).containsExactly(set.id());
+        assertThat(onTier.get(0).authenticity()).isEqualTo(Authenticity.AUTHENTICATED);
+    }
+
+    private byte[] signedBy(PipelineOptions options, BackupSet set) {
+        MemoryRepository scratch = new MemoryRepository("scratch");
+        set.objects().forEach(o -> scratch.objects.put(o.key(), primary.objects.get(o.key())));
+        new Catalog(scratch, Leases.defaults(), options).commit(set);
+        return scratch.objects.get(Catalog.manifestKey(set.id()));
+    }
+
+    /** Lists every manifest as 10 GiB and refuses to open one: a scan must not read it. */
+    private static final class Huge implements Repository {
+        private final Repository delegate;
+
+        Huge(Repository delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String id() {
+            return "huge";
+        }
+
+        @Override
+        public ObjectInfo put(String key, ObjectWriter writer) {
+            return delegate.put(key, writer);
+        }
+
+        @Override
+        public InputStream open(String key) {
+            if (key.startsWith("manifests/")) {
+                throw new AssertionError("a 10 GiB manifest was opened");
+            }
+            return delegate.open(key);
+        }
+
+        @Override
+        public Optional<ObjectInfo> stat(String key) {
+            return delegate.stat(key);
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix) {
+            return delegate.list(prefix).stream().map(i -> i.key().startsWith("manifests/")
+                    ? new ObjectInfo(i.key(), 10L << 30, i.lastModified(), Optional.empty()) : i).toList();
+        }
+
+        @Override
+        public void delete(String key) {
+            delegate.delete(key);
+        }
+    }
+}
