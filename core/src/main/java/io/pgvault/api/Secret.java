@@ -4,6 +4,8 @@ import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A password, passphrase, key or token. Its {@link #toString()} is {@code ***}; the value is only available through
@@ -12,6 +14,9 @@ import java.util.Optional;
  * @since 0.1.0
  */
 public final class Secret {
+    /** Environment variables read as secrets: child processes never inherit them (see {@link #environmentNames}). */
+    private static final Set<String> ENV_NAMES = ConcurrentHashMap.newKeySet();
+
     private final String value;
 
     private Secret(String value) {
@@ -35,8 +40,18 @@ public final class Secret {
      * @return the secret held by that variable, if it is set and not empty
      */
     public static Optional<Secret> fromEnv(String name) {
+        ENV_NAMES.add(Objects.requireNonNull(name, "name"));
         String v = System.getenv(name);
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(new Secret(v));
+    }
+
+    /**
+     * @return the names of the environment variables this process read secrets from with {@link #fromEnv}; the
+     *         process runner removes them from every tool's inherited environment
+     * @since 0.4.0
+     */
+    public static Set<String> environmentNames() {
+        return Set.copyOf(ENV_NAMES);
     }
 
     /** @return the secret value; never log or print it */

@@ -21,8 +21,13 @@ import java.util.List;
  */
 final class RemoteFiles {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
-    private static final String WRITE = "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1.pgvault-tmp\" "
-            + "&& chmod 600 -- \"$1.pgvault-tmp\" && mv -f -- \"$1.pgvault-tmp\" \"$1\"";
+    /**
+     * mktemp creates the temporary file exclusively (O_EXCL: a planted link or file under a predictable name is never
+     * followed or reused) with an unpredictable name, 0600; it is removed again when anything fails.
+     */
+    private static final String WRITE = "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\" "
+            + "&& t=$(mktemp -- \"$1.pgvault-XXXXXXXXXX\") "
+            + "&& { cat > \"$t\" && chmod 600 -- \"$t\" && mv -f -- \"$t\" \"$1\" || { rm -f -- \"$t\"; exit 1; }; }";
 
     private final ProcessRunner runner;
 

@@ -82,4 +82,25 @@ class LauncherArgumentsTest {
         assertThat(argv.get(8)).startsWith("umask 077 && ").contains("chmod 600", "mv -f");
         assertThat(write.secretEnv()).isEmpty();
     }
+
+    @Test
+    @DisplayName("a secrets file is written 0600 through an exclusive, unpredictable temporary name: a link planted "
+            + "at the old predictable name is neither followed nor reused, and nothing is left behind")
+    void writesExclusively(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("conf.d/pgvault-secrets.conf");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Path victim = java.nio.file.Files.writeString(dir.resolve("victim"), "untouched");
+        java.nio.file.Files.createSymbolicLink(file.resolveSibling("pgvault-secrets.conf.pgvault-tmp"), victim);
+
+        new RemoteFiles(io.pgvault.spi.process.ProcessRunner.local()).write(file, "repo1-cipher-pass=x\n");
+
+        assertThat(java.nio.file.Files.readString(file)).isEqualTo("repo1-cipher-pass=x\n");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(java.nio.file.Files.readString(victim)).isEqualTo("untouched");
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(file.getParent())) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("pgvault-secrets.conf",
+                    "pgvault-secrets.conf.pgvault-tmp");
+        }
+    }
 }

@@ -7,9 +7,11 @@ import io.pgvault.spi.ReadContext;
 import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.spi.process.ToolProcess;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -57,8 +59,12 @@ final class DumpLoader {
         if (format == DumpFormat.PLAIN) {
             ToolCommand cmd = session.command("psql").arg("-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
                     "-d", db, "-f", "-").build();
+            // psql runs meta-commands from its input: only SQL and pg_dump's own \restrict pair get through, and
+            // where psql knows restricted mode the whole script runs under a key of this restore's own
+            boolean restricted = session.psqlRestricts();
             try (ToolProcess p = session.start(cmd)) {
-                ToolStreams.feed(p, ctx.openObject(t.objects().get(0)));
+                InputStream script = PsqlScriptGuard.of(Optional.empty()).filter(ctx.openObject(t.objects().get(0)));
+                ToolStreams.feed(p, restricted ? RestrictedScript.wrap(script) : script);
             }
             return;
         }

@@ -29,6 +29,7 @@ final class PgSession implements AutoCloseable {
     private static final Duration CONTROL_TIMEOUT = Duration.ofMinutes(10);
 
     private final PgConnection connection;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PgSession.class);
     private final ProcessRunner runner;
     private final PgDumpConfig config;
     private final PassFile passFile;
@@ -136,6 +137,46 @@ final class PgSession implements AutoCloseable {
                 e.stderrTail(), command.tool() + " was not found or cannot be executed: looked for "
                         + command.executable() + " in " + where + " (" + e.getMessage() + ")", e);
         return clear;
+    }
+
+    /** psql executables (with their launcher) known to support restricted mode, or not. */
+    private static final java.util.Map<String, Boolean> RESTRICTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Whether this session's psql knows {@code \restrict} (17.6, 16.10, 15.14, 14.19, 13.22 and later): asked once
+     * per executable and launcher in a process, with {@code psql --version}.
+     *
+     * @return whether scripts can be fed under a restrict key of pgvault's own ({@link RestrictedScript})
+     */
+    boolean psqlRestricts() {
+        return RESTRICTS.computeIfAbsent(executable("psql") + "|" + runner.launcher().describe(), k -> {
+            String v = run(command("psql").arg("--version").timeout(CONTROL_TIMEOUT).build()).stdout();
+            boolean ok = restricts(v);
+            if (!ok) {
+                LOG.warn("{} does not know restricted mode (\\restrict: 17.6, 16.10, 15.14, 14.19, 13.22 and later);"
+                        + " scripts restored with it are protected by pgvault's meta-command check alone",
+                        v.strip());
+            }
+            return ok;
+        });
+    }
+
+    /** @return whether a {@code psql --version} line names a release with {@code \restrict} */
+    static boolean restricts(String versionLine) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(?:\\.(\\d+))?").matcher(versionLine);
+        if (!m.find()) {
+            return false;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        return switch (major) {
+            case 17 -> minor >= 6;
+            case 16 -> minor >= 10;
+            case 15 -> minor >= 14;
+            case 14 -> minor >= 19;
+            case 13 -> minor >= 22;
+            default -> major >= 18;
+        };
     }
 
     /**

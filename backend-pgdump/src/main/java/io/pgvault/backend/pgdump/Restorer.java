@@ -5,14 +5,12 @@ import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.ConflictException;
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.PgConnection;
+import io.pgvault.api.PgVaultException;
 import io.pgvault.api.RestoreRequest;
 import io.pgvault.api.RestoreResult;
 import io.pgvault.api.StoredObject;
 import io.pgvault.api.ToolException;
 import io.pgvault.spi.ReadContext;
-import io.pgvault.spi.process.ToolCommand;
-import io.pgvault.spi.process.ToolProcess;
-import io.pgvault.spi.process.ToolResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +27,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Restores a pg_dump set. Every database is first restored under a private staging name; only when all of them
- * restored cleanly is each existing target dropped (with {@code dropExisting}) and the staging database renamed into
- * place. A failure therefore leaves existing databases untouched and drops what was staged.
+ * Restores a pg_dump set, proving before it changes anything. Every database is first restored under a private
+ * staging name; the set's globals (with {@code includeGlobals}) are applied only once all of them loaded cleanly (the
+ * bare roles their ownership needs are created first and dropped again on failure); then every staging database is
+ * swapped into place, all or nothing ({@link StagingDatabases#swapAll}). A failure leaves existing databases and
+ * roles as they were and drops what was staged.
  */
 final class Restorer {
     private static final Logger LOG = LoggerFactory.getLogger(Restorer.class);
@@ -60,13 +60,38 @@ final class Restorer {
             // only what existed when the conflict was checked is replaced, never a database that appeared since
             Map<String, Long> replace = new HashMap<>();
             conflicts.forEach(name -> replace.put(name, probe.catalog().database(name).orElseThrow().oid()));
-            List<String> warnings = List.of();
-            if (request.includeGlobals()) {
-                warnings = replayGlobals(session, ctx, layout.globals().orElseThrow(), maintenance);
-                // the replay creates the roles that may own the databases
-                catalog = session.catalog(maintenance);
+            List<String> warnings = new ArrayList<>();
+            GlobalsReplay globals = request.includeGlobals()
+                    ? GlobalsReplay.read(ctx, layout.globals().orElseThrow()) : null;
+            List<String> createdRoles = List.of();
+            boolean globalsApplied = false;
+            try {
+                if (globals != null) {
+                    // bare roles first: the dumps' ownership needs them; attributes and passwords wait for the proof
+                    createdRoles = globals.createMissingRoles(session, maintenance, catalog.roles());
+                    catalog = session.catalog(maintenance);
+                }
+                StagingDatabases staging = stageAll(session, catalog, ctx, layout.format(), request, targets,
+                        maintenance);
+                if (globals != null) {
+                    try {
+                        globals.apply(session, maintenance);
+                        globalsApplied = true;
+                    } catch (RuntimeException | Error e) {
+                        staging.dropAll(e);
+                        throw e;
+                    }
+                }
+                warnings.addAll(staging.swapAll(targets, replace));
+            } catch (RuntimeException | Error e) {
+                GlobalsReplay.dropRoles(session, maintenance, createdRoles, e);
+                if (globalsApplied) {
+                    throw new PgVaultException(e instanceof PgVaultException p ? p.code() : ErrorCode.TOOL_FAILED,
+                            e.getMessage() + " (the set's globals, roles and their passwords, had been applied"
+                                    + " before the swap and remain)", e);
+                }
+                throw e;
             }
-            stageAll(session, catalog, ctx, layout.format(), request, targets, maintenance).swapAll(targets, replace);
             List<String> names = targets.stream().map(RestoreTarget::name).toList();
             return new RestoreResult(set, names, Duration.between(start, Instant.now()), warnings);
         }
@@ -132,28 +157,6 @@ final class Restorer {
             }
         }
         throw first != null ? first : new ConfigurationException("no database to connect to on " + conn.host());
-    }
-
-    /** @return the errors other than "already exists", which the restore reports as warnings */
-    private List<String> replayGlobals(PgSession session, ReadContext ctx, StoredObject globals, String maintenance) {
-        // no ON_ERROR_STOP: roles that already exist (at least the connecting one) make CREATE ROLE fail harmlessly
-        ToolCommand cmd = session.command("psql").arg("-X", "-q", "-d", PgSession.conninfo(maintenance), "-f", "-")
-                .build();
-        ToolResult result;
-        try (ToolProcess p = session.start(cmd)) {
-            result = ToolStreams.feed(p, ctx.openObject(globals));
-        }
-        List<String> errors = result.stderrTail().lines().filter(l -> l.contains("ERROR:")).toList();
-        List<String> serious = errors.stream().filter(l -> !l.contains("already exists")).toList();
-        if (!serious.isEmpty()) {
-            LOG.warn("replaying globals (roles, tablespaces) reported errors; the restore continues: {}",
-                    String.join(" | ", serious));
-        } else if (!errors.isEmpty()) {
-            LOG.info("replayed globals; {} role(s)/tablespace(s) already existed and were kept", errors.size());
-        } else {
-            LOG.info("replayed globals (roles, tablespaces)");
-        }
-        return serious.stream().map(l -> "globals: " + l.strip()).toList();
     }
 
     /**

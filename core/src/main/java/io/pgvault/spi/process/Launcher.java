@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * Where and as whom a tool runs: locally, as another OS user, inside a container, or over SSH. A launcher only
- * rewrites the argument list; secrets still travel in the environment, never on it.
+ * rewrites the argument list; secrets still travel in the environment, never on it. Where killing the local client
+ * does not stop the tool (ssh, docker exec), the launcher also bounds it on the other side
+ * ({@link #wrap(List, Set, java.time.Duration)}).
  *
  * @since 0.1.0
  */
@@ -22,6 +24,35 @@ public interface Launcher {
      * @return the argument list to execute locally
      */
     List<String> wrap(List<String> command, Set<String> envNames);
+
+    /**
+     * Wraps a command that must not outlive {@code timeout}. Launchers whose tool runs where killing the local client
+     * does not reach it (ssh, docker exec) enforce the limit on the other side as well, with {@code timeout -k 10};
+     * the others ignore it (the runner kills their local process tree).
+     *
+     * @param command  the tool's executable and arguments
+     * @param envNames the names of the environment variables the tool needs
+     * @param timeout  the command's time limit
+     * @return the argument list to execute locally
+     * @since 0.4.0
+     */
+    default List<String> wrap(List<String> command, Set<String> envNames, java.time.Duration timeout) {
+        return wrap(command, envNames);
+    }
+
+    /**
+     * @param command the tool's executable and arguments
+     * @param timeout its time limit
+     * @return {@code timeout -k 10 SECONDS command...}: the tool is sent TERM when the limit passes and KILL ten
+     *         seconds later, by a process running beside it (GNU coreutils and busybox both take this form)
+     * @since 0.4.0
+     */
+    static List<String> remoteTimeout(List<String> command, java.time.Duration timeout) {
+        long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+        List<String> out = new ArrayList<>(List.of("timeout", "-k", "10", Long.toString(seconds)));
+        out.addAll(command);
+        return out;
+    }
 
     /** @return a secret-free description, e.g. {@code as user postgres} */
     String describe();
@@ -113,6 +144,11 @@ public interface Launcher {
         requireName(user, "container user");
         return new Launcher() {
             @Override
+            public List<String> wrap(List<String> command, Set<String> envNames, java.time.Duration timeout) {
+                return wrap(remoteTimeout(command, timeout), envNames);
+            }
+
+            @Override
             public List<String> wrap(List<String> command, Set<String> envNames) {
                 List<String> out = new ArrayList<>(List.of("docker", "exec", "-i", "-u", user));
                 for (String name : envNames) {
@@ -141,6 +177,11 @@ public interface Launcher {
     static Launcher ssh(String destination) {
         requireName(destination, "ssh destination");
         return new Launcher() {
+            @Override
+            public List<String> wrap(List<String> command, Set<String> envNames, java.time.Duration timeout) {
+                return wrap(remoteTimeout(command, timeout), envNames);
+            }
+
             @Override
             public List<String> wrap(List<String> command, Set<String> envNames) {
                 List<String> out = new ArrayList<>(List.of("ssh", "-o", "BatchMode=yes"));

@@ -56,10 +56,12 @@ public final class ProcessRunner {
         List<String> cmd = new ArrayList<>();
         cmd.add(command.executable());
         cmd.addAll(command.args());
-        List<String> argv = launcher.wrap(cmd, command.envNames());
+        List<String> argv = launcher.wrap(cmd, command.envNames(), command.timeout());
         Redactor redactor = new Redactor(command.secretEnv().values());
         ProcessBuilder pb = new ProcessBuilder(argv);
         Map<String, String> env = pb.environment();
+        // a tool inherits nothing secret from this process: only what its command hands it
+        env.keySet().removeIf(ProcessRunner::secretName);
         env.putAll(command.env());
         command.secretEnv().forEach((k, v) -> env.put(k, v.reveal()));
         command.workingDirectory().ifPresent(d -> pb.directory(d.toFile()));
@@ -67,7 +69,7 @@ public final class ProcessRunner {
         try {
             Process p = pb.start();
             return new ToolProcess(command, p, redactor, acceptedExitCodes.length == 0 ? new int[] {0}
-                    : acceptedExitCodes.clone());
+                    : acceptedExitCodes.clone(), !argv.get(0).equals(command.executable()));
         } catch (IOException e) {
             throw new ToolException(ErrorCode.TOOL_MISSING, command.tool(), null, "",
                     "cannot start " + command.tool() + " (" + argv.get(0) + "): " + redactor.redact(e.getMessage())
@@ -92,6 +94,25 @@ public final class ProcessRunner {
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.TOOL_FAILED, "I/O with " + command.tool() + " failed: " + e, e);
         }
+    }
+
+    /**
+     * Whether an inherited environment variable may hold a secret: one this process read with
+     * {@link io.pgvault.api.Secret#fromEnv}, libpq's {@code PGPASSWORD}, or a name that says so (password,
+     * passphrase, secret, token, cipher pass, credentials). Such variables are removed from every tool's environment;
+     * a command that needs one sets it itself.
+     *
+     * @param name an environment variable's name
+     * @return whether tools must not inherit it
+     */
+    static boolean secretName(String name) {
+        if (io.pgvault.api.Secret.environmentNames().contains(name)) {
+            return true;
+        }
+        String n = name.toUpperCase(java.util.Locale.ROOT);
+        return n.equals("PGPASSWORD") || n.contains("PASSWORD") || n.contains("PASSPHRASE") || n.contains("SECRET")
+                || n.endsWith("_TOKEN") || n.contains("CIPHER_PASS") || n.contains("CREDENTIALS")
+                || n.endsWith("_API_KEY") || n.endsWith("_PRIVATE_KEY");
     }
 
     private static String readCapped(InputStream in, String tool) throws IOException {

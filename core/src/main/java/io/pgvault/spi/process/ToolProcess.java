@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,8 +32,13 @@ public final class ToolProcess implements AutoCloseable {
     private final AtomicBoolean timedOut = new AtomicBoolean();
     private final ScheduledFuture<?> watchdog;
     private final int[] acceptedExitCodes;
+    /** Whether a launcher wraps the tool (sudo, ssh, docker exec): it must be asked to stop the tool first. */
+    private final boolean wrapped;
+    /** How long a tool has to exit after TERM before it is killed. */
+    private static final long GRACE_MILLIS = 5000;
 
-    ToolProcess(ToolCommand command, Process process, Redactor redactor, int[] acceptedExitCodes) {
+    ToolProcess(ToolCommand command, Process process, Redactor redactor, int[] acceptedExitCodes, boolean wrapped) {
+        this.wrapped = wrapped;
         this.command = command;
         this.process = process;
         this.redactor = redactor;
@@ -102,10 +109,33 @@ public final class ToolProcess implements AutoCloseable {
                 command.tool() + what + " with exit code " + exit + tailSuffix(result), null);
     }
 
-    /** Kills the tool and everything it started. */
+    /**
+     * Kills the tool and everything it started. A tool started directly is killed at once (KILL: it never sees a
+     * clean end of input). A tool started through a wrapper ({@code sudo}, {@code runuser}, {@code ssh},
+     * {@code docker exec}) is sent TERM first, which the wrapper relays to a tool this process may not signal itself
+     * (another user's, another host's), and KILL after up to five seconds.
+     */
     public void killTree() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        if (!wrapped) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+            return;
+        }
+        tree.forEach(ProcessHandle::destroy);
+        if (!process.isAlive()) {
+            Watchdog.schedule(() -> tree.stream().filter(ProcessHandle::isAlive)
+                    .forEach(ProcessHandle::destroyForcibly), GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        try {
+            if (!process.waitFor(GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+            }
+        } catch (InterruptedException e) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Kills the process tree if it is still running and releases its streams. */

@@ -148,6 +148,27 @@ class ProcessRunnerTest {
         }
 
         @Test
+        @DisplayName("a tool inherits no secret from this process: variables read with Secret.fromEnv and names that "
+                + "say password, passphrase or secret are removed; what the command sets is kept")
+        void environmentScrubbed() {
+            // set by the surefire configuration of this module
+            assertThat(System.getenv("PGVAULT_TEST_INHERITED")).isEqualTo("visible");
+            assertThat(System.getenv("PGVAULT_TEST_PASSPHRASE")).isEqualTo("hidden");
+            assertThat(ProcessRunner.secretName("BACKUP_PASSPHRASE")).isTrue();
+            assertThat(ProcessRunner.secretName("AWS_SECRET_ACCESS_KEY")).isTrue();
+            assertThat(ProcessRunner.secretName("PGPASSWORD")).isTrue();
+            assertThat(ProcessRunner.secretName("PGBACKREST_REPO1_CIPHER_PASS")).isTrue();
+            assertThat(ProcessRunner.secretName("PATH")).isFalse();
+            ToolCommand env = ToolCommand.builder("env", "/usr/bin/env").secretEnv("PGVAULT_GIVEN_PASSWORD",
+                    Secret.of("given-to-the-tool")).build();
+            assertThat(runner.run(env).stdout()).contains("PGVAULT_TEST_INHERITED=visible")
+                    .doesNotContain("PGVAULT_TEST_PASSPHRASE").contains("PGVAULT_GIVEN_PASSWORD=");
+
+            assertThat(Secret.fromEnv("PGVAULT_TEST_INHERITED")).isPresent(); // read as a secret from now on
+            assertThat(runner.run(env).stdout()).doesNotContain("PGVAULT_TEST_INHERITED");
+        }
+
+        @Test
         @DisplayName("secrets echoed on stderr are redacted in the exception and its tail")
         void stderrRedacted() {
             ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh")
@@ -193,6 +214,53 @@ class ProcessRunnerTest {
             assertThat(Launcher.ssh("postgres@db1").wrap(List.of("psql", "-c", "select 'x'"), Set.of("PGPASSWORD")))
                     .containsExactly("ssh", "-o", "BatchMode=yes", "-o", "SendEnv=PGPASSWORD", "postgres@db1", "--",
                             "psql -c 'select '\"'\"'x'\"'\"''");
+        }
+
+        @Test
+        @DisplayName("ssh and docker exec bound the tool on the other side with timeout -k; local ones do not")
+        void remoteTimeout() {
+            Duration limit = Duration.ofMillis(90_500);
+            assertThat(Launcher.ssh("postgres@db1").wrap(List.of("pg_dump", "-d", "x"), Set.of(), limit))
+                    .containsExactly("ssh", "-o", "BatchMode=yes", "postgres@db1", "--", "timeout -k 10 91 pg_dump -d x");
+            assertThat(Launcher.dockerExec("db", "postgres").wrap(List.of("pg_dump"), Set.of(), limit))
+                    .containsExactly("docker", "exec", "-i", "-u", "postgres", "db", "timeout", "-k", "10", "91",
+                            "pg_dump");
+            assertThat(Launcher.runuser("postgres").wrap(List.of("pg_dump"), Set.of(), limit))
+                    .containsExactly("runuser", "-u", "postgres", "--", "pg_dump");
+        }
+
+        @Test
+        @DisplayName("a timed-out tool on the far side of a detaching launcher (as ssh leaves it) is stopped there too")
+        void remoteSideStopped() throws Exception {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")),
+                    "setsid (util-linux) is not installed");
+            // setsid --fork --wait: the tool runs in its own session, and killing the local client leaves it
+            // running, as killing ssh or docker exec leaves the remote tool
+            Launcher detached = new Launcher() {
+                @Override
+                public List<String> wrap(List<String> command, Set<String> envNames) {
+                    List<String> out = new java.util.ArrayList<>(List.of("setsid", "--fork", "--wait"));
+                    out.addAll(command);
+                    return out;
+                }
+
+                @Override
+                public List<String> wrap(List<String> command, Set<String> envNames, Duration timeout) {
+                    return wrap(Launcher.remoteTimeout(command, timeout), envNames);
+                }
+
+                @Override
+                public String describe() {
+                    return "detached";
+                }
+            };
+            String marker = "3141." + ProcessHandle.current().pid();
+            ToolCommand cmd = ToolCommand.builder("sleeper", "sleep").arg(marker).timeout(Duration.ofSeconds(2))
+                    .build();
+            assertThatThrownBy(() -> new ProcessRunner(detached).run(cmd))
+                    .isInstanceOfSatisfying(ToolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.allProcesses()
+                    .noneMatch(h -> h.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false)));
         }
 
         @Test

@@ -2,15 +2,18 @@ package io.pgvault.operations.drill;
 
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.PgConnection;
+import io.pgvault.api.Secret;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.api.ToolException;
 import io.pgvault.spi.process.Launcher;
 import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.process.ToolProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
@@ -39,8 +42,9 @@ import java.util.regex.Pattern;
 
 /**
  * A PostgreSQL server that exists for one drill: a private directory (data directory, Unix socket, log) under the
- * work directory, a free port of 127.0.0.1, {@code trust} authentication for the superuser {@code postgres} on
- * loopback only, the server run as the configured OS user through the {@link ProcessRunner}. {@link #close()} stops
+ * work directory, a free port of 127.0.0.1, SCRAM authentication with a random password made for this server alone
+ * (on loopback and on the socket: no other local user or container in the network namespace can connect), the
+ * server run as the configured OS user through the {@link ProcessRunner}. {@link #close()} stops
  * it (fast, then immediate, then a kill) and removes the directory.
  */
 final class ThrowawayPostgres implements AutoCloseable {
@@ -57,6 +61,8 @@ final class ThrowawayPostgres implements AutoCloseable {
     private final ProcessRunner server;
     private final Optional<String> osUser;
     private final Path directory;
+    /** The superuser's password, random per server; it reaches initdb on standard input and clients in memory. */
+    private final Secret password = randomPassword();
     private int port;
     private boolean running;
 
@@ -156,13 +162,38 @@ final class ThrowawayPostgres implements AutoCloseable {
      * @param conf   settings lines
      */
     void initdb(String locale, List<String> conf) {
-        server.run(ToolCommand.builder("initdb", binaries.tool("initdb"))
-                .arg("-D", dataDirectory().toString(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
-                        "--locale=" + locale, "-k", "--no-sync")
-                .workingDirectory(directory)
-                .timeout(Duration.ofMinutes(5))
-                .build());
+        // the password file is written by the server's own user (umask 077: 0600, theirs), read by initdb, removed
+        Path pwfile = directory.resolve("pwfile");
+        ToolCommand write = ToolCommand.builder("sh", "/bin/sh")
+                .arg("-c", "umask 077 && cat > \"$1\"", "sh", pwfile.toString())
+                .timeout(Duration.ofMinutes(1)).build();
+        try (ToolProcess p = server.start(write)) {
+            try (OutputStream in = p.stdin()) {
+                in.write((password.reveal() + "\n").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // sh stopped reading: its exit code says why
+            }
+            p.await();
+        }
+        try {
+            server.run(ToolCommand.builder("initdb", binaries.tool("initdb"))
+                    .arg("-D", dataDirectory().toString(), "-U", SUPERUSER, "--auth-local=scram-sha-256",
+                            "--auth-host=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=" + locale,
+                            "-k", "--no-sync")
+                    .workingDirectory(directory)
+                    .timeout(Duration.ofMinutes(5))
+                    .build());
+        } finally {
+            server.run(ToolCommand.builder("rm", "/bin/rm").arg("-f", "--", pwfile.toString())
+                    .timeout(Duration.ofMinutes(1)).build());
+        }
         appendConf(conf);
+    }
+
+    private static Secret randomPassword() {
+        byte[] b = new byte[24];
+        new java.security.SecureRandom().nextBytes(b);
+        return Secret.of(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b));
     }
 
     /** Appends settings to the data directory's postgresql.conf (later lines win). */
@@ -189,7 +220,7 @@ final class ThrowawayPostgres implements AutoCloseable {
             port = freePort();
             long logOffset = size(logFile());
             StringBuilder opts = new StringBuilder("-p " + port + " -c listen_addresses=" + HOST
-                    + " -c unix_socket_directories='" + directory + "'");
+                    + " -c unix_socket_directories='" + directory + "' -c unix_socket_permissions=0700");
             extraOptions.forEach(o -> opts.append(" -c ").append(o));
             try {
                 pgCtl(timeout.plusSeconds(15), "-l", logFile().toString(), "-w", "-t",
@@ -245,7 +276,7 @@ final class ThrowawayPostgres implements AutoCloseable {
 
     /** @return a libpq connection to a database of this server, with its binaries for the client tools */
     PgConnection connection(String database) {
-        return PgConnection.builder().host(HOST).port(port).user(SUPERUSER).database(database)
+        return PgConnection.builder().host(HOST).port(port).user(SUPERUSER).password(password).database(database)
                 .binDir(binaries.binDir()).build();
     }
 
@@ -253,6 +284,7 @@ final class ThrowawayPostgres implements AutoCloseable {
     Connection jdbc(String database) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", SUPERUSER);
+        props.setProperty("password", password.reveal());
         props.setProperty("ApplicationName", "pgvault-drill");
         props.setProperty("connectTimeout", "10");
         return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + port + "/"

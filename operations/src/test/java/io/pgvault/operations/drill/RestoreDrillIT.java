@@ -225,6 +225,24 @@ class RestoreDrillIT {
     }
 
     @Test
+    @DisplayName("an unauthenticated set (a vault without a key, no opt-in) is never drilled: no server starts")
+    void unauthenticatedNotDrilled() throws IOException {
+        PgVault strict = PgVault.builder()
+                .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(pg.connection(SHOP)).build()))
+                .repository(repository)
+                .build();
+
+        DrillReport report = RestoreDrill.builder().vault(strict).backupId(good.id()).workDirectory(work).build()
+                .run();
+
+        assertThat(report.passed()).isFalse();
+        assertThat(report.problems()).singleElement().asString().contains("is not drilled").contains("unsigned");
+        try (Stream<Path> s = Files.list(work)) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    @Test
     @DisplayName("a vault without sets reports a failed drill that says so, and starts no server")
     void nothingToDrill(@TempDir Path empty) throws IOException {
         PgVault none = PgVault.builder().acceptUnauthenticated(true)

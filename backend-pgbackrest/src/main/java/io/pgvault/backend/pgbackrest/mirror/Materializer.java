@@ -11,8 +11,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
@@ -58,6 +62,7 @@ final class Materializer {
         long bytes = 0;
         try {
             Files.createDirectories(root);
+            refuseLinks(root);
             for (MirroredFile f : files.values()) {
                 if (fetch(root, f)) {
                     downloaded++;
@@ -104,15 +109,23 @@ final class Materializer {
         if (!target.startsWith(root) || target.equals(root)) {
             throw new ConfigurationException("mirrored path '" + f.path() + "' leaves " + root);
         }
-        if (Files.isRegularFile(target) && Files.size(target) == f.size()
-                && Digests.of(Files.newInputStream(target), target.toString()).sha256().equals(f.sha256())) {
+        for (Path p = target.getParent(); p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+            if (Files.isSymbolicLink(p)) {
+                throw planted(p);
+            }
+        }
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == f.size()
+                && Digests.of(Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS), target.toString()).sha256()
+                .equals(f.sha256())) {
             return false;
         }
         Files.createDirectories(target.getParent());
         Path part = target.resolveSibling("." + target.getFileName() + ".part");
+        Files.deleteIfExists(part); // a link or a left-over is removed itself, never followed
         String key = store.fileKey(f.path());
         Digests.Sum got;
-        try (InputStream in = store.repository.open(key); OutputStream out = Files.newOutputStream(part)) {
+        try (InputStream in = store.repository.open(key); OutputStream out = Files.newOutputStream(part,
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             got = Digests.copy(in, out);
         } catch (NotFoundException e) {
             Files.deleteIfExists(part);
@@ -134,7 +147,12 @@ final class Materializer {
         return true;
     }
 
-    /** pgBackRest's own modes (0750 directories, 0640 files), given to the owner when one is set. */
+    /**
+     * pgBackRest's own modes (0750 directories, 0640 files), given to the owner when one is set. Nothing is followed:
+     * the modes and owner are set on each path itself ({@code lchown}), and a symbolic link, which only someone else
+     * can have put there, is refused (root would otherwise hand the link's target, say {@code /etc/shadow}, to the
+     * server's user).
+     */
     private void fixPermissions(Path root) throws IOException {
         UserPrincipal user = owner.isPresent()
                 ? FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(owner.get()) : null;
@@ -143,11 +161,32 @@ final class Materializer {
             s.forEach(all::add);
         }
         for (Path p : all) {
-            boolean dir = Files.isDirectory(p);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(dir ? "rwxr-x---" : "rw-r-----"));
+            if (Files.isSymbolicLink(p)) {
+                throw planted(p);
+            }
+            boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+            PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            view.setPermissions(PosixFilePermissions.fromString(dir ? "rwxr-x---" : "rw-r-----"));
             if (user != null) {
-                Files.setOwner(p, user);
+                view.setOwner(user);
             }
         }
+    }
+
+    /** Refuses a directory that holds a symbolic link anywhere below it, before anything is written. */
+    private static void refuseLinks(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            Optional<Path> link = s.filter(Files::isSymbolicLink).findFirst();
+            if (link.isPresent()) {
+                throw planted(link.get());
+            }
+        }
+    }
+
+    private static IntegrityException planted(Path link) {
+        return new IntegrityException("the materialize directory holds a symbolic link, " + link + ": materialize "
+                + "follows no link and changes the owner of nothing outside the directory; remove it (someone with "
+                + "write access to the directory put it there) and run materialize again");
     }
 }

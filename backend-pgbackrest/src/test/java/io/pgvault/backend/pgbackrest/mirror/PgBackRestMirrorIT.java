@@ -217,6 +217,38 @@ class PgBackRestMirrorIT {
     }
 
     @Test
+    @DisplayName("a symbolic link planted in the materialize directory is refused before anything is written; the "
+            + "file it points to keeps its owner, mode and bytes")
+    void plantedLink() throws IOException {
+        LocalRepository target = LocalRepository.at(newTarget());
+        PgBackRestMirror m = mirror(target, only(full1)).build();
+        assertThat(m.mirror().succeeded()).isTrue();
+        Path outside = Files.createDirectories(f.newDirectory("outside"));
+        Path precious = Files.writeString(outside.resolve("shadow"), "root:secret\n");
+        Files.setPosixFilePermissions(precious, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        java.nio.file.attribute.UserPrincipal owner = Files.getOwner(precious);
+        for (String planted : List.of("backup", "archive/x")) {
+            Path local = f.newDirectory("materialized-link");
+            Files.createDirectories(local.resolve(planted).getParent());
+            Files.createSymbolicLink(local.resolve(planted), planted.equals("backup") ? outside : precious);
+
+            assertThatThrownBy(() -> m.materialize(local, List.of(full1.id())))
+                    .isInstanceOf(IntegrityException.class).hasMessageContaining("symbolic link");
+            try (Stream<Path> s = Files.walk(local)) {
+                assertThat(s.filter(Files::isRegularFile)).isEmpty();
+            }
+            try (Stream<Path> s = Files.list(outside)) {
+                assertThat(s).containsExactly(precious);
+            }
+            assertThat(Files.readString(precious)).isEqualTo("root:secret\n");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(precious)))
+                    .isEqualTo("rw-------");
+            assertThat(Files.getOwner(precious)).isEqualTo(owner);
+            Directories.deleteRecursively(local);
+        }
+    }
+
+    @Test
     @DisplayName("a mirrored file whose bytes changed is an IntegrityException on materialize naming it, and "
             + "verify() reports the set damaged")
     void detectsADamagedMirror() throws IOException {
