@@ -1,7 +1,7 @@
 package io.pgvault.api;
 
 /**
- * Whether a set's manifest was proven to come from a holder of the vault's integrity key (ADR 0012). Judged by the
+ * Whether a set's manifest was proven to come from a holder of the vault's integrity key (ADR 0013). Judged by the
  * reader each time it reads the manifest, never taken from the repository.
  *
  * @since 0.4.0

@@ -78,7 +78,7 @@ public final class Catalog {
 
     /**
      * A catalog that signs the manifests it commits and proves those it reads with the key {@code keys} gives: its
-     * integrity key, else one derived from its encryption secret (ADR 0012).
+     * integrity key, else one derived from its encryption secret (ADR 0013).
      *
      * @param repository where the sets live
      * @param leases     how long a writer's claim protects a set in progress

@@ -80,7 +80,7 @@ public final class PgVault {
         this.acceptUnauthenticated = b.acceptUnauthenticated;
         if (!catalog.signs() && !b.acceptUnauthenticated) {
             LOG.warn("{}: no integrity key and no encryption configured: new sets are written unauthenticated, and "
-                    + "restoring them needs RestoreRequest.allowUnauthenticated (see ADR 0012)", b.repository.id());
+                    + "restoring them needs RestoreRequest.allowUnauthenticated (see ADR 0013)", b.repository.id());
         }
         this.pipeline = new Pipeline(b.pipeline);
         this.processes = b.processes;
@@ -290,7 +290,9 @@ public final class PgVault {
 
     /**
      * Restores a set. With {@link RestoreRequest#verifyFirst()} (the default) every stored checksum is checked
-     * before the target is touched; a damaged set is refused with {@link IntegrityException}.
+     * before the target is touched; a damaged set is refused with {@link IntegrityException}. An authenticated set
+     * whose objects are age-encrypted with pinned headers is read once instead: each chunk is authenticated as it
+     * streams (ADR 0013). A set that is not proven authentic is refused unless the request or the vault opts in.
      *
      * @param request what and where
      * @return what was restored
@@ -309,7 +311,7 @@ public final class PgVault {
         }
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
             DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch);
-            if (request.verifyFirst()) {
+            if (request.verifyFirst() && !streamsAuthenticated(set)) {
                 set.objects().forEach(context::verifyStored);
             }
             LOG.info("restore of {} started", set.id());
@@ -324,6 +326,17 @@ public final class PgVault {
             events.on(new Events.RestoreCompleted(clock.instant(), repository.id(), result));
             return result;
         }
+    }
+
+    /**
+     * Whether every byte a restore decrypts is proven as it streams: the manifest is authenticated, and every object
+     * is age-encrypted with its header pinned in the manifest. The header fixes the file key, which only the key
+     * holder can know, and age authenticates each 64 KiB chunk under it; a replaced object fails at its header,
+     * before anything is decrypted. Such a set is read once; any other is checked whole first ({@code verifyFirst}).
+     */
+    static boolean streamsAuthenticated(BackupSet set) {
+        return set.authenticity().proven() && !set.objects().isEmpty() && set.objects().stream().allMatch(o ->
+                !"none".equals(o.encryption()) && !o.attribute("ageHeaderSha256").isEmpty());
     }
 
     /**
@@ -580,7 +593,7 @@ public final class PgVault {
          * @param accept whether sets whose manifest is not proven authentic ({@link Authenticity}: written before
          *               0.4.0, by a vault without a key, or altered) may be restored, drilled and copied to tiers;
          *               default false. Manifests are authenticated with the pipeline's integrity key or encryption
-         *               secret (ADR 0012); say true only for repositories nobody else can write.
+         *               secret (ADR 0013); say true only for repositories nobody else can write.
          * @return this
          * @since 0.4.0
          */

@@ -7,7 +7,7 @@ import java.util.Optional;
  * The stages between a tool and a repository: compression, then encryption; SHA-256 of both the logical and the
  * stored bytes is always computed.
  *
- * <p>Manifests are authenticated (HMAC-SHA256, ADR 0012) with {@code integrityKey} when one is configured, else with
+ * <p>Manifests are authenticated (HMAC-SHA256, ADR 0013) with {@code integrityKey} when one is configured, else with
  * a key derived from the encryption secret (the age identity, or the passphrase through scrypt). With neither, sets
  * are written unauthenticated and restoring them needs an explicit opt-in.
  *

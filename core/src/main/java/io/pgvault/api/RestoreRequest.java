@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param verifyFirst     whether every object's stored checksum is verified before the target is touched
  *                        (default true)
  * @param allowUnauthenticated whether a set whose manifest is not proven authentic (see {@link Authenticity}) may
- *                        be restored (default false: such a set is refused before anything is read; ADR 0012)
+ *                        be restored (default false: such a set is refused before anything is read; ADR 0013)
  * @since 0.1.0
  */
 public record RestoreRequest(Optional<BackupId> backupId, Optional<String> targetDatabase,

@@ -2,7 +2,7 @@ package io.pgvault.api;
 
 /**
  * A set whose manifest is not proven authentic ({@link Authenticity}) was about to be restored, copied to a tier or
- * drilled, and nobody opted in. Nothing was read from the set's objects and nothing was changed (ADR 0012).
+ * drilled, and nobody opted in. Nothing was read from the set's objects and nothing was changed (ADR 0013).
  *
  * @since 0.4.0
  */

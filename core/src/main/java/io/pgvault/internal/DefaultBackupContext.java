@@ -119,7 +119,7 @@ public final class DefaultBackupContext implements BackupContext {
         Encoded e = encoded.get();
         StoredObject object = new StoredObject(name, key, e.logicalBytes(), e.storedBytes(), e.storedSha256(),
                 e.logicalSha256(), pipeline.options().compression(), pipeline.options().encryption().scheme(),
-                attributes);
+                e.withHeader(attributes));
         synchronized (written) {
             written.add(object);
         }

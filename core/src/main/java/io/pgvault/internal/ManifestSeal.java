@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Authenticates manifests (ADR 0012): HMAC-SHA256 over a domain label, the manifest's name, its format version and
+ * Authenticates manifests (ADR 0013): HMAC-SHA256 over a domain label, the manifest's name, its format version and
  * the exact bytes of its {@code set} member, keyed with a key the repository does not hold.
  *
  * <p>The key comes from {@link PipelineOptions#integrityKey()} when one is configured, else from the encryption

@@ -1,6 +1,6 @@
 package io.pgvault.api;
 
-/** Keys the core tests sign manifests with (ADR 0012). */
+/** Keys the core tests sign manifests with (ADR 0013). */
 public final class TestKeys {
     /** An integrity key of the required length; tests only. */
     public static final Secret INTEGRITY = Secret.of("pgvault-core-tests-integrity-key-0123456789");

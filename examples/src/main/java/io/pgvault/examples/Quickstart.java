@@ -127,7 +127,7 @@ public final class Quickstart {
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(source).format(DumpFormat.CUSTOM)
                         .build()))
                 .repository(LocalRepository.at(options.backupDir()))
-                // an unencrypted quickstart signs nothing: its restore trusts the directory (ADR 0012)
+                // an unencrypted quickstart signs nothing: its restore trusts the directory (ADR 0013)
                 .acceptUnauthenticated(encryption instanceof Encryption.None)
                 .pipeline(PipelineOptions.defaults().withCompression(Compression.zstd()).withEncryption(encryption))
                 .build();

@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 final class PgDumpTesting {
     /** A passphrase for tests; a low scrypt work factor keeps them fast. */
     static final Secret PASSPHRASE = Secret.of("correct horse battery staple (test)");
-    /** Signs manifests when a test does not encrypt (ADR 0012). */
+    /** Signs manifests when a test does not encrypt (ADR 0013). */
     static final Secret INTEGRITY_KEY = Secret.of("pgdump-tests-integrity-key-0123456789abcdef");
 
     private PgDumpTesting() {

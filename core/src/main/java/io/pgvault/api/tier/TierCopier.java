@@ -224,7 +224,7 @@ final class TierCopier {
         tally.bytes += e.storedBytes();
         StoredObject copy = new StoredObject(o.name(), key, e.logicalBytes(), e.storedBytes(), e.storedSha256(),
                 e.logicalSha256(), pipeline.options().compression(), pipeline.options().encryption().scheme(),
-                o.attributes());
+                e.withHeader(withoutHeader(o.attributes())));
         verifyCopy(key, copy.storedBytes(), copy.storedSha256());
         tier.repository().put(journalKey, out -> Json.write(out, copy));
         return copy;
@@ -352,5 +352,12 @@ final class TierCopier {
             }
             return n;
         }
+    }
+
+    /** @return attributes without a source object's age header digest (a re-encoded copy has its own header) */
+    private static Map<String, String> withoutHeader(Map<String, String> attributes) {
+        Map<String, String> out = new HashMap<>(attributes);
+        out.remove("ageHeaderSha256");
+        return out;
     }
 }

@@ -172,7 +172,7 @@ public final class Tiering {
     /**
      * @param accept whether sets whose primary manifest is not proven authentic ({@link
      *               io.pgvault.api.Authenticity}) are copied to tiers; default false: such a set is reported as a
-     *               failed copy and never written to a tier (ADR 0012)
+     *               failed copy and never written to a tier (ADR 0013)
      * @return a copy deciding so; the failure history is not carried over
      * @since 0.4.0
      */

@@ -34,6 +34,9 @@ final class StagedEncodingStream extends EncodingStream {
      */
     StagedEncodingStream(OutputStream sink, Compression compression, RecipientStanzaWriter recipient) {
         this.stored = new StoredBytesSink(sink);
+        if (recipient != null) {
+            stored.scanAgeHeader();
+        }
         this.compression = Objects.requireNonNull(compression, "compression");
         this.recipient = recipient;
     }
@@ -88,7 +91,8 @@ final class StagedEncodingStream extends EncodingStream {
             throw e;
         }
         state = State.FINISHED;
-        return new Encoded(logicalBytes, Sha256.hex(logicalSha256), stored.count(), stored.sha256());
+        return new Encoded(logicalBytes, Sha256.hex(logicalSha256), stored.count(), stored.sha256(),
+                stored.ageHeaderSha256());
     }
 
     /**

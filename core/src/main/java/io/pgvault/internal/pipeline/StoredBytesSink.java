@@ -18,6 +18,8 @@ final class StoredBytesSink extends OutputStream implements WritableByteChannel 
 
     private final OutputStream sink;
     private final MessageDigest sha256 = Sha256.newDigest();
+    /** Digests the age header when the stored bytes are encrypted; null otherwise. */
+    private AgeHeaderScanner header;
     private long count;
     private boolean open = true;
     private boolean discarding;
@@ -39,6 +41,11 @@ final class StoredBytesSink extends OutputStream implements WritableByteChannel 
         }
         if (!open) {
             throw new ClosedChannelException();
+        }
+        if (header != null && header.scanning()) {
+            for (int i = off; i < off + len && header.scanning(); i++) {
+                header.feed(b[i]);
+            }
         }
         sha256.update(b, off, len);
         count += len;
@@ -91,6 +98,16 @@ final class StoredBytesSink extends OutputStream implements WritableByteChannel 
 
     long count() {
         return count;
+    }
+
+    /** Digests the age header at the start of the stored bytes. */
+    void scanAgeHeader() {
+        header = new AgeHeaderScanner();
+    }
+
+    /** @return the hex SHA-256 of the age header, when one was scanned to its end */
+    java.util.Optional<String> ageHeaderSha256() {
+        return header != null && header.done() ? java.util.Optional.of(header.sha256()) : java.util.Optional.empty();
     }
 
     /** @return the hex SHA-256 of everything written; call once, at the end */

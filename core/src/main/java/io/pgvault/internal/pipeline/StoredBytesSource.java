@@ -22,8 +22,58 @@ final class StoredBytesSource extends InputStream implements ReadableByteChannel
     private IOException failure;
     private boolean open = true;
 
+    /** The age header's SHA-256 the manifest recorded, checked before the first byte is handed out; or null. */
+    private String pinnedHeader;
+    private String objectKey;
+    private byte[] held;
+    private int heldPos;
+
     StoredBytesSource(InputStream stored) {
         this.stored = Objects.requireNonNull(stored, "stored");
+    }
+
+    /**
+     * Makes the first read check the object's age header against the digest its (authenticated) manifest recorded:
+     * the header fixes the file key, so every chunk decrypted after it is the writer's (ADR 0013).
+     *
+     * @param sha256 the recorded digest (hex)
+     * @param key    the object's key, for messages
+     */
+    void pinHeader(String sha256, String key) {
+        this.pinnedHeader = Objects.requireNonNull(sha256, "sha256");
+        this.objectKey = key;
+    }
+
+    /** Reads the whole header (and whatever came with it), checks it, and keeps it to hand out. */
+    private void checkHeader() throws IOException {
+        String expected = pinnedHeader;
+        pinnedHeader = null;
+        AgeHeaderScanner scanner = new AgeHeaderScanner();
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(1024);
+        byte[] chunk = new byte[8192];
+        while (scanner.scanning()) {
+            int n;
+            try {
+                n = stored.read(chunk, 0, chunk.length);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+            if (n < 0) {
+                break;
+            }
+            buf.write(chunk, 0, n);
+            for (int i = 0; i < n && scanner.scanning(); i++) {
+                scanner.feed(chunk[i]);
+            }
+        }
+        if (!scanner.done() || !scanner.sha256().equalsIgnoreCase(expected)) {
+            throw new io.pgvault.api.IntegrityException("object " + objectKey + " carries another age header than "
+                    + "the one its manifest recorded: it was replaced or re-encrypted by someone else; nothing of it "
+                    + "was decrypted");
+        }
+        held = buf.toByteArray();
+        heldPos = 0;
     }
 
     @Override
@@ -35,12 +85,22 @@ final class StoredBytesSource extends InputStream implements ReadableByteChannel
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (pinnedHeader != null) {
+            checkHeader();
+        }
         int n;
-        try {
-            n = stored.read(b, off, len);
-        } catch (IOException e) {
-            failure = e;
-            throw e;
+        if (held != null && heldPos < held.length) {
+            n = Math.min(len, held.length - heldPos);
+            System.arraycopy(held, heldPos, b, off, n);
+            heldPos += n;
+        } else {
+            held = null;
+            try {
+                n = stored.read(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
         }
         if (n > 0) {
             sha256.update(b, off, n);

@@ -155,6 +155,10 @@ final class VerifyingDecodingStream extends InputStream {
 
     private void open() throws IOException {
         source = new StoredBytesSource(stored);
+        String header = object.attribute(AgeHeaderScanner.ATTRIBUTE);
+        if (identity != null && header != null && !header.isEmpty()) {
+            source.pinHeader(header, object.key());
+        }
         decrypted = identity == null ? source
                 : new AgeDecryptingInput(source, identity, object.key(), keyDescription);
         logical = CompressionStages.decompressor(object.compression(), decrypted);

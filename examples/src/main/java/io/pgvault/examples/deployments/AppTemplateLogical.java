@@ -150,7 +150,7 @@ public final class AppTemplateLogical {
                 .strategy(new PgDumpStrategy(dump))
                 .repository(LocalRepository.at(settings.backupDir()))
                 .pipeline(pipeline)
-                // with a passphrase every manifest is signed (ADR 0012); without one, the script's own trust
+                // with a passphrase every manifest is signed (ADR 0013); without one, the script's own trust
                 .acceptUnauthenticated(settings.passphrase().isEmpty());
         if (s3 != null) {
             // every set, byte for byte, same retention as local; optional (the default): fail-open, never silent

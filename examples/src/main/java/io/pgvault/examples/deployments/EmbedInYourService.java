@@ -110,7 +110,7 @@ public final class EmbedInYourService implements AutoCloseable {
                 .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(settings.db()).build()))
                 .repository(LocalRepository.at(settings.backupDir()))
                 // a directory only this service writes; for a shared repository configure an integrity key or
-                // encryption instead, and restores prove every manifest (ADR 0012)
+                // encryption instead, and restores prove every manifest (ADR 0013)
                 .acceptUnauthenticated(true)
                 .clock(clock)
                 .listener(health)

@@ -1,5 +1,6 @@
 package io.pgvault.operations.health;
 
+import io.pgvault.api.Authenticity;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupStatus;
 import io.pgvault.api.Catalog;
@@ -91,7 +92,9 @@ public final class BackupHealth implements VaultListener {
         if (!vault.tiers().isEmpty()) {
             vaultsWithTiers.add(vault);
         }
-        repositories.add(new Watched(vault.repository().id(), vault::list, vault.repository()));
+        Watched w = new Watched(vault.repository().id(), vault::list, vault.repository());
+        w.authenticity = Optional.of(vault.acceptsUnauthenticated());
+        repositories.add(w);
         return this;
     }
 
@@ -162,6 +165,7 @@ public final class BackupHealth implements VaultListener {
                         "cannot list backups: " + w.error, Map.of()));
             } else {
                 checks.addAll(ageChecks("backup-age", component, sets.get(), now, false));
+                w.authenticity.ifPresent(accepts -> checks.add(authenticityCheck(component, sets.get(), accepts)));
                 drillAge.ifPresent(t -> checks.add(DrillAge.check(component, sets.get(), w.drills(now, listingTtl),
                         t, now)));
             }
@@ -245,6 +249,40 @@ public final class BackupHealth implements VaultListener {
         return checks;
     }
 
+    /**
+     * Which sets are not proven authentic (ADR 0013): CRITICAL when a manifest fails its MAC (altered, or signed with
+     * another key), WARNING when the newest set is not proven and the vault does not accept such sets (a restore of
+     * it needs an opt-in), OK otherwise, naming the unproven sets in the details.
+     */
+    static HealthCheck authenticityCheck(String component, List<BackupSet> sets, boolean accepts) {
+        List<String> mismatch = sets.stream().filter(s -> s.authenticity() == Authenticity.MISMATCH)
+                .map(s -> s.id().value()).toList();
+        List<String> unproven = sets.stream().filter(s -> !s.authenticity().proven()).map(s -> s.id().value())
+                .toList();
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("sets", sets.size());
+        details.put("unauthenticated", String.join(",", unproven.stream().limit(20).toList())
+                + (unproven.size() > 20 ? ",..." : ""));
+        if (!mismatch.isEmpty()) {
+            return new HealthCheck("backup-authenticity", component, HealthStatus.CRITICAL, mismatch.size()
+                    + " manifest(s) fail authentication (altered after they were written, or signed with another "
+                    + "key): " + String.join(", ", mismatch.stream().limit(5).toList())
+                    + "; see runbook unauthenticated-sets.md", details);
+        }
+        Optional<BackupSet> newest = sets.stream().filter(s -> s.status() == BackupStatus.COMPLETE)
+                .max(java.util.Comparator.comparing(BackupSet::startedAt));
+        if (newest.isPresent() && !newest.get().authenticity().proven() && !accepts) {
+            return new HealthCheck("backup-authenticity", component, HealthStatus.WARNING, "the newest set, "
+                    + newest.get().id() + ", is " + newest.get().authenticity() + ": a restore of it needs "
+                    + "allowUnauthenticated; configure an integrity key or encryption (" + unproven.size() + " of "
+                    + sets.size() + " sets unauthenticated)", details);
+        }
+        return new HealthCheck("backup-authenticity", component, HealthStatus.OK, unproven.isEmpty()
+                ? "every set is authenticated" : unproven.size() + " of " + sets.size() + " sets are not "
+                + "authenticated" + (accepts ? " (this vault accepts them)" : " (older ones; the newest is)"),
+                details);
+    }
+
     private HealthCheck failureCheck(String name, String component, Outcomes o) {
         Outcomes.Failure f = o == null ? null : o.unresolvedFailure();
         if (f == null) {
@@ -295,6 +333,8 @@ public final class BackupHealth implements VaultListener {
         private Instant drillsReadAt;
         private Instant readAt;
         private String error;
+        /** For a vault's catalog: whether the vault accepts unauthenticated sets; empty for other listings. */
+        Optional<Boolean> authenticity = Optional.empty();
 
         Watched(String location, Supplier<List<BackupSet>> reader, Repository records) {
             this.location = Objects.requireNonNull(location, "location");

@@ -52,4 +52,57 @@ class S3PgDumpRoundTripIT {
             assertThat(DemoDatabase.fingerprint(PG.cluster(), "shop_copy")).isEqualTo(fingerprint);
         }
     }
+
+    @Test
+    @DisplayName("a restore of an authenticated, age-encrypted set from S3 reads each stored byte once")
+    void readsOnce() {
+        PG.cluster().createDatabase("ledger");
+        DemoDatabase.randomText(8).applyTo(PG.cluster(), "ledger");
+        Map<String, String> fingerprint = DemoDatabase.fingerprint(PG.cluster(), "ledger");
+        io.pgvault.api.Secret identity = io.pgvault.api.AgeKeys.generateIdentity();
+        java.util.concurrent.atomic.AtomicLong dataBytesRead = new java.util.concurrent.atomic.AtomicLong();
+        try (S3Repository s3 = S3Repository.of(config(S3.server(), S3ProxyServer.uniqueBucket("once")).build())) {
+            io.pgvault.spi.Repository counting = new io.pgvault.testkit.ForwardingRepository(s3) {
+                @Override
+                public java.io.InputStream open(String key) {
+                    java.io.InputStream in = super.open(key);
+                    if (!key.startsWith("data/")) {
+                        return in;
+                    }
+                    return new java.io.FilterInputStream(in) {
+                        @Override
+                        public int read() throws java.io.IOException {
+                            int b = super.read();
+                            if (b >= 0) {
+                                dataBytesRead.incrementAndGet();
+                            }
+                            return b;
+                        }
+
+                        @Override
+                        public int read(byte[] b, int off, int len) throws java.io.IOException {
+                            int n = super.read(b, off, len);
+                            if (n > 0) {
+                                dataBytesRead.addAndGet(n);
+                            }
+                            return n;
+                        }
+                    };
+                }
+            };
+            PgVault vault = PgVault.builder()
+                    .strategy(new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("ledger")).build()))
+                    .repository(counting).pipeline(PipelineOptions.defaults()
+                            .withEncryption(io.pgvault.api.Encryption.x25519(identity)))
+                    .build();
+            BackupSet set = vault.backup();
+            long stored = set.objects().stream().mapToLong(StoredObject::storedBytes).sum();
+            dataBytesRead.set(0);
+
+            vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("ledger_copy").build());
+
+            assertThat(dataBytesRead.get()).isEqualTo(stored);
+            assertThat(DemoDatabase.fingerprint(PG.cluster(), "ledger_copy")).isEqualTo(fingerprint);
+        }
+    }
 }
