@@ -86,7 +86,7 @@ public final class Catalog {
      * @since 0.4.0
      */
     public Catalog(Repository repository, Leases leases, PipelineOptions keys) {
-        this(repository, leases, ManifestSeal.of(Objects.requireNonNull(keys, "keys")));
+        this(repository, leases, ManifestSeal.of(Objects.requireNonNull(keys, "keys"), repository));
     }
 
     private Catalog(Repository repository, Leases leases, ManifestSeal seal) {

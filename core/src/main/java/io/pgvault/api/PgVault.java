@@ -229,12 +229,16 @@ public final class PgVault {
 
     /**
      * @return the newest complete set, if any; a set dated in the future of the vault's clock (a clock ahead, a forged
-     *         manifest: see {@link Catalog#datedInFuture}) is never the newest
+     *         manifest: see {@link Catalog#datedInFuture}) is never the newest, and for a vault that signs and does
+     *         not accept unauthenticated sets, neither is a set that is not proven authentic (a planted manifest
+     *         cannot hide the real newest set from a restore or a drill)
      */
     public Optional<BackupSet> latest() {
         Instant now = clock.instant();
+        boolean provenOnly = catalog.signs() && !acceptUnauthenticated;
         return list().stream().filter(s -> s.status() == BackupStatus.COMPLETE)
                 .filter(s -> !Catalog.datedInFuture(s, now))
+                .filter(s -> !provenOnly || s.authenticity().proven())
                 .max(Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id));
     }
 

@@ -31,6 +31,13 @@ public final class RepositoryLayout {
     public static final String NOTICES = "notices/";
     /** Prefix of clock probes. */
     public static final String CLOCK = "clock/";
+    /**
+     * Public parameters of the repository's keys: {@code keys/manifest-scrypt.json} holds the salt and work factor
+     * from which a passphrase derives the key that authenticates manifests (ADR 0013). Never secret.
+     */
+    public static final String KEYS = "keys/";
+    /** The scrypt salt and work factor of manifest authentication with a passphrase. */
+    public static final String MANIFEST_SCRYPT = KEYS + "manifest-scrypt.json";
     private static final String JSON = ".json";
 
     private RepositoryLayout() {

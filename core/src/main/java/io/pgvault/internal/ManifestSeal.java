@@ -6,6 +6,7 @@ import io.pgvault.api.Authenticity;
 import io.pgvault.api.Encryption;
 import io.pgvault.api.PipelineOptions;
 import io.pgvault.api.Secret;
+import io.pgvault.spi.Repository;
 import org.bouncycastle.crypto.generators.SCrypt;
 
 import javax.crypto.Mac;
@@ -26,8 +27,9 @@ import java.util.Objects;
  * the exact bytes of its {@code set} member, keyed with a key the repository does not hold.
  *
  * <p>The key comes from {@link PipelineOptions#integrityKey()} when one is configured, else from the encryption
- * secret: HKDF-SHA256 of the age identity, or scrypt of the passphrase with a random salt recorded beside the MAC
- * (at the configured work factor; a reader accepts at most the factor its passphrase accepts on read). The public
+ * secret: HKDF-SHA256 of the age identity, or scrypt of the passphrase with the repository's one random salt
+ * ({@code keys/manifest-scrypt.json}, created by the first signer; a reader accepts at most the work factor its
+ * passphrase accepts on read, and derives one key per repository and process whatever the manifests say). The public
  * age recipient, which anyone may hold, never suffices. With neither, nothing is signed and every set reads as
  * {@link Authenticity#UNSIGNED} or {@link Authenticity#UNVERIFIED}.
  */
@@ -45,42 +47,103 @@ public final class ManifestSeal {
             return size() > 64;
         }
     };
-    /** The salt this process signs with, per passphrase and work factor. */
-    private static final Map<String, byte[]> WRITE_SALTS = new LinkedHashMap<>();
 
     private final String kind;
     private final byte[] fixedKey;
     private final Encryption.Passphrase passphrase;
+    /** Where the scrypt salt lives (passphrase seals only). */
+    private final Repository repository;
+    /** The repository's salt and work factor, once read or created. */
+    private volatile RepoSalt repoSalt;
 
-    private ManifestSeal(String kind, byte[] fixedKey, Encryption.Passphrase passphrase) {
+    private ManifestSeal(String kind, byte[] fixedKey, Encryption.Passphrase passphrase, Repository repository) {
         this.kind = kind;
         this.fixedKey = fixedKey;
         this.passphrase = passphrase;
+        this.repository = repository;
     }
 
     /**
      * @param options a pipeline's options
      * @return the seal its integrity key or encryption secret gives
      */
-    public static ManifestSeal of(PipelineOptions options) {
+    public static ManifestSeal of(PipelineOptions options, Repository repository) {
         Objects.requireNonNull(options, "options");
         if (options.integrityKey().isPresent()) {
             return new ManifestSeal("integrity-key", hkdf(options.integrityKey().get().reveal(), "integrity-key"),
-                    null);
+                    null, null);
         }
         if (options.encryption() instanceof Encryption.X25519 x) {
             return new ManifestSeal("age-x25519", hkdf(x.identity().reveal().strip().toUpperCase(Locale.ROOT),
-                    "age-x25519"), null);
+                    "age-x25519"), null, null);
         }
         if (options.encryption() instanceof Encryption.Passphrase p) {
-            return new ManifestSeal("scrypt", null, p);
+            return new ManifestSeal("scrypt", null, p, Objects.requireNonNull(repository, "repository"));
         }
         return none();
     }
 
     /** @return a seal with no key: signs nothing, proves nothing */
     public static ManifestSeal none() {
-        return new ManifestSeal("none", null, null);
+        return new ManifestSeal("none", null, null, null);
+    }
+
+    /**
+     * The repository's one scrypt salt: a passphrase derives one key per repository (and per process), never one per
+     * manifest, so a planted manifest cannot make a reader run scrypt. Created create-only by the first signer.
+     */
+    private RepoSalt repoSalt(boolean create) {
+        RepoSalt known = repoSalt;
+        if (known != null) {
+            return known;
+        }
+        RepoSalt read = readSalt();
+        if (read == null && create) {
+            byte[] salt = new byte[SALT_BYTES];
+            RANDOM.nextBytes(salt);
+            ObjectNode doc = Json.mapper().createObjectNode();
+            doc.put("salt", Base64.getEncoder().encodeToString(salt));
+            doc.put("logN", passphrase.workFactor());
+            byte[] bytes = doc.toString().getBytes(StandardCharsets.UTF_8);
+            repository.putIfAbsent(io.pgvault.api.RepositoryLayout.MANIFEST_SCRYPT, out -> out.write(bytes));
+            read = readSalt(); // ours, or a concurrent writer's that won
+        }
+        if (read != null) {
+            repoSalt = read;
+        }
+        return read;
+    }
+
+    private RepoSalt readSalt() {
+        String key = io.pgvault.api.RepositoryLayout.MANIFEST_SCRYPT;
+        if (repository.stat(key).isEmpty()) {
+            return null;
+        }
+        byte[] bytes;
+        try (java.io.InputStream in = repository.open(key)) {
+            bytes = in.readNBytes(4097);
+        } catch (java.io.IOException | io.pgvault.api.NotFoundException e) {
+            return null;
+        }
+        try {
+            JsonNode doc = Json.mapper().readTree(bytes);
+            byte[] salt = decode(doc.path("salt").asText(""));
+            int logN = doc.path("logN").isInt() ? doc.path("logN").asInt() : -1;
+            if (bytes.length > 4096 || salt == null || salt.length != SALT_BYTES || logN < 10 || logN > 22) {
+                return new RepoSalt(null, logN, "it is malformed");
+            }
+            return new RepoSalt(salt, logN, null);
+        } catch (java.io.IOException | RuntimeException e) {
+            return new RepoSalt(null, -1, "it is not JSON");
+        }
+    }
+
+    /**
+     * @param salt    the salt, or null when the object is damaged
+     * @param logN    the scrypt work factor
+     * @param problem why it cannot be used, or null
+     */
+    private record RepoSalt(byte[] salt, int logN, String problem) {
     }
 
     /** @return whether manifests written through this seal are signed */
@@ -109,10 +172,16 @@ public final class ManifestSeal {
         auth.put("key", kind);
         byte[] key;
         if (passphrase != null) {
-            byte[] salt = writeSalt();
-            auth.put("salt", Base64.getEncoder().encodeToString(salt));
-            auth.put("logN", passphrase.workFactor());
-            key = scrypt(salt, passphrase.workFactor());
+            RepoSalt rs = repoSalt(true);
+            if (rs == null || rs.problem() != null || rs.logN() > passphrase.maxReadWorkFactor()) {
+                throw new io.pgvault.api.IntegrityException("cannot sign manifests in " + repository.id() + ": its "
+                        + io.pgvault.api.RepositoryLayout.MANIFEST_SCRYPT + " " + (rs == null ? "cannot be read"
+                        : rs.problem() != null ? rs.problem() : "demands scrypt 2^" + rs.logN() + ", more than "
+                        + "this passphrase accepts") + " (see runbook unauthenticated-sets.md)");
+            }
+            auth.put("salt", Base64.getEncoder().encodeToString(rs.salt()));
+            auth.put("logN", rs.logN());
+            key = scrypt(rs.salt(), rs.logN());
         } else {
             key = fixedKey;
         }
@@ -146,14 +215,21 @@ public final class ManifestSeal {
         }
         byte[] key = fixedKey;
         if (passphrase != null) {
-            int logN = auth.path("logN").asInt(-1);
-            byte[] salt = decode(auth.path("salt").asText());
-            if (!auth.path("logN").isInt() || logN < 10 || logN > passphrase.maxReadWorkFactor() || salt == null
-                    || salt.length != SALT_BYTES) {
-                return new Verdict(Authenticity.MISMATCH, "its key derivation (scrypt 2^" + logN + ") lies outside "
-                        + "what this reader accepts (10.." + passphrase.maxReadWorkFactor() + ", a 16-byte salt)");
+            RepoSalt rs = repoSalt(false);
+            if (rs == null || rs.problem() != null) {
+                return new Verdict(Authenticity.MISMATCH, "the repository's " + io.pgvault.api.RepositoryLayout
+                        .MANIFEST_SCRYPT + " " + (rs == null ? "is missing" : rs.problem()));
             }
-            key = scrypt(salt, logN);
+            if (rs.logN() > passphrase.maxReadWorkFactor()) {
+                return new Verdict(Authenticity.MISMATCH, "the repository's key derivation demands scrypt 2^"
+                        + rs.logN() + ", more than this reader accepts (2^" + passphrase.maxReadWorkFactor() + ")");
+            }
+            byte[] salt = decode(auth.path("salt").asText());
+            if (salt == null || !MessageDigest.isEqual(salt, rs.salt()) || auth.path("logN").asInt(-1) != rs.logN()) {
+                return new Verdict(Authenticity.MISMATCH, "it is signed under another key salt than the repository's"
+                        + " (nothing was derived for it)");
+            }
+            key = scrypt(rs.salt(), rs.logN());
         }
         byte[] claimed = decode(auth.path("mac").asText());
         if (claimed != null && MessageDigest.isEqual(claimed, mac(key, name, formatVersion, set))) {
@@ -175,17 +251,6 @@ public final class ManifestSeal {
             return Base64.getDecoder().decode(b64);
         } catch (IllegalArgumentException e) {
             return null;
-        }
-    }
-
-    private byte[] writeSalt() {
-        String id = fingerprint(passphrase.passphrase(), passphrase.workFactor());
-        synchronized (WRITE_SALTS) {
-            return WRITE_SALTS.computeIfAbsent(id, k -> {
-                byte[] salt = new byte[SALT_BYTES];
-                RANDOM.nextBytes(salt);
-                return salt;
-            }).clone();
         }
     }
 

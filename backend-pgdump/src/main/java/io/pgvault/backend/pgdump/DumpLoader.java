@@ -57,14 +57,16 @@ final class DumpLoader {
             RestoreTarget t, String staging, Path local) {
         String db = PgSession.conninfo(staging);
         if (format == DumpFormat.PLAIN) {
-            ToolCommand cmd = session.command("psql").arg("-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-                    "-d", db, "-f", "-").build();
+            // no --single-transaction: psql would commit at end of input, also the end a killed remote client gives
+            ToolCommand cmd = session.command("psql").arg("-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", "-")
+                    .build();
             // psql runs meta-commands from its input: only SQL and pg_dump's own \restrict pair get through, and
             // where psql knows restricted mode the whole script runs under a key of this restore's own
             boolean restricted = session.psqlRestricts();
             try (ToolProcess p = session.start(cmd)) {
                 InputStream script = PsqlScriptGuard.of(Optional.empty()).filter(ctx.openObject(t.objects().get(0)));
-                ToolStreams.feed(p, restricted ? RestrictedScript.wrap(script) : script);
+                ToolStreams.feed(p, RestrictedScript.inTransaction(restricted ? RestrictedScript.wrap(script)
+                        : script));
             }
             return;
         }

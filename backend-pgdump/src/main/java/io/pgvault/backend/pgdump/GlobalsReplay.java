@@ -1,6 +1,8 @@
 package io.pgvault.backend.pgdump;
 
+import io.pgvault.api.ErrorCode;
 import io.pgvault.api.IntegrityException;
+import io.pgvault.api.PgVaultException;
 import io.pgvault.api.StoredObject;
 import io.pgvault.spi.ReadContext;
 import io.pgvault.spi.process.ToolCommand;
@@ -67,7 +69,8 @@ final class GlobalsReplay {
         if (bytes.length > MAX_BYTES) {
             throw new IntegrityException("the globals " + globals.key() + " are larger than " + MAX_BYTES + " bytes");
         }
-        return new GlobalsReplay(new String(bytes, StandardCharsets.UTF_8).lines().toList());
+        // split on LF only: a lone CR (inside a literal) stays in its line, and the script is rejoined unchanged
+        return new GlobalsReplay(List.of(new String(bytes, StandardCharsets.UTF_8).split("\n", -1)));
     }
 
     /** @return the roles the script creates, by name */
@@ -127,16 +130,22 @@ final class GlobalsReplay {
             }
             applied.add(line);
         }
-        byte[] script = (String.join("\n", applied) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] script = String.join("\n", applied).getBytes(StandardCharsets.UTF_8);
         ToolCommand.Builder cmd = session.command("psql").arg("-X", "-q", "-v", "ON_ERROR_STOP=1");
-        if (!createsTablespace) {
-            cmd.arg("--single-transaction");
-        }
         boolean restricted = session.psqlRestricts();
         try (ToolProcess p = session.start(cmd.arg("-d", PgSession.conninfo(maintenance), "-f", "-").build())) {
             InputStream guarded = PsqlScriptGuard.of(Optional.empty()).withoutCopy()
                     .filter(new ByteArrayInputStream(script));
-            ToolStreams.feed(p, restricted ? RestrictedScript.wrap(guarded) : guarded);
+            InputStream fed = restricted ? RestrictedScript.wrap(guarded) : guarded;
+            ToolStreams.feed(p, createsTablespace ? fed : RestrictedScript.inTransaction(fed));
+        } catch (RuntimeException e) {
+            if (createsTablespace) {
+                throw new PgVaultException(e instanceof PgVaultException pe ? pe.code() : ErrorCode.TOOL_FAILED,
+                        "applying the set's globals failed part-way: they create a tablespace, which PostgreSQL does"
+                                + " not allow in a transaction, so the statements before the failing one (role"
+                                + " attributes, passwords, memberships) remain applied: " + e.getMessage(), e);
+            }
+            throw e;
         }
         LOG.info("applied the set's globals (roles, memberships{}){}", createsTablespace ? ", tablespaces" : "",
                 createsTablespace ? " statement by statement: CREATE TABLESPACE cannot run in a transaction" : "");

@@ -220,7 +220,8 @@ final class PgSession implements AutoCloseable {
                 .build();
         try (ToolProcess p = start(cmd)) {
             try (OutputStream in = p.stdin()) {
-                in.write(sql.getBytes(StandardCharsets.UTF_8));
+                // literals are quoted for standard strings (Sql.literal): a role's own setting must not change that
+                in.write(("SET standard_conforming_strings = on;\n" + sql).getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 // psql stopped reading: its exit code and stderr below say why
             }

@@ -60,6 +60,21 @@ final class RestrictedScript extends InputStream {
         return new RestrictedScript(Objects.requireNonNull(guarded, "guarded"), HexFormat.of().formatHex(key));
     }
 
+    /**
+     * Wraps a script in {@code BEGIN; ... COMMIT;} written by pgvault, the COMMIT only after the script's last byte
+     * (which the decoding stream hands out only once the object's digests matched). psql's own
+     * {@code --single-transaction} commits at end of input, which is also what a tool sees when its ssh or
+     * docker client is killed: cut short, this script ends inside its transaction, and the server rolls it back.
+     *
+     * @param script the script
+     * @return the script inside a transaction that only its complete end commits
+     */
+    static InputStream inTransaction(InputStream script) {
+        return new java.io.SequenceInputStream(java.util.Collections.enumeration(java.util.List.of(
+                new java.io.ByteArrayInputStream("BEGIN;\n".getBytes(StandardCharsets.US_ASCII)), script,
+                new java.io.ByteArrayInputStream("\nCOMMIT;\n".getBytes(StandardCharsets.US_ASCII)))));
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

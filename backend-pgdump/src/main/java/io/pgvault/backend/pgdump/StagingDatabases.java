@@ -100,7 +100,7 @@ final class StagingDatabases {
             StringBuilder sql = new StringBuilder(i == 0 ? heldCheck() : "");
             if (aside != null) {
                 LOG.info("moving existing database '{}' aside as {} to replace it (dropExisting)", t.name(), aside);
-                sql.append(closeAndRename(t.name(), aside));
+                sql.append(sameDatabase(t.name(), replace.get(t.name()))).append(closeAndRename(t.name(), aside));
             }
             sql.append("ALTER DATABASE ").append(Sql.ident(staging)).append(" RENAME TO ").append(Sql.ident(t.name()))
                     .append(";\n");
@@ -119,9 +119,11 @@ final class StagingDatabases {
             } catch (RuntimeException e) {
                 if (i == 0 && String.valueOf(e.getMessage()).contains(HELD)) {
                     String held = e.getMessage().substring(e.getMessage().indexOf(HELD) + HELD.length()).strip();
-                    throw new ConflictException("staging database(s) of this restore are held open by other sessions"
-                            + " (" + held.lines().findFirst().orElse(held) + "); nothing was replaced. End those "
-                            + "sessions and restore again");
+                    ConflictException conflict = new ConflictException("staging database(s) of this restore are held"
+                            + " open by other sessions (" + held.lines().findFirst().orElse(held) + "); nothing was"
+                            + " replaced, and the staging databases were dropped. End those sessions and restore again");
+                    dropQuietly(names, conflict); // full copies of the data: never left behind
+                    throw conflict;
                 }
                 Step partial = partial(staging, t.name(), aside);
                 if (last && partial != null && partial.swapped()) {
@@ -171,6 +173,16 @@ final class StagingDatabases {
                 + " FROM pg_catalog.pg_stat_activity WHERE datname IN (" + in + ") AND pid <> pg_backend_pid();"
                 + " EXIT WHEN held IS NULL; PERFORM pg_sleep(0.1); END LOOP;"
                 + " IF held IS NOT NULL THEN RAISE EXCEPTION '" + HELD + " %', held; END IF; END $pgvault$;\n";
+    }
+
+    /** A statement that fails when {@code name} is no longer the database (OID) the conflict check saw. */
+    private static String sameDatabase(String name, Long oid) {
+        if (oid == null) {
+            return "";
+        }
+        return "DO $pgvault$ BEGIN IF (SELECT oid FROM pg_catalog.pg_database WHERE datname = " + Sql.literal(name)
+                + ") IS DISTINCT FROM " + oid + " THEN RAISE EXCEPTION 'database % was dropped and created again "
+                + "since the restore checked it: not replaced', " + Sql.literal(name) + "; END IF; END $pgvault$;\n";
     }
 
     /**

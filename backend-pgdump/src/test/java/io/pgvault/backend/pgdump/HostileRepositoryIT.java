@@ -172,6 +172,84 @@ class HostileRepositoryIT {
     }
 
     @Test
+    @DisplayName("a load cut short where killing the client does not stop psql (ssh, docker exec: modelled with "
+            + "setsid) commits nothing: psql sees end of input inside pgvault's transaction, not a commit")
+    void cutShortCommitsNothing() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")),
+                "setsid (util-linux) is not installed");
+        io.pgvault.spi.process.Launcher detached = new io.pgvault.spi.process.Launcher() {
+            @Override
+            public List<String> wrap(List<String> command, Set<String> envNames) {
+                if (!command.get(0).endsWith("psql") || command.contains("-A") || !command.contains("-f")) {
+                    return command; // control statements run as usual
+                }
+                // like ssh: a local client (cat) relays the input to a tool that is not this process's descendant
+                // (setsid forks it away); killing the client only ends the tool's input
+                List<String> out = new ArrayList<>(List.of("sh", "-c", "cat | setsid --fork \"$@\"", "sh"));
+                out.addAll(command);
+                return out;
+            }
+
+            @Override
+            public String describe() {
+                return "detached (as ssh leaves a remote tool)";
+            }
+        };
+        // a role (cluster-wide) first, then a stream that fails, as a digest mismatch at the end does
+        StringBuilder text = new StringBuilder("CREATE ROLE cut_short_role;\n");
+        while (text.length() < 32 * 1024) { // past every buffer on the way: psql runs the first statement
+            text.append("-- padding padding padding padding padding padding padding padding padding padding\n");
+        }
+        byte[] head = text.toString().getBytes(StandardCharsets.UTF_8);
+        java.io.InputStream failing = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head),
+                new java.io.InputStream() {
+                    @Override
+                    public int read() throws java.io.IOException {
+                        try {
+                            Thread.sleep(500); // psql has run the first statement by now
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new io.pgvault.api.IntegrityException("object x is corrupt (simulated)");
+                    }
+                });
+        io.pgvault.spi.ReadContext ctx = new io.pgvault.spi.ReadContext() {
+            @Override
+            public java.io.InputStream openObject(StoredObject object) {
+                return failing;
+            }
+
+            @Override
+            public void verifyStored(StoredObject object) {
+            }
+
+            @Override
+            public ProcessRunner processes() {
+                return new ProcessRunner(detached);
+            }
+
+            @Override
+            public Path scratchDirectory() {
+                return dir;
+            }
+        };
+        pg.cluster().dropDatabase("cut_stage");
+        pg.cluster().createDatabase("cut_stage");
+        PgDumpConfig config = PgDumpConfig.builder().connection(pg.connection("postgres")).build();
+        StoredObject object = new StoredObject("cut.sql", "data/x/cut.sql", 1, 1, "0".repeat(64), "0".repeat(64),
+                Compression.none(), "none", Map.of());
+        RestoreTarget target = new RestoreTarget("cut", "cut", List.of(object), "", "UTF8");
+        try (PgSession session = PgSession.open(pg.connection("postgres"), new ProcessRunner(detached), config)) {
+            assertThatThrownBy(() -> DumpLoader.load(session, ctx, DumpFormat.PLAIN, RestoreRequest.builder().build(),
+                    target, "cut_stage", null)).isInstanceOf(io.pgvault.api.IntegrityException.class);
+        }
+        // psql, out of reach, sees the end of its input: inside pgvault's BEGIN it rolls back, never commits
+        await().during(java.time.Duration.ofSeconds(2)).atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> !roleNames().contains("cut_short_role"));
+        pg.cluster().dropDatabase("cut_stage");
+    }
+
+    @Test
     @DisplayName("globals carrying a meta-command are refused before any role or database changes")
     void hostileGlobals() {
         Path canary = dir.resolve("canary");

@@ -116,7 +116,15 @@ final class TierCopier {
             Lease lease = claim.get();
             if (tier.repository().stat(RepositoryLayout.manifestKey(set.id())).isPresent()) {
                 // another process copied it since this sync looked: writing now would only disturb its objects
-                return new SetCopy(tier.name(), set.id(), tierCatalog.find(set.id()), 0, 0, 0,
+                Optional<BackupSet> there = tierCatalog.find(set.id());
+                if (there.isPresent() && tierCatalog.signs() && !acceptUnauthenticated
+                        && !there.get().authenticity().proven()) {
+                    throw new IntegrityException("tier " + tier.name() + " already holds a manifest for set "
+                            + set.id() + " that is " + there.get().authenticity() + " (planted, or written with "
+                            + "another key): it is not a copy, and pgvault does not write over it; see runbook "
+                            + "unauthenticated-sets.md");
+                }
+                return new SetCopy(tier.name(), set.id(), there, 0, 0, 0,
                         Duration.between(start, clock.instant()), Optional.empty());
             }
             String writer = "w-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "/";

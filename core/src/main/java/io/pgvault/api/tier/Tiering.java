@@ -181,6 +181,25 @@ public final class Tiering {
                 accept);
     }
 
+    /**
+     * The sets a tier holds as copies. Where the tier signs its manifests, one that is not proven authentic (a
+     * manifest planted under a primary set's id, say) is not a copy: counting it would let the primary prune the
+     * real set. Unless this tiering accepts unauthenticated sets.
+     */
+    private Set<BackupId> heldOn(Tier tier, List<BackupSet> onTier) {
+        boolean signs = catalogOf(tier).signs();
+        Set<BackupId> held = new HashSet<>();
+        for (BackupSet s : onTier) {
+            if (!signs || acceptUnauthenticated || s.authenticity().proven()) {
+                held.add(s.id());
+            } else {
+                LOG.warn("tier {} holds a manifest for set {} that is {}: it does not count as a copy", tier.name(),
+                        s.id(), s.authenticity());
+            }
+        }
+        return held;
+    }
+
     private Catalog catalogOf(Tier tier) {
         return new Catalog(tier.repository(), leases, tier.pipeline().orElse(primaryPipeline.options()));
     }
@@ -336,8 +355,7 @@ public final class Tiering {
                 cur = cur.dependsOn().map(primarySets::get).orElse(null); // a tier holds what it needs to restore
             }
         }
-        Set<BackupId> held = new HashSet<>();
-        onTier.forEach(s -> held.add(s.id()));
+        Set<BackupId> held = heldOn(tier, onTier);
         List<BackupSet> candidates = complete.stream().filter(s -> wanted.contains(s.id()) && !held.contains(s.id()))
                 .toList();
         if (candidates.isEmpty() || tier.retention().isEmpty()) {
@@ -420,9 +438,7 @@ public final class Tiering {
                 newest = onTier.stream().map(BackupSet::startedAt).max(Instant::compareTo);
                 List<BackupSet> lacking = missing(tier, primarySets, onTier);
                 missing = lacking.stream().map(BackupSet::id).toList();
-                Set<BackupId> held = new HashSet<>();
-                onTier.forEach(s -> held.add(s.id()));
-                lost = lost(tier, lacking, held);
+                lost = lost(tier, lacking, heldOn(tier, onTier));
             } catch (PgVaultException e) {
                 unreadable = Optional.of("tier " + tier.name() + " (" + tier.repository().id()
                         + ") cannot be listed: " + e.getMessage());

@@ -99,7 +99,8 @@ public final class ProcessRunner {
     /**
      * Whether an inherited environment variable may hold a secret: one this process read with
      * {@link io.pgvault.api.Secret#fromEnv}, libpq's {@code PGPASSWORD}, or a name that says so (password,
-     * passphrase, secret, token, cipher pass, credentials). Such variables are removed from every tool's environment;
+     * passphrase, secret, token, cipher pass, credentials, integrity/encryption/age keys, identities, database URLs and
+     * DSNs, which carry passwords). Such variables are removed from every tool's environment;
      * a command that needs one sets it itself.
      *
      * @param name an environment variable's name
@@ -112,7 +113,9 @@ public final class ProcessRunner {
         String n = name.toUpperCase(java.util.Locale.ROOT);
         return n.equals("PGPASSWORD") || n.contains("PASSWORD") || n.contains("PASSPHRASE") || n.contains("SECRET")
                 || n.endsWith("_TOKEN") || n.contains("CIPHER_PASS") || n.contains("CREDENTIALS")
-                || n.endsWith("_API_KEY") || n.endsWith("_PRIVATE_KEY");
+                || n.endsWith("_API_KEY") || n.endsWith("_PRIVATE_KEY") || n.endsWith("INTEGRITY_KEY")
+                || n.endsWith("ENCRYPTION_KEY") || n.endsWith("AGE_KEY") || n.endsWith("_IDENTITY")
+                || n.endsWith("DATABASE_URL") || n.endsWith("_DSN");
     }
 
     private static String readCapped(InputStream in, String tool) throws IOException {

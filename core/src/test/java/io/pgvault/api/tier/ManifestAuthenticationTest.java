@@ -190,8 +190,9 @@ class ManifestAuthenticationTest {
     }
 
     @Test
-    @DisplayName("passphrase: one scrypt derivation per salt; an auth member demanding scrypt 2^22 is refused "
-            + "without deriving")
+    @DisplayName("passphrase: one salt per repository (keys/manifest-scrypt.json), one derivation per process; a "
+            + "manifest claiming another salt or work factor is refused without deriving; a tampered salt object "
+            + "fails every set, closed")
     void passphrase() {
         PipelineOptions keyed = PipelineOptions.defaults().withEncryption(
                 Encryption.passphrase(Secret.of("correct horse battery")).withWorkFactor(10));
@@ -199,17 +200,24 @@ class ManifestAuthenticationTest {
         BackupSet first = vault.backup();
         clock.advance(java.time.Duration.ofHours(1));
         BackupSet second = vault.backup();
-        String a = manifest(first);
-        String b = manifest(second);
-        String salt = "\"salt\":\"";
-        assertThat(a.substring(a.indexOf(salt), a.indexOf(salt) + 34)).isEqualTo(b.substring(b.indexOf(salt),
-                b.indexOf(salt) + 34));
+        String saltDoc = new String(primary.objects.get("keys/manifest-scrypt.json"), StandardCharsets.UTF_8);
+        String salt = saltDoc.replaceAll(".*\"salt\":\"([^\"]+)\".*", "$1");
+        assertThat(manifest(first)).contains("\"salt\":\"" + salt + "\"");
+        assertThat(manifest(second)).contains("\"salt\":\"" + salt + "\"");
         assertThat(vault.list()).extracting(BackupSet::authenticity).containsOnly(Authenticity.AUTHENTICATED);
 
-        rewrite(first, a.replace("\"logN\":10", "\"logN\":22"));
+        rewrite(first, manifest(first).replace("\"logN\":10", "\"logN\":22").replace(salt,
+                "AAAAAAAAAAAAAAAAAAAAAA=="));
         long start = System.nanoTime();
-        assertThat(vault.find(first.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.MISMATCH);
+        assertThat(vault(keyed).find(first.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.MISMATCH);
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+
+        primary.objects.put("keys/manifest-scrypt.json", saltDoc.replace("\"logN\":10", "\"logN\":22")
+                .getBytes(StandardCharsets.UTF_8));
+        start = System.nanoTime();
+        assertThat(vault(keyed).list()).extracting(BackupSet::authenticity).containsOnly(Authenticity.MISMATCH);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+        assertThatThrownBy(() -> vault(keyed).backup()).hasMessageContaining("manifest-scrypt.json");
     }
 
     @Test
@@ -251,6 +259,40 @@ class ManifestAuthenticationTest {
         List<BackupSet> onTier = new Catalog(copy, Leases.defaults(), tierOptions).list();
         assertThat(onTier).extracting(BackupSet::id).containsExactly(set.id());
         assertThat(onTier.get(0).authenticity()).isEqualTo(Authenticity.AUTHENTICATED);
+    }
+
+    @Test
+    @DisplayName("a later unsigned set (planted, or written without a key) never becomes latest() for a vault that "
+            + "signs; a vault that accepts unauthenticated sets sees it")
+    void latestIsProven() {
+        BackupSet signed = vault(TestKeys.SIGNED).backup();
+        clock.advance(java.time.Duration.ofHours(1));
+        BackupSet unsigned = vault(PipelineOptions.defaults()).backup();
+
+        assertThat(vault(TestKeys.SIGNED).latest()).map(BackupSet::id).contains(signed.id());
+        PgVault accepting = PgVault.builder().strategy(strategy).repository(primary).clock(clock)
+                .pipeline(TestKeys.SIGNED).acceptUnauthenticated(true).build();
+        assertThat(accepting.latest()).map(BackupSet::id).contains(unsigned.id());
+    }
+
+    @Test
+    @DisplayName("a manifest planted on a tier under a primary set's id is not a copy: the sync reports it and the "
+            + "set still counts as missing there")
+    void plantedOnTier() {
+        Tier tier = Tier.builder("vault", copy).build();
+        PgVault vault = PgVault.builder().strategy(strategy).repository(primary).clock(clock)
+                .pipeline(TestKeys.SIGNED).tier(tier).build();
+        PgVault noTier = vault(TestKeys.SIGNED);
+        BackupSet set = noTier.backup();
+        String json = manifest(set);
+        copy.objects.put(Catalog.manifestKey(set.id()), (json.substring(0, json.indexOf(",\"auth\":")) + "}")
+                .getBytes(StandardCharsets.UTF_8));
+
+        var report = vault.sync();
+        assertThat(report.succeeded()).isFalse();
+        assertThat(report.toString()).contains("already holds a manifest");
+        assertThat(vault.tiering().awaitingCopy().keeps(noTier.list(), clock.instant()))
+                .extracting(io.pgvault.api.retention.Keep::id).contains(set.id());
     }
 
     private byte[] signedBy(PipelineOptions options, BackupSet set) {

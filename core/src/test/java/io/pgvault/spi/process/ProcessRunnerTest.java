@@ -158,7 +158,10 @@ class ProcessRunnerTest {
             assertThat(ProcessRunner.secretName("AWS_SECRET_ACCESS_KEY")).isTrue();
             assertThat(ProcessRunner.secretName("PGPASSWORD")).isTrue();
             assertThat(ProcessRunner.secretName("PGBACKREST_REPO1_CIPHER_PASS")).isTrue();
+            assertThat(ProcessRunner.secretName("PGVAULT_INTEGRITY_KEY")).isTrue();
+            assertThat(ProcessRunner.secretName("DATABASE_URL")).isTrue();
             assertThat(ProcessRunner.secretName("PATH")).isFalse();
+            assertThat(ProcessRunner.secretName("PGSSLKEY")).isFalse(); // a path libpq needs, not a secret
             ToolCommand env = ToolCommand.builder("env", "/usr/bin/env").secretEnv("PGVAULT_GIVEN_PASSWORD",
                     Secret.of("given-to-the-tool")).build();
             assertThat(runner.run(env).stdout()).contains("PGVAULT_TEST_INHERITED=visible")

@@ -162,18 +162,27 @@ final class ThrowawayPostgres implements AutoCloseable {
      * @param conf   settings lines
      */
     void initdb(String locale, List<String> conf) {
-        // the password file is written by the server's own user (umask 077: 0600, theirs), read by initdb, removed
-        Path pwfile = directory.resolve("pwfile");
+        // the password file is created by the server's own user, exclusively under an unpredictable name (mktemp:
+        // O_EXCL, 0600), so nothing planted in the directory is followed or read; initdb reads it; it is removed
         ToolCommand write = ToolCommand.builder("sh", "/bin/sh")
-                .arg("-c", "umask 077 && cat > \"$1\"", "sh", pwfile.toString())
+                .arg("-c", "umask 077 && f=$(mktemp -- \"$1/pwfile.XXXXXXXXXX\") && cat > \"$f\" && echo \"$f\"",
+                        "sh", directory.toString())
                 .timeout(Duration.ofMinutes(1)).build();
+        String pwfile;
         try (ToolProcess p = server.start(write)) {
             try (OutputStream in = p.stdin()) {
                 in.write((password.reveal() + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 // sh stopped reading: its exit code says why
             }
+            pwfile = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8).strip();
             p.await();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "cannot write the drill server's password file: " + e,
+                    e);
+        }
+        if (!pwfile.startsWith(directory + "/pwfile.") || pwfile.contains("\n")) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected password file name from mktemp: " + pwfile);
         }
         try {
             server.run(ToolCommand.builder("initdb", binaries.tool("initdb"))
@@ -184,7 +193,7 @@ final class ThrowawayPostgres implements AutoCloseable {
                     .timeout(Duration.ofMinutes(5))
                     .build());
         } finally {
-            server.run(ToolCommand.builder("rm", "/bin/rm").arg("-f", "--", pwfile.toString())
+            server.run(ToolCommand.builder("rm", "/bin/rm").arg("-f", "--", pwfile)
                     .timeout(Duration.ofMinutes(1)).build());
         }
         appendConf(conf);
