@@ -303,8 +303,7 @@ public final class PgVault {
      */
     public RestoreResult restore(RestoreRequest request) {
         BackupSet set = request.backupId().map(this::require)
-                .orElseGet(() -> latest().orElseThrow(() -> new NotFoundException(
-                        "no backup set of strategy " + strategy.name() + " in " + repository.id())));
+                .orElseGet(() -> latest().orElseThrow(this::noLatest));
         if (set.status() != BackupStatus.COMPLETE) {
             throw new IntegrityException("backup set " + set.id() + " is " + set.status() + " and cannot be restored");
         }
@@ -330,6 +329,20 @@ public final class PgVault {
             events.on(new Events.RestoreCompleted(clock.instant(), repository.id(), result));
             return result;
         }
+    }
+
+    /** Why there is no newest set to restore; names the sets that are there but not authenticated. */
+    private NotFoundException noLatest() {
+        List<BackupSet> unproven = list().stream().filter(s -> s.status() == BackupStatus.COMPLETE)
+                .filter(s -> !s.authenticity().proven()).toList();
+        if (unproven.isEmpty()) {
+            return new NotFoundException("no backup set of strategy " + strategy.name() + " in " + repository.id());
+        }
+        BackupSet newest = unproven.get(unproven.size() - 1);
+        return new NotFoundException("no authenticated backup set of strategy " + strategy.name() + " in "
+                + repository.id() + "; " + unproven.size() + " set(s) are not authenticated (written before 0.4.0, "
+                + "without a key, or with another one), the newest " + newest.id() + " (" + newest.authenticity()
+                + "): restore one by backupId with allowUnauthenticated(true) if nobody else can write the repository");
     }
 
     /**

@@ -276,6 +276,18 @@ class ManifestAuthenticationTest {
     }
 
     @Test
+    @DisplayName("right after a vault starts signing, with only older unsigned sets, a restore of the newest says "
+            + "which sets are there and how to restore one, instead of 'no backup'")
+    void onlyUnsignedSets() {
+        BackupSet unsigned = vault(PipelineOptions.defaults()).backup();
+        assertThat(vault(TestKeys.SIGNED).latest()).isEmpty();
+        assertThatThrownBy(() -> vault(TestKeys.SIGNED).restore(RestoreRequest.builder().targetDatabase("x").build()))
+                .isInstanceOf(io.pgvault.api.NotFoundException.class)
+                .hasMessageContaining("1 set(s) are not authenticated").hasMessageContaining(unsigned.id().value())
+                .hasMessageContaining("allowUnauthenticated");
+    }
+
+    @Test
     @DisplayName("a manifest planted on a tier under a primary set's id is not a copy: the sync reports it and the "
             + "set still counts as missing there")
     void plantedOnTier() {

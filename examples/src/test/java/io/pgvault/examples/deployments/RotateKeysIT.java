@@ -90,9 +90,9 @@ class RotateKeysIT {
         cluster.dropDatabase("ledger_rotated");
 
         // the old key opens nothing in the new location; new backups go there with the new key
+        // (its manifests do not verify with it: a deep verification stops there, before decoding anything)
         assertThat(vault(strategy, newLocation, oldKey).verify(second.id(), true).problems())
-                .anySatisfy(p -> assertThat(p).contains("fails authentication"))
-                .anySatisfy(p -> assertThat(p).contains("cannot decrypt"));
+                .singleElement().asString().contains("fails authentication");
         assertThat(after.list()).extracting(BackupSet::authenticity).containsOnly(io.pgvault.api.Authenticity
                 .AUTHENTICATED); // the tier re-signed every copy with the new key
         BackupSet third = after.backup();
