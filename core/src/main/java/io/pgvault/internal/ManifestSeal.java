@@ -92,13 +92,14 @@ public final class ManifestSeal {
      * The repository's one scrypt salt: a passphrase derives one key per repository (and per process), never one per
      * manifest, so a planted manifest cannot make a reader run scrypt. Created create-only by the first signer.
      */
-    private RepoSalt repoSalt(boolean create) {
+    private RepoSalt repoSalt(boolean forSigning) {
         RepoSalt known = repoSalt;
-        if (known != null) {
+        if (known != null && !forSigning) {
             return known;
         }
-        RepoSalt read = readSalt();
-        if (read == null && create) {
+        RepoSalt read = readSalt(); // a signer reads it every time: a replaced salt is noticed, never kept
+        if (read == null && forSigning) {
+            refuseResetSalt();
             byte[] salt = new byte[SALT_BYTES];
             RANDOM.nextBytes(salt);
             ObjectNode doc = Json.mapper().createObjectNode();
@@ -106,12 +107,43 @@ public final class ManifestSeal {
             doc.put("logN", passphrase.workFactor());
             byte[] bytes = doc.toString().getBytes(StandardCharsets.UTF_8);
             repository.putIfAbsent(io.pgvault.api.RepositoryLayout.MANIFEST_SCRYPT, out -> out.write(bytes));
+            if (!repository.putIfAbsentIsAtomic()) {
+                try { // two first signers on a store without conditional writes: both go on with what is there
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             read = readSalt(); // ours, or a concurrent writer's that won
         }
-        if (read != null) {
-            repoSalt = read;
+        if (read != null && read.problem() == null) {
+            repoSalt = read; // failures are never cached: an operator's repair is seen by the next call
         }
         return read;
+    }
+
+    /**
+     * A missing salt while manifests signed with one exist means it was deleted: a new one would turn every signed set
+     * into a mismatch. Refused; the runbook says how to put it back from a manifest's {@code auth} member.
+     */
+    private void refuseResetSalt() {
+        java.util.List<io.pgvault.spi.ObjectInfo> manifests =
+                repository.list(io.pgvault.api.RepositoryLayout.MANIFESTS);
+        int looked = 0;
+        for (int i = manifests.size() - 1; i >= 0 && looked < 5; i--, looked++) {
+            try (java.io.InputStream in = repository.open(manifests.get(i).key())) {
+                String text = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+                if (text.contains("\"key\":\"scrypt\"")) {
+                    throw new io.pgvault.api.IntegrityException("cannot sign manifests in " + repository.id() + ": "
+                            + io.pgvault.api.RepositoryLayout.MANIFEST_SCRYPT + " is missing, but "
+                            + manifests.get(i).key() + " was signed with a salt from it; put it back from that "
+                            + "manifest's auth member (runbook unauthenticated-sets.md) instead of a new one that "
+                            + "would fail every signed set");
+                }
+            } catch (java.io.IOException | io.pgvault.api.NotFoundException e) {
+                // gone or unreadable: the next one
+            }
+        }
     }
 
     private RepoSalt readSalt() {
@@ -173,11 +205,15 @@ public final class ManifestSeal {
         byte[] key;
         if (passphrase != null) {
             RepoSalt rs = repoSalt(true);
-            if (rs == null || rs.problem() != null || rs.logN() > passphrase.maxReadWorkFactor()) {
+            if (rs == null || rs.problem() != null || rs.logN() > passphrase.maxReadWorkFactor()
+                    || rs.logN() < passphrase.workFactor() - 2) {
                 throw new io.pgvault.api.IntegrityException("cannot sign manifests in " + repository.id() + ": its "
                         + io.pgvault.api.RepositoryLayout.MANIFEST_SCRYPT + " " + (rs == null ? "cannot be read"
-                        : rs.problem() != null ? rs.problem() : "demands scrypt 2^" + rs.logN() + ", more than "
-                        + "this passphrase accepts") + " (see runbook unauthenticated-sets.md)");
+                        : rs.problem() != null ? rs.problem() : rs.logN() < passphrase.workFactor() - 2
+                        ? "names scrypt 2^" + rs.logN() + ", much weaker than the configured 2^"
+                        + passphrase.workFactor() + " (a downgrade would make guessing the passphrase cheaper)"
+                        : "demands scrypt 2^" + rs.logN() + ", more than this passphrase accepts")
+                        + " (see runbook unauthenticated-sets.md)");
             }
             auth.put("salt", Base64.getEncoder().encodeToString(rs.salt()));
             auth.put("logN", rs.logN());

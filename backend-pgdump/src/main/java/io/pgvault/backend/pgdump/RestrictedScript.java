@@ -15,8 +15,9 @@ import java.util.Objects;
  * the script does to psql's lexer (a client encoding switched from SQL, say). The script's own pair, which the guard
  * has validated, is taken out: a {@code \restrict K} line before any statement (only comment and blank lines before
  * it) and a <code>&#92;unrestrict K</code> line after the last statement (only comment and blank lines after it), as
- * pg_dump and pg_dumpall write them. Every other byte passes through unchanged. Only psql releases that know restricted mode (17.6, 16.10, 15.14, 14.19 and
- * later) get this ({@link PgSession#psqlRestricts()}); the guard alone protects older ones.
+ * pg_dump and pg_dumpall write them. Every other byte passes through unchanged. Only psql releases that know
+ * restricted mode (17.6, 16.10, 15.14, 14.19 and later) get this ({@link PgSession#psqlRestricts()}); the guard
+ * alone protects older ones.
  */
 final class RestrictedScript extends InputStream {
     private static final byte[] RESTRICT = "\\restrict ".getBytes(StandardCharsets.US_ASCII);
@@ -103,8 +104,24 @@ final class RestrictedScript extends InputStream {
                 eof = true;
                 end();
             } else {
-                for (int i = 0; i < n; i++) {
+                int i = 0;
+                while (i < n) {
+                    if (state == State.BODY) { // the bulk of a script: copied in runs up to a line opening with \
+                        int j = i;
+                        boolean atLineStart = lineStart;
+                        while (j < n && !(atLineStart && chunk[j] == '\\' && scriptKey != null)) {
+                            atLineStart = chunk[j] == '\n';
+                            j++;
+                        }
+                        out.write(chunk, i, j - i);
+                        lineStart = atLineStart;
+                        if (j == n) {
+                            break;
+                        }
+                        i = j;
+                    }
                     step(chunk[i]);
+                    i++;
                 }
             }
             pending = out.toByteArray();

@@ -121,7 +121,8 @@ final class StagingDatabases {
                     String held = e.getMessage().substring(e.getMessage().indexOf(HELD) + HELD.length()).strip();
                     ConflictException conflict = new ConflictException("staging database(s) of this restore are held"
                             + " open by other sessions (" + held.lines().findFirst().orElse(held) + "); nothing was"
-                            + " replaced, and the staging databases were dropped. End those sessions and restore again");
+                            + " replaced, and the staging databases are dropped (a failure to is added below). End"
+                            + " those sessions and restore again");
                     dropQuietly(names, conflict); // full copies of the data: never left behind
                     throw conflict;
                 }
@@ -241,6 +242,7 @@ final class StagingDatabases {
      */
     private RuntimeException rollBack(List<Step> done, RestoreTarget failed, RuntimeException cause) {
         List<String> stuck = new ArrayList<>();
+        java.util.Set<String> keep = new java.util.HashSet<>();
         for (int j = done.size() - 1; j >= 0; j--) {
             Step step = done.get(j);
             boolean movedBack = !step.swapped();
@@ -263,10 +265,16 @@ final class StagingDatabases {
                 } catch (RuntimeException e) {
                     cause.addSuppressed(e);
                     stuck.add("the previous '" + step.target() + "' is kept as " + step.aside());
+                    if (movedBack && step.swapped()) {
+                        // the previous database may be gone (dropped in the failing run): keep the restored copy
+                        keep.add(step.staging());
+                        stuck.add("the restored copy of '" + step.target() + "' is kept as " + step.staging());
+                    }
                 }
             }
         }
-        dropQuietly(names, cause); // every staging name: the ones moved back and the ones never swapped
+        // every staging name but those kept: the ones moved back and the ones never swapped
+        dropQuietly(names.stream().filter(n -> !keep.contains(n)).toList(), cause);
         String message = "restoring database '" + failed.source() + "' as '" + failed.name() + "' failed at the swap ("
                 + cause.getMessage() + "); " + (stuck.isEmpty()
                 ? "every database swapped before it was put back: the cluster is as it was"

@@ -61,6 +61,7 @@ final class TierCopier {
     private final Leases leases;
 
     private final boolean acceptUnauthenticated;
+    private final io.pgvault.internal.ManifestSeal journalSeal;
 
     TierCopier(Repository primary, Pipeline primaryPipeline, Tier tier, Clock clock, VaultListener listener,
             Leases leases, boolean acceptUnauthenticated) {
@@ -71,6 +72,8 @@ final class TierCopier {
         this.tier = tier;
         this.tierPipeline = tier.pipeline().map(Pipeline::new);
         this.tierCatalog = new Catalog(tier.repository(), leases, tier.pipeline().orElse(primaryPipeline.options()));
+        this.journalSeal = io.pgvault.internal.ManifestSeal.of(tier.pipeline().orElse(primaryPipeline.options()),
+                tier.repository());
         this.clock = clock;
         this.listener = listener;
     }
@@ -234,7 +237,7 @@ final class TierCopier {
                 e.logicalSha256(), pipeline.options().compression(), pipeline.options().encryption().scheme(),
                 e.withHeader(withoutHeader(o.attributes())));
         verifyCopy(key, copy.storedBytes(), copy.storedSha256());
-        tier.repository().put(journalKey, out -> Json.write(out, copy));
+        writeJournal(journalKey, copy);
         return copy;
     }
 
@@ -310,9 +313,34 @@ final class TierCopier {
         }
     }
 
+    /**
+     * A journal entry says "this object of the tier is the re-encoded copy of that primary object"; it is the tier's
+     * own record, so where the tier signs, it is signed like a manifest: an entry planted by someone who can write the
+     * tier would otherwise be committed, and signed, as part of a copy (ADR 0013).
+     */
+    private void writeJournal(String key, StoredObject copy) {
+        try {
+            byte[] object = Json.mapper().writeValueAsBytes(copy);
+            com.fasterxml.jackson.databind.node.ObjectNode doc = Json.mapper().createObjectNode();
+            doc.put("object", java.util.Base64.getEncoder().encodeToString(object));
+            if (journalSeal.canSign()) {
+                doc.set("auth", journalSeal.sign("tier-journal:" + key, 1, object));
+            }
+            tier.repository().put(key, out -> Json.write(out, doc));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize a journal entry", e);
+        }
+    }
+
     private Optional<StoredObject> readJournal(String key) {
         try (InputStream in = tier.repository().open(key)) {
-            return Optional.of(Json.mapper().readValue(in, StoredObject.class));
+            com.fasterxml.jackson.databind.JsonNode doc = Json.mapper().readTree(in.readNBytes(1 << 20));
+            byte[] object = java.util.Base64.getDecoder().decode(doc.path("object").asText(""));
+            if (journalSeal.canSign() && journalSeal.verify("tier-journal:" + key, 1, object, doc.get("auth"))
+                    .authenticity() != io.pgvault.api.Authenticity.AUTHENTICATED) {
+                return Optional.empty(); // not ours: the object is copied afresh
+            }
+            return Optional.of(Json.mapper().readValue(object, StoredObject.class));
         } catch (NotFoundException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {

@@ -361,8 +361,8 @@ public final class Tiering {
         if (candidates.isEmpty() || tier.retention().isEmpty()) {
             return candidates;
         }
-        List<BackupSet> all = new ArrayList<>(onTier);
-        all.addAll(candidates);
+        List<BackupSet> all = new ArrayList<>(onTier.stream().filter(s -> held.contains(s.id())).toList());
+        all.addAll(candidates); // an unproven manifest on the tier is no copy, and shares the candidate's id
         Set<BackupId> kept = new HashSet<>();
         RetentionPlan.of(tier.retention().get(), all, now).kept().stream().map(RetentionDecision::id)
                 .forEach(kept::add);

@@ -25,6 +25,7 @@ final class StoredBytesSource extends InputStream implements ReadableByteChannel
     /** The age header's SHA-256 the manifest recorded, checked before the first byte is handed out; or null. */
     private String pinnedHeader;
     private String objectKey;
+    private io.pgvault.api.IntegrityException pinFailure;
     private byte[] held;
     private int heldPos;
 
@@ -46,8 +47,10 @@ final class StoredBytesSource extends InputStream implements ReadableByteChannel
 
     /** Reads the whole header (and whatever came with it), checks it, and keeps it to hand out. */
     private void checkHeader() throws IOException {
+        if (pinFailure != null) {
+            throw pinFailure; // sticky: nothing after a refused header is ever handed out
+        }
         String expected = pinnedHeader;
-        pinnedHeader = null;
         AgeHeaderScanner scanner = new AgeHeaderScanner();
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(1024);
         byte[] chunk = new byte[8192];
@@ -68,10 +71,12 @@ final class StoredBytesSource extends InputStream implements ReadableByteChannel
             }
         }
         if (!scanner.done() || !scanner.sha256().equalsIgnoreCase(expected)) {
-            throw new io.pgvault.api.IntegrityException("object " + objectKey + " carries another age header than "
-                    + "the one its manifest recorded: it was replaced or re-encrypted by someone else; nothing of it "
-                    + "was decrypted");
+            pinFailure = new io.pgvault.api.IntegrityException("object " + objectKey + " carries another age header "
+                    + "than the one its manifest recorded: it was replaced or re-encrypted by someone else; nothing "
+                    + "of it was decrypted");
+            throw pinFailure;
         }
+        pinnedHeader = null;
         held = buf.toByteArray();
         heldPos = 0;
     }

@@ -221,6 +221,26 @@ class ManifestAuthenticationTest {
     }
 
     @Test
+    @DisplayName("passphrase: a deleted salt object is not replaced by a new one while signed manifests exist (that "
+            + "would fail every signed set); a weakened one is refused for signing")
+    void saltReset() {
+        PipelineOptions keyed = PipelineOptions.defaults().withEncryption(
+                Encryption.passphrase(Secret.of("correct horse battery")).withWorkFactor(13));
+        BackupSet first = vault(keyed).backup();
+        byte[] saltDoc = primary.objects.remove("keys/manifest-scrypt.json");
+        clock.advance(java.time.Duration.ofHours(1));
+        assertThatThrownBy(() -> vault(keyed).backup()).hasMessageContaining("is missing, but");
+        assertThat(primary.objects).doesNotContainKey("keys/manifest-scrypt.json");
+
+        primary.objects.put("keys/manifest-scrypt.json", new String(saltDoc, StandardCharsets.UTF_8)
+                .replace("\"logN\":13", "\"logN\":10").getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> vault(keyed).backup()).hasMessageContaining("much weaker");
+
+        primary.objects.put("keys/manifest-scrypt.json", saltDoc);
+        assertThat(vault(keyed).find(first.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.AUTHENTICATED);
+    }
+
+    @Test
     @DisplayName("a manifest copied under another id, with two set members, or larger than the limit is damaged and "
             + "never listed")
     void damaged() {

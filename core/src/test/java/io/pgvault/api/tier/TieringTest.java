@@ -346,6 +346,27 @@ class TieringTest {
             assertThat(listed(copy)).singleElement().satisfies(s -> assertThat(s.objects()).hasSize(3));
             assertThat(copy.objects.keySet()).noneMatch(k -> k.contains(TierCopier.JOURNAL));
         }
+
+        @Test
+        @DisplayName("a journal entry someone else wrote (no valid MAC of the tier's key) is not reused: its object "
+                + "is encoded afresh, and nothing planted is committed and signed")
+        void plantedJournalNotReused() {
+            copy.failPut = k -> k.endsWith("c.sql.gz.age");
+            PgVault vault = vault();
+            vault.backupAndCopy();
+            copy.failPut = k -> false;
+            String journal = copy.objects.keySet().stream().filter(k -> k.contains(TierCopier.JOURNAL)
+                    && k.endsWith("a.sql.json")).findFirst().orElseThrow();
+            String json = new String(copy.objects.get(journal), StandardCharsets.UTF_8);
+            copy.objects.put(journal, json.replaceAll("(?s),\\s*\"auth\"\\s*:\\s*\\{.*\\}\\s*}\\s*$", "}")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(copy.objects.get(journal), StandardCharsets.UTF_8)).doesNotContain("auth");
+
+            SetCopy c = vault.sync().tiers().get(0).copies().get(0);
+
+            assertThat(c.objectsReused()).isEqualTo(1);
+            assertThat(c.objectsCopied()).isEqualTo(2);
+        }
     }
 
     @Nested

@@ -168,23 +168,24 @@ final class ThrowawayPostgres implements AutoCloseable {
                 .arg("-c", "umask 077 && f=$(mktemp -- \"$1/pwfile.XXXXXXXXXX\") && cat > \"$f\" && echo \"$f\"",
                         "sh", directory.toString())
                 .timeout(Duration.ofMinutes(1)).build();
-        String pwfile;
-        try (ToolProcess p = server.start(write)) {
-            try (OutputStream in = p.stdin()) {
-                in.write((password.reveal() + "\n").getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // sh stopped reading: its exit code says why
-            }
-            pwfile = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8).strip();
-            p.await();
-        } catch (IOException e) {
-            throw new PgVaultException(ErrorCode.TOOL_FAILED, "cannot write the drill server's password file: " + e,
-                    e);
-        }
-        if (!pwfile.startsWith(directory + "/pwfile.") || pwfile.contains("\n")) {
-            throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected password file name from mktemp: " + pwfile);
-        }
         try {
+            String pwfile;
+            try (ToolProcess p = server.start(write)) {
+                try (OutputStream in = p.stdin()) {
+                    in.write((password.reveal() + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // sh stopped reading: its exit code says why
+                }
+                pwfile = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8).strip();
+                p.await();
+            } catch (IOException e) {
+                throw new PgVaultException(ErrorCode.TOOL_FAILED, "cannot write the drill server's password file: "
+                        + e, e);
+            }
+            if (!pwfile.startsWith(directory + "/pwfile.") || pwfile.contains("\n")) {
+                throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected password file name from mktemp: "
+                        + pwfile);
+            }
             server.run(ToolCommand.builder("initdb", binaries.tool("initdb"))
                     .arg("-D", dataDirectory().toString(), "-U", SUPERUSER, "--auth-local=scram-sha-256",
                             "--auth-host=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=" + locale,
@@ -192,9 +193,9 @@ final class ThrowawayPostgres implements AutoCloseable {
                     .workingDirectory(directory)
                     .timeout(Duration.ofMinutes(5))
                     .build());
-        } finally {
-            server.run(ToolCommand.builder("rm", "/bin/rm").arg("-f", "--", pwfile)
-                    .timeout(Duration.ofMinutes(1)).build());
+        } finally { // whatever failed, no password file stays behind
+            server.run(ToolCommand.builder("sh", "/bin/sh").arg("-c", "rm -f -- \"$1\"/pwfile.*", "sh",
+                    directory.toString()).timeout(Duration.ofMinutes(1)).build());
         }
         appendConf(conf);
     }
