@@ -99,6 +99,39 @@ final class RestrictedScript extends InputStream {
             if (eof) {
                 return -1;
             }
+            if (state == State.BODY) { // the bulk of a script: read straight into the caller's buffer
+                int n = in.read(b, off, len);
+                if (n < 0) {
+                    eof = true;
+                    end();
+                    pending = out.toByteArray();
+                    pendingPos = 0;
+                    out.reset();
+                    continue;
+                }
+                int j = off;
+                boolean atLineStart = lineStart;
+                while (j < off + n && !(atLineStart && b[j] == '\\' && scriptKey != null)) {
+                    atLineStart = b[j] == '\n';
+                    j++;
+                }
+                if (j == off + n) {
+                    lineStart = atLineStart;
+                    return n;
+                }
+                // a line opening with a backslash: what precedes it goes out now, the rest through the slow path
+                lineStart = atLineStart;
+                for (int i = j; i < off + n; i++) {
+                    step(b[i]);
+                }
+                pending = out.toByteArray();
+                pendingPos = 0;
+                out.reset();
+                if (j > off) {
+                    return j - off;
+                }
+                continue;
+            }
             int n = in.read(chunk);
             if (n < 0) {
                 eof = true;
