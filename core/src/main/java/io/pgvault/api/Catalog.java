@@ -96,6 +96,17 @@ public final class Catalog {
     }
 
     /**
+     * Checks, before a writer produces anything, that the manifest it will commit can be signed (with a passphrase:
+     * the repository's key salt is usable or can be created; ADR 0013).
+     *
+     * @throws IntegrityException when it cannot
+     * @since 0.4.0
+     */
+    public void checkCanSign() {
+        seal.checkCanSign();
+    }
+
+    /**
      * @return whether this catalog signs what it commits (it has an integrity key or an encryption secret)
      * @since 0.4.0
      */

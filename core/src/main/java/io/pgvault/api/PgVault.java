@@ -135,6 +135,7 @@ public final class PgVault {
     }
 
     private BackupSet backupPrimary() {
+        catalog.checkCanSign(); // a damaged key salt fails now, not after the whole dump
         Lease lease = claimNewSet();
         BackupId id = lease.id();
         try (lease; ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {

@@ -189,6 +189,18 @@ public final class ManifestSeal {
     }
 
     /**
+     * Checks, before a backup writes anything, that a manifest can be signed at its end (with a passphrase: the
+     * repository's salt is usable, or can be created).
+     *
+     * @throws io.pgvault.api.IntegrityException when it cannot
+     */
+    public void checkCanSign() {
+        if (passphrase != null) {
+            usableSalt();
+        }
+    }
+
+    /**
      * @param name          the manifest's name (the set id)
      * @param formatVersion the manifest's format version
      * @param set           the exact bytes of the manifest's {@code set} member
@@ -204,17 +216,7 @@ public final class ManifestSeal {
         auth.put("key", kind);
         byte[] key;
         if (passphrase != null) {
-            RepoSalt rs = repoSalt(true);
-            if (rs == null || rs.problem() != null || rs.logN() > passphrase.maxReadWorkFactor()
-                    || rs.logN() < passphrase.workFactor() - 2) {
-                throw new io.pgvault.api.IntegrityException("cannot sign manifests in " + repository.id() + ": its "
-                        + io.pgvault.api.RepositoryLayout.MANIFEST_SCRYPT + " " + (rs == null ? "cannot be read"
-                        : rs.problem() != null ? rs.problem() : rs.logN() < passphrase.workFactor() - 2
-                        ? "names scrypt 2^" + rs.logN() + ", much weaker than the configured 2^"
-                        + passphrase.workFactor() + " (a downgrade would make guessing the passphrase cheaper)"
-                        : "demands scrypt 2^" + rs.logN() + ", more than this passphrase accepts")
-                        + " (see runbook unauthenticated-sets.md)");
-            }
+            RepoSalt rs = usableSalt();
             auth.put("salt", Base64.getEncoder().encodeToString(rs.salt()));
             auth.put("logN", rs.logN());
             key = scrypt(rs.salt(), rs.logN());
@@ -224,6 +226,22 @@ public final class ManifestSeal {
         auth.put("keyId", keyId(key));
         auth.put("mac", Base64.getEncoder().encodeToString(mac(key, name, formatVersion, set)));
         return auth;
+    }
+
+    /** @return the repository's salt, read (or created) now and fit to sign with */
+    private RepoSalt usableSalt() {
+        RepoSalt rs = repoSalt(true);
+        if (rs == null || rs.problem() != null || rs.logN() > passphrase.maxReadWorkFactor()
+                || rs.logN() < passphrase.workFactor() - 2) {
+            throw new io.pgvault.api.IntegrityException("cannot sign manifests in " + repository.id() + ": its "
+                    + io.pgvault.api.RepositoryLayout.MANIFEST_SCRYPT + " " + (rs == null ? "cannot be read"
+                    : rs.problem() != null ? rs.problem() : rs.logN() < passphrase.workFactor() - 2
+                    ? "names scrypt 2^" + rs.logN() + ", much weaker than the configured 2^"
+                    + passphrase.workFactor() + " (a downgrade would make guessing the passphrase cheaper)"
+                    : "demands scrypt 2^" + rs.logN() + ", more than this passphrase accepts")
+                    + " (see runbook unauthenticated-sets.md)");
+        }
+        return rs;
     }
 
     /**

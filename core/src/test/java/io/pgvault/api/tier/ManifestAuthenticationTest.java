@@ -229,7 +229,9 @@ class ManifestAuthenticationTest {
         BackupSet first = vault(keyed).backup();
         byte[] saltDoc = primary.objects.remove("keys/manifest-scrypt.json");
         clock.advance(java.time.Duration.ofHours(1));
+        strategy.backups = 0;
         assertThatThrownBy(() -> vault(keyed).backup()).hasMessageContaining("is missing, but");
+        assertThat(strategy.backups).as("refused before the strategy ran").isZero();
         assertThat(primary.objects).doesNotContainKey("keys/manifest-scrypt.json");
 
         primary.objects.put("keys/manifest-scrypt.json", new String(saltDoc, StandardCharsets.UTF_8)

@@ -32,6 +32,8 @@ final class TierTesting {
     /** Writes three objects whose content names the backup's start time; restores by reading them back. */
     static final class ThreeObjects implements BackupStrategy {
         final List<String> restored = new ArrayList<>();
+        /** How many backups the strategy was asked for. */
+        volatile int backups;
 
         static String content(String name, Instant at) {
             return ("-- " + name + " at " + at + "\nINSERT INTO t VALUES (1);\n").repeat(300);
@@ -44,6 +46,7 @@ final class TierTesting {
 
         @Override
         public io.pgvault.spi.SetFacts backup(BackupContext ctx) {
+            backups++;
             List<StoredObject> objects = new ArrayList<>();
             for (String name : List.of("a.sql", "b.sql", "c.sql")) {
                 objects.add(ctx.writeObject(name, Map.of("database", "app"),
