@@ -354,7 +354,7 @@ public final class PgVault {
      */
     static boolean streamsAuthenticated(BackupSet set) {
         return set.authenticity().proven() && !set.objects().isEmpty() && set.objects().stream().allMatch(o ->
-                !"none".equals(o.encryption()) && !o.attribute("ageHeaderSha256").isEmpty());
+                !"none".equals(o.encryption()) && !o.attribute(io.pgvault.internal.pipeline.Encoded.AGE_HEADER_ATTRIBUTE).isEmpty());
     }
 
     /**

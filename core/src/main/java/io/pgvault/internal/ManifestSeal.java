@@ -183,11 +183,6 @@ public final class ManifestSeal {
         return !kind.equals("none");
     }
 
-    /** @return what the key is derived from: {@code integrity-key}, {@code age-x25519}, {@code scrypt} or none */
-    public String kind() {
-        return kind;
-    }
-
     /**
      * Checks, before a backup writes anything, that a manifest can be signed at its end (with a passphrase: the
      * repository's salt is usable, or can be created).

@@ -65,8 +65,7 @@ final class DumpLoader {
             boolean restricted = session.psqlRestricts();
             try (ToolProcess p = session.start(cmd)) {
                 InputStream script = PsqlScriptGuard.of(Optional.empty()).filter(ctx.openObject(t.objects().get(0)));
-                ToolStreams.feed(p, RestrictedScript.inTransaction(restricted ? RestrictedScript.wrap(script)
-                        : script));
+                ToolStreams.feed(p, RestrictedScript.forPsql(script, restricted, true));
             }
             return;
         }

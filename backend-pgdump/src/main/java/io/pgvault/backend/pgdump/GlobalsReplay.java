@@ -136,8 +136,7 @@ final class GlobalsReplay {
         try (ToolProcess p = session.start(cmd.arg("-d", PgSession.conninfo(maintenance), "-f", "-").build())) {
             InputStream guarded = PsqlScriptGuard.of(Optional.empty()).withoutCopy()
                     .filter(new ByteArrayInputStream(script));
-            InputStream fed = restricted ? RestrictedScript.wrap(guarded) : guarded;
-            ToolStreams.feed(p, createsTablespace ? fed : RestrictedScript.inTransaction(fed));
+            ToolStreams.feed(p, RestrictedScript.forPsql(guarded, restricted, !createsTablespace));
         } catch (RuntimeException e) {
             if (createsTablespace) {
                 throw new PgVaultException(e instanceof PgVaultException pe ? pe.code() : ErrorCode.TOOL_FAILED,

@@ -62,6 +62,20 @@ final class RestrictedScript extends InputStream {
     }
 
     /**
+     * The one way a guarded script reaches psql: under this restore's own restrict key where psql knows restricted
+     * mode, and inside pgvault's transaction unless the script cannot run in one.
+     *
+     * @param guarded     a script that passed {@link PsqlScriptGuard}
+     * @param restricted  whether psql knows {@code \restrict} ({@link PgSession#psqlRestricts()})
+     * @param transaction whether to wrap it in {@link #inTransaction}
+     * @return what to feed psql
+     */
+    static InputStream forPsql(InputStream guarded, boolean restricted, boolean transaction) {
+        InputStream script = restricted ? wrap(guarded) : guarded;
+        return transaction ? inTransaction(script) : script;
+    }
+
+    /**
      * Wraps a script in {@code BEGIN; ... COMMIT;} written by pgvault, the COMMIT only after the script's last byte
      * (which the decoding stream hands out only once the object's digests matched). psql's own
      * {@code --single-transaction} commits at end of input, which is also what a tool sees when its ssh or

@@ -204,12 +204,11 @@ class HostileRepositoryIT {
         java.io.InputStream failing = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head),
                 new java.io.InputStream() {
                     @Override
-                    public int read() throws java.io.IOException {
-                        try {
-                            Thread.sleep(500); // psql has run the first statement by now
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                    public int read() {
+                        // fail only once psql has run the first statement and waits, inside its transaction
+                        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> !pg.cluster().query("postgres",
+                                "SELECT pid FROM pg_stat_activity WHERE datname = 'cut_stage'"
+                                        + " AND state = 'idle in transaction'").isEmpty());
                         throw new io.pgvault.api.IntegrityException("object x is corrupt (simulated)");
                     }
                 });

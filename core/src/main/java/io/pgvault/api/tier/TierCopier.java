@@ -393,7 +393,7 @@ final class TierCopier {
     /** @return attributes without a source object's age header digest (a re-encoded copy has its own header) */
     private static Map<String, String> withoutHeader(Map<String, String> attributes) {
         Map<String, String> out = new HashMap<>(attributes);
-        out.remove("ageHeaderSha256");
+        out.remove(Encoded.AGE_HEADER_ATTRIBUTE);
         return out;
     }
 }

@@ -12,6 +12,9 @@ package io.pgvault.internal.pipeline;
 public record Encoded(long logicalBytes, String logicalSha256, long storedBytes, String storedSha256,
         java.util.Optional<String> ageHeaderSha256) {
 
+    /** The object attribute that pins its age header (the header's SHA-256), recorded in the manifest. */
+    public static final String AGE_HEADER_ATTRIBUTE = AgeHeaderScanner.ATTRIBUTE;
+
     /**
      * An object without an age header.
      *
@@ -33,7 +36,7 @@ public record Encoded(long logicalBytes, String logicalSha256, long storedBytes,
             return attributes;
         }
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>(attributes);
-        out.put(AgeHeaderScanner.ATTRIBUTE, ageHeaderSha256.get());
+        out.put(AGE_HEADER_ATTRIBUTE, ageHeaderSha256.get());
         return out;
     }
 }

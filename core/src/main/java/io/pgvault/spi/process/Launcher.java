@@ -43,12 +43,13 @@ public interface Launcher {
     /**
      * @param command the tool's executable and arguments
      * @param timeout its time limit
-     * @return {@code timeout -k 10 SECONDS command...}: the tool is sent TERM when the limit passes and KILL ten
-     *         seconds later, by a process running beside it (GNU coreutils and busybox both take this form)
+     * @return {@code timeout -k 10 SECONDS command...}: the tool is sent TERM five seconds after the limit passes and
+     *         KILL ten seconds later, by a process running beside it (GNU coreutils and busybox both take this form)
      * @since 0.4.0
      */
     static List<String> remoteTimeout(List<String> command, java.time.Duration timeout) {
-        long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+        // five seconds after the local limit: the local watchdog reports the timeout, the far side only cleans up
+        long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000) + 5;
         List<String> out = new ArrayList<>(List.of("timeout", "-k", "10", Long.toString(seconds)));
         out.addAll(command);
         return out;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Runs every external tool pgvault uses: argument lists through a {@link Launcher}, secrets only in the child's
@@ -61,7 +62,8 @@ public final class ProcessRunner {
         ProcessBuilder pb = new ProcessBuilder(argv);
         Map<String, String> env = pb.environment();
         // a tool inherits nothing secret from this process: only what its command hands it
-        env.keySet().removeIf(ProcessRunner::secretName);
+        Set<String> readAsSecrets = io.pgvault.api.Secret.environmentNames();
+        env.keySet().removeIf(n -> readAsSecrets.contains(n) || secretName(n));
         env.putAll(command.env());
         command.secretEnv().forEach((k, v) -> env.put(k, v.reveal()));
         command.workingDirectory().ifPresent(d -> pb.directory(d.toFile()));
@@ -97,19 +99,16 @@ public final class ProcessRunner {
     }
 
     /**
-     * Whether an inherited environment variable may hold a secret: one this process read with
-     * {@link io.pgvault.api.Secret#fromEnv}, libpq's {@code PGPASSWORD}, or a name that says so (password,
-     * passphrase, secret, token, cipher pass, credentials, integrity/encryption/age keys, identities, database URLs and
-     * DSNs, which carry passwords). Such variables are removed from every tool's environment;
-     * a command that needs one sets it itself.
+     * Whether an inherited environment variable's name says it holds a secret: libpq's {@code PGPASSWORD}, or a name
+     * that says so (password, passphrase, secret, token, cipher pass, credentials, integrity/encryption/age keys,
+     * identities, database URLs and DSNs, which carry passwords). Such variables, and those this process read with
+     * {@link io.pgvault.api.Secret#fromEnv}, are removed from every tool's environment; a command that needs one sets
+     * it itself.
      *
      * @param name an environment variable's name
      * @return whether tools must not inherit it
      */
     static boolean secretName(String name) {
-        if (io.pgvault.api.Secret.environmentNames().contains(name)) {
-            return true;
-        }
         String n = name.toUpperCase(java.util.Locale.ROOT);
         return n.equals("PGPASSWORD") || n.contains("PASSWORD") || n.contains("PASSPHRASE") || n.contains("SECRET")
                 || n.endsWith("_TOKEN") || n.contains("CIPHER_PASS") || n.contains("CREDENTIALS")

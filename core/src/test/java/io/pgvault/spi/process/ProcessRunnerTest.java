@@ -224,9 +224,9 @@ class ProcessRunnerTest {
         void remoteTimeout() {
             Duration limit = Duration.ofMillis(90_500);
             assertThat(Launcher.ssh("postgres@db1").wrap(List.of("pg_dump", "-d", "x"), Set.of(), limit))
-                    .containsExactly("ssh", "-o", "BatchMode=yes", "postgres@db1", "--", "timeout -k 10 91 pg_dump -d x");
+                    .containsExactly("ssh", "-o", "BatchMode=yes", "postgres@db1", "--", "timeout -k 10 96 pg_dump -d x");
             assertThat(Launcher.dockerExec("db", "postgres").wrap(List.of("pg_dump"), Set.of(), limit))
-                    .containsExactly("docker", "exec", "-i", "-u", "postgres", "db", "timeout", "-k", "10", "91",
+                    .containsExactly("docker", "exec", "-i", "-u", "postgres", "db", "timeout", "-k", "10", "96",
                             "pg_dump");
             assertThat(Launcher.runuser("postgres").wrap(List.of("pg_dump"), Set.of(), limit))
                     .containsExactly("runuser", "-u", "postgres", "--", "pg_dump");
