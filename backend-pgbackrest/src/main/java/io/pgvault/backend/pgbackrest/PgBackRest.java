@@ -25,11 +25,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Drives the real {@code pgbackrest} CLI for one stanza: configuration, stanza lifecycle, backups, listing,
@@ -72,6 +75,7 @@ public final class PgBackRest {
     private final RemoteFiles files;
     private final Clock clock;
     private volatile PgBackRestVersion version;
+    private final Map<String, List<String>> checksumErrors = new ConcurrentHashMap<>();
 
     private PgBackRest(PgBackRestConfig config, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
@@ -533,7 +537,67 @@ public final class PgBackRest {
     }
 
     private BackupSet toSet(PgBackRestBackup b) {
-        return b.toBackupSet(config.stanza());
+        BackupSet s = b.toBackupSet(config.stanza());
+        if (!b.error()) {
+            return s;
+        }
+        Map<String, String> a = new LinkedHashMap<>(s.attributes());
+        try {
+            a.put(PgBackRestBackup.ERROR_FILES, Integer.toString(checksumErrors(b.repo(), b.label()).size()));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot list the files of set {} flagged for checksum errors: {}", b.label(), e.getMessage());
+        }
+        return s.withAttributes(a);
+    }
+
+    /**
+     * The files pgBackRest found page checksum errors in while it copied a set ({@code info --set}'s
+     * {@code error-list}). A flagged set is complete and restorable (the pages are copied as they were); the
+     * files name what to repair (e.g. {@code REINDEX} an index) before the next backup is clean. Sets are immutable,
+     * so the answer is remembered.
+     *
+     * @param repo  the repo index
+     * @param label the set's label
+     * @return the flagged files (e.g. {@code pg_data/base/5/16390}); empty for a clean set
+     * @since 0.2.0
+     */
+    public List<String> checksumErrors(int repo, String label) {
+        config.repo(repo);
+        BackupId.of(label);
+        String key = repo + "/" + label;
+        List<String> known = checksumErrors.get(key);
+        if (known != null) {
+            return known;
+        }
+        String json = run("info", List.of("--output=json", "--log-level-console=off", "--repo=" + repo,
+                "--set=" + label), SHORT).stdout();
+        List<String> files = errorList(json, config.stanza(), label);
+        checksumErrors.put(key, files);
+        return files;
+    }
+
+    /** @return the {@code error-list} of one set in {@code info --set --output=json}; empty when it has none */
+    static List<String> errorList(String json, String stanza, String label) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest info --set printed no valid JSON: "
+                    + e.getMessage(), e);
+        }
+        for (com.fasterxml.jackson.databind.JsonNode st : root) {
+            if (!stanza.equals(st.path("name").asText())) {
+                continue;
+            }
+            for (com.fasterxml.jackson.databind.JsonNode b : st.path("backup")) {
+                if (label.equals(b.path("label").asText())) {
+                    List<String> out = new ArrayList<>();
+                    b.path("error-list").forEach(f -> out.add(f.asText()));
+                    return List.copyOf(out);
+                }
+            }
+        }
+        throw new io.pgvault.api.NotFoundException("pgbackrest info lists no set " + label + " of stanza " + stanza);
     }
 
     /**

@@ -32,7 +32,9 @@ import java.util.Optional;
  * @param delta      the bytes it copied (for DIFF/INCR less than {@code size})
  * @param repoSize   the size in the repo, compressed
  * @param repoDelta  the bytes it added to the repo
- * @param error      whether pgBackRest found page checksum errors while copying
+ * @param error      whether pgBackRest found page checksum errors while copying (the set is still complete and
+ *                   restorable: pgBackRest copies the pages as they are, and a restore gives back exactly what the
+ *                   cluster held; {@link PgBackRest#checksumErrors} names the files)
  * @param pgVersion  the PostgreSQL version of the stanza's database at the time
  * @param systemId   the database system identifier at the time
  * @since 0.1.0
@@ -66,6 +68,13 @@ public record PgBackRestBackup(String label, BackupType type, int repo, Optional
     public static final String REPO_DELTA = "pgbackrest.repo.delta";
     /** Attribute: {@code true} when pgBackRest reported checksum errors. @since 0.1.0 */
     public static final String ERROR = "pgbackrest.error";
+    /**
+     * Attribute: how many files pgBackRest flagged for page checksum errors (set by {@link PgBackRest#list} and
+     * {@link PgBackRest#info} for flagged sets).
+     *
+     * @since 0.2.0
+     */
+    public static final String ERROR_FILES = "pgbackrest.error.files";
     /** Attribute: PostgreSQL version. @since 0.1.0 */
     public static final String PG_VERSION = "pgbackrest.pg.version";
     /** Attribute: database system identifier. @since 0.1.0 */
@@ -97,7 +106,9 @@ public record PgBackRestBackup(String label, BackupType type, int repo, Optional
 
     /**
      * @param stanza the stanza ({@link BackupSet#source()})
-     * @return pgvault's common view: COMPLETE unless pgBackRest reported an error; DIFF/INCR depend on their prior
+     * @return pgvault's common view: COMPLETE (pgBackRest lists only complete sets; one flagged for page checksum
+     *         errors is complete and restorable too, with {@link #ERROR} {@code true}, and retention keeps it like
+     *         any other); DIFF/INCR depend on their prior
      * @since 0.1.0
      */
     public BackupSet toBackupSet(String stanza) {
@@ -118,7 +129,7 @@ public record PgBackRestBackup(String label, BackupType type, int repo, Optional
         pgVersion.ifPresent(v -> a.put(PG_VERSION, v));
         systemId.ifPresent(v -> a.put(SYSTEM_ID, v));
         Instant stop = stoppedAt.isBefore(startedAt) ? startedAt : stoppedAt;
-        return new BackupSet(id(), STRATEGY, type, error ? BackupStatus.FAILED : BackupStatus.COMPLETE, stanza,
+        return new BackupSet(id(), STRATEGY, type, BackupStatus.COMPLETE, stanza,
                 startedAt, stop, type == BackupType.FULL ? Optional.empty() : prior.map(BackupId::of), List.of(), a,
                 Optional.empty());
     }

@@ -49,7 +49,7 @@ class InfoParserTest {
         BackupSet incr = info.backups().get(1).toBackupSet("main");
         assertThat(incr.id().value()).isEqualTo("20261121-193352F_20261121-193410I");
         assertThat(incr.type()).isEqualTo(BackupType.INCR);
-        assertThat(incr.status()).isEqualTo(BackupStatus.FAILED);
+        assertThat(incr.status()).isEqualTo(BackupStatus.COMPLETE);
         assertThat(incr.dependsOn().orElseThrow().value()).isEqualTo("20261121-193352F");
         assertThat(incr.attributes()).containsEntry(PgBackRestBackup.REPO, "2")
                 .containsEntry(PgBackRestBackup.WAL_START, "000000010000000000000005")

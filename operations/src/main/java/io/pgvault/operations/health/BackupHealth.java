@@ -10,6 +10,7 @@ import io.pgvault.api.event.Events;
 import io.pgvault.api.event.VaultEvent;
 import io.pgvault.api.event.VaultListener;
 import io.pgvault.api.tier.TierHealth;
+import io.pgvault.backend.pgbackrest.PgBackRestBackup;
 import io.pgvault.operations.drill.DrillRecord;
 import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.spi.Repository;
@@ -166,6 +167,7 @@ public final class BackupHealth implements VaultListener {
             } else {
                 checks.addAll(ageChecks("backup-age", component, sets.get(), now, false));
                 w.authenticity.ifPresent(accepts -> checks.add(authenticityCheck(component, sets.get(), accepts)));
+                checksumCheck(component, sets.get()).ifPresent(checks::add);
                 drillAge.ifPresent(t -> checks.add(DrillAge.check(component, sets.get(), w.drills(now, listingTtl),
                         t, now)));
             }
@@ -247,6 +249,41 @@ public final class BackupHealth implements VaultListener {
                             + human(t.warning()) + ", critical over " + human(t.critical()) + ")", facts));
         }
         return checks;
+    }
+
+    /**
+     * pgBackRest sets flagged for page checksum errors: complete and restorable (kept by retention like any other),
+     * but a sign of corrupt pages in the cluster (a bad index page, a failing disk) that every later backup copies
+     * too until it is repaired. WARNING naming each flagged set and its file count while any listed set is flagged;
+     * OK when the listing holds pgBackRest sets and none is flagged; absent for other strategies.
+     */
+    static Optional<HealthCheck> checksumCheck(String component, List<BackupSet> sets) {
+        List<BackupSet> physical = sets.stream().filter(s -> PgBackRestBackup.STRATEGY.equals(s.strategy()))
+                .toList();
+        if (physical.isEmpty()) {
+            return Optional.empty();
+        }
+        List<BackupSet> flagged = physical.stream()
+                .filter(s -> "true".equals(s.attributes().get(PgBackRestBackup.ERROR))).toList();
+        if (flagged.isEmpty()) {
+            return Optional.of(new HealthCheck("backup-checksums", component, HealthStatus.OK, "no set of "
+                    + physical.size() + " is flagged for page checksum errors", Map.of()));
+        }
+        List<String> named = flagged.stream().map(s -> s.id().value() + " ("
+                + Optional.ofNullable(s.attributes().get(PgBackRestBackup.ERROR_FILES)).map(n -> n + " file"
+                + ("1".equals(n) ? "" : "s")).orElse("files not listed") + ")").toList();
+        BackupSet newest = flagged.get(flagged.size() - 1);
+        boolean newestFlagged = physical.stream().max(java.util.Comparator.comparing(BackupSet::startedAt)
+                .thenComparing(BackupSet::id)).map(s -> s.id().equals(newest.id())).orElse(false);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("flaggedSets", flagged.stream().map(s -> s.id().value()).toList());
+        facts.put("newestFlagged", newestFlagged);
+        return Optional.of(new HealthCheck("backup-checksums", component, HealthStatus.WARNING, flagged.size()
+                + " set(s) flagged by pgBackRest for page checksum errors: " + String.join(", ", named)
+                + (newestFlagged ? "; the newest set is flagged, so the cluster still has the damaged pages" : "")
+                + ". They are complete, restorable and kept; find the files with PgBackRest.checksumErrors(repo, "
+                + "label) and repair them (REINDEX an index; restore a table from an older set), then take a "
+                + "backup", facts));
     }
 
     /**
