@@ -14,9 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The mirror's own JSON records: one per mirrored set, one for the info files. Format version 1. */
+/**
+ * The mirror's own JSON records. Format 2 (0.2.0): one per mirrored set, each with the info files it was mirrored with
+ * and the key of every file. Format 1 (sets mirrored before): no info files of their own (they share the one info
+ * record, also format 1) and every file at {@code repo/<path>}; read, never written.
+ */
 final class ManifestCodec {
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
+    static final int LEGACY = 1;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private ManifestCodec() {
@@ -48,20 +53,31 @@ final class ManifestCodec {
         n.put("cipher", s.cipher());
         n.put("mirroredAt", s.mirroredAt().toString());
         s.verifiedAt().ifPresent(v -> n.put("verifiedAt", v.toString()));
+        s.systemId().ifPresent(v -> n.put("systemId", v));
+        s.cipherFingerprint().ifPresent(v -> n.put("cipherFingerprint", v));
+        n.put("checksumError", s.checksumError());
         files(n.putArray("files"), s.files());
         files(n.putArray("wal"), s.wal());
+        files(n.putArray("info"), s.info());
         return bytes(n);
     }
 
     static MirroredSet readSet(byte[] json, String key) {
-        JsonNode n = tree(json, key);
+        JsonNode n = tree(json, key, LEGACY, FORMAT);
         try {
+            boolean legacy = n.path("format").asInt() == LEGACY;
+            List<MirroredFile> info = legacy ? List.of() : files(n.path("info"));
+            if (!legacy && info.isEmpty()) {
+                throw new IllegalArgumentException("no info files");
+            }
             return new MirroredSet(text(n, "stanza"), text(n, "label"), BackupType.valueOf(text(n, "type")),
                     optional(n, "prior"), strings(n.path("references")), Instant.parse(text(n, "startedAt")),
                     Instant.parse(text(n, "stoppedAt")), text(n, "archiveId"), text(n, "walStart"),
                     text(n, "walStop"), WalPolicy.valueOf(text(n, "walPolicy")), text(n, "cipher"),
                     files(n.path("files")), files(n.path("wal")), Instant.parse(text(n, "mirroredAt")),
-                    optional(n, "verifiedAt").map(Instant::parse));
+                    optional(n, "verifiedAt").map(Instant::parse), legacy ? Optional.empty() : optional(n, "systemId"),
+                    legacy ? Optional.empty() : optional(n, "cipherFingerprint"), info,
+                    n.path("checksumError").asBoolean(false));
         } catch (RuntimeException e) {
             throw new IntegrityException("mirror manifest " + key + " is malformed: " + e.getMessage(), e);
         }
@@ -69,7 +85,7 @@ final class ManifestCodec {
 
     static byte[] write(InfoRecord r) {
         ObjectNode n = MAPPER.createObjectNode();
-        n.put("format", FORMAT);
+        n.put("format", LEGACY);
         n.put("kind", "pgbackrest-mirror-info");
         n.put("stanza", r.stanza());
         n.put("at", r.at().toString());
@@ -78,7 +94,7 @@ final class ManifestCodec {
     }
 
     static InfoRecord readInfo(byte[] json, String key) {
-        JsonNode n = tree(json, key);
+        JsonNode n = tree(json, key, LEGACY, LEGACY);
         try {
             return new InfoRecord(text(n, "stanza"), Instant.parse(text(n, "at")), files(n.path("files")));
         } catch (RuntimeException e) {
@@ -86,15 +102,35 @@ final class ManifestCodec {
         }
     }
 
-    private static JsonNode tree(byte[] json, String key) {
+    /** The labels the tier selected and the mirror did not hold yet at the end of a run (missed-set reports). */
+    static byte[] writePending(String stanza, java.util.Collection<String> labels) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("format", FORMAT);
+        n.put("kind", "pgbackrest-mirror-pending");
+        n.put("stanza", stanza);
+        ArrayNode a = n.putArray("labels");
+        labels.forEach(a::add);
+        return bytes(n);
+    }
+
+    static List<String> readPending(byte[] json, String key) {
+        JsonNode n = tree(json, key, FORMAT, FORMAT);
+        List<String> out = strings(n.path("labels"));
+        out.forEach(io.pgvault.api.BackupId::of);
+        return out;
+    }
+
+    private static JsonNode tree(byte[] json, String key, int oldest, int newest) {
         try {
             JsonNode n = MAPPER.readTree(json);
             if (n == null || !n.isObject()) {
                 throw new IntegrityException("mirror record " + key + " is not a JSON object");
             }
-            if (n.path("format").asInt(-1) != FORMAT) {
+            int format = n.path("format").asInt(-1);
+            if (format < oldest || format > newest) {
                 throw new IntegrityException("mirror record " + key + " has format " + n.path("format")
-                        + "; this release reads format " + FORMAT);
+                        + "; this release reads format " + (oldest == newest ? oldest : oldest + " to " + newest)
+                        + " here");
             }
             return n;
         } catch (IOException e) {
@@ -112,14 +148,19 @@ final class ManifestCodec {
 
     private static void files(ArrayNode a, List<MirroredFile> files) {
         for (MirroredFile f : files) {
-            a.addObject().put("path", f.path()).put("size", f.size()).put("sha256", f.sha256());
+            ObjectNode o = a.addObject().put("path", f.path()).put("size", f.size()).put("sha256", f.sha256());
+            if (!f.key().equals("repo/" + f.path())) {
+                o.put("key", f.key());
+            }
         }
     }
 
     private static List<MirroredFile> files(JsonNode a) {
         List<MirroredFile> out = new ArrayList<>();
         for (JsonNode f : a) {
-            out.add(new MirroredFile(text(f, "path"), f.path("size").asLong(-1), text(f, "sha256")));
+            String path = text(f, "path");
+            out.add(new MirroredFile(path, f.path("size").asLong(-1), text(f, "sha256"),
+                    optional(f, "key").orElse("repo/" + path)));
         }
         return out;
     }

@@ -49,14 +49,19 @@ final class Materializer {
         store.sets().forEach(s -> held.put(s.label(), s));
         Set<String> closure = closure(asked.isEmpty() ? List.copyOf(held.keySet())
                 : asked.stream().map(BackupId::value).toList(), held);
-        ManifestCodec.InfoRecord info = store.info().orElseThrow(() -> new IntegrityException("the mirror in "
-                + store.repository.id() + " has no info record " + store.infoKey()
-                + ": no set was ever committed there, or it was damaged"));
         Map<String, MirroredFile> files = new LinkedHashMap<>();
         for (String label : closure) {
-            held.get(label).allFiles().forEach(f -> files.putIfAbsent(f.path(), f));
+            MirroredSet set = held.get(label);
+            for (MirroredFile f : set.files()) {
+                add(files, f, label);
+            }
+            for (MirroredFile f : set.wal()) {
+                add(files, f, label);
+            }
         }
-        info.files().forEach(f -> files.put(f.path(), f));
+        for (MirroredFile f : infoFiles(closure, held)) {
+            files.put(f.path(), f);
+        }
         int downloaded = 0;
         int present = 0;
         long bytes = 0;
@@ -79,6 +84,45 @@ final class Materializer {
                 .toList();
         return new MaterializedRepo(root, store.stanza, sets, downloaded, present, bytes,
                 Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** Adds a file; two sets may share a path only with the same bytes. */
+    private void add(Map<String, MirroredFile> files, MirroredFile f, String label) {
+        MirroredFile before = files.putIfAbsent(f.path(), f);
+        if (before != null && !before.sameContent(f)) {
+            throw new IntegrityException("mirrored set " + label + " lists " + f.path() + " with other bytes than "
+                    + "another set asked for (sha256 " + f.sha256() + " and " + before.sha256() + "): they cannot "
+                    + "share one repository; materialize them into separate directories");
+        }
+    }
+
+    /**
+     * The info files for the sets: those the newest set was mirrored with. Sets of different incarnations (another
+     * system identifier, or another repository or stanza creation with its own cipher sub-passphrase) cannot share
+     * them and are refused together; sets mirrored before 0.2.0 have none of their own and use the mirror's shared
+     * info record. pgBackRest's {@code expire} then adds the older sets of the same incarnation that the snapshot
+     * does not list ({@link MaterializedRepo#forgetAbsentSets}).
+     */
+    private List<MirroredFile> infoFiles(Set<String> closure, Map<String, MirroredSet> held) {
+        List<MirroredSet> sets = closure.stream().map(held::get)
+                .sorted(java.util.Comparator.comparing(MirroredSet::startedAt).thenComparing(MirroredSet::label))
+                .toList();
+        Map<String, List<String>> incarnations = new java.util.TreeMap<>();
+        sets.stream().filter(s -> !s.info().isEmpty())
+                .forEach(s -> incarnations.computeIfAbsent(s.incarnation(), k -> new ArrayList<>()).add(s.label()));
+        if (incarnations.size() > 1) {
+            throw new ConfigurationException("the sets asked for come from " + incarnations.size() + " incarnations "
+                    + "of stanza " + store.stanza + " (the stanza was created again, or they come from repositories "
+                    + "with different cipher passphrases): " + incarnations.values() + "; materialize each group into "
+                    + "a directory of its own and restore from each with its own configuration");
+        }
+        Optional<MirroredSet> newest = sets.stream().filter(s -> !s.info().isEmpty()).reduce((a, b) -> b);
+        if (newest.isPresent()) {
+            return newest.get().info();
+        }
+        return store.info().orElseThrow(() -> new IntegrityException("the mirror in " + store.repository.id()
+                + " has no info record " + store.infoKey() + " for sets " + closure + " (mirrored before 0.2.0): "
+                + "it was damaged")).files();
     }
 
     private Set<String> closure(List<String> labels, Map<String, MirroredSet> held) {
@@ -122,7 +166,7 @@ final class Materializer {
         Files.createDirectories(target.getParent());
         Path part = target.resolveSibling("." + target.getFileName() + ".part");
         Files.deleteIfExists(part); // a link or a left-over is removed itself, never followed
-        String key = store.fileKey(f.path());
+        String key = store.objectKey(f);
         Digests.Sum got;
         try (InputStream in = store.repository.open(key); OutputStream out = Files.newOutputStream(part,
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {

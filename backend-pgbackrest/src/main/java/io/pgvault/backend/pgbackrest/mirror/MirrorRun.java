@@ -20,17 +20,38 @@ import java.util.Optional;
  * @param walExtended  WAL files added to already mirrored sets ({@link WalPolicy#PITR})
  * @param duration     how long the run took
  * @param problem      why the run could not start (e.g. the source could not be listed), if it could not
+ * @param warnings     what the run found wrong without failing: holes in a set's mirrored WAL (the source expired
+ *                     segments before the mirror copied them), sets the source expired before they were mirrored
  * @since 0.2.0
  */
 public record MirrorRun(String tier, List<SetCopy> copies, int filesSent, int filesResumed, int filesShared,
-        long bytesSent, int walExtended, Duration duration, Optional<String> problem) {
+        long bytesSent, int walExtended, Duration duration, Optional<String> problem, List<String> warnings) {
 
-    /** Validates the components and copies the list. */
+    /** Validates the components and copies the lists. */
     public MirrorRun {
         Objects.requireNonNull(tier, "tier");
         copies = List.copyOf(Objects.requireNonNull(copies, "copies"));
         Objects.requireNonNull(duration, "duration");
         problem = problem == null ? Optional.empty() : problem;
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /**
+     * A run without warnings.
+     *
+     * @param tier         the tier's name
+     * @param copies       the sets attempted
+     * @param filesSent    files sent
+     * @param filesResumed files resumed
+     * @param filesShared  files shared
+     * @param bytesSent    bytes sent
+     * @param walExtended  WAL files added
+     * @param duration     how long it took
+     * @param problem      why it could not start
+     */
+    public MirrorRun(String tier, List<SetCopy> copies, int filesSent, int filesResumed, int filesShared,
+            long bytesSent, int walExtended, Duration duration, Optional<String> problem) {
+        this(tier, copies, filesSent, filesResumed, filesShared, bytesSent, walExtended, duration, problem, List.of());
     }
 
     /** @return whether every attempted set was committed and nothing stopped the run */
@@ -56,6 +77,7 @@ public record MirrorRun(String tier, List<SetCopy> copies, int filesSent, int fi
                 .append(" resumed, ").append(filesShared).append(" shared, ").append(walExtended)
                 .append(" WAL file(s) added for PITR in ").append(duration.toMillis()).append(" ms");
         copies.forEach(c -> b.append("\n  ").append(c.describe()));
+        warnings.forEach(w -> b.append("\n  WARNING: ").append(w));
         return b.toString();
     }
 }

@@ -38,12 +38,21 @@ import java.util.Optional;
  * @param wal        the archive files mirrored with it: segments, the {@code .backup} label, {@code .history} files
  * @param mirroredAt when the set was committed on the mirror
  * @param verifiedAt when every file was last read back from the mirror and matched, if ever
+ * @param systemId   the database system identifier the set was taken of; empty for sets mirrored before 0.2.0
+ * @param cipherFingerprint a one-way fingerprint of the sub-passphrase the set's files are encrypted with (one per
+ *                   repository and stanza creation); empty when not encrypted or mirrored before 0.2.0
+ * @param info       pgBackRest's info files ({@code backup.info}, {@code archive.info} and copies) as they were when
+ *                   the set was mirrored, kept under keys of their own: the set restores with them whatever
+ *                   happened to the stanza later (re-created, another repository, another cipher passphrase); empty
+ *                   for sets mirrored before 0.2.0, which use the mirror's one shared info record
+ * @param checksumError whether pgBackRest flagged the set for page checksum errors (it is complete and restorable)
  * @since 0.2.0
  */
 public record MirroredSet(String stanza, String label, BackupType type, Optional<String> prior,
         List<String> references, Instant startedAt, Instant stoppedAt, String archiveId, String walStart,
         String walStop, WalPolicy walPolicy, String cipher, List<MirroredFile> files, List<MirroredFile> wal,
-        Instant mirroredAt, Optional<Instant> verifiedAt) {
+        Instant mirroredAt, Optional<Instant> verifiedAt, Optional<String> systemId,
+        Optional<String> cipherFingerprint, List<MirroredFile> info, boolean checksumError) {
 
     /** Strategy name of the {@link BackupSet}s a mirror reports. */
     static final String STRATEGY = PgBackRestBackup.STRATEGY;
@@ -66,6 +75,18 @@ public record MirroredSet(String stanza, String label, BackupType type, Optional
         wal = List.copyOf(Objects.requireNonNull(wal, "wal"));
         Objects.requireNonNull(mirroredAt, "mirroredAt");
         verifiedAt = verifiedAt == null ? Optional.empty() : verifiedAt;
+        systemId = systemId == null ? Optional.empty() : systemId;
+        cipherFingerprint = cipherFingerprint == null ? Optional.empty() : cipherFingerprint;
+        info = info == null ? List.of() : List.copyOf(info);
+    }
+
+    /**
+     * @return which incarnation of the stanza the set belongs to: sets of one incarnation (same system identifier
+     *         and cipher sub-passphrase) can share a materialized repository; {@code legacy} for sets mirrored
+     *         before 0.2.0
+     */
+    public String incarnation() {
+        return systemId.isEmpty() ? "legacy" : systemId.get() + cipherFingerprint.map(f -> "/" + f).orElse("");
     }
 
     /** @return the label as a backup id */
@@ -73,22 +94,23 @@ public record MirroredSet(String stanza, String label, BackupType type, Optional
         return BackupId.of(label);
     }
 
-    /** @return the set's own files and its WAL */
+    /** @return the set's own files, its WAL and its info files */
     public List<MirroredFile> allFiles() {
-        List<MirroredFile> all = new ArrayList<>(files.size() + wal.size());
+        List<MirroredFile> all = new ArrayList<>(files.size() + wal.size() + info.size());
         all.addAll(files);
         all.addAll(wal);
+        all.addAll(info);
         return all;
     }
 
-    /** @return how many files the set and its WAL take */
+    /** @return how many files the set, its WAL and its info files take */
     public int fileCount() {
-        return files.size() + wal.size();
+        return files.size() + wal.size() + info.size();
     }
 
-    /** @return bytes of the set's own files and its WAL (files shared with other sets counted for each) */
+    /** @return bytes of the set's own files, its WAL and info files (files shared with other sets counted for each) */
     public long bytes() {
-        return files.stream().mapToLong(MirroredFile::size).sum() + wal.stream().mapToLong(MirroredFile::size).sum();
+        return allFiles().stream().mapToLong(MirroredFile::size).sum();
     }
 
     /** @return bytes of the WAL mirrored with the set */
@@ -102,7 +124,8 @@ public record MirroredSet(String stanza, String label, BackupType type, Optional
      */
     public MirroredSet withVerifiedAt(Instant when) {
         return new MirroredSet(stanza, label, type, prior, references, startedAt, stoppedAt, archiveId, walStart,
-                walStop, walPolicy, cipher, files, wal, mirroredAt, Optional.of(when));
+                walStop, walPolicy, cipher, files, wal, mirroredAt, Optional.of(when), systemId, cipherFingerprint,
+                info, checksumError);
     }
 
     /**
@@ -111,11 +134,12 @@ public record MirroredSet(String stanza, String label, BackupType type, Optional
      */
     MirroredSet withWal(List<MirroredFile> moreWal) {
         return new MirroredSet(stanza, label, type, prior, references, startedAt, stoppedAt, archiveId, walStart,
-                walStop, walPolicy, cipher, files, moreWal, mirroredAt, verifiedAt);
+                walStop, walPolicy, cipher, files, moreWal, mirroredAt, verifiedAt, systemId, cipherFingerprint, info,
+                checksumError);
     }
 
     /**
-     * @param keyPrefix the prefix the mirror stores repository files under (objects' keys are it plus the path)
+     * @param keyPrefix the mirror's prefix (objects' keys are it plus each file's {@link MirroredFile#key()})
      * @return pgvault's common view: the label as id, DIFF/INCR depending on their prior, one stored object per file
      */
     public BackupSet toBackupSet(String keyPrefix) {
@@ -128,10 +152,12 @@ public record MirroredSet(String stanza, String label, BackupType type, Optional
         a.put("pgbackrest.archive-id", archiveId);
         a.put("pgbackrest.mirror.wal-policy", walPolicy.name());
         a.put("pgbackrest.mirror.wal-files", Integer.toString(wal.size()));
+        a.put(PgBackRestBackup.ERROR, Boolean.toString(checksumError));
+        systemId.ifPresent(v -> a.put(PgBackRestBackup.SYSTEM_ID, v));
         String encryption = "none".equals(cipher) ? "none" : "pgbackrest-" + cipher;
         List<StoredObject> objects = new ArrayList<>(fileCount());
         for (MirroredFile f : allFiles()) {
-            objects.add(new StoredObject(f.path(), keyPrefix + f.path(), f.size(), f.size(), f.sha256(), f.sha256(),
+            objects.add(new StoredObject(f.path(), keyPrefix + f.key(), f.size(), f.size(), f.sha256(), f.sha256(),
                     Compression.none(), encryption, Map.of()));
         }
         Instant stop = stoppedAt.isBefore(startedAt) ? startedAt : stoppedAt;

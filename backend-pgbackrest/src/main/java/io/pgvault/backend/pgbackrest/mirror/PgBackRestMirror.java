@@ -5,6 +5,7 @@ import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupStatus;
 import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.ErrorCode;
+import io.pgvault.api.IntegrityException;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.api.retention.Keep;
 import io.pgvault.api.retention.PruneMode;
@@ -154,7 +155,7 @@ public final class PgBackRestMirror {
             try {
                 MirroredSet m = pass.copySet(b);
                 MirrorPass.Counts d = pass.counts().minus(before);
-                copies.add(new SetCopy(tier.name(), b.id(), Optional.of(m.toBackupSet(store.repoPrefix())), d.sent(),
+                copies.add(new SetCopy(tier.name(), b.id(), Optional.of(m.toBackupSet(store.prefix)), d.sent(),
                         d.resumed() + d.shared(), d.bytes(), since(s0), Optional.empty()));
                 LOG.info("mirror {}: committed {} ({} files, {} bytes sent)", tier.name(), b.label(), d.sent(),
                         d.bytes());
@@ -177,9 +178,40 @@ public final class PgBackRestMirror {
                 problem = Optional.of("adding newly archived WAL to mirrored sets failed: " + e.getMessage());
             }
         }
+        List<String> warnings = new ArrayList<>(pass.warnings);
+        try {
+            warnings.addAll(missed(sel));
+        } catch (RuntimeException e) {
+            warnings.add("cannot read or write the mirror's list of pending sets: " + e.getMessage());
+        }
+        warnings.forEach(w -> LOG.warn("mirror {} of stanza {}: {}", tier.name(), stanza, w));
         MirrorPass.Counts c = pass.counts();
         return new MirrorRun(tier.name(), copies, c.sent(), c.resumed(), c.shared(), c.bytes(), c.walExtended(),
-                since(t0), problem);
+                since(t0), problem, warnings);
+    }
+
+    /**
+     * Sets the tier selected on an earlier run and the mirror never got, which the source no longer holds: they are
+     * lost to the mirror (the source expired them first, e.g. a month-end full under a four-full retention while the
+     * mirror was down). Remembers what is still pending for the next run.
+     */
+    private List<String> missed(Selection sel) {
+        Set<String> inSource = new TreeSet<>();
+        sel.all().forEach(b -> inSource.add(b.label()));
+        List<String> before = store.pending();
+        List<String> out = new ArrayList<>();
+        for (String label : before) {
+            if (!sel.held().containsKey(label) && !inSource.contains(label)) {
+                out.add("set " + label + " was selected for this mirror but the source expired it before it was "
+                        + "mirrored: the mirror will never hold it");
+            }
+        }
+        List<String> pending = sel.wanted().stream().map(PgBackRestBackup::label)
+                .filter(l -> !sel.held().containsKey(l)).sorted().toList();
+        if (!pending.equals(before)) {
+            store.putPending(pending);
+        }
+        return out;
     }
 
     /**
@@ -198,16 +230,16 @@ public final class PgBackRestMirror {
         List<MirroredSet> held = store.sets();
         Map<BackupId, MirroredSet> byId = new LinkedHashMap<>();
         held.forEach(s -> byId.put(s.id(), s));
-        var plan = retention().plan(held.stream().map(s -> s.toBackupSet(store.repoPrefix())).toList(), now);
+        var plan = retention().plan(held.stream().map(s -> s.toBackupSet(store.prefix)).toList(), now);
         List<BackupSet> removed = new ArrayList<>();
         Set<String> referenced = new TreeSet<>();
-        Set<String> doomedPaths = new TreeSet<>();
-        plan.kept().forEach(d -> byId.get(d.id()).allFiles().forEach(f -> referenced.add(f.path())));
-        store.info().ifPresent(i -> i.files().forEach(f -> referenced.add(f.path())));
+        Set<String> doomedKeys = new TreeSet<>();
+        plan.kept().forEach(d -> byId.get(d.id()).allFiles().forEach(f -> referenced.add(store.objectKey(f))));
+        store.info().ifPresent(i -> i.files().forEach(f -> referenced.add(store.objectKey(f))));
         List<BackupSet> deleted = new ArrayList<>(plan.deleted().stream().map(d -> d.set()).toList());
         deleted.sort(Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id).reversed());
         for (BackupSet s : deleted) {
-            byId.get(s.id()).allFiles().forEach(f -> doomedPaths.add(f.path()));
+            byId.get(s.id()).allFiles().forEach(f -> doomedKeys.add(store.objectKey(f)));
             if (mode == PruneMode.EXECUTE) {
                 store.deleteSet(s.id().value());
             }
@@ -215,15 +247,16 @@ public final class PgBackRestMirror {
         }
         List<String> debris = new ArrayList<>();
         Instant graceLimit = now.minus(debrisGrace);
-        for (var o : store.repository.list(store.repoPrefix())) {
-            String path = o.key().substring(store.repoPrefix().length());
-            if (referenced.contains(path)) {
-                continue;
-            }
-            if (doomedPaths.contains(path) || o.lastModified().isBefore(graceLimit)) {
-                debris.add(o.key());
-                if (mode == PruneMode.EXECUTE) {
-                    store.repository.delete(o.key());
+        for (String area : store.fileAreas()) {
+            for (var o : store.repository.list(area)) {
+                if (referenced.contains(o.key())) {
+                    continue;
+                }
+                if (doomedKeys.contains(o.key()) || o.lastModified().isBefore(graceLimit)) {
+                    debris.add(o.key());
+                    if (mode == PruneMode.EXECUTE) {
+                        store.repository.delete(o.key());
+                    }
                 }
             }
         }
@@ -322,7 +355,7 @@ public final class PgBackRestMirror {
         for (MirroredSet s : store.sets()) {
             boolean ok = true;
             for (MirroredFile f : s.allFiles()) {
-                Optional<String> p = checked.computeIfAbsent(f.path(), k -> {
+                Optional<String> p = checked.computeIfAbsent(store.objectKey(f), k -> {
                     bytes[0] += f.size();
                     return copier.check(f);
                 });
@@ -340,7 +373,12 @@ public final class PgBackRestMirror {
                 damaged.add(s.id());
             }
         }
-        store.info().ifPresent(i -> i.files().forEach(f -> copier.check(f).ifPresent(problems::add)));
+        store.info().ifPresent(i -> i.files().forEach(f -> checked.computeIfAbsent(store.objectKey(f),
+                k -> copier.check(f)).ifPresent(p -> {
+                    if (!problems.contains(p)) {
+                        problems.add(p);
+                    }
+                })));
         return new MirrorVerifyResult(now, intact, damaged, checked.size(), bytes[0], problems);
     }
 
@@ -392,7 +430,7 @@ public final class PgBackRestMirror {
         List<PgBackRestBackup> wanted = all.stream().filter(b -> needed.contains(b.label())).toList();
         if (tier.retention().isPresent()) {
             Map<BackupId, BackupSet> union = new LinkedHashMap<>();
-            held.values().forEach(m -> union.put(m.id(), m.toBackupSet(store.repoPrefix())));
+            held.values().forEach(m -> union.put(m.id(), m.toBackupSet(store.prefix)));
             wanted.forEach(b -> union.putIfAbsent(b.id(), b.toBackupSet(stanza)));
             Set<BackupId> kept = new TreeSet<>();
             tier.retention().get().plan(union.values(), now).kept().forEach(d -> kept.add(d.id()));
@@ -441,9 +479,11 @@ public final class PgBackRestMirror {
         private final Selection sel;
         private final SourceLayout layout = new SourceLayout(source, stanza);
         private final FileCopier copier = new FileCopier(source, store);
-        private final Map<String, MirroredFile> committed = new LinkedHashMap<>();
-        private final Map<String, MirroredFile> info = new LinkedHashMap<>();
         private final String cipher = "none".equals(sourceEncryption()) ? "none" : "aes-256-cbc";
+        private final List<String> warnings = new ArrayList<>();
+        /** The source's sub-passphrase and its fingerprint, read from its backup.info once per run. */
+        private Optional<String> subPass;
+        private Optional<String> fingerprint;
         private int sent;
         private int resumed;
         private int shared;
@@ -452,35 +492,95 @@ public final class PgBackRestMirror {
 
         MirrorPass(Selection sel) {
             this.sel = sel;
-            sel.held().values().forEach(s -> s.allFiles().forEach(f -> committed.put(f.path(), f)));
-            store.info().ifPresent(r -> r.files().forEach(f -> info.put(f.path(), f)));
+            sel.held().values().forEach(s -> copier.committed(s.allFiles()));
+            store.info().ifPresent(r -> copier.committed(r.files()));
         }
 
         Counts counts() {
             return new Counts(sent, resumed, shared, bytes, walExtended);
         }
 
+        /**
+         * Copies one set: its info files first (a snapshot of their own), then its directory, checked against its
+         * manifest, then its WAL; commits it only when {@code info} still lists it afterwards.
+         */
         MirroredSet copySet(PgBackRestBackup b) {
             String archiveId = layout.archiveId(b);
+            List<MirroredFile> info = snapshotInfo();
             List<MirroredFile> files = copyAll(layout.setFiles(b.label()));
-            List<MirroredFile> wal = copyAll(layout.wal(b, archiveId, walPolicy, nextStart(b.startedAt(),
-                    b.label())));
-            refreshInfo();
+            checkComplete(b, files);
+            String start = SourceLayout.walStart(b);
+            List<MirroredFile> wal = copyAll(layout.wal(start, b.walStop().orElse(start), archiveId, walPolicy,
+                    nextStart(b.startedAt(), b.label())));
+            if (pgbr.backups(OptionalInt.of(repo)).stream().noneMatch(x -> x.label().equals(b.label()))) {
+                throw new io.pgvault.api.NotFoundException("set " + b.label() + " was expired from " + source.id()
+                        + " while it was being mirrored: not committed (its files may be incomplete)");
+            }
             MirroredSet m = new MirroredSet(stanza, b.label(), b.type(), b.prior(), b.reference(), b.startedAt(),
-                    b.stoppedAt(), archiveId, b.walStart().orElseThrow(), b.walStop().orElse(b.walStart().get()),
-                    walPolicy, cipher, files, wal, clock.instant(), Optional.empty());
+                    b.stoppedAt(), archiveId, start, b.walStop().orElse(start), walPolicy, cipher, files, wal,
+                    clock.instant(), Optional.empty(), b.systemId(), fingerprint, info, b.error());
             store.put(m);
             sel.held().put(m.label(), m);
             return m;
         }
 
+        /**
+         * The set's manifest lists every file the repository must hold for it: each must be among the files copied
+         * (or, for files a DIFF/INCR references, among its references' mirrored files). A file expired or deleted
+         * while the set was copied, or one the source cannot list, fails the set.
+         */
+        private void checkComplete(PgBackRestBackup b, List<MirroredFile> files) {
+            String manifestPath = "backup/" + stanza + "/" + b.label() + "/backup.manifest";
+            MirroredFile copied = files.stream().filter(f -> f.path().equals(manifestPath)).findFirst()
+                    .orElseThrow(() -> new io.pgvault.api.NotFoundException("set " + b.label() + " has no "
+                            + "backup.manifest in " + source.id()));
+            RepoFiles.Expected expected = RepoFiles.expectedFiles(source.open(manifestPath), subPass(), stanza,
+                    b.label());
+            if (!expected.manifestSha256().equals(copied.sha256())) {
+                throw new IntegrityException("backup.manifest of " + b.label() + " in " + source.id() + " changed "
+                        + "while it was mirrored: pgBackRest never rewrites a finished set's manifest; not committed");
+            }
+            Set<String> have = new java.util.HashSet<>();
+            files.forEach(f -> have.add(f.path()));
+            for (String ref : b.reference()) {
+                MirroredSet r = sel.held().get(ref);
+                if (r != null) {
+                    r.files().forEach(f -> have.add(f.path()));
+                }
+            }
+            List<String> missing = expected.paths().stream().filter(p -> !have.contains(p)).toList();
+            if (!missing.isEmpty()) {
+                throw new IntegrityException("set " + b.label() + " is incomplete in " + source.id() + ": its "
+                        + "manifest lists " + missing.size() + " file(s) the copy lacks, e.g. " + missing.get(0)
+                        + " (expired or deleted while it was being mirrored, or a name the source cannot list); "
+                        + "not committed");
+            }
+        }
+
+        /** @return the source's sub-passphrase (read from its backup.info once per run); empty when unencrypted */
+        private Optional<String> subPass() {
+            if (subPass == null) {
+                Optional<io.pgvault.api.Secret> pass = pgbr.config().repo(repo).cipherPass();
+                byte[] backupInfo = RepoFiles.read(source, "backup/" + stanza + "/backup.info",
+                        RepoFiles.MAX_INFO_BYTES);
+                subPass = RepoFiles.subPass(backupInfo, pass);
+                fingerprint = subPass.map(RepoFiles::fingerprint);
+            }
+            return subPass;
+        }
+
         private List<MirroredFile> copyAll(List<SourceFile> files) {
             List<MirroredFile> out = new ArrayList<>(files.size());
             for (SourceFile f : files) {
-                ObjectKeys.validate(store.fileKey(f.path()));
-                FileCopier.Copied c = copier.copy(f, committed, false);
+                try {
+                    ObjectKeys.validate(store.fileKey(f.path()));
+                } catch (RuntimeException e) {
+                    throw new IntegrityException(f.path() + " in " + source.id() + " cannot be stored in "
+                            + store.repository.id() + " under its name (" + e.getMessage() + "): the set is not "
+                            + "mirrored", e);
+                }
+                FileCopier.Copied c = copier.copy(f);
                 count(c);
-                committed.put(f.path(), c.file());
                 out.add(c.file());
             }
             return out;
@@ -498,25 +598,27 @@ public final class PgBackRestMirror {
             }
         }
 
-        /** Copies the info files that changed since the last record, then records them. */
-        private void refreshInfo() {
-            boolean changed = false;
+        /**
+         * Copies pgBackRest's info files as they are now to keys of their own (by digest): the set being mirrored
+         * keeps these whatever the source's info files become (a re-created stanza, a rotated cipher passphrase).
+         */
+        private List<MirroredFile> snapshotInfo() {
             List<MirroredFile> now = new ArrayList<>();
             for (SourceFile f : layout.infoFiles()) {
-                FileCopier.Copied c = copier.copy(f, info, true);
-                count(c);
-                changed |= c.how() != FileCopier.How.SHARED;
-                now.add(c.file());
+                FileCopier.Snapshot snap = copier.snapshot(f);
+                count(snap.copied());
+                now.add(snap.copied().file());
+                if (f.path().equals("backup/" + stanza + "/backup.info") && subPass == null) {
+                    subPass = RepoFiles.subPass(snap.bytes(), pgbr.config().repo(repo).cipherPass());
+                    fingerprint = subPass.map(RepoFiles::fingerprint);
+                }
             }
-            if (now.isEmpty()) {
+            if (now.stream().noneMatch(f -> f.path().endsWith("/backup.info"))
+                    || now.stream().noneMatch(f -> f.path().endsWith("/archive.info"))) {
                 throw new io.pgvault.api.NotFoundException("no backup.info or archive.info for stanza " + stanza
                         + " in " + source.id());
             }
-            if (changed || info.size() != now.size()) {
-                store.put(new ManifestCodec.InfoRecord(stanza, clock.instant(), now));
-                info.clear();
-                now.forEach(f -> info.put(f.path(), f));
-            }
+            return now;
         }
 
         /** The first WAL segment of the next mirrored or wanted set after the given one. */
@@ -531,30 +633,49 @@ public final class PgBackRestMirror {
                     .min(Comparator.comparing(Start::at).thenComparing(Start::label)).map(Start::wal);
         }
 
-        /** Adds WAL archived since to the mirrored sets whose PITR range is still open. */
+        /**
+         * Adds WAL archived since to the mirrored PITR sets of the source's current incarnation, whether or not the
+         * source still lists them (it expires sets long before the mirror does), and reports holes in their WAL.
+         */
         void extendPitr() {
-            Map<String, PgBackRestBackup> inSource = new LinkedHashMap<>();
-            sel.all().forEach(b -> inSource.put(b.label(), b));
+            Set<String> inSource = new TreeSet<>();
+            sel.all().forEach(b -> inSource.add(b.label()));
+            Optional<String> systemId = sel.all().stream().max(Comparator.comparing(PgBackRestBackup::startedAt))
+                    .flatMap(PgBackRestBackup::systemId);
             for (MirroredSet m : List.copyOf(sel.held().values())) {
-                PgBackRestBackup b = inSource.get(m.label());
-                if (b == null || m.walPolicy() != WalPolicy.PITR) {
+                if (m.walPolicy() != WalPolicy.PITR) {
+                    continue;
+                }
+                boolean sameIncarnation = m.systemId().isEmpty() ? inSource.contains(m.label())
+                        : m.systemId().equals(systemId) && m.cipherFingerprint().equals(sourceFingerprint());
+                if (!sameIncarnation) {
                     continue;
                 }
                 Set<String> have = new TreeSet<>();
                 m.wal().forEach(f -> have.add(f.path()));
-                List<SourceFile> extra = layout.wal(b, m.archiveId(), WalPolicy.PITR,
+                List<SourceFile> extra = layout.wal(m.walStart(), m.walStop(), m.archiveId(), WalPolicy.PITR,
                         nextStart(m.startedAt(), m.label())).stream().filter(f -> !have.contains(f.path())).toList();
-                if (extra.isEmpty()) {
-                    continue;
+                MirroredSet current = m;
+                if (!extra.isEmpty()) {
+                    List<MirroredFile> wal = new ArrayList<>(m.wal());
+                    wal.addAll(copyAll(extra));
+                    wal.sort(Comparator.comparing(MirroredFile::path));
+                    current = m.withWal(wal);
+                    store.put(current);
+                    sel.held().put(m.label(), current);
+                    walExtended += extra.size();
                 }
-                List<MirroredFile> wal = new ArrayList<>(m.wal());
-                wal.addAll(copyAll(extra));
-                wal.sort(Comparator.comparing(MirroredFile::path));
-                MirroredSet extended = m.withWal(wal);
-                store.put(extended);
-                sel.held().put(m.label(), extended);
-                walExtended += extra.size();
+                for (String gap : SourceLayout.gaps(current.wal().stream().map(MirroredFile::path).toList())) {
+                    warnings.add("set " + m.label() + ": its mirrored WAL has a hole, " + gap
+                            + " (the source expired it before the mirror copied it): point-in-time recovery from "
+                            + "this set stops there");
+                }
             }
+        }
+
+        private Optional<String> sourceFingerprint() {
+            subPass();
+            return fingerprint;
         }
     }
 

@@ -83,15 +83,14 @@ final class SourceLayout {
     }
 
     /**
-     * @param b         the set
+     * @param start     the set's first WAL segment
+     * @param stop      its last WAL segment
      * @param archiveId its archive id directory
      * @param policy    consistency only, or PITR up to {@code nextStart}
      * @param nextStart the first segment of the next selected set (PITR), empty for the newest
      * @return the archive files, sorted by path
      */
-    List<SourceFile> wal(PgBackRestBackup b, String archiveId, WalPolicy policy, Optional<String> nextStart) {
-        String start = walStart(b);
-        String stop = b.walStop().orElse(start);
+    List<SourceFile> wal(String start, String stop, String archiveId, WalPolicy policy, Optional<String> nextStart) {
         String base = "archive/" + stanza + "/" + archiveId;
         Map<String, SourceFile> out = new LinkedHashMap<>();
         for (String dir : source.directories(base)) {
@@ -145,7 +144,45 @@ final class SourceLayout {
         return Long.parseLong(name.substring(0, 8), 16);
     }
 
-    private static String walStart(PgBackRestBackup b) {
+    /**
+     * Where a set's mirrored WAL has holes: within each timeline, every segment after the set's first must follow the
+     * one before it (the next segment number, or segment 0 of the next log file: any WAL segment size). A hole means
+     * the source no longer held those segments when the mirror got to them (it expired them), so a point-in-time
+     * recovery cannot pass it.
+     *
+     * @param paths the archive paths of the set's WAL files
+     * @return one description per hole, e.g. {@code 000000010000000000000007..00000001000000000000000A missing}
+     */
+    static List<String> gaps(List<String> paths) {
+        java.util.TreeMap<Long, java.util.TreeSet<String>> byTimeline = new java.util.TreeMap<>();
+        for (String p : paths) {
+            Matcher m = SEGMENT.matcher(p.substring(p.lastIndexOf('/') + 1));
+            if (m.matches()) {
+                byTimeline.computeIfAbsent(timeline(m.group(1)), t -> new java.util.TreeSet<>()).add(m.group(1));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (java.util.TreeSet<String> segs : byTimeline.values()) {
+            String prev = null;
+            for (String seg : segs) {
+                if (prev != null && !follows(prev, seg)) {
+                    out.add("after " + prev + ", WAL up to " + seg + " (exclusive) is missing");
+                }
+                prev = seg;
+            }
+        }
+        return out;
+    }
+
+    private static boolean follows(String prev, String seg) {
+        long log = Long.parseLong(prev.substring(8, 16), 16);
+        long no = Long.parseLong(prev.substring(16), 16);
+        long nextLog = Long.parseLong(seg.substring(8, 16), 16);
+        long nextNo = Long.parseLong(seg.substring(16), 16);
+        return nextLog == log && nextNo == no + 1 || nextLog == log + 1 && nextNo == 0;
+    }
+
+    static String walStart(PgBackRestBackup b) {
         return b.walStart().orElseThrow(() -> new NotFoundException("set " + b.label()
                 + " has no archive start in pgbackrest info: a set taken without WAL archiving cannot be mirrored"));
     }

@@ -14,8 +14,12 @@ import java.util.Optional;
 
 /**
  * The mirror's layout in its repository, under a prefix {@code P}: {@code P/repo/<path>} the pgBackRest files
- * byte for byte (a valid repository tree), {@code P/sets/<stanza>/<label>.json} one record per committed set (written
- * last), {@code P/info/<stanza>.json} the digests of the info files as last copied.
+ * byte for byte in the repository's own layout; {@code P/blobs/<stanza>/<sha256>} a file whose path another file with other
+ * bytes already holds (WAL, history and backup-label files of another cluster or cipher passphrase);
+ * {@code P/snapshots/<stanza>/<sha256>} the info files each set was mirrored with (content-addressed, never
+ * rewritten); {@code P/sets/<stanza>/<label>.json} one record per committed set (written last);
+ * {@code P/pending/<stanza>.json} the sets selected but not yet mirrored (to report sets the source expired first).
+ * {@code P/info/<stanza>.json} is the shared info record of sets mirrored before 0.2.0 (read, never written).
  */
 final class TargetStore {
     final Repository repository;
@@ -36,6 +40,29 @@ final class TargetStore {
         return repoPrefix() + path;
     }
 
+    /** @return the key prefixes holding this stanza's files (what prune may collect as debris) */
+    List<String> fileAreas() {
+        return List.of(repoPrefix() + "backup/" + stanza + "/", repoPrefix() + "archive/" + stanza + "/",
+                prefix + "blobs/" + stanza + "/", prefix + "snapshots/" + stanza + "/");
+    }
+
+    /** @return the object key of a file, from its key relative to the prefix */
+    String objectKey(MirroredFile f) {
+        return prefix + f.key();
+    }
+
+    String blobKey(String sha256) {
+        return "blobs/" + stanza + "/" + sha256;
+    }
+
+    String snapshotKey(String sha256) {
+        return "snapshots/" + stanza + "/" + sha256;
+    }
+
+    String pendingKey() {
+        return prefix + "pending/" + stanza + ".json";
+    }
+
     String setKey(String label) {
         return prefix + "sets/" + stanza + "/" + label + ".json";
     }
@@ -50,6 +77,10 @@ final class TargetStore {
         for (ObjectInfo o : repository.list(prefix + "sets/" + stanza + "/")) {
             if (o.key().endsWith(".json")) {
                 MirroredSet s = ManifestCodec.readSet(read(o.key()), o.key());
+                if (!s.stanza().equals(stanza) || !o.key().equals(setKey(s.label()))) {
+                    throw new io.pgvault.api.IntegrityException("mirror record " + o.key() + " describes set "
+                            + s.label() + " of stanza " + s.stanza() + ": a record was copied or renamed");
+                }
                 out.add(s);
             }
         }
@@ -72,6 +103,18 @@ final class TargetStore {
     void put(ManifestCodec.InfoRecord r) {
         byte[] json = ManifestCodec.write(r);
         repository.put(infoKey(), out -> out.write(json));
+    }
+
+    List<String> pending() {
+        if (repository.stat(pendingKey()).isEmpty()) {
+            return List.of();
+        }
+        return ManifestCodec.readPending(read(pendingKey()), pendingKey());
+    }
+
+    void putPending(java.util.Collection<String> labels) {
+        byte[] json = ManifestCodec.writePending(stanza, labels);
+        repository.put(pendingKey(), out -> out.write(json));
     }
 
     void deleteSet(String label) {
