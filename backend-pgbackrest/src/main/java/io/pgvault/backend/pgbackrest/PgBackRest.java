@@ -355,7 +355,9 @@ public final class PgBackRest {
      * @param request what to restore and where
      * @return the outcome, with the started copy when one was asked for
      * @throws PgBackRestException e.g. {@link PgBackRestException.Kind#TARGET_NOT_EMPTY},
-     *                             {@link PgBackRestException.Kind#WRONG_PASSPHRASE}
+     *                             {@link PgBackRestException.Kind#WRONG_PASSPHRASE},
+     *                             {@link PgBackRestException.Kind#TIMELINE} (the target timeline forked before the
+     *                             backup: see {@link PhysicalRestoreRequest.Builder#targetTimeline})
      * @since 0.1.0
      */
     public PhysicalRestoreResult restore(PhysicalRestoreRequest request) {
