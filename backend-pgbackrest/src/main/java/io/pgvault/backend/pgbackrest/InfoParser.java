@@ -34,6 +34,17 @@ final class InfoParser {
     record RepoStatus(int key, int code, String message) {
     }
 
+    /**
+     * Identifies a {@code db} entry: ids count per repo (each repo's backup.info numbers its own database history),
+     * so with several repos id 1 appears once per repo, possibly for different system-ids.
+     */
+    private record DbKey(int repoKey, int id) {
+        /** Reads {@code {"id": N, "repo-key": R}}; without a repo-key (single-repo output) the repo is 1. */
+        static DbKey of(JsonNode n) {
+            return new DbKey(n.path("repo-key").asInt(1), n.path("id").asInt());
+        }
+    }
+
     static Optional<StanzaInfo> parse(String json, String stanza) {
         JsonNode root;
         try {
@@ -54,9 +65,9 @@ final class InfoParser {
     }
 
     private static StanzaInfo stanza(JsonNode s) {
-        Map<Integer, JsonNode> dbs = new HashMap<>();
+        Map<DbKey, JsonNode> dbs = new HashMap<>();
         for (JsonNode db : s.path("db")) {
-            dbs.put(db.path("id").asInt(), db);
+            dbs.put(DbKey.of(db), db);
         }
         List<PgBackRestBackup> backups = new ArrayList<>();
         for (JsonNode b : s.path("backup")) {
@@ -72,12 +83,13 @@ final class InfoParser {
                 status.path("message").asText(""), repos, backups);
     }
 
-    private static PgBackRestBackup backup(JsonNode b, Map<Integer, JsonNode> dbs) {
+    private static PgBackRestBackup backup(JsonNode b, Map<DbKey, JsonNode> dbs) {
         List<String> reference = new ArrayList<>();
         for (JsonNode r : b.path("reference")) {
             reference.add(r.asText());
         }
-        JsonNode db = dbs.get(b.path("database").path("id").asInt());
+        DbKey key = DbKey.of(b.path("database"));
+        JsonNode db = dbs.get(key);
         BackupType type = switch (b.path("type").asText()) {
             case "full" -> BackupType.FULL;
             case "diff" -> BackupType.DIFF;
@@ -85,7 +97,7 @@ final class InfoParser {
             default -> throw new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest info lists backup "
                     + b.path("label").asText() + " of unknown type '" + b.path("type").asText() + "'");
         };
-        return new PgBackRestBackup(b.path("label").asText(), type, b.path("database").path("repo-key").asInt(1),
+        return new PgBackRestBackup(b.path("label").asText(), type, key.repoKey(),
                 text(b.path("prior")), reference,
                 Instant.ofEpochSecond(b.path("timestamp").path("start").asLong()),
                 Instant.ofEpochSecond(b.path("timestamp").path("stop").asLong()),

@@ -359,28 +359,16 @@ public final class PgBackRest {
      * @param request what to restore and where
      * @return the outcome, with the started copy when one was asked for
      * @throws PgBackRestException e.g. {@link PgBackRestException.Kind#TARGET_NOT_EMPTY},
-     *                             {@link PgBackRestException.Kind#WRONG_PASSPHRASE}
+     *                             {@link PgBackRestException.Kind#WRONG_PASSPHRASE},
+     *                             {@link PgBackRestException.Kind#TIMELINE} (the target timeline forked before the
+     *                             backup: see {@link PhysicalRestoreRequest.Builder#targetTimeline})
      * @since 0.1.0
      */
     public PhysicalRestoreResult restore(PhysicalRestoreRequest request) {
         Objects.requireNonNull(request, "request");
         request.repo().ifPresent(config::repo);
         Path dir = request.dataDirectory().orElse(config.cluster().dataDirectory());
-        List<String> opts = new ArrayList<>();
-        request.dataDirectory().ifPresent(d -> opts.add("--pg1-path=" + d));
-        request.repo().ifPresent(r -> opts.add("--repo=" + r));
-        request.set().ifPresent(s -> opts.add("--set=" + s.value()));
-        if (request.delta()) {
-            opts.add("--delta");
-        }
-        opts.addAll(request.target().arguments());
-        if (request.target().stopsEarly()) {
-            opts.add("--target-action=" + request.targetAction().option());
-        }
-        if (request.archiveModeOff()) {
-            opts.add("--archive-mode=off");
-        }
-        ToolResult r = run("restore", opts, config.commandTimeout());
+        ToolResult r = run("restore", request.arguments(), config.commandTimeout());
         Optional<RunningCopy> copy = Optional.empty();
         if (request.startOnPort().isPresent()) {
             RunningCopy started = startCopy(dir, request.startOnPort().getAsInt());

@@ -68,7 +68,10 @@ public class PgBackRestException extends ToolException {
      * @since 0.1.0
      */
     public enum Kind {
-        /** [044]/[051]/[058]: the repository belongs to another database system (system-id or version). */
+        /**
+         * [044]/[051], and [028] "do not match the database": the repository belongs to another database system
+         * (system-id or version). Never raised for a timeline problem (see {@link #TIMELINE}).
+         */
         STANZA_MISMATCH(ErrorCode.CONFLICT, "the cluster's system identifier or version no longer matches the "
                 + "stanza (the cluster was re-created, migrated or upgraded): after a major upgrade run "
                 + "stanza-upgrade; for a different cluster run stanza-delete and then stanza-create (this removes "
@@ -100,23 +103,139 @@ public class PgBackRestException extends ToolException {
         /** [056]/[057]: pgBackRest cannot connect to or query PostgreSQL. */
         DATABASE_CONNECT(ErrorCode.TOOL_FAILED, "pgBackRest cannot connect to PostgreSQL: check that it runs and "
                 + "that pg1-port, pg1-socket-path and pg1-user match the server"),
-        /** [049]/[101]/[103]/[073]: the repository cannot be reached. */
+        /**
+         * [049]/[101]/[073], [103] without a more telling cause, [039] for other HTTP failures: the repository cannot
+         * be reached.
+         */
         REPO_UNREACHABLE(ErrorCode.REPOSITORY, "the repository cannot be reached: check the repo path or S3 "
-                + "endpoint, port, network and TLS settings"),
-        /** [105]: the repository refused the credentials. */
+                + "endpoint, port, bucket, network and TLS settings"),
+        /**
+         * [039] {@code HTTP request failed with 401/403} from S3 (and 400 naming a signature, key or region), or [105]
+         * from a pgBackRest TLS server: the repository refused the credentials.
+         */
         REPO_ACCESS_DENIED(ErrorCode.REPOSITORY, "the repository refused access: check the S3 key, secret, region "
-                + "and bucket policy"),
-        /** [075]: the requested backup set does not exist. */
-        SET_NOT_FOUND(ErrorCode.NOT_FOUND, "choose a set listed by info for that repo"),
-        /** [031]/[032]/[037]/[027]: pgBackRest rejected an option. */
-        INVALID_OPTION(ErrorCode.CONFIGURATION, "pgBackRest rejected an option: check the generated configuration "
-                + "against the installed version's documentation"),
-        /** [046]: pgBackRest does not support this PostgreSQL version or feature. */
+                + "and bucket policy (or, for a pgBackRest TLS server, its tls-server-auth list)"),
+        /** [075]: the requested backup set does not exist (or none exists). */
+        SET_NOT_FOUND(ErrorCode.NOT_FOUND, "choose a set listed by info for that repo (if info lists none, take a "
+                + "backup first)"),
+        /**
+         * [031]/[032]/[037]/[027], [080]/[081] (db-include/db-exclude): pgBackRest rejected an option or its value.
+         */
+        INVALID_OPTION(ErrorCode.CONFIGURATION, "pgBackRest rejected an option or its value (the message names "
+                + "it): check the generated configuration and any pgBackRest settings in the environment or an "
+                + "include file against the installed version's documentation"),
+        /**
+         * [046]; [039] when the local and remote pgBackRest differ: pgBackRest does not support this PostgreSQL
+         * version or feature.
+         */
         UNSUPPORTED(ErrorCode.CONFIGURATION, "this pgBackRest version does not support the PostgreSQL version or "
-                + "feature used: upgrade pgBackRest"),
-        /** [104]: a command (usually verify) found errors. */
-        COMMAND_FOUND_ERRORS(ErrorCode.INTEGRITY, "inspect the listed problems: a backup or WAL file is damaged or "
-                + "missing"),
+                + "feature used: upgrade pgBackRest (to the same version on every host involved)"),
+        /**
+         * [104]: {@code expire}, {@code archive-push} or {@code annotate} failed on one or more repos; each repo's
+         * own error is printed before it (and mapped instead when it is in the output). {@code verify} does not
+         * raise it: it reports damaged files in its output.
+         */
+        COMMAND_FOUND_ERRORS(ErrorCode.TOOL_FAILED, "the command failed on one or more repos: each repo's own error "
+                + "is printed before this one (see the stderr tail, or pgBackRest's log in log-path); fix those and "
+                + "run it again"),
+        /**
+         * [058] from restore (pgBackRest 2.55 and later), {@code target timeline ... forked from backup timeline
+         * ... which is before backup lsn} or {@code backup timeline ... is not in the history of target timeline};
+         * [055] for a missing {@code .history} file; [029] {@code invalid timeline}: the timeline recovery is asked
+         * to follow does not contain the backup. The backups are intact.
+         *
+         * @since 0.2.0
+         */
+        TIMELINE(ErrorCode.CONFIGURATION, "the restore's target timeline does not contain this backup (the timeline "
+                + "forked before the backup was taken, e.g. after a failover or an earlier point-in-time restore); "
+                + "the backups are intact, delete nothing: restore with "
+                + "PhysicalRestoreRequest.Builder#targetTimeline(TargetTimeline.current()) to stay on the backup's "
+                + "timeline, or targetTimeline(TargetTimeline.of(n)) for a timeline whose history includes the "
+                + "backup, or choose a set taken on the target timeline (timeline numbers in pgBackRest's message "
+                + "are hexadecimal)"),
+        /**
+         * [058] other than a timeline: the server pgBackRest queried disagrees with pg_control in pg1-path
+         * ({@code version ... and path ... queried from cluster do not match}, {@code current checkpoint ... is less
+         * than backup start}, {@code WAL timeline ... does not match pg_control timeline}), or a standby changed
+         * state during the backup ({@code standby is no longer in recovery}).
+         *
+         * @since 0.2.0
+         */
+        SERVER_MISMATCH(ErrorCode.TOOL_FAILED, "the server pgBackRest connected to does not match the data "
+                + "directory (or a standby was promoted) while the backup started: check that the cluster's data "
+                + "directory (pg1-path) and port/socket (pg1-port, pg1-socket-path) name the same server; after a "
+                + "failover or promotion, point them at the current primary, wait for its first checkpoint and run "
+                + "the backup again; the stanza and its backups are fine, delete nothing"),
+        /**
+         * [106] {@code new backup label ... is not later than latest backup label}, or S3's
+         * {@code RequestTimeTooSkewed} ([039]): the host's clock or time zone is off.
+         *
+         * @since 0.2.0
+         */
+        CLOCK_SKEW(ErrorCode.CONFIGURATION, "the clock (or time zone) of the host running pgBackRest is off: "
+                + "synchronize it (NTP/chrony, timedatectl) and run the command again; a new backup's label must be "
+                + "later than the newest existing label, and S3 refuses requests signed more than 15 minutes off"),
+        /**
+         * [075] {@code unable to find backup set with stop time less than ...} (or {@code lsn less than or equal
+         * to}): no backup in the repos searched ended before the time or LSN target.
+         *
+         * @since 0.2.0
+         */
+        TARGET_BEFORE_OLDEST_BACKUP(ErrorCode.NOT_FOUND, "the recovery target is earlier than the end of the oldest "
+                + "backup in the repos searched (pgBackRest compares whole seconds): choose a later target (info "
+                + "lists each set's stop time), or another repo that keeps older sets; WAL alone cannot reach back "
+                + "before a backup"),
+        /**
+         * [075] from expire, {@code full backup ... cannot be expired until another full backup has been created on
+         * this repo}.
+         *
+         * @since 0.2.0
+         */
+        ONLY_FULL_BACKUP(ErrorCode.CONFLICT, "pgBackRest keeps the only full backup of a repo: take another full "
+                + "backup in that repo before expiring this one"),
+        /**
+         * [031] {@code the '...' command must not be run as the root user} (pgBackRest 2.59 and later refuse every
+         * command but restore as root).
+         *
+         * @since 0.2.0
+         */
+        RUNS_AS_ROOT(ErrorCode.CONFIGURATION, "pgBackRest refuses to run as root: run it as the PostgreSQL server's "
+                + "OS user through the launcher (e.g. Launcher.runuser(\"postgres\") or Launcher.sudo(\"postgres\")); "
+                + "avoid allow-root, since files created as root make later commands fail"),
+        /**
+         * [045]: a WAL segment already exists in the archive with other content, or in several copies: two clusters
+         * archive into one stanza.
+         *
+         * @since 0.2.0
+         */
+        DUPLICATE_WAL(ErrorCode.CONFLICT, "two clusters archive into this stanza (a second primary, a promoted "
+                + "standby, or a restored copy started without archive-mode=off): stop archiving on the one that "
+                + "is not the primary, then run check and take a new full backup; keep the existing WAL"),
+        /**
+         * [026]: a file does not match its recorded checksum (a restored file, an info file, or pg_control).
+         *
+         * @since 0.2.0
+         */
+        CHECKSUM_MISMATCH(ErrorCode.INTEGRITY, "a file does not match its recorded checksum (damaged in the repo or, "
+                + "for pg_control, in the cluster): run verify on the repo, restore from another set or repo, take "
+                + "a new full backup and check the storage"),
+        /**
+         * Exit code 63 or [063]: pgBackRest (or one of its worker processes) was stopped by a signal; [102]
+         * {@code ... terminated unexpectedly on signal N}.
+         *
+         * @since 0.2.0
+         */
+        TERMINATED(ErrorCode.TOOL_FAILED, "pgBackRest or one of its processes was stopped by a signal (SIGTERM, "
+                + "SIGINT, SIGKILL from a shutdown, a container stop, an operator or the out-of-memory killer): "
+                + "check the system log for the OOM killer, then run the command again"),
+        /**
+         * [102] other than a signal: pgBackRest could not start or wait for one of its own processes.
+         *
+         * @since 0.2.0
+         */
+        PROCESS_FAILED(ErrorCode.TOOL_FAILED, "pgBackRest could not start, or lost track of, one of its own "
+                + "processes (a local or remote worker, the async archiver): check the host's process and memory "
+                + "limits (ulimit -u, cgroups) and free memory, then run the command again"),
         /** Any other numbered error. */
         OTHER(ErrorCode.TOOL_FAILED, "see pgBackRest's message and its log in log-path");
 

@@ -18,6 +18,7 @@ import java.util.OptionalInt;
  * PhysicalRestoreRequest drill = PhysicalRestoreRequest.builder()
  *         .target(RestoreTarget.time(noted))
  *         .targetAction(TargetAction.PROMOTE)
+ *         .targetTimeline(TargetTimeline.current())    // stay on the backup's timeline (after a failover)
  *         .dataDirectory(Path.of("/srv/drill/data"))   // a new directory: archive-mode=off is set for it
  *         .startOnPort(6543)                           // start the copy; PhysicalRestoreResult#copy() stops it
  *         .build();
@@ -26,6 +27,8 @@ import java.util.OptionalInt;
  * @param target        how far to replay WAL (default {@link RestoreTarget#latest()})
  * @param targetAction  what the server does at the target (default {@link TargetAction#PAUSE}, pgBackRest's);
  *                      ignored for {@code latest}
+ * @param targetTimeline which timeline recovery follows ({@code --target-timeline}); empty: PostgreSQL's default
+ *                      ({@code latest} since PostgreSQL 12); not with {@link RestoreTarget#immediate()}
  * @param set           the backup set to restore from ({@code --set}); empty: pgBackRest picks the newest set
  *                      that can reach the target
  * @param repo          the repo to restore from ({@code --repo}); empty: pgBackRest tries the repos in order
@@ -39,12 +42,13 @@ import java.util.OptionalInt;
  *                      {@link TargetAction#PROMOTE}, until recovery has ended)
  * @since 0.1.0
  */
-public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAction, Optional<BackupId> set,
-        OptionalInt repo, Optional<Path> dataDirectory, boolean delta, boolean archiveModeOff,
-        OptionalInt startOnPort) {
+public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAction,
+        Optional<TargetTimeline> targetTimeline, Optional<BackupId> set, OptionalInt repo, Optional<Path> dataDirectory,
+        boolean delta, boolean archiveModeOff, OptionalInt startOnPort) {
 
     /** Validates the components, reporting every problem at once. */
     public PhysicalRestoreRequest {
+        targetTimeline = targetTimeline == null ? Optional.empty() : targetTimeline;
         set = set == null ? Optional.empty() : set;
         repo = repo == null ? OptionalInt.empty() : repo;
         dataDirectory = dataDirectory == null ? Optional.empty() : dataDirectory;
@@ -55,6 +59,10 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
         }
         if (targetAction == null) {
             problems.add("targetAction is required");
+        }
+        if (targetTimeline.isPresent() && target instanceof RestoreTarget.Immediate) {
+            problems.add("targetTimeline cannot be combined with the immediate target: pgBackRest rejects "
+                    + "--target-timeline with --type=immediate (it stays on the backup's timeline)");
         }
         repo.ifPresent(r -> {
             if (r < 1 || r > 256) {
@@ -77,7 +85,47 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
     }
 
     /**
-     * @return a builder: latest, pause, newest set, any repo, the stanza's own data directory, no delta
+     * A request without a target timeline, as before 0.2.0.
+     *
+     * @param target         how far to replay WAL
+     * @param targetAction   what the server does at the target
+     * @param set            the backup set to restore from
+     * @param repo           the repo to restore from
+     * @param dataDirectory  where to restore
+     * @param delta          reuse matching files already in the target
+     * @param archiveModeOff keep the restored copy from archiving into the stanza's repos
+     * @param startOnPort    start the restored copy on this port
+     * @since 0.1.0
+     */
+    public PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAction, Optional<BackupId> set,
+            OptionalInt repo, Optional<Path> dataDirectory, boolean delta, boolean archiveModeOff,
+            OptionalInt startOnPort) {
+        this(target, targetAction, Optional.empty(), set, repo, dataDirectory, delta, archiveModeOff, startOnPort);
+    }
+
+    /** @return the options this request adds to {@code pgbackrest restore}, in a fixed order */
+    List<String> arguments() {
+        List<String> opts = new ArrayList<>();
+        dataDirectory.ifPresent(d -> opts.add("--pg1-path=" + d));
+        repo.ifPresent(r -> opts.add("--repo=" + r));
+        set.ifPresent(s -> opts.add("--set=" + s.value()));
+        if (delta) {
+            opts.add("--delta");
+        }
+        opts.addAll(target.arguments());
+        if (target.stopsEarly()) {
+            opts.add("--target-action=" + targetAction.option());
+        }
+        targetTimeline.ifPresent(t -> opts.add("--target-timeline=" + t.option()));
+        if (archiveModeOff) {
+            opts.add("--archive-mode=off");
+        }
+        return List.copyOf(opts);
+    }
+
+    /**
+     * @return a builder: latest, pause, PostgreSQL's default timeline, newest set, any repo, the stanza's own data
+     *         directory, no delta
      * @since 0.1.0
      */
     public static Builder builder() {
@@ -92,6 +140,7 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
     public static final class Builder {
         private RestoreTarget target = RestoreTarget.latest();
         private TargetAction targetAction = TargetAction.PAUSE;
+        private TargetTimeline targetTimeline;
         private BackupId set;
         private Integer repo;
         private Path dataDirectory;
@@ -119,6 +168,19 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
          */
         public Builder targetAction(TargetAction action) {
             this.targetAction = Objects.requireNonNull(action, "action");
+            return this;
+        }
+
+        /**
+         * @param timeline which timeline recovery follows ({@code --target-timeline}), with any target but
+         *                 {@link RestoreTarget#immediate()}; default none: PostgreSQL's default ({@code latest} since
+         *                 PostgreSQL 12). {@link TargetTimeline#current()} restores a backup whose timeline a
+         *                 failover or an earlier PITR has since left
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder targetTimeline(TargetTimeline timeline) {
+            this.targetTimeline = Objects.requireNonNull(timeline, "timeline");
             return this;
         }
 
@@ -188,8 +250,9 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
          * @since 0.1.0
          */
         public PhysicalRestoreRequest build() {
-            return new PhysicalRestoreRequest(target, targetAction, Optional.ofNullable(set),
-                    repo == null ? OptionalInt.empty() : OptionalInt.of(repo), Optional.ofNullable(dataDirectory),
+            return new PhysicalRestoreRequest(target, targetAction, Optional.ofNullable(targetTimeline),
+                    Optional.ofNullable(set), repo == null ? OptionalInt.empty() : OptionalInt.of(repo),
+                    Optional.ofNullable(dataDirectory),
                     delta, archiveModeOff != null ? archiveModeOff : dataDirectory != null,
                     startOnPort == null ? OptionalInt.empty() : OptionalInt.of(startOnPort));
         }

@@ -8,9 +8,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** {@code info --output=json} in pgBackRest 2.45's shape (fields as seen in the integration tests). */
 class InfoParserTest {
@@ -68,5 +70,53 @@ class InfoParserTest {
         assertThat(InfoParser.parse(JSON, "nope")).isEmpty();
         assertThatThrownBy(() -> InfoParser.parse("WARN: something\n[", "main")).isInstanceOf(PgVaultException.class)
                 .hasMessageContaining("JSON");
+    }
+
+    /**
+     * Two repos whose backup.info each number their own database history, as in pgBackRest's
+     * test/src/module/command/infoTest.c (release/2.55.1): repo1 holds ids 1 (9.4) and 2 (9.5), repo2 only id 1
+     * (9.5, another system-id than repo1's id 1).
+     */
+    private static final String TWO_REPOS = """
+            [{"backup":[
+              {"database":{"id":1,"repo-key":1},"label":"20201116-154900F","prior":null,"reference":null,
+               "timestamp":{"start":1605541740,"stop":1605541802},"type":"full"},
+              {"database":{"id":2,"repo-key":1},"label":"20201116-155000F","prior":null,"reference":null,
+               "timestamp":{"start":1605799200,"stop":1605799203},"type":"full"},
+              {"database":{"id":1,"repo-key":2},"label":"20201116-155010F","prior":null,"reference":null,
+               "timestamp":{"start":1605799210,"stop":1605799213},"type":"full"}],
+             "cipher":"mixed",
+             "db":[{"id":1,"repo-key":1,"system-id":6625592122879095702,"version":"9.4"},
+                   {"id":2,"repo-key":1,"system-id":6626363367545678089,"version":"9.5"},
+                   {"id":1,"repo-key":2,"system-id":6626363367545678089,"version":"9.5"}],
+             "name":"stanza1",
+             "repo":[{"cipher":"none","key":1,"status":{"code":0,"message":"ok"}},
+                     {"cipher":"aes-256-cbc","key":2,"status":{"code":0,"message":"ok"}}],
+             "status":{"code":0,"message":"ok"}}]
+            """;
+
+    @Test
+    @DisplayName("db entries are matched by repo and id: the same id in two repos keeps each repo's system-id")
+    void dbPerRepo() {
+        InfoParser.StanzaInfo info = InfoParser.parse(TWO_REPOS, "stanza1").orElseThrow();
+        assertThat(info.backups()).extracting(PgBackRestBackup::label, PgBackRestBackup::repo,
+                PgBackRestBackup::systemId, PgBackRestBackup::pgVersion).containsExactly(
+                tuple("20201116-154900F", 1, Optional.of("6625592122879095702"), Optional.of("9.4")),
+                tuple("20201116-155000F", 1, Optional.of("6626363367545678089"), Optional.of("9.5")),
+                tuple("20201116-155010F", 2, Optional.of("6626363367545678089"), Optional.of("9.5")));
+        assertThat(info.repos()).extracting(InfoParser.RepoStatus::key).containsExactly(1, 2);
+    }
+
+    @Test
+    @DisplayName("output without repo-key (one repo) still finds its db entry")
+    void withoutRepoKey() {
+        String json = """
+                [{"name":"main","backup":[{"database":{"id":1},"label":"20261121-193352F","type":"full",
+                  "timestamp":{"start":1,"stop":2}}],"db":[{"id":1,"system-id":42,"version":"15"}],"repo":[],
+                  "status":{"code":0,"message":"ok"}}]
+                """;
+        PgBackRestBackup b = InfoParser.parse(json, "main").orElseThrow().backups().get(0);
+        assertThat(b.repo()).isEqualTo(1);
+        assertThat(b.systemId()).contains("42");
     }
 }

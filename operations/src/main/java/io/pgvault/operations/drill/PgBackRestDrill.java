@@ -7,6 +7,7 @@ import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.PhysicalRestoreRequest;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.backend.pgbackrest.TargetAction;
+import io.pgvault.backend.pgbackrest.TargetTimeline;
 
 import java.util.Comparator;
 import java.util.List;
@@ -22,11 +23,14 @@ import java.util.OptionalInt;
 final class PgBackRestDrill {
     private final PgBackRest pgbr;
     private final Optional<RestoreTarget> target;
+    private final Optional<TargetTimeline> timeline;
     private final OptionalInt repo;
 
-    PgBackRestDrill(PgBackRest pgbr, Optional<RestoreTarget> target, OptionalInt repo) {
+    PgBackRestDrill(PgBackRest pgbr, Optional<RestoreTarget> target, Optional<TargetTimeline> timeline,
+            OptionalInt repo) {
         this.pgbr = pgbr;
         this.target = target;
+        this.timeline = timeline;
         this.repo = repo;
     }
 
@@ -52,7 +56,8 @@ final class PgBackRestDrill {
 
     /** @return a description of the target for the report */
     String describeTarget() {
-        return target.map(t -> " (PITR " + String.join(" ", t.arguments()) + ")").orElse("");
+        return target.map(t -> " (PITR " + String.join(" ", t.arguments()) + ")").orElse("")
+                + timeline.map(t -> " (--target-timeline=" + t.option() + ")").orElse("");
     }
 
     /**
@@ -71,6 +76,7 @@ final class PgBackRestDrill {
             b.set(set.id());
         }
         repo.ifPresent(b::repo);
+        timeline.ifPresent(b::targetTimeline);
         pgbr.restore(b.build());
     }
 }

@@ -13,6 +13,7 @@ import io.pgvault.api.event.EventDispatcher;
 import io.pgvault.api.event.VaultListener;
 import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
+import io.pgvault.backend.pgbackrest.TargetTimeline;
 import io.pgvault.spi.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +96,8 @@ public final class RestoreDrill {
     private RestoreDrill(Builder b) {
         this.vault = b.vault;
         this.physical = b.pgBackRest == null ? null : new PgBackRestDrill(b.pgBackRest,
-                Optional.ofNullable(b.pitrTarget), b.repo == null ? OptionalInt.empty() : OptionalInt.of(b.repo));
+                Optional.ofNullable(b.pitrTarget), Optional.ofNullable(b.targetTimeline),
+                b.repo == null ? OptionalInt.empty() : OptionalInt.of(b.repo));
         this.records = b.records != null ? b.records : b.vault != null ? b.vault.repository() : null;
         this.backupId = Optional.ofNullable(b.backupId);
         this.binDir = Optional.ofNullable(b.binDir);
@@ -436,6 +438,7 @@ public final class RestoreDrill {
         private PgVault vault;
         private PgBackRest pgBackRest;
         private RestoreTarget pitrTarget;
+        private TargetTimeline targetTimeline;
         private Integer repo;
         private Repository records;
         private BackupId backupId;
@@ -492,6 +495,19 @@ public final class RestoreDrill {
          */
         public Builder pitrTarget(RestoreTarget target) {
             this.pitrTarget = target;
+            return this;
+        }
+
+        /**
+         * @param timeline the timeline recovery follows ({@code --target-timeline}); only with {@link #pgBackRest},
+         *                 and not with an immediate {@link #pitrTarget}; default: PostgreSQL's ({@code latest} since
+         *                 PostgreSQL 12). {@link TargetTimeline#current()} drills a set whose timeline a failover or
+         *                 an earlier point-in-time restore has since left
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder targetTimeline(TargetTimeline timeline) {
+            this.targetTimeline = timeline;
             return this;
         }
 
@@ -718,8 +734,12 @@ public final class RestoreDrill {
             if (vault != null && pgBackRest != null) {
                 problems.add("drill either a vault's sets or a pgBackRest stanza's, not both");
             }
-            if (pgBackRest == null && (pitrTarget != null || repo != null)) {
-                problems.add("pitrTarget and repo apply only to pgBackRest drills");
+            if (pgBackRest == null && (pitrTarget != null || repo != null || targetTimeline != null)) {
+                problems.add("pitrTarget, targetTimeline and repo apply only to pgBackRest drills");
+            }
+            if (targetTimeline != null && pitrTarget instanceof RestoreTarget.Immediate) {
+                // found here rather than when the drill runs: PhysicalRestoreRequest refuses it too
+                problems.add("targetTimeline cannot be combined with the immediate pitrTarget");
             }
             if (pgBackRest != null && record && records == null) {
                 problems.add("a recording pgBackRest drill needs records(repository) for its drill records");
