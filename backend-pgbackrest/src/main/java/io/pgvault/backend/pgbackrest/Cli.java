@@ -9,6 +9,7 @@ import io.pgvault.spi.process.ToolResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs {@code pgbackrest} commands for one stanza: {@code --config}, {@code --config-include-path} and
@@ -16,6 +17,9 @@ import java.util.List;
  * failures mapped to {@link PgBackRestException}.
  */
 final class Cli {
+    /** What pgBackRest's {@code web-id} S3 key type reads from its environment. */
+    static final List<String> WEB_IDENTITY_ENV = List.of("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE");
+
     private final PgBackRestConfig config;
     private final ProcessRunner runner;
 
@@ -41,6 +45,11 @@ final class Cli {
         args.add(command);
         ToolCommand.Builder b = ToolCommand.builder("pgbackrest", config.executable()).args(args).timeout(timeout);
         ConfigRenderer.secretEnvironment(config).forEach(b::secretEnv);
+        if (config.repos().stream().flatMap(r -> r.s3().stream())
+                .anyMatch(s3 -> s3.keyType() == PgBackRestRepo.S3KeyType.WEB_ID)) {
+            // named, so that a launcher (sudo, ssh, docker) hands them on
+            WEB_IDENTITY_ENV.forEach(n -> Optional.ofNullable(System.getenv(n)).ifPresent(v -> b.env(n, v)));
+        }
         return b.build();
     }
 

@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * Renders {@code pgbackrest.conf} (no secrets) and the secrets include file, and names the {@code PGBACKREST_*}
- * environment variables that carry the same secrets to commands pgvault runs itself.
+ * environment variables that carry the same secrets to commands pgvault runs itself. The configuration is rendered for
+ * the pgBackRest version that reads it: values whose form changed between versions (durations) are written in that
+ * version's form, and settings it does not know are refused, all of them at once.
  */
 final class ConfigRenderer {
     /** Name of the secrets file inside the include directory; pgBackRest reads every {@code *.conf} there. */
@@ -19,8 +21,14 @@ final class ConfigRenderer {
     private ConfigRenderer() {
     }
 
-    /** @return the text of {@code pgbackrest.conf}: every setting except secrets */
-    static String config(PgBackRestConfig c) {
+    /**
+     * @param c the configuration
+     * @param v the pgBackRest version that reads it
+     * @return the text of {@code pgbackrest.conf}: every setting except secrets
+     * @throws ConfigurationException naming every setting that version does not accept
+     */
+    static String config(PgBackRestConfig c, PgBackRestVersion v) {
+        List<String> unsupported = new ArrayList<>();
         Map<String, String> global = new LinkedHashMap<>();
         global.put("log-path", c.logPath().toString());
         global.put("lock-path", c.lockPath().toString());
@@ -33,24 +41,43 @@ final class ConfigRenderer {
         global.put("process-max", Integer.toString(c.processMax()));
         global.put("archive-async", yn(c.archiveAsync()));
         c.archivePushQueueMax().ifPresent(q -> global.put("archive-push-queue-max", Long.toString(q)));
-        global.put("archive-timeout", seconds(c.archiveTimeout()));
-        global.put("backup-standby", yn(c.backupStandby()));
+        global.put("archive-timeout", duration(c.archiveTimeout(), v));
+        global.put("backup-standby", c.backupStandby().option());
+        if (!c.backupStandby().supportedBy(v)) {
+            unsupported.add("backupStandby " + c.backupStandby() + " (backup-standby=" + c.backupStandby().option()
+                    + ") needs pgBackRest " + c.backupStandby().since() + " or later: use YES (a standby is required) "
+                    + "or NO");
+        }
         global.put("start-fast", yn(c.startFast()));
         for (PgBackRestRepo r : c.repos()) {
-            repo(r, global);
+            repo(r, v, global, unsupported);
         }
         Map<String, String> stanza = new LinkedHashMap<>();
-        PgCluster pg = c.cluster();
-        stanza.put("pg1-path", pg.dataDirectory().toString());
-        stanza.put("pg1-port", Integer.toString(pg.port()));
-        pg.socketDirectory().ifPresent(s -> stanza.put("pg1-socket-path", s.toString()));
-        stanza.put("pg1-user", pg.user());
-        stanza.put("pg1-database", pg.database());
+        pg(1, c.cluster(), stanza);
+        for (int i = 0; i < c.standbys().size(); i++) {
+            pg(i + 2, c.standbys().get(i), stanza);
+        }
+        if (!unsupported.isEmpty()) {
+            List<String> problems = new ArrayList<>();
+            unsupported.forEach(u -> problems.add(u + " (the configured pgbackrest is " + v.number() + ")"));
+            ConfigurationException.throwIfAny(problems);
+        }
         return "# written by pgvault for stanza " + c.stanza() + "; secrets live in " + c.includeDirectory()
                 + "/" + SECRETS_FILE + "\n" + section("global", global) + "\n" + section(c.stanza(), stanza);
     }
 
-    private static void repo(PgBackRestRepo r, Map<String, String> out) {
+    private static void pg(int n, PgCluster pg, Map<String, String> out) {
+        String p = "pg" + n + "-";
+        pg.host().ifPresent(h -> out.put(p + "host", h));
+        out.put(p + "path", pg.dataDirectory().toString());
+        out.put(p + "port", Integer.toString(pg.port()));
+        pg.socketDirectory().ifPresent(s -> out.put(p + "socket-path", s.toString()));
+        out.put(p + "user", pg.user());
+        out.put(p + "database", pg.database());
+    }
+
+    private static void repo(PgBackRestRepo r, PgBackRestVersion v, Map<String, String> out,
+            List<String> unsupported) {
         String p = "repo" + r.index() + "-";
         out.put(p + "type", r.type().option());
         out.put(p + "path", r.path());
@@ -61,6 +88,14 @@ final class ConfigRenderer {
             out.put(p + "retention-full", Integer.toString(r.retentionFull().getAsInt()));
             r.retentionDiff().ifPresent(d -> out.put(p + "retention-diff", Integer.toString(d)));
         }
+        r.walRetention().ifPresent(w -> {
+            out.put(p + "retention-archive-type", w.counting().option());
+            out.put(p + "retention-archive", Integer.toString(w.backups()));
+            if (r.retentionManaged() && w.counting() == WalRetention.Counting.DIFF) {
+                // counting diffs without retention-diff makes pgBackRest warn on every command; keep every diff
+                out.put(p + "retention-diff", Integer.toString(PgBackRestRepo.MANAGED_RETENTION_FULL));
+            }
+        });
         if (r.cipherPass().isPresent()) {
             out.put(p + "cipher-type", "aes-256-cbc");
         }
@@ -71,6 +106,16 @@ final class ConfigRenderer {
             s3.port().ifPresent(port -> out.put(p + "storage-port", Integer.toString(port)));
             out.put(p + "s3-uri-style", s3.pathStyle() ? "path" : "host");
             out.put(p + "s3-key-type", s3.keyType().option());
+            if (s3.keyType() == PgBackRestRepo.S3KeyType.WEB_ID && !v.atLeast(2, 36)) {
+                unsupported.add("repo" + r.index() + ": web identity credentials (s3-key-type=web-id) need "
+                        + "pgBackRest 2.36 or later");
+            }
+            s3.kmsKeyId().ifPresent(k -> {
+                out.put(p + "s3-kms-key-id", k);
+                if (!v.atLeast(2, 38)) {
+                    unsupported.add("repo" + r.index() + ": SSE-KMS (s3-kms-key-id) needs pgBackRest 2.38 or later");
+                }
+            });
             s3.caFile().ifPresent(f -> out.put(p + "storage-ca-file", f.toString()));
             if (!s3.verifyTls()) {
                 out.put(p + "storage-verify-tls", "n");
@@ -138,8 +183,21 @@ final class ConfigRenderer {
         return b ? "y" : "n";
     }
 
-    private static String seconds(java.time.Duration d) {
+    /**
+     * Writes a duration for pgBackRest's time options ({@code archive-timeout}, on the command line too). Whole
+     * seconds are a plain number, which every version reads as seconds. 2.53 replaced the decimal parser with one
+     * that takes an integer and a unit ({@code ms}, {@code s}, {@code m}, ...) and refuses {@code 1.500}; the older
+     * one reads a decimal number of seconds and ignores what follows it, so {@code 1500ms} would mean 1500 seconds.
+     *
+     * @param d a duration of whole milliseconds
+     * @param v the pgBackRest version that reads it
+     * @return e.g. {@code 60}, {@code 1500ms} (2.53 and later) or {@code 1.500} (before 2.53)
+     */
+    static String duration(java.time.Duration d, PgBackRestVersion v) {
         long ms = d.toMillis();
-        return ms % 1000 == 0 ? Long.toString(ms / 1000) : String.format(java.util.Locale.ROOT, "%.3f", ms / 1000.0);
+        if (ms % 1000 == 0) {
+            return Long.toString(ms / 1000);
+        }
+        return v.atLeast(2, 53) ? ms + "ms" : String.format(java.util.Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
     }
 }

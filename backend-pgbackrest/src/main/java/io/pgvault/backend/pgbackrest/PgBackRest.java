@@ -136,11 +136,13 @@ public final class PgBackRest {
     }
 
     /**
-     * @return the text of {@code pgbackrest.conf} as {@link #writeConfig()} writes it; it holds no secret
+     * @return the text of {@code pgbackrest.conf} as {@link #writeConfig()} writes it, for the {@link #version()}
+     *         installed (running {@code pgbackrest version} once); it holds no secret
+     * @throws ConfigurationException naming every setting that version does not accept (since 0.2.0)
      * @since 0.1.0
      */
     public String configText() {
-        return ConfigRenderer.config(config);
+        return ConfigRenderer.config(config, version());
     }
 
     /**
@@ -148,13 +150,15 @@ public final class PgBackRest {
      * directory), both 0600 and owned by the launcher's user, through the launcher (so this works in a container or
      * over ssh too), and creates the log, lock and spool directories and posix repo directories. Secrets travel on the
      * writing process's standard input, never its arguments. Safe to repeat; a changed configuration replaces the
-     * files atomically.
+     * files atomically. The file is written for the {@link #version()} installed: durations in the form it reads, and
+     * settings it does not know refused before anything is written.
      *
+     * @throws ConfigurationException naming every setting the installed version does not accept (since 0.2.0)
      * @throws PgVaultException when a file cannot be written
      * @since 0.1.0
      */
     public void writeConfig() {
-        String conf = ConfigRenderer.config(config);
+        String conf = ConfigRenderer.config(config, version());
         String secrets = ConfigRenderer.secretsFile(config);
         List<Path> dirs = new ArrayList<>(List.of(config.logPath(), config.lockPath(), config.spoolPath()));
         config.repos().stream().filter(r -> r.type() == PgBackRestRepo.Type.POSIX).map(r -> Path.of(r.path()))
@@ -254,7 +258,9 @@ public final class PgBackRest {
      * @since 0.1.0
      */
     public void check(Duration archiveTimeout) {
-        run("check", List.of("--archive-timeout=" + seconds(archiveTimeout)), archiveTimeout.plus(SHORT));
+        Duration timeout = Duration.ofMillis(Math.max(100, archiveTimeout.toMillis()));
+        run("check", List.of("--archive-timeout=" + ConfigRenderer.duration(timeout, version())),
+                archiveTimeout.plus(SHORT));
     }
 
     /**
@@ -466,9 +472,12 @@ public final class PgBackRest {
      * @param policy the policy (e.g. 7 daily / 4 weekly / 12 monthly)
      * @param repo   the repo index
      * @return the plan; dependents of kept sets are kept, the newest valid set is always kept
+     * @throws ConfigurationException when the repo has its own {@link PgBackRestRepo#retentionFull()}: pgBackRest's
+     *                                automatic expire would remove sets the plan keeps (since 0.2.0)
      * @since 0.1.0
      */
     public RetentionPlan plan(RetentionPolicy policy, int repo) {
+        config.repo(repo).requireManagedRetention();
         return policy.plan(list(repo), clock.instant());
     }
 
@@ -482,6 +491,7 @@ public final class PgBackRest {
      * @param repo   the repo index
      * @param mode   dry run (the default choice: nothing is removed) or execute
      * @return what was (or would be) removed and why
+     * @throws ConfigurationException when the repo has its own {@link PgBackRestRepo#retentionFull()} (since 0.2.0)
      * @since 0.1.0
      */
     public PruneReport applyRetention(RetentionPolicy policy, int repo, PruneMode mode) {
@@ -607,12 +617,6 @@ public final class PgBackRest {
     private ToolResult run(String command, List<String> options, Duration timeout) {
         version();
         return cli.run(command, options, timeout);
-    }
-
-    private static String seconds(Duration d) {
-        long ms = Math.max(100, d.toMillis());
-        return ms % 1000 == 0 ? Long.toString(ms / 1000)
-                : String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0);
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.util.Set;
  * <pre>{@code
  * PgBackRestConfig config = PgBackRestConfig.builder("main")
  *         .cluster(PgCluster.builder(Path.of("/var/lib/postgresql/15/main")).port(5432).build())
+ *         .standby(PgCluster.builder(Path.of("/var/lib/postgresql/15/replica")).port(5433).build())
+ *         .backupStandby(BackupStandby.PREFER)
  *         .repo(PgBackRestRepo.posix(Path.of("/var/lib/pgbackrest")).build())
  *         .repo(PgBackRestRepo.s3(s3Config).cipher(passphrase).build())
  *         .configFile(Path.of("/etc/pgvault/pgbackrest.conf"))
@@ -30,6 +32,8 @@ import java.util.Set;
  *
  * @param stanza              the stanza name
  * @param cluster             the PostgreSQL cluster ({@code pg1-*})
+ * @param standbys            its standbys ({@code pg2-*}, {@code pg3-*}, ... in this order; at most 7), which
+ *                            {@link BackupStandby#YES}/{@link BackupStandby#PREFER} back up from; since 0.2.0
  * @param repos               the repositories, each with its index, in index order
  * @param configFile          where {@code pgbackrest.conf} is written (0600, owned by the launcher's user)
  * @param includeDirectory    {@code --config-include-path}: the directory of the 0600 secrets file that
@@ -43,9 +47,12 @@ import java.util.Set;
  * @param processMax          {@code process-max}
  * @param archiveAsync        {@code archive-async}
  * @param archivePushQueueMax {@code archive-push-queue-max} in bytes; empty: unlimited
- * @param backupStandby       {@code backup-standby}
+ * @param backupStandby       {@code backup-standby}; {@link BackupStandby#YES} and {@link BackupStandby#PREFER} need
+ *                            a standby (a {@code boolean} until 0.2.0)
  * @param startFast           {@code start-fast}: force a checkpoint when a backup starts
- * @param archiveTimeout      {@code archive-timeout}: how long backups and {@code check} wait for WAL to arrive
+ * @param archiveTimeout      {@code archive-timeout}: how long backups and {@code check} wait for WAL to arrive;
+ *                            written in a form the detected pgBackRest version reads (whole seconds as {@code 60},
+ *                            fractions as {@code 1500ms} from 2.53 on and {@code 1.500} before)
  * @param executable          the {@code pgbackrest} program: an absolute path or a name on {@code PATH} (of the
  *                            launcher's environment)
  * @param launcher            where and as whom pgBackRest runs (local, as {@code postgres}, in a container, over
@@ -54,15 +61,23 @@ import java.util.Set;
  * @param versionPolicy       how unknown pgBackRest versions are treated
  * @since 0.1.0
  */
-public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRestRepo> repos, Path configFile,
-        Path includeDirectory, Path logPath, Path lockPath, Path spoolPath, CompressType compressType,
-        OptionalInt compressLevel, int processMax, boolean archiveAsync, OptionalLong archivePushQueueMax,
-        boolean backupStandby, boolean startFast, Duration archiveTimeout, String executable, Launcher launcher,
-        Duration commandTimeout, VersionPolicy versionPolicy) {
+public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster> standbys,
+        List<PgBackRestRepo> repos, Path configFile, Path includeDirectory, Path logPath, Path lockPath,
+        Path spoolPath, CompressType compressType, OptionalInt compressLevel, int processMax, boolean archiveAsync,
+        OptionalLong archivePushQueueMax, BackupStandby backupStandby, boolean startFast, Duration archiveTimeout,
+        String executable, Launcher launcher, Duration commandTimeout, VersionPolicy versionPolicy) {
+
+    /**
+     * The most standbys a stanza names: pgBackRest 2.33 reads {@code pg1}..{@code pg8}.
+     *
+     * @since 0.2.0
+     */
+    public static final int MAX_STANDBYS = 7;
 
     /** Validates the components, reporting every problem at once. */
     public PgBackRestConfig {
         repos = repos == null ? List.of() : List.copyOf(repos);
+        standbys = standbys == null ? List.of() : List.copyOf(standbys);
         compressLevel = compressLevel == null ? OptionalInt.empty() : compressLevel;
         archivePushQueueMax = archivePushQueueMax == null ? OptionalLong.empty() : archivePushQueueMax;
         List<String> problems = new ArrayList<>();
@@ -72,6 +87,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
         if (cluster == null) {
             problems.add("cluster (pg1-*) is required");
         }
+        standbys(cluster, standbys, backupStandby, problems);
         if (repos.isEmpty()) {
             problems.add("at least one repo is required");
         }
@@ -106,6 +122,9 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
         });
         if (archiveTimeout == null || archiveTimeout.toMillis() < 100 || archiveTimeout.toSeconds() > 86_400) {
             problems.add("archiveTimeout must be 0.1 s..24 h, was " + archiveTimeout);
+        } else if (archiveTimeout.getNano() % 1_000_000 != 0) {
+            problems.add("archiveTimeout must be whole milliseconds (pgBackRest reads no finer), was "
+                    + archiveTimeout);
         }
         if (commandTimeout == null || commandTimeout.isNegative() || commandTimeout.isZero()) {
             problems.add("commandTimeout must be positive, was " + commandTimeout);
@@ -121,6 +140,42 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
         }
         ConfigurationException.throwIfAny(problems);
         repos = repos.stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList();
+    }
+
+    private static void standbys(PgCluster cluster, List<PgCluster> standbys, BackupStandby backupStandby,
+            List<String> problems) {
+        if (cluster != null && cluster.host().isPresent()) {
+            problems.add("the cluster (pg1) cannot name a host (" + cluster.host().get() + "): pgvault runs pgBackRest "
+                    + "beside the cluster it backs up; only standbys may be on other hosts");
+        }
+        if (standbys.size() > MAX_STANDBYS) {
+            problems.add("at most " + MAX_STANDBYS + " standbys (pg2..pg8), were " + standbys.size());
+        }
+        Set<String> places = new HashSet<>();
+        Set<String> endpoints = new HashSet<>();
+        List<PgCluster> all = new ArrayList<>();
+        if (cluster != null) {
+            all.add(cluster);
+        }
+        all.addAll(standbys);
+        for (int i = 0; i < all.size(); i++) {
+            PgCluster pg = all.get(i);
+            String host = pg.host().orElse("");
+            if (!places.add(host + ":" + pg.dataDirectory())) {
+                problems.add("pg" + (i + 1) + " has the data directory " + pg.dataDirectory()
+                        + " of another cluster of the stanza on the same host");
+            }
+            if (!endpoints.add(host + ":" + pg.port() + ":" + pg.socketDirectory().map(Path::toString).orElse(""))) {
+                problems.add("pg" + (i + 1) + " has the port " + pg.port() + " and socket directory of another "
+                        + "cluster of the stanza on the same host");
+            }
+        }
+        if (backupStandby == null) {
+            problems.add("backupStandby is required");
+        } else if (backupStandby.usesStandby() && standbys.isEmpty()) {
+            problems.add("backupStandby " + backupStandby + " needs a standby (Builder#standby): with pg1 alone "
+                    + "pgBackRest finds no standby and every backup fails");
+        }
     }
 
     private static void absolute(String name, Path p, List<String> problems) {
@@ -149,6 +204,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
                 .archiveTimeout(archiveTimeout).executable(executable).launcher(launcher)
                 .commandTimeout(commandTimeout).versionPolicy(versionPolicy);
         repos.forEach(b::repo);
+        standbys.forEach(b::standby);
         compressLevel.ifPresent(b::compressLevel);
         archivePushQueueMax.ifPresent(b::archivePushQueueMax);
         return b;
@@ -177,6 +233,8 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
     @Override
     public String toString() {
         return "PgBackRestConfig[stanza " + stanza + ", " + cluster.dataDirectory() + " port " + cluster.port()
+                + standbys.stream().map(s -> ", standby " + s.host().map(h -> h + ":").orElse("") + s.dataDirectory()
+                        + " port " + s.port()).collect(java.util.stream.Collectors.joining())
                 + ", " + repos + ", " + configFile + ", " + launcher.describe() + "]";
     }
 
@@ -188,6 +246,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
     public static final class Builder {
         private final String stanza;
         private PgCluster cluster;
+        private final List<PgCluster> standbys = new ArrayList<>();
         private final List<PgBackRestRepo> repos = new ArrayList<>();
         private Path configFile;
         private Path includeDirectory;
@@ -199,7 +258,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
         private int processMax = 1;
         private boolean archiveAsync;
         private Long archivePushQueueMax;
-        private boolean backupStandby;
+        private BackupStandby backupStandby = BackupStandby.NO;
         private boolean startFast = true;
         private Duration archiveTimeout = Duration.ofSeconds(60);
         private String executable = "pgbackrest";
@@ -218,6 +277,20 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
          */
         public Builder cluster(PgCluster cluster) {
             this.cluster = cluster;
+            return this;
+        }
+
+        /**
+         * Adds a standby of the cluster, rendered as {@code pg2-*} (the first), {@code pg3-*}, ... with its data
+         * directory, port, socket directory, user, database and, for one on another host, {@code pgN-host}. pgBackRest
+         * finds out itself which cluster is the primary, so the configuration survives a failover.
+         *
+         * @param standby a standby; default none (at most {@link #MAX_STANDBYS})
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder standby(PgCluster standby) {
+            standbys.add(Objects.requireNonNull(standby, "standby"));
             return this;
         }
 
@@ -349,13 +422,28 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
         }
 
         /**
-         * @param standby {@code backup-standby}; default false
+         * @param mode {@code backup-standby}; default {@link BackupStandby#NO}. {@link BackupStandby#YES} and
+         *             {@link BackupStandby#PREFER} need a {@link #standby(PgCluster)}; {@code PREFER} needs
+         *             pgBackRest 2.54 or later (checked when the configuration is written)
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder backupStandby(BackupStandby mode) {
+            this.backupStandby = mode;
+            return this;
+        }
+
+        /**
+         * @param standby {@code backup-standby}: true for {@link BackupStandby#YES}, false for
+         *                {@link BackupStandby#NO}; default false
          * @return this
          * @since 0.1.0
+         * @deprecated since 0.2.0: use {@link #backupStandby(BackupStandby)}, which can also say
+         *             {@link BackupStandby#PREFER}
          */
+        @Deprecated(since = "0.2.0")
         public Builder backupStandby(boolean standby) {
-            this.backupStandby = standby;
-            return this;
+            return backupStandby(standby ? BackupStandby.YES : BackupStandby.NO);
         }
 
         /**
@@ -369,7 +457,9 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
         }
 
         /**
-         * @param timeout {@code archive-timeout}; default 60 s
+         * @param timeout {@code archive-timeout}, 0.1 s..24 h, to the millisecond; default 60 s. Fractions of a
+         *                second are written as {@code 1500ms} for pgBackRest 2.53 and later and as {@code 1.500}
+         *                before (2.53 refuses decimals; older versions read {@code 1500ms} as 1500 seconds)
          * @return this
          * @since 0.1.0
          */
@@ -444,9 +534,10 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgBackRest
             if (include == null && configFile != null && configFile.isAbsolute() && stanza != null) {
                 include = configFile.resolveSibling(stanza + ".conf.d");
             }
-            return new PgBackRestConfig(stanza, cluster, indexed, configFile, include, logPath, lockPath, spoolPath,
-                    compressType, compressLevel == null ? OptionalInt.empty() : OptionalInt.of(compressLevel),
-                    processMax, archiveAsync,
+            return new PgBackRestConfig(stanza, cluster, standbys, indexed, configFile, include, logPath, lockPath,
+                    spoolPath, compressType,
+                    compressLevel == null ? OptionalInt.empty() : OptionalInt.of(compressLevel), processMax,
+                    archiveAsync,
                     archivePushQueueMax == null ? OptionalLong.empty() : OptionalLong.of(archivePushQueueMax),
                     backupStandby, startFast, archiveTimeout, executable, launcher, commandTimeout, versionPolicy);
         }

@@ -32,10 +32,14 @@ import java.util.OptionalInt;
  * @param retentionFull  {@code repoN-retention-full}: empty means pgvault manages retention (a count so high that
  *                       pgBackRest's own expiry never removes a set, see {@link #MANAGED_RETENTION_FULL})
  * @param retentionDiff  {@code repoN-retention-diff}, when pgBackRest's own retention is used
+ * @param walRetention   {@code repoN-retention-archive-type} and {@code repoN-retention-archive}: how many of the
+ *                       newest backups keep the continuous WAL between them (point-in-time recovery); empty:
+ *                       pgBackRest's default, which for a repo whose retention pgvault manages keeps all WAL from
+ *                       the oldest set on. Since 0.2.0
  * @since 0.1.0
  */
 public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3, Optional<Secret> cipherPass,
-        OptionalInt retentionFull, OptionalInt retentionDiff) {
+        OptionalInt retentionFull, OptionalInt retentionDiff, Optional<WalRetention> walRetention) {
 
     /**
      * The {@code repoN-retention-full} pgvault writes when it manages retention itself: pgBackRest's maximum, so its
@@ -51,6 +55,7 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
         cipherPass = cipherPass == null ? Optional.empty() : cipherPass;
         retentionFull = retentionFull == null ? OptionalInt.empty() : retentionFull;
         retentionDiff = retentionDiff == null ? OptionalInt.empty() : retentionDiff;
+        walRetention = walRetention == null ? Optional.empty() : walRetention;
         List<String> problems = new ArrayList<>();
         if (index < 0 || index > 256) {
             problems.add("repo index must be 1..256, was " + index);
@@ -82,6 +87,23 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
     }
 
     /**
+     * The components of 0.1.0: no WAL retention of its own.
+     *
+     * @param index         the repository's number
+     * @param type          posix or s3
+     * @param path          {@code repoN-path}
+     * @param s3            the S3 settings of an s3 repo
+     * @param cipherPass    the cipher passphrase
+     * @param retentionFull {@code repoN-retention-full}; empty: pgvault manages retention
+     * @param retentionDiff {@code repoN-retention-diff}
+     * @since 0.2.0
+     */
+    public PgBackRestRepo(int index, Type type, String path, Optional<S3> s3, Optional<Secret> cipherPass,
+            OptionalInt retentionFull, OptionalInt retentionDiff) {
+        this(index, type, path, s3, cipherPass, retentionFull, retentionDiff, Optional.empty());
+    }
+
+    /**
      * @param directory the repository directory ({@code repoN-path}), absolute; the launcher's user must be able to
      *                  create and write it
      * @return a builder of a posix repo
@@ -105,14 +127,20 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
     /**
      * Maps an S3 repository's settings: endpoint host and port, region, bucket, prefix as {@code repoN-path},
      * path-style addressing, and static credentials as {@code PGBACKREST_REPOn_S3_KEY}/{@code _KEY_SECRET}
-     * (environment credentials are read now; the default chain maps to {@code repoN-s3-key-type=auto}), and the CA
-     * file and TLS verification as {@code repoN-storage-ca-file}/{@code repoN-storage-verify-tls}. pgBackRest talks to
-     * S3 over TLS only, so an {@code http://} endpoint is rejected; a loopback IP endpoint ({@code 127.0.0.1}) is
-     * written as {@code localhost}, because pgBackRest 2.45 does not match IP addresses in certificates.
+     * (environment credentials are read now), and the CA file and TLS verification as
+     * {@code repoN-storage-ca-file}/{@code repoN-storage-verify-tls}. The default credential chain maps to
+     * {@code repoN-s3-key-type=web-id} when {@code AWS_ROLE_ARN} and {@code AWS_WEB_IDENTITY_TOKEN_FILE} are set (EKS
+     * with IAM roles for service accounts; pgBackRest 2.36 and later), else to {@code auto} (EC2 instance metadata).
+     * SSE-KMS with a key maps to {@code repoN-s3-kms-key-id} (pgBackRest 2.38 and later). pgBackRest talks to S3 over
+     * TLS only, so an {@code http://} endpoint is rejected; a loopback IP endpoint ({@code 127.0.0.1}) is written as
+     * {@code localhost}, because pgBackRest 2.45 does not match IP addresses in certificates. What pgBackRest cannot
+     * express is refused rather than dropped: a storage class other than {@code STANDARD} (no released pgBackRest has
+     * a storage-class option), SSE-S3 and SSE-KMS without a key (pgBackRest sends no such header), profile
+     * credentials.
      *
      * @param config the S3 repository's settings
      * @return a builder of an s3 repo
-     * @throws ConfigurationException when the settings cannot be expressed for pgBackRest
+     * @throws ConfigurationException when the settings cannot be expressed for pgBackRest, naming each
      * @since 0.1.0
      */
     public static Builder s3(S3RepositoryConfig config) {
@@ -143,7 +171,24 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
      * @since 0.1.0
      */
     public PgBackRestRepo withIndex(int newIndex) {
-        return new PgBackRestRepo(newIndex, type, path, s3, cipherPass, retentionFull, retentionDiff);
+        return new PgBackRestRepo(newIndex, type, path, s3, cipherPass, retentionFull, retentionDiff, walRetention);
+    }
+
+    /**
+     * Refuses a retention plan over a repo that expires by itself: pgBackRest's automatic expire after each backup
+     * would remove sets the plan calls kept.
+     *
+     * @throws ConfigurationException when the repo has its own {@code retention-full}
+     */
+    void requireManagedRetention() {
+        if (!retentionManaged()) {
+            throw new ConfigurationException("repo" + index + " has its own retention (repo" + index
+                    + "-retention-full=" + retentionFull.getAsInt() + retentionDiff.stream()
+                            .mapToObj(d -> ", retention-diff=" + d).findFirst().orElse("")
+                    + "): pgBackRest's automatic expire after each backup removes sets a RetentionPolicy keeps. "
+                    + "Remove retentionFull/retentionDiff from the repo so that pgvault manages its retention, or let "
+                    + "pgBackRest alone expire it (expire(repo))");
+        }
     }
 
     @Override
@@ -186,8 +231,17 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
     public enum S3KeyType {
         /** Keys given by pgvault ({@code shared}): {@code PGBACKREST_REPOn_S3_KEY} and {@code _KEY_SECRET}. */
         SHARED("shared"),
-        /** Keys from the instance's IAM role ({@code auto}). */
-        AUTO("auto");
+        /** Keys from the instance's IAM role ({@code auto}): EC2 instance metadata. */
+        AUTO("auto"),
+        /**
+         * Keys from a web identity token ({@code web-id}, pgBackRest 2.36 and later), as on EKS with IAM roles for
+         * service accounts: pgBackRest reads {@code AWS_ROLE_ARN} and {@code AWS_WEB_IDENTITY_TOKEN_FILE} from its
+         * environment and calls STS {@code AssumeRoleWithWebIdentity}. pgvault passes both to the commands it runs;
+         * the PostgreSQL server must have them too, for {@code archive-push}.
+         *
+         * @since 0.2.0
+         */
+        WEB_ID("web-id");
 
         private final String option;
 
@@ -219,16 +273,20 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
      * @param accessKey {@code repoN-s3-key} (with {@link S3KeyType#SHARED})
      * @param secretKey {@code repoN-s3-key-secret} (with {@link S3KeyType#SHARED})
      * @param token     {@code repoN-s3-token} for temporary credentials
+     * @param kmsKeyId  {@code repoN-s3-kms-key-id}: encrypt objects with SSE-KMS and this key (id or ARN; pgBackRest
+     *                  2.38 and later); empty: no encryption header (the bucket's default encryption applies). Since
+     *                  0.2.0
      * @since 0.1.0
      */
     public record S3(String bucket, String region, String endpoint, OptionalInt port, boolean pathStyle,
             Optional<Path> caFile, boolean verifyTls, S3KeyType keyType, Optional<Secret> accessKey,
-            Optional<Secret> secretKey, Optional<Secret> token) {
+            Optional<Secret> secretKey, Optional<Secret> token, Optional<String> kmsKeyId) {
 
         /** Validates the components, reporting every problem at once. */
         public S3 {
             port = port == null ? OptionalInt.empty() : port;
             caFile = caFile == null ? Optional.empty() : caFile;
+            kmsKeyId = kmsKeyId == null ? Optional.empty() : kmsKeyId;
             accessKey = accessKey == null ? Optional.empty() : accessKey;
             secretKey = secretKey == null ? Optional.empty() : secretKey;
             token = token == null ? Optional.empty() : token;
@@ -253,7 +311,32 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
                 problems.add("s3 key type shared needs an access key and a secret key");
             }
             caFile.filter(p -> !p.isAbsolute()).ifPresent(p -> problems.add("s3 CA file must be absolute, was " + p));
+            kmsKeyId.filter(k -> !k.matches("[A-Za-z0-9:/_.+=@-]{1,2048}"))
+                    .ifPresent(k -> problems.add("s3 KMS key id must be a key id, ARN or alias, was '" + k + "'"));
             ConfigurationException.throwIfAny(problems);
+        }
+
+        /**
+         * The components of 0.1.0: no KMS key.
+         *
+         * @param bucket    {@code repoN-s3-bucket}
+         * @param region    {@code repoN-s3-region}
+         * @param endpoint  {@code repoN-s3-endpoint}
+         * @param port      {@code repoN-storage-port}
+         * @param pathStyle path-style addressing
+         * @param caFile    {@code repoN-storage-ca-file}
+         * @param verifyTls {@code repoN-storage-verify-tls}
+         * @param keyType   where credentials come from
+         * @param accessKey {@code repoN-s3-key}
+         * @param secretKey {@code repoN-s3-key-secret}
+         * @param token     {@code repoN-s3-token}
+         * @since 0.2.0
+         */
+        public S3(String bucket, String region, String endpoint, OptionalInt port, boolean pathStyle,
+                Optional<Path> caFile, boolean verifyTls, S3KeyType keyType, Optional<Secret> accessKey,
+                Optional<Secret> secretKey, Optional<Secret> token) {
+            this(bucket, region, endpoint, port, pathStyle, caFile, verifyTls, keyType, accessKey, secretKey, token,
+                    Optional.empty());
         }
 
         /**
@@ -277,7 +360,7 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
          */
         public S3 withPort(int newPort) {
             return new S3(bucket, region, endpoint, OptionalInt.of(newPort), pathStyle, caFile, verifyTls, keyType,
-                    accessKey, secretKey, token);
+                    accessKey, secretKey, token, kmsKeyId);
         }
 
         /**
@@ -287,7 +370,7 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
          */
         public S3 withPathStyle(boolean path) {
             return new S3(bucket, region, endpoint, port, path, caFile, verifyTls, keyType, accessKey, secretKey,
-                    token);
+                    token, kmsKeyId);
         }
 
         /**
@@ -298,7 +381,17 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
          */
         public S3 withTls(Path file, boolean verify) {
             return new S3(bucket, region, endpoint, port, pathStyle, Optional.ofNullable(file), verify, keyType,
-                    accessKey, secretKey, token);
+                    accessKey, secretKey, token, kmsKeyId);
+        }
+
+        /**
+         * @param keyId the KMS key (id or ARN) for SSE-KMS, or null for none
+         * @return a copy with that key
+         * @since 0.2.0
+         */
+        public S3 withKmsKeyId(String keyId) {
+            return new S3(bucket, region, endpoint, port, pathStyle, caFile, verifyTls, keyType, accessKey, secretKey,
+                    token, Optional.ofNullable(keyId));
         }
 
         @Override
@@ -322,6 +415,7 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
         private Secret cipherPass;
         private Integer retentionFull;
         private Integer retentionDiff;
+        private WalRetention walRetention;
 
         Builder(Type type, String path, S3 s3) {
             this.type = type;
@@ -372,6 +466,36 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
         }
 
         /**
+         * @param retention how many of the newest backups keep the continuous WAL between them
+         *                  ({@code repoN-retention-archive-type}, {@code repoN-retention-archive}); default:
+         *                  pgBackRest's, which keeps all WAL from the oldest set on in a repo whose retention pgvault
+         *                  manages. Set it when the sets a {@code RetentionPolicy} keeps reach back further than
+         *                  point-in-time recovery needs to (e.g. monthlies for a year, PITR over 14 days)
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder walRetention(WalRetention retention) {
+            this.walRetention = retention;
+            return this;
+        }
+
+        /**
+         * @param keyId encrypt the objects of an s3 repo with SSE-KMS and this key ({@code repoN-s3-kms-key-id},
+         *              pgBackRest 2.38 and later); null: no encryption header. Default: what the
+         *              {@code S3RepositoryConfig} says, else none
+         * @return this
+         * @throws ConfigurationException for a posix repo
+         * @since 0.2.0
+         */
+        public Builder kmsKeyId(String keyId) {
+            if (s3 == null) {
+                throw new ConfigurationException("a KMS key applies to s3 repos only");
+            }
+            this.s3 = s3.withKmsKeyId(keyId);
+            return this;
+        }
+
+        /**
          * @param caFile a PEM file of CA certificates for an s3 repo ({@code repoN-storage-ca-file}); null: the
          *               system's
          * @param verify whether TLS certificates are verified ({@code repoN-storage-verify-tls}); default true
@@ -399,7 +523,8 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
             }
             return new PgBackRestRepo(index, type, path, Optional.ofNullable(s3), Optional.ofNullable(cipherPass),
                     retentionFull == null ? OptionalInt.empty() : OptionalInt.of(retentionFull),
-                    retentionDiff == null ? OptionalInt.empty() : OptionalInt.of(retentionDiff));
+                    retentionDiff == null ? OptionalInt.empty() : OptionalInt.of(retentionDiff),
+                    Optional.ofNullable(walRetention));
         }
     }
 }

@@ -55,6 +55,17 @@ public record PgBackRestVersion(String raw, int major, int minor, boolean upstre
     }
 
     /**
+     * @param otherMajor a major version
+     * @param otherMinor a minor version
+     * @return whether this version is {@code otherMajor.otherMinor} or later; options that only newer pgBackRest
+     *         versions accept are checked with it when the configuration is written
+     * @since 0.2.0
+     */
+    public boolean atLeast(int otherMajor, int otherMinor) {
+        return major > otherMajor || (major == otherMajor && minor >= otherMinor);
+    }
+
+    /**
      * @param output what {@code pgbackrest version} printed
      * @param policy how unknown versions are treated
      * @return the accepted version, with any warnings

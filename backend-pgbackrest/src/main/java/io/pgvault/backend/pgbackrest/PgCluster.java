@@ -9,7 +9,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The PostgreSQL cluster a stanza backs up: pgBackRest's {@code pg1-*} settings.
+ * A PostgreSQL cluster of a stanza: pgBackRest's {@code pgN-*} settings. The cluster a stanza backs up is
+ * {@code pg1}; standbys ({@link PgBackRestConfig.Builder#standby(PgCluster)}) are {@code pg2}, {@code pg3}, ...
  *
  * @param dataDirectory   the data directory ({@code pg1-path}), absolute
  * @param port            the server's port ({@code pg1-port}, default 5432)
@@ -18,15 +19,20 @@ import java.util.Optional;
  * @param database        the database pgBackRest connects to ({@code pg1-database}, default {@code postgres})
  * @param binDir          the directory of {@code pg_ctl} and {@code psql}, used to start a restored copy for
  *                        inspection; empty: resolved from {@code PATH}
+ * @param host            {@code pgN-host}: the host a standby runs on, reached by pgBackRest over ssh as
+ *                        {@code postgres} (pgBackRest's defaults for {@code pgN-host-user} and
+ *                        {@code pgN-host-type}); empty: on the host pgBackRest runs on. Only standbys may name a
+ *                        host: pgvault runs pgBackRest beside the cluster it backs up. Since 0.2.0
  * @since 0.1.0
  */
 public record PgCluster(Path dataDirectory, int port, Optional<Path> socketDirectory, String user, String database,
-        Optional<Path> binDir) {
+        Optional<Path> binDir, Optional<String> host) {
 
     /** Validates the components, reporting every problem at once. */
     public PgCluster {
         socketDirectory = socketDirectory == null ? Optional.empty() : socketDirectory;
         binDir = binDir == null ? Optional.empty() : binDir;
+        host = host == null ? Optional.empty() : host;
         List<String> problems = new ArrayList<>();
         if (dataDirectory == null || !dataDirectory.isAbsolute()) {
             problems.add("the data directory (pg1-path) must be an absolute path, was " + dataDirectory);
@@ -42,7 +48,25 @@ public record PgCluster(Path dataDirectory, int port, Optional<Path> socketDirec
         if (database == null || database.isBlank() || database.contains("\n")) {
             problems.add("database must be set, was '" + database + "'");
         }
+        host.filter(h -> !h.matches("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}"))
+                .ifPresent(h -> problems.add("host must be a host name or address, was '" + h + "'"));
         ConfigurationException.throwIfAny(problems);
+    }
+
+    /**
+     * The components of 0.1.0: on the host pgBackRest runs on.
+     *
+     * @param dataDirectory   the data directory
+     * @param port            the server's port
+     * @param socketDirectory the Unix socket directory
+     * @param user            the role pgBackRest connects as
+     * @param database        the database pgBackRest connects to
+     * @param binDir          the directory of {@code pg_ctl} and {@code psql}
+     * @since 0.2.0
+     */
+    public PgCluster(Path dataDirectory, int port, Optional<Path> socketDirectory, String user, String database,
+            Optional<Path> binDir) {
+        this(dataDirectory, port, socketDirectory, user, database, binDir, Optional.empty());
     }
 
     /**
@@ -63,6 +87,7 @@ public record PgCluster(Path dataDirectory, int port, Optional<Path> socketDirec
         Builder b = new Builder(dataDirectory).port(port).user(user).database(database);
         b.socketDirectory = socketDirectory.orElse(null);
         b.binDir = binDir.orElse(null);
+        b.host = host.orElse(null);
         return b;
     }
 
@@ -78,6 +103,7 @@ public record PgCluster(Path dataDirectory, int port, Optional<Path> socketDirec
         private String user = "postgres";
         private String database = "postgres";
         private Path binDir;
+        private String host;
 
         private Builder(Path dataDirectory) {
             this.dataDirectory = dataDirectory;
@@ -144,13 +170,24 @@ public record PgCluster(Path dataDirectory, int port, Optional<Path> socketDirec
         }
 
         /**
+         * @param host {@code pgN-host} of a standby on another host, reached over ssh as {@code postgres}; default
+         *             none: the standby runs on the host pgBackRest runs on
+         * @return this
+         * @since 0.2.0
+         */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /**
          * @return the validated cluster settings
          * @throws ConfigurationException listing every invalid setting
          * @since 0.1.0
          */
         public PgCluster build() {
             return new PgCluster(dataDirectory, port, Optional.ofNullable(socketDirectory), user, database,
-                    Optional.ofNullable(binDir));
+                    Optional.ofNullable(binDir), Optional.ofNullable(host));
         }
     }
 }

@@ -41,4 +41,15 @@ class PgBackRestVersionTest {
         assertThat(fork.upstream()).isFalse();
         assertThat(fork.warnings()).anyMatch(w -> w.contains("not upstream"));
     }
+
+    @Test
+    @DisplayName("atLeast compares major, then minor; a patch level does not count")
+    void atLeast() {
+        PgBackRestVersion v = PgBackRestVersion.parse("pgBackRest 2.55.1", VersionPolicy.WARN);
+        assertThat(v.atLeast(2, 55)).isTrue();
+        assertThat(v.atLeast(2, 53)).isTrue();
+        assertThat(v.atLeast(2, 56)).isFalse();
+        assertThat(v.atLeast(3, 0)).isFalse();
+        assertThat(v.atLeast(1, 99)).isTrue();
+    }
 }

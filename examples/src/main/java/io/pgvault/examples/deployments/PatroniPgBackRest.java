@@ -58,9 +58,10 @@ import java.time.Duration;
  * modules.
  *
  * <p>On {@code backup-standby}: pgBackRest backs up from a standby only when the stanza names both the primary and a
- * standby ({@code pg1-*} and {@code pg2-*}); {@link PgBackRestConfig} models one cluster ({@code pg1-*}), so this
- * example backs up on the leader. To take the copy load off the leader, run the jobs with {@link RunOn#STANDBY_ONLY}
- * once the configuration can name the primary as {@code pg2}.
+ * standby ({@code pg1-*} and {@code pg2-*}, {@link PgBackRestConfig.Builder#standby(PgCluster)} with
+ * {@code BackupStandby.PREFER} on pgBackRest 2.54+). This example backs up on the leader from the leader: the other
+ * nodes are on other hosts, so pgBackRest would reach them over ssh ({@code pgN-host}), which this deployment does not
+ * set up.
  *
  * @since 0.2.0
  */

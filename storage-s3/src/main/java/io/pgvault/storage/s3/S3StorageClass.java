@@ -22,7 +22,10 @@ public enum S3StorageClass {
     /** Glacier Deep Archive: cheapest, restored within hours, 180-day minimum. */
     DEEP_ARCHIVE;
 
-    /** @return the value of the {@code x-amz-storage-class} header (and of pgBackRest's {@code repoN-s3-storage-class}) */
+    /**
+     * @return the value of the {@code x-amz-storage-class} header (no released pgBackRest has a storage-class option:
+     *         the pgBackRest backend refuses a class other than {@link #STANDARD})
+     */
     public String headerValue() {
         return name();
     }
