@@ -92,10 +92,16 @@ public final class PgBackRestFixture implements AutoCloseable {
      */
     static PgBackRestConfig.Builder configFor(String stanza, PostgresCluster pg, Path dataDir, Path repo,
             Path confDir, Path work) {
+        return configFor(stanza, pg, dataDir, repo, confDir, work, CIPHER);
+    }
+
+    /** Like the above with the repo encrypted with {@code cipher}. */
+    public static PgBackRestConfig.Builder configFor(String stanza, PostgresCluster pg, Path dataDir, Path repo,
+            Path confDir, Path work, Secret cipher) {
         return PgBackRestConfig.builder(stanza)
                 .cluster(PgCluster.builder(dataDir).port(pg.port()).socketDirectory(pg.socketDirectory())
                         .binDir(pg.binDir()).build())
-                .repo(PgBackRestRepo.posix(repo).cipher(CIPHER).build())
+                .repo(PgBackRestRepo.posix(repo).cipher(cipher).build())
                 .configFile(confDir.resolve("pgbackrest.conf"))
                 .workDirectory(work)
                 .launcher(pg.serverLauncher())
@@ -112,9 +118,21 @@ public final class PgBackRestFixture implements AutoCloseable {
      * @return the facade
      */
     public PgBackRest restoreTool(Path repo, Path dataDir) {
+        return restoreTool(repo, dataDir, CIPHER);
+    }
+
+    /**
+     * Like {@link #restoreTool(Path, Path)} for a repo encrypted with another passphrase.
+     *
+     * @param repo    the posix repo
+     * @param dataDir the restore target
+     * @param cipher  the repo's cipher passphrase
+     * @return the facade
+     */
+    public PgBackRest restoreTool(Path repo, Path dataDir, Secret cipher) {
         int n = dirs.incrementAndGet();
         PgBackRest tool = PgBackRest.of(configFor(config.stanza(), pg, dataDir, repo, base.resolve("conf-restore-" + n),
-                base.resolve("work-restore-" + n)).build());
+                base.resolve("work-restore-" + n), cipher).build());
         tool.writeConfig();
         return tool;
     }

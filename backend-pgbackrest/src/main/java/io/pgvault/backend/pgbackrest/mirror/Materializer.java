@@ -49,6 +49,7 @@ final class Materializer {
         store.sets().forEach(s -> held.put(s.label(), s));
         Set<String> closure = closure(asked.isEmpty() ? List.copyOf(held.keySet())
                 : asked.stream().map(BackupId::value).toList(), held);
+        List<MirroredFile> info = infoFiles(closure, held);
         Map<String, MirroredFile> files = new LinkedHashMap<>();
         for (String label : closure) {
             MirroredSet set = held.get(label);
@@ -59,7 +60,7 @@ final class Materializer {
                 add(files, f, label);
             }
         }
-        for (MirroredFile f : infoFiles(closure, held)) {
+        for (MirroredFile f : info) {
             files.put(f.path(), f);
         }
         int downloaded = 0;

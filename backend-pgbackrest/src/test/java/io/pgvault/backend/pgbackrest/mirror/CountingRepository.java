@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CountingRepository extends ForwardingRepository {
     final Map<String, AtomicInteger> puts = new ConcurrentHashMap<>();
     private volatile int failAfter = Integer.MAX_VALUE;
+    private volatile java.util.function.Predicate<String> failKeys = k -> false;
     private final AtomicInteger accepted = new AtomicInteger();
 
     CountingRepository(Repository inner) {
@@ -26,8 +27,14 @@ final class CountingRepository extends ForwardingRepository {
         failAfter = n;
     }
 
+    /** Every put of a key the predicate accepts fails (e.g. only the set records). */
+    void failWhen(java.util.function.Predicate<String> keys) {
+        failKeys = keys;
+    }
+
     void heal() {
         failAfter = Integer.MAX_VALUE;
+        failKeys = k -> false;
     }
 
     int totalPuts() {
@@ -45,7 +52,7 @@ final class CountingRepository extends ForwardingRepository {
 
     @Override
     public ObjectInfo put(String key, ObjectWriter writer) {
-        if (accepted.incrementAndGet() > failAfter) {
+        if (failKeys.test(key) || accepted.incrementAndGet() > failAfter) {
             throw new RepositoryException("injected: the target stopped accepting uploads", null);
         }
         ObjectInfo info = super.put(key, writer);
