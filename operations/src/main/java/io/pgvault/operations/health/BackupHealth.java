@@ -11,6 +11,7 @@ import io.pgvault.api.event.VaultEvent;
 import io.pgvault.api.event.VaultListener;
 import io.pgvault.api.tier.TierHealth;
 import io.pgvault.backend.pgbackrest.PgBackRestBackup;
+import io.pgvault.backend.pgbackrest.mirror.PgBackRestMirror;
 import io.pgvault.operations.drill.DrillRecord;
 import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.spi.Repository;
@@ -64,6 +65,7 @@ public final class BackupHealth implements VaultListener {
     private final List<Watched> repositories = new CopyOnWriteArrayList<>();
     private final Map<String, Watched> tiers = new ConcurrentHashMap<>();
     private final List<ArchiveMonitor> archives = new CopyOnWriteArrayList<>();
+    private final List<PgBackRestMirror> mirrors = new CopyOnWriteArrayList<>();
     private final List<PgVault> vaultsWithTiers = new CopyOnWriteArrayList<>();
     private final Map<String, Outcomes> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Outcomes> tierOutcomes = new ConcurrentHashMap<>();
@@ -121,6 +123,20 @@ public final class BackupHealth implements VaultListener {
      */
     public BackupHealth watchTier(String tier, Catalog catalog) {
         tiers.put(tier, new Watched(tier, catalog::list, null));
+        return this;
+    }
+
+    /**
+     * Watches a pgBackRest mirror (e.g. the month-end sets on Drive): holes in its PITR sets' WAL, sets the source
+     * expired before they were mirrored ({@link PgBackRestMirror#coverageProblems()}), and sets flagged for page
+     * checksum errors. Read from the mirror's records at each {@link #check()}.
+     *
+     * @param mirror the mirror
+     * @return this
+     * @since 0.2.0
+     */
+    public BackupHealth watchMirror(PgBackRestMirror mirror) {
+        mirrors.add(Objects.requireNonNull(mirror, "mirror"));
         return this;
     }
 
@@ -203,6 +219,9 @@ public final class BackupHealth implements VaultListener {
         for (ArchiveMonitor archive : archives) {
             checks.add(archive.check(clock));
         }
+        for (PgBackRestMirror mirror : mirrors) {
+            checks.addAll(mirrorChecks(mirror));
+        }
         return HealthReport.of(now, checks);
     }
 
@@ -249,6 +268,25 @@ public final class BackupHealth implements VaultListener {
                             + human(t.warning()) + ", critical over " + human(t.critical()) + ")", facts));
         }
         return checks;
+    }
+
+    static List<HealthCheck> mirrorChecks(PgBackRestMirror mirror) {
+        String component = "mirror:" + mirror.tier().name() + "/" + mirror.stanza();
+        List<HealthCheck> out = new ArrayList<>();
+        try {
+            List<String> problems = mirror.coverageProblems();
+            out.add(problems.isEmpty()
+                    ? new HealthCheck("mirror-coverage", component, HealthStatus.OK, "no hole in the mirrored WAL and "
+                            + "no selected set missed", Map.of())
+                    : new HealthCheck("mirror-coverage", component, HealthStatus.WARNING, String.join("; ", problems),
+                            Map.of("problems", problems)));
+            checksumCheck(component, mirror.holdings().stream().map(m -> m.toBackupSet("")).toList())
+                    .ifPresent(out::add);
+        } catch (PgVaultException e) {
+            out.add(new HealthCheck("mirror-coverage", component, HealthStatus.UNKNOWN, "cannot read the mirror: "
+                    + e.getMessage(), Map.of()));
+        }
+        return out;
     }
 
     /**

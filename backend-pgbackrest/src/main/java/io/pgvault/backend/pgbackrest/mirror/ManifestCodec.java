@@ -102,22 +102,41 @@ final class ManifestCodec {
         }
     }
 
-    /** The labels the tier selected and the mirror did not hold yet at the end of a run (missed-set reports). */
-    static byte[] writePending(String stanza, java.util.Collection<String> labels) {
+    /**
+     * What a mirror remembers between runs: the labels the tier selected that it did not hold yet, and the sets it
+     * found expired by the source before it got them (with when it found out).
+     */
+    record Pending(List<String> labels, java.util.Map<String, Instant> missed) {
+        Pending {
+            labels = List.copyOf(labels);
+            missed = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(missed));
+        }
+    }
+
+    static byte[] write(String stanza, Pending p) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("format", FORMAT);
         n.put("kind", "pgbackrest-mirror-pending");
         n.put("stanza", stanza);
         ArrayNode a = n.putArray("labels");
-        labels.forEach(a::add);
+        p.labels().forEach(a::add);
+        ObjectNode m = n.putObject("missed");
+        p.missed().forEach((label, at) -> m.put(label, at.toString()));
         return bytes(n);
     }
 
-    static List<String> readPending(byte[] json, String key) {
+    static Pending readPending(byte[] json, String key) {
         JsonNode n = tree(json, key, FORMAT, FORMAT);
-        List<String> out = strings(n.path("labels"));
-        out.forEach(io.pgvault.api.BackupId::of);
-        return out;
+        try {
+            List<String> labels = strings(n.path("labels"));
+            labels.forEach(io.pgvault.api.BackupId::of);
+            java.util.Map<String, Instant> missed = new java.util.TreeMap<>();
+            n.path("missed").fields().forEachRemaining(e -> missed.put(io.pgvault.api.BackupId.of(e.getKey())
+                    .value(), Instant.parse(e.getValue().asText())));
+            return new Pending(labels, missed);
+        } catch (RuntimeException e) {
+            throw new IntegrityException("mirror record " + key + " is malformed: " + e.getMessage(), e);
+        }
     }
 
     private static JsonNode tree(byte[] json, String key, int oldest, int newest) {

@@ -76,6 +76,9 @@ import java.util.TreeSet;
  */
 public final class PgBackRestMirror {
     private static final Logger LOG = LoggerFactory.getLogger(PgBackRestMirror.class);
+    /** How long a missed set stays in {@link #coverageProblems()}. */
+    private static final int MISSED_DAYS = 35;
+    private static final Duration MISSED_REPORTED = Duration.ofDays(MISSED_DAYS);
 
     private final String stanza;
     private final PgBackRest pgbr;
@@ -198,19 +201,54 @@ public final class PgBackRestMirror {
     private List<String> missed(Selection sel) {
         Set<String> inSource = new TreeSet<>();
         sel.all().forEach(b -> inSource.add(b.label()));
-        List<String> before = store.pending();
+        ManifestCodec.Pending before = store.pending();
+        Instant now = clock.instant();
+        Map<String, Instant> missed = new java.util.TreeMap<>();
+        before.missed().forEach((label, at) -> {
+            if (at.isAfter(now.minus(MISSED_REPORTED))) {
+                missed.put(label, at);
+            }
+        });
         List<String> out = new ArrayList<>();
-        for (String label : before) {
+        for (String label : before.labels()) {
             if (!sel.held().containsKey(label) && !inSource.contains(label)) {
+                missed.put(label, now);
                 out.add("set " + label + " was selected for this mirror but the source expired it before it was "
                         + "mirrored: the mirror will never hold it");
             }
         }
         List<String> pending = sel.wanted().stream().map(PgBackRestBackup::label)
                 .filter(l -> !sel.held().containsKey(l)).sorted().toList();
-        if (!pending.equals(before)) {
-            store.putPending(pending);
+        ManifestCodec.Pending after = new ManifestCodec.Pending(pending, missed);
+        if (!after.equals(before)) {
+            store.put(after);
         }
+        return out;
+    }
+
+    /**
+     * What the mirror's coverage lacks, from its records alone (no source needed): holes in the WAL of its PITR sets
+     * (segments the source expired before the mirror copied them; point-in-time recovery from such a set stops at the
+     * hole), and sets the tier selected that the source expired before they were mirrored (reported for
+     * {@value #MISSED_DAYS} days). Health checks call it; {@link MirrorRun#warnings()} says the same at run time.
+     *
+     * @return one line per problem; empty when the mirror's coverage is whole
+     * @since 0.2.0
+     */
+    public List<String> coverageProblems() {
+        List<String> out = new ArrayList<>();
+        for (MirroredSet m : store.sets()) {
+            if (m.walPolicy() == WalPolicy.PITR) {
+                SourceLayout.gaps(m.wal().stream().map(MirroredFile::path).toList())
+                        .forEach(g -> out.add("set " + m.label() + ": its mirrored WAL has a hole, " + g));
+            }
+        }
+        Instant since = clock.instant().minus(MISSED_REPORTED);
+        store.pending().missed().forEach((label, at) -> {
+            if (at.isAfter(since)) {
+                out.add("set " + label + " was expired by the source before it was mirrored (found " + at + ")");
+            }
+        });
         return out;
     }
 

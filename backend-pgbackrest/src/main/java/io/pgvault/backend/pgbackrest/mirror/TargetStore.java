@@ -105,15 +105,15 @@ final class TargetStore {
         repository.put(infoKey(), out -> out.write(json));
     }
 
-    List<String> pending() {
+    ManifestCodec.Pending pending() {
         if (repository.stat(pendingKey()).isEmpty()) {
-            return List.of();
+            return new ManifestCodec.Pending(List.of(), java.util.Map.of());
         }
         return ManifestCodec.readPending(read(pendingKey()), pendingKey());
     }
 
-    void putPending(java.util.Collection<String> labels) {
-        byte[] json = ManifestCodec.writePending(stanza, labels);
+    void put(ManifestCodec.Pending pending) {
+        byte[] json = ManifestCodec.write(stanza, pending);
         repository.put(pendingKey(), out -> out.write(json));
     }
 

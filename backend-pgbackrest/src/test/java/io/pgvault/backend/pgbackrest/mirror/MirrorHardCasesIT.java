@@ -220,6 +220,7 @@ class MirrorHardCasesIT {
             String fbStart = fb.attribute(PgBackRestBackup.WAL_START).orElseThrow();
             assertThat(held.wal()).extracting(MirroredFile::path).anyMatch(p -> p.contains("/" + fbStart + "-"));
             assertThat(extended.warnings()).anyMatch(w -> w.contains(fa.id().value()) && w.contains("hole"));
+            assertThat(m.coverageProblems()).anyMatch(w -> w.contains(fa.id().value()) && w.contains("hole"));
 
             // a set selected while the mirror cannot write, expired before the next run
             BackupSet fc = f.pgbr.backup(BackupType.FULL, 1);
@@ -232,6 +233,9 @@ class MirrorHardCasesIT {
             MirrorRun missed = mc.mirror();
             assertThat(missed.warnings()).anyMatch(w -> w.contains(fc.id().value()) && w.contains("expired it "
                     + "before it was mirrored"));
+            assertThat(mc.coverageProblems()).anyMatch(w -> w.contains(fc.id().value()) && w.contains("expired"));
+            assertThat(mc.mirror().warnings()).as("reported once at run time").noneMatch(w -> w.contains(fc.id()
+                    .value()));
 
             // half of fd's files vanish between selection and copy
             SourceRepo posix = SourceRepo.posix(f.base.resolve("repo1"));
