@@ -137,7 +137,8 @@ public final class ContainerPgBackRest {
         BackupHealth health = BackupHealth.builder().build()      // 24 h / 26 h backup age by default
                 .watch("pgbackrest:shop/repo1", () -> pgbr.list(1))
                 .watch("pgbackrest:shop/repo2", () -> pgbr.list(2))
-                .watchArchive(ArchiveMonitor.builder("shop", ConnectionSource.of(db)).build());
+                .watchArchive(ArchiveMonitor.builder("shop", ConnectionSource.of(db)).build())
+                .watchMirror(mirror);                                  // WAL holes, missed month-ends, flagged sets
         Scheduler scheduler = Scheduler.builder()
                 .store(JobStore.file(Path.of("/var/lib/pgvault/jobs.properties")))
                 .job(Job.builder("daily-full").cron("0 1 * * *").zone(ZONE).task(ctx -> {
