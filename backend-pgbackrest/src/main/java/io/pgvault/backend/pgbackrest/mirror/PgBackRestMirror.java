@@ -442,6 +442,41 @@ public final class PgBackRestMirror {
         return new Materializer(store, localOwner).materialize(directory, sets);
     }
 
+    /**
+     * Like {@link #materialize}, one local repository per incarnation of the stanza: sets taken of another cluster
+     * (the stanza created again) or mirrored from a repo with another cipher passphrase cannot share one pgBackRest
+     * repository, so each group goes to a directory of its own under {@code parent}, named by its system identifier
+     * (and cipher fingerprint), or {@code legacy} for sets mirrored before 0.2.0. Restore from each with its own
+     * configuration and passphrase.
+     *
+     * @param parent the directory the repositories are created in
+     * @param sets   the sets to materialize; empty for every set the mirror holds
+     * @return one repository per incarnation, oldest sets first
+     * @since 0.2.0
+     */
+    public List<MaterializedRepo> materializeEach(Path parent, Collection<BackupId> sets) {
+        Objects.requireNonNull(parent, "parent");
+        Objects.requireNonNull(sets, "sets");
+        Map<String, List<BackupId>> groups = new LinkedHashMap<>();
+        Map<String, MirroredSet> held = new LinkedHashMap<>();
+        store.sets().forEach(m -> held.put(m.label(), m));
+        List<BackupId> asked = sets.isEmpty() ? held.values().stream().map(MirroredSet::id).toList()
+                : List.copyOf(sets);
+        for (BackupId id : asked) {
+            MirroredSet m = held.get(id.value());
+            if (m == null) {
+                throw new io.pgvault.api.NotFoundException("the mirror in " + store.repository.id()
+                        + " holds no set " + id + " of stanza " + stanza);
+            }
+            groups.computeIfAbsent(m.incarnation(), k -> new ArrayList<>()).add(id);
+        }
+        List<MaterializedRepo> out = new ArrayList<>();
+        Materializer materializer = new Materializer(store, localOwner);
+        groups.forEach((incarnation, ids) -> out.add(materializer.materialize(
+                parent.resolve(incarnation.replace('/', '-')), ids)));
+        return out;
+    }
+
     private void requireSource(String what) {
         if (source == null || pgbr == null) {
             throw new ConfigurationException("mirror of stanza " + stanza + " has no source: " + what

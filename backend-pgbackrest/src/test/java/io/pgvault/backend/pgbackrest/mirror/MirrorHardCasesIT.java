@@ -126,6 +126,10 @@ class MirrorHardCasesIT {
                 assertThat(restore(f, m, f2, Secret.of("pgvault test passphrase: do not use"))).isEqualTo(atF2);
                 assertThatThrownBy(() -> m.materialize(f.newDirectory("both"), List.of(f1.id(), f2.id())))
                         .isInstanceOf(ConfigurationException.class).hasMessageContaining("incarnations");
+                List<MaterializedRepo> each = m.materializeEach(f.newDirectory("each"), List.of());
+                assertThat(each).extracting(MaterializedRepo::sets)
+                        .containsExactly(List.of(f1.id()), List.of(f2.id()));
+                assertThat(each.get(0).directory()).isNotEqualTo(each.get(1).directory());
             }
         }
     }
