@@ -178,7 +178,8 @@ final class RepoFiles {
     /**
      * The repository files a set's manifest says exist, relative to the repository root: each file of
      * {@code [target:file]} lives in its own set's directory or in the one its {@code reference} names, either in a
-     * bundle ({@code bni}) or as {@code <name><compress ext>}; zero-length files are not stored when the set is bundled.
+     * bundle ({@code bni}) or as {@code <name><compress ext>}; zero-length files outside bundles are not required (a
+     * bundled set never stores them, and restore creates every zero-length file from the manifest).
      * The manifest is streamed (it lists every file of the cluster), and the SHA-256 of its stored bytes is returned
      * with the list so the caller can tie it to the copy it made.
      *
@@ -212,7 +213,7 @@ final class RepoFiles {
                     section = line.substring(1, line.length() - 1);
                     continue;
                 }
-                int eq = line.indexOf('=');
+                int eq = separator(line);
                 if (section == null || eq <= 0) {
                     throw new IntegrityException(what + " is not a pgBackRest manifest (it could not be decrypted "
                             + "with the repository's passphrase, or it is damaged)");
@@ -252,6 +253,28 @@ final class RepoFiles {
         return new Expected(out, HexFormat.of().formatHex(md.digest()));
     }
 
+    /**
+     * Where a line's key ends: at the first {@code =} whose remainder is valid JSON, as pgBackRest's own INI reader
+     * does ({@code src/common/ini.c}), so a file named {@code a=b} is read as pgBackRest reads it.
+     *
+     * @return the index of the separator, or -1
+     */
+    static int separator(String line) {
+        int eq = line.indexOf('=');
+        if (eq < 0 || line.indexOf('=', eq + 1) < 0) {
+            return eq;
+        }
+        for (int at = eq; at >= 0; at = line.indexOf('=', at + 1)) {
+            try {
+                JSON.readTree(line.substring(at + 1));
+                return at;
+            } catch (IOException e) {
+                // not the separator: the key itself holds an '='
+            }
+        }
+        return -1;
+    }
+
     /** The files a manifest lists, and the SHA-256 of the manifest's stored bytes. */
     record Expected(List<String> paths, String manifestSha256) {
     }
@@ -266,8 +289,6 @@ final class RepoFiles {
             case "gz", "lz4", "zst", "bz2" -> "." + compress;
             default -> throw new IntegrityException(what + " names an unknown compress type '" + compress + "'");
         };
-        boolean bundled = Optional.ofNullable(option.get("option-bundle")).map(v -> json(v, what).asBoolean())
-                .orElse(false);
         for (String[] e : files) {
             JsonNode f = json(e[1], what);
             String owner = f.hasNonNull("reference") ? f.get("reference").asText() : label;
@@ -275,8 +296,8 @@ final class RepoFiles {
             String dir = "backup/" + stanza + "/" + owner + "/";
             if (f.hasNonNull("bni")) {
                 bundles.add(dir + "bundle/" + f.get("bni").asLong());
-            } else if (f.path("size").asLong(-1) == 0 && bundled) {
-                continue; // never stored: restore creates it from the manifest
+            } else if (f.path("size").asLong(-1) == 0) {
+                continue; // not stored when the set is bundled, and never read: restore creates it from the manifest
             } else {
                 out.add(dir + e[0] + ext);
             }

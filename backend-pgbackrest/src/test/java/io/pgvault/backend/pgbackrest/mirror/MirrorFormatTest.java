@@ -28,11 +28,11 @@ class MirrorFormatTest {
 
     private static final String MANIFEST = """
             [backup]
+            backup-bundle=true
             backup-label="20261201-010101F_20261202-020202D"
             backup-type="diff"
 
             [backup:option]
-            option-bundle=true
             option-compress-type="zst"
 
             [target:file]
@@ -41,27 +41,28 @@ class MirrorFormatTest {
             pg_data/base/1/1235={"bni":1,"bno":100,"size":8192,"timestamp":1}
             pg_data/base/1/big={"size":999999999,"timestamp":1}
             pg_data/base/1/empty={"size":0,"timestamp":1}
+            pg_data/base/1/empty_ref={"reference":"20261201-010101F","size":0,"timestamp":1}
+            pg_data/odd=name.conf={"size":12,"timestamp":1}
             pg_data/global/pg_control={"reference":"20261201-010101F","bni":2,"size":8192,"timestamp":1}
             """;
 
     @Test
     @DisplayName("a manifest's files: bundles once, references in the referenced set, compression extension, "
-            + "zero-length files of a bundled set not stored; another label is refused")
+            + "zero-length files never required, '=' in a name read as pgBackRest reads it; another label is refused")
     void expectedFiles() {
         RepoFiles.Expected e = RepoFiles.expectedFiles(new ByteArrayInputStream(bytes(MANIFEST)), Optional.empty(),
                 "main", "20261201-010101F_20261202-020202D");
         assertThat(e.paths()).containsExactlyInAnyOrder(
                 "backup/main/20261201-010101F/pg_data/PG_VERSION.zst",
                 "backup/main/20261201-010101F_20261202-020202D/pg_data/base/1/big.zst",
+                "backup/main/20261201-010101F_20261202-020202D/pg_data/odd=name.conf.zst",
                 "backup/main/20261201-010101F_20261202-020202D/bundle/1",
                 "backup/main/20261201-010101F/bundle/2");
         assertThat(e.manifestSha256()).hasSize(64);
         assertThatThrownBy(() -> RepoFiles.expectedFiles(new ByteArrayInputStream(bytes(MANIFEST)), Optional.empty(),
                 "main", "20261203-030303F")).isInstanceOf(IntegrityException.class).hasMessageContaining("another set");
-        String unbundled = MANIFEST.replace("option-bundle=true", "option-bundle=false");
-        assertThat(RepoFiles.expectedFiles(new ByteArrayInputStream(bytes(unbundled)), Optional.empty(), "main",
-                "20261201-010101F_20261202-020202D").paths())
-                .contains("backup/main/20261201-010101F_20261202-020202D/pg_data/base/1/empty.zst");
+        assertThat(RepoFiles.separator("pg_data/a=b={\"size\":1}")).isEqualTo("pg_data/a=b".length());
+        assertThat(RepoFiles.separator("key=\"v=w\"")).isEqualTo(3);
     }
 
     @Test
@@ -82,7 +83,7 @@ class MirrorFormatTest {
                 .isEqualTo(bytes(MANIFEST));
         assertThat(RepoFiles.expectedFiles(new ByteArrayInputStream(cipher),
                 Optional.of("sub passphrase 64 chars or anything"), "main", "20261201-010101F_20261202-020202D")
-                .paths()).hasSize(4);
+                .paths()).hasSize(5);
         assertThatThrownBy(() -> RepoFiles.decrypt(cipher, Optional.of("wrong"), "manifest"))
                 .isInstanceOf(DecryptionException.class);
         assertThatThrownBy(() -> RepoFiles.decrypt(bytes(MANIFEST), Optional.of("x"), "manifest"))
