@@ -585,6 +585,13 @@ public final class PgBackRestMirror {
             String start = SourceLayout.walStart(b);
             List<MirroredFile> wal = copyAll(layout.wal(start, b.walStop().orElse(start), archiveId, walPolicy,
                     nextStart(b.startedAt(), b.label())));
+            String stop = b.walStop().orElse(start);
+            SourceLayout.missingForConsistency(wal.stream().map(MirroredFile::path).toList(), start, stop)
+                    .ifPresent(why -> {
+                        throw new IntegrityException("set " + b.label() + " cannot reach consistency from what "
+                                + source.id() + " archived: WAL " + start + ".." + stop + " is incomplete (" + why
+                                + "); not committed");
+                    });
             if (pgbr.backups(OptionalInt.of(repo)).stream().noneMatch(x -> x.label().equals(b.label()))) {
                 throw new io.pgvault.api.NotFoundException("set " + b.label() + " was expired from " + source.id()
                         + " while it was being mirrored: not committed (its files may be incomplete)");

@@ -63,8 +63,12 @@ final class SourceLayout {
     /** @return the archive id directory holding {@code walStart}, newest first when several do */
     String archiveId(PgBackRestBackup b) {
         String start = walStart(b);
+        // only the set's PostgreSQL version: after an upgrade onto a new initdb, a newer archive id holds WAL with the
+        // same names from another cluster
         List<String> ids = new ArrayList<>(source.directories("archive/" + stanza).stream()
-                .filter(d -> ARCHIVE_ID.matcher(d).matches()).toList());
+                .filter(d -> ARCHIVE_ID.matcher(d).matches())
+                .filter(d -> b.pgVersion().map(v -> d.substring(0, d.lastIndexOf('-')).equals(v)).orElse(true))
+                .toList());
         ids.sort((x, y) -> Integer.compare(dbId(y), dbId(x)));
         for (String id : ids) {
             for (SourceFile f : source.list("archive/" + stanza + "/" + id + "/" + start.substring(0, 16), false)) {
@@ -172,6 +176,34 @@ final class SourceLayout {
             }
         }
         return out;
+    }
+
+    /**
+     * @param paths the archive paths of a set's WAL files
+     * @param start its first segment
+     * @param stop  its last segment
+     * @return what is missing of the segments from {@code start} to {@code stop} (the set cannot reach consistency
+     *         without them), if anything
+     */
+    static Optional<String> missingForConsistency(List<String> paths, String start, String stop) {
+        java.util.TreeSet<String> have = new java.util.TreeSet<>();
+        for (String p : paths) {
+            Matcher m = SEGMENT.matcher(p.substring(p.lastIndexOf('/') + 1));
+            if (m.matches()) {
+                have.add(m.group(1));
+            }
+        }
+        if (!have.contains(start) || !have.contains(stop)) {
+            return Optional.of("segment " + (have.contains(start) ? stop : start) + " is not in the archive");
+        }
+        if (start.substring(0, 8).equals(stop.substring(0, 8))) {
+            List<String> range = List.copyOf(have.subSet(start, true, stop, true));
+            List<String> holes = gaps(range.stream().map(seg -> seg + "-" + "0".repeat(40)).toList());
+            if (!holes.isEmpty()) {
+                return Optional.of(holes.get(0));
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean follows(String prev, String seg) {

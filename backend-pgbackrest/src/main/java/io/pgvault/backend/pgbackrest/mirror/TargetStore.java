@@ -81,6 +81,15 @@ final class TargetStore {
                     throw new io.pgvault.api.IntegrityException("mirror record " + o.key() + " describes set "
                             + s.label() + " of stanza " + s.stanza() + ": a record was copied or renamed");
                 }
+                for (MirroredFile f : s.allFiles()) {
+                    String expected = f.key().startsWith("blobs/") ? blobKey(f.sha256())
+                            : f.key().startsWith("snapshots/") ? snapshotKey(f.sha256()) : "repo/" + f.path();
+                    if (!f.key().equals(expected)) {
+                        throw new io.pgvault.api.IntegrityException("mirror record " + o.key() + " names key "
+                                + f.key() + " for " + f.path() + ", which is not where this mirror keeps those bytes ("
+                                + expected + "): the record was forged or damaged");
+                    }
+                }
                 out.add(s);
             }
         }

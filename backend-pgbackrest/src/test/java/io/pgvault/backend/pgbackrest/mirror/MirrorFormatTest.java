@@ -117,6 +117,12 @@ class MirrorFormatTest {
                 dir + "000000010000000000000007-" + "b".repeat(40) + ".zst");
         assertThat(SourceLayout.gaps(holed)).singleElement().asString().contains("000000010000000000000003")
                 .contains("000000010000000000000007");
+        assertThat(SourceLayout.missingForConsistency(contiguous, "000000010000000000000003",
+                "000000010000000100000000")).isEmpty();
+        assertThat(SourceLayout.missingForConsistency(holed, "000000010000000000000003",
+                "000000010000000000000007")).hasValueSatisfying(w -> assertThat(w).contains("missing"));
+        assertThat(SourceLayout.missingForConsistency(holed, "000000010000000000000003",
+                "000000010000000000000008")).hasValueSatisfying(w -> assertThat(w).contains("000000010000000000000008"));
     }
 
     @Test
@@ -154,6 +160,28 @@ class MirrorFormatTest {
         assertThatThrownBy(() -> new MirroredFile("backup/x", 1, SHA, "../../etc/passwd"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new MirroredFile("../x", 1, SHA)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("a record naming another stanza's blob, or a repo key that is not its path, is refused on listing")
+    void forgedKeys(@TempDir Path dir) {
+        io.pgvault.storage.local.LocalRepository repo = io.pgvault.storage.local.LocalRepository.at(dir);
+        PgBackRestMirror mirror = PgBackRestMirror.builder("main").tier(io.pgvault.api.tier.Tier.builder("drive",
+                repo).build()).build();
+        MirroredFile info = new MirroredFile("backup/main/backup.info", 7, SHA, "snapshots/main/" + SHA);
+        for (MirroredFile forged : List.of(
+                new MirroredFile("archive/main/15-1/00000002.history", 5, SHA, "blobs/other/" + SHA),
+                new MirroredFile("archive/main/15-1/00000002.history", 5, SHA, "repo/backup/other/x/backup.info"))) {
+            MirroredSet s = new MirroredSet("main", "20261201-010101F", BackupType.FULL, Optional.empty(), List.of(),
+                    Instant.parse("2026-12-01T01:01:01Z"), Instant.parse("2026-12-01T01:02:01Z"), "15-1",
+                    "000000010000000000000002", "000000010000000000000002", WalPolicy.CONSISTENCY, "none",
+                    List.of(), List.of(forged), Instant.parse("2026-12-01T02:00:00Z"), Optional.empty(),
+                    Optional.of("7000000000000000001"), Optional.empty(), List.of(info), false);
+            byte[] json = ManifestCodec.write(s);
+            repo.put("pgbackrest/sets/main/20261201-010101F.json", out -> out.write(json));
+            assertThatThrownBy(mirror::holdings).isInstanceOf(IntegrityException.class)
+                    .hasMessageContaining("forged");
+        }
     }
 
     private static byte[] bytes(String s) {
