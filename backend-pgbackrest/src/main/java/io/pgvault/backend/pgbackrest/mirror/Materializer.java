@@ -109,7 +109,11 @@ final class Materializer {
                 .sorted(java.util.Comparator.comparing(MirroredSet::startedAt).thenComparing(MirroredSet::label))
                 .toList();
         Map<String, List<String>> incarnations = new java.util.TreeMap<>();
-        sets.stream().filter(s -> !s.info().isEmpty())
+        // a set mirrored before 0.2.0 joins newer sets only when one of them is taken against it (a DIFF mirrored
+        // after the upgrade on a full mirrored before); otherwise it is an incarnation of its own
+        Set<String> basesOfNew = closure(sets.stream().filter(s -> !s.info().isEmpty()).map(MirroredSet::label)
+                .toList(), held);
+        sets.stream().filter(s -> !s.info().isEmpty() || !basesOfNew.contains(s.label()))
                 .forEach(s -> incarnations.computeIfAbsent(s.incarnation(), k -> new ArrayList<>()).add(s.label()));
         if (incarnations.size() > 1) {
             throw new ConfigurationException("the sets asked for come from " + incarnations.size() + " incarnations "

@@ -405,7 +405,11 @@ public final class PgBackRestMirror {
                 }
             }
             if (ok) {
-                store.put(s.withVerifiedAt(now));
+                // re-read: a prune may have removed the set, or a mirror run added WAL, while its files were read
+                Optional<MirroredSet> current = store.set(s.label());
+                if (current.isPresent() && current.get().withVerifiedAt(now).equals(s.withVerifiedAt(now))) {
+                    store.put(s.withVerifiedAt(now));
+                }
                 intact.add(s.id());
             } else {
                 damaged.add(s.id());

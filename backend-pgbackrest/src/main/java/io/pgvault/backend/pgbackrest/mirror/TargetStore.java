@@ -114,6 +114,15 @@ final class TargetStore {
         repository.put(infoKey(), out -> out.write(json));
     }
 
+    /** @return the committed record of one set as it is now, if it still exists */
+    Optional<MirroredSet> set(String label) {
+        String key = setKey(label);
+        if (repository.stat(key).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(ManifestCodec.readSet(read(key), key));
+    }
+
     ManifestCodec.Pending pending() {
         if (repository.stat(pendingKey()).isEmpty()) {
             return new ManifestCodec.Pending(List.of(), java.util.Map.of());
