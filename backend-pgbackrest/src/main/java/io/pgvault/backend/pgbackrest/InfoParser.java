@@ -111,6 +111,30 @@ final class InfoParser {
                 db == null ? Optional.empty() : text(db.path("system-id")));
     }
 
+    /** @return the {@code error-list} of one set in {@code info --set --output=json}; empty when it has none */
+    static List<String> errorList(String json, String stanza, String label) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest info --set printed no valid JSON: "
+                    + e.getMessage(), e);
+        }
+        for (JsonNode st : root) {
+            if (!stanza.equals(st.path("name").asText())) {
+                continue;
+            }
+            for (JsonNode b : st.path("backup")) {
+                if (label.equals(b.path("label").asText())) {
+                    List<String> out = new ArrayList<>();
+                    b.path("error-list").forEach(f -> out.add(f.asText()));
+                    return List.copyOf(out);
+                }
+            }
+        }
+        throw new io.pgvault.api.NotFoundException("pgbackrest info lists no set " + label + " of stanza " + stanza);
+    }
+
     private static Optional<String> text(JsonNode n) {
         return n == null || n.isNull() || n.isMissingNode() ? Optional.empty() : Optional.of(n.asText());
     }

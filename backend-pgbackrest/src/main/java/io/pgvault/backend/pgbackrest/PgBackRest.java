@@ -569,33 +569,9 @@ public final class PgBackRest {
         }
         String json = run("info", List.of("--output=json", "--log-level-console=off", "--repo=" + repo,
                 "--set=" + label), SHORT).stdout();
-        List<String> files = errorList(json, config.stanza(), label);
+        List<String> files = InfoParser.errorList(json, config.stanza(), label);
         checksumErrors.put(key, files);
         return files;
-    }
-
-    /** @return the {@code error-list} of one set in {@code info --set --output=json}; empty when it has none */
-    static List<String> errorList(String json, String stanza, String label) {
-        com.fasterxml.jackson.databind.JsonNode root;
-        try {
-            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest info --set printed no valid JSON: "
-                    + e.getMessage(), e);
-        }
-        for (com.fasterxml.jackson.databind.JsonNode st : root) {
-            if (!stanza.equals(st.path("name").asText())) {
-                continue;
-            }
-            for (com.fasterxml.jackson.databind.JsonNode b : st.path("backup")) {
-                if (label.equals(b.path("label").asText())) {
-                    List<String> out = new ArrayList<>();
-                    b.path("error-list").forEach(f -> out.add(f.asText()));
-                    return List.copyOf(out);
-                }
-            }
-        }
-        throw new io.pgvault.api.NotFoundException("pgbackrest info lists no set " + label + " of stanza " + stanza);
     }
 
     /**

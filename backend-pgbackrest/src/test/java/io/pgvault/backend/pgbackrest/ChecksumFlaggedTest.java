@@ -57,12 +57,12 @@ class ChecksumFlaggedTest {
                   {"label":"20260101-000000F","error":false},
                   {"label":"20260201-000000F","error":true,
                    "error-list":["pg_data/base/5/16390","pg_data/base/5/16391"]}]}]""";
-        assertThat(PgBackRest.errorList(json, "main", "20260201-000000F"))
+        assertThat(InfoParser.errorList(json, "main", "20260201-000000F"))
                 .containsExactly("pg_data/base/5/16390", "pg_data/base/5/16391");
-        assertThat(PgBackRest.errorList(json, "main", "20260101-000000F")).isEmpty();
-        assertThatThrownBy(() -> PgBackRest.errorList(json, "main", "20260301-000000F"))
+        assertThat(InfoParser.errorList(json, "main", "20260101-000000F")).isEmpty();
+        assertThatThrownBy(() -> InfoParser.errorList(json, "main", "20260301-000000F"))
                 .isInstanceOf(NotFoundException.class);
-        assertThatThrownBy(() -> PgBackRest.errorList(json, "other", "20260201-000000F"))
+        assertThatThrownBy(() -> InfoParser.errorList(json, "other", "20260201-000000F"))
                 .isInstanceOf(NotFoundException.class);
     }
 

@@ -28,15 +28,16 @@ class PgBackRestTimelineIT {
     private static long rowsAtB1;
 
     @BeforeAll
-    static void setUp() throws InterruptedException {
+    static void setUp() {
         Path program = PgBackRestBinaries.pgbackrest255();
         f = PgBackRestFixture.start("fork", (b, base) -> b
                 .executable(PgBackRestBinaries.runnableCopy(program, base).toString()));
         f.pg.psql("postgres", "CREATE TABLE t (v int); INSERT INTO t SELECT g FROM generate_series(1, 100) g;");
         BackupSet b0 = f.pgbr.backup(BackupType.FULL, 1);
-        Thread.sleep(1100);
-        Instant beforeB1 = Instant.now();
-        Thread.sleep(1100);
+        // the server's own clock, to the microsecond (the restore target's precision): after b0, before the rows
+        // only timeline 1 will have
+        Instant beforeB1 = Instant.parse(f.pg.queryValue("postgres",
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
         f.pg.psql("postgres", "INSERT INTO t SELECT g FROM generate_series(101, 300) g;");
         b1 = f.pgbr.backup(BackupType.FULL, 1);
         rowsAtB1 = Long.parseLong(f.pg.queryValue("postgres", "SELECT count(*) FROM t"));

@@ -76,23 +76,17 @@ final class FileCopier {
      */
     Snapshot snapshot(SourceFile f) {
         byte[] bytes = RepoFiles.read(source, f.path(), RepoFiles.MAX_INFO_BYTES);
-        java.security.MessageDigest md = Digests.sha256();
-        String sha = java.util.HexFormat.of().formatHex(md.digest(bytes));
+        String sha = Digests.of(new java.io.ByteArrayInputStream(bytes), f.path()).sha256();
         String key = target.snapshotKey(sha);
         String objectKey = target.prefix + key;
         MirroredFile m = new MirroredFile(f.path(), bytes.length, sha, key);
         Optional<ObjectInfo> there = target.repository.stat(objectKey);
-        if (there.isPresent() && there.get().size() == bytes.length && there.get().sha256().orElseGet(() ->
-                Digests.of(target.repository.open(objectKey), objectKey + " in " + target.repository.id()).sha256())
+        if (there.isPresent() && there.get().size() == bytes.length && storedDigest(objectKey, there.get())
                 .equals(sha)) {
             return new Snapshot(new Copied(m, How.SHARED), bytes);
         }
-        ObjectInfo info = target.repository.put(objectKey, out -> out.write(bytes));
-        if (info.size() != bytes.length || !info.sha256().map(sha::equals).orElse(true)) {
-            target.repository.delete(objectKey);
-            throw new IntegrityException("copy of " + f.path() + " to " + objectKey + " on " + target.repository.id()
-                    + " does not match what was sent; the object was removed");
-        }
+        checkStored(target.repository.put(objectKey, out -> out.write(bytes)), bytes.length, sha, f.path(),
+                objectKey);
         return new Snapshot(new Copied(m, How.SENT), bytes);
     }
 
@@ -105,9 +99,7 @@ final class FileCopier {
         Optional<ObjectInfo> there = target.repository.stat(objectKey);
         if (there.isPresent() && there.get().size() == f.size()) {
             Digests.Sum sum = src.orElseGet(() -> Digests.of(source.open(f.path()), f.path() + " in " + source.id()));
-            String onTarget = there.get().sha256().orElseGet(() -> Digests.of(target.repository.open(objectKey),
-                    objectKey + " in " + target.repository.id()).sha256());
-            if (onTarget.equals(sum.sha256())) {
+            if (storedDigest(objectKey, there.get()).equals(sum.sha256())) {
                 MirroredFile m = new MirroredFile(f.path(), sum.size(), sum.sha256(), key);
                 committed(List.of(m));
                 return new Copied(m, How.RESUMED);
@@ -135,16 +127,25 @@ final class FileCopier {
             throw new RepositoryException(target.repository.id() + " stored " + objectKey
                     + " without asking for its bytes", null);
         }
-        boolean sizeOk = info.size() == sent.size();
-        boolean digestOk = info.sha256().map(sent.sha256()::equals).orElse(true);
-        if (!sizeOk || !digestOk) {
+        checkStored(info, sent.size(), sent.sha256(), f.path(), objectKey);
+        return new MirroredFile(f.path(), sent.size(), sent.sha256(), key);
+    }
+
+    /** @return the SHA-256 of a stored object: the repository's, or read back when it reports none */
+    private String storedDigest(String objectKey, ObjectInfo there) {
+        return there.sha256().orElseGet(() -> Digests.of(target.repository.open(objectKey), objectKey + " in "
+                + target.repository.id()).sha256());
+    }
+
+    /** Removes an object the repository did not store as sent, and fails the copy. */
+    private void checkStored(ObjectInfo info, long size, String sha256, String path, String objectKey) {
+        if (info.size() != size || !info.sha256().map(sha256::equals).orElse(true)) {
             target.repository.delete(objectKey);
-            throw new IntegrityException("copy of " + f.path() + " to " + objectKey + " on " + target.repository.id()
-                    + " does not match what was sent (" + sent.size() + " bytes, sha256 " + sent.sha256()
+            throw new IntegrityException("copy of " + path + " to " + objectKey + " on " + target.repository.id()
+                    + " does not match what was sent (" + size + " bytes, sha256 " + sha256
                     + "; the repository reports " + info.size() + " bytes" + info.sha256().map(s -> ", sha256 " + s)
                     .orElse("") + "); the object was removed and the next mirror run sends it again");
         }
-        return new MirroredFile(f.path(), sent.size(), sent.sha256(), key);
     }
 
     /** Reads a mirrored object back and compares it with its record. */

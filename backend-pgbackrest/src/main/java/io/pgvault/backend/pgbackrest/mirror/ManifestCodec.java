@@ -83,16 +83,6 @@ final class ManifestCodec {
         }
     }
 
-    static byte[] write(InfoRecord r) {
-        ObjectNode n = MAPPER.createObjectNode();
-        n.put("format", LEGACY);
-        n.put("kind", "pgbackrest-mirror-info");
-        n.put("stanza", r.stanza());
-        n.put("at", r.at().toString());
-        files(n.putArray("files"), r.files());
-        return bytes(n);
-    }
-
     static InfoRecord readInfo(byte[] json, String key) {
         JsonNode n = tree(json, key, LEGACY, LEGACY);
         try {

@@ -644,13 +644,14 @@ public final class PgBackRestMirror {
         /** @return the source's sub-passphrase (read from its backup.info once per run); empty when unencrypted */
         private Optional<String> subPass() {
             if (subPass == null) {
-                Optional<io.pgvault.api.Secret> pass = pgbr.config().repo(repo).cipherPass();
-                byte[] backupInfo = RepoFiles.read(source, "backup/" + stanza + "/backup.info",
-                        RepoFiles.MAX_INFO_BYTES);
-                subPass = RepoFiles.subPass(backupInfo, pass);
-                fingerprint = subPass.map(RepoFiles::fingerprint);
+                learnSubPass(RepoFiles.read(source, "backup/" + stanza + "/backup.info", RepoFiles.MAX_INFO_BYTES));
             }
             return subPass;
+        }
+
+        private void learnSubPass(byte[] backupInfo) {
+            subPass = RepoFiles.subPass(backupInfo, pgbr.config().repo(repo).cipherPass());
+            fingerprint = subPass.map(RepoFiles::fingerprint);
         }
 
         private List<MirroredFile> copyAll(List<SourceFile> files) {
@@ -693,8 +694,7 @@ public final class PgBackRestMirror {
                 count(snap.copied());
                 now.add(snap.copied().file());
                 if (f.path().equals("backup/" + stanza + "/backup.info") && subPass == null) {
-                    subPass = RepoFiles.subPass(snap.bytes(), pgbr.config().repo(repo).cipherPass());
-                    fingerprint = subPass.map(RepoFiles::fingerprint);
+                    learnSubPass(snap.bytes());
                 }
             }
             if (now.stream().noneMatch(f -> f.path().endsWith("/backup.info"))

@@ -35,15 +35,13 @@ final class RepoFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Info files stay small (a few KiB per set); a larger one is not pgBackRest's. */
     static final int MAX_INFO_BYTES = 32 * 1024 * 1024;
-    /** A manifest lists every file of the cluster: some 200 bytes each. */
-    static final int MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
     private RepoFiles() {
     }
 
     /** Reads a whole small file of the source, refusing one larger than {@code max}. */
     static byte[] read(SourceRepo source, String path, int max) {
-        try (java.io.InputStream in = source.open(path)) {
+        try (InputStream in = source.open(path)) {
             byte[] bytes = in.readNBytes(max + 1);
             if (bytes.length > max) {
                 throw new IntegrityException(path + " in " + source.id() + " is larger than " + max + " bytes: not a "
@@ -63,25 +61,11 @@ final class RepoFiles {
      * @throws DecryptionException when the bytes are not pgBackRest ciphertext or the passphrase is wrong
      */
     static byte[] decrypt(byte[] data, Optional<String> pass, String what) {
-        if (pass.isEmpty()) {
-            return data;
-        }
-        if (data.length < 16 + 16 || !Arrays.equals(Arrays.copyOf(data, 8), MAGIC)) {
-            throw new DecryptionException(what + " is not encrypted the way pgBackRest encrypts (no Salted__ "
-                    + "header): the repository is not encrypted, or the file was replaced", null);
-        }
-        byte[] salt = Arrays.copyOfRange(data, 8, 16);
-        byte[] keyIv = bytesToKey(pass.get().getBytes(StandardCharsets.UTF_8), salt);
-        try {
-            Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
-            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(keyIv, 0, 32, "AES"),
-                    new IvParameterSpec(keyIv, 32, 16));
-            return c.doFinal(data, 16, data.length - 16);
-        } catch (GeneralSecurityException e) {
+        try (InputStream in = decrypting(new java.io.ByteArrayInputStream(data), pass, what)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
             throw new DecryptionException("cannot decrypt " + what + ": wrong cipher passphrase, or the file is "
                     + "damaged", e);
-        } finally {
-            Arrays.fill(keyIv, (byte) 0);
         }
     }
 
@@ -109,28 +93,41 @@ final class RepoFiles {
         }
     }
 
+    /** One {@code key=value} line of an info file or manifest, with its section. */
+    @FunctionalInterface
+    interface Entry {
+        void accept(String section, String key, String value);
+    }
+
     /**
-     * @return section to key to raw value (JSON text), in file order; keys are split at the first {@code =}
+     * Reads pgBackRest's INI layout line by line: {@code [section]} headers and {@code key=value} lines, the key ending
+     * at the first {@code =} whose remainder is JSON ({@link #separator}). A line of anything else means the file is
+     * not pgBackRest's, or was decrypted with the wrong passphrase; the line itself is never quoted (it may be noise
+     * or a secret).
      */
-    static Map<String, Map<String, String>> ini(byte[] plain, String what) {
-        Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        Map<String, String> section = null;
-        for (String line : new String(plain, StandardCharsets.UTF_8).split("\n")) {
+    static void scan(InputStream plain, String what, Entry entry) throws IOException {
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(plain,
+                StandardCharsets.UTF_8), 64 * 1024);
+        String section = null;
+        long count = 0;
+        for (String line; (line = r.readLine()) != null; ) {
+            if (++count > 50_000_000L) {
+                throw new IntegrityException(what + " has too many lines to be pgBackRest's");
+            }
             if (line.isEmpty()) {
                 continue;
             }
             if (line.startsWith("[") && line.endsWith("]")) {
-                section = out.computeIfAbsent(line.substring(1, line.length() - 1), k -> new LinkedHashMap<>());
+                section = line.substring(1, line.length() - 1);
                 continue;
             }
-            int eq = line.indexOf('=');
+            int eq = separator(line);
             if (section == null || eq <= 0) {
-                throw new IntegrityException(what + " is not a pgBackRest info file or manifest (line '"
-                        + (line.length() > 60 ? line.substring(0, 60) + "..." : line) + "')");
+                throw new IntegrityException(what + " is not pgBackRest's (it could not be decrypted with the "
+                        + "repository's passphrase, or it is damaged)");
             }
-            section.put(line.substring(0, eq), line.substring(eq + 1));
+            entry.accept(section, line.substring(0, eq), line.substring(eq + 1));
         }
-        return out;
     }
 
     private static JsonNode json(String raw, String what) {
@@ -150,14 +147,22 @@ final class RepoFiles {
         if (repoPass.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, Map<String, String>> ini = ini(decrypt(backupInfo, repoPass.map(Secret::reveal), "backup.info"),
-                "backup.info");
-        String raw = ini.getOrDefault("cipher", Map.of()).get("cipher-pass");
-        if (raw == null) {
+        String[] raw = new String[1];
+        try {
+            scan(new java.io.ByteArrayInputStream(decrypt(backupInfo, repoPass.map(Secret::reveal), "backup.info")),
+                    "backup.info", (section, key, value) -> {
+                        if (section.equals("cipher") && key.equals("cipher-pass")) {
+                            raw[0] = value;
+                        }
+                    });
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // reading memory
+        }
+        if (raw[0] == null) {
             throw new IntegrityException("backup.info has no [cipher] cipher-pass although the repository is "
                     + "configured with a cipher passphrase");
         }
-        return Optional.of(json(raw, "backup.info").asText());
+        return Optional.of(json(raw[0], "backup.info").asText());
     }
 
     /**
@@ -194,46 +199,27 @@ final class RepoFiles {
         MessageDigest md = Digests.sha256();
         List<String> out = new ArrayList<>();
         java.util.Set<String> bundles = new java.util.TreeSet<>();
-        java.util.Map<String, String> option = new LinkedHashMap<>();
+        Map<String, String> option = new LinkedHashMap<>();
         List<String[]> files = new ArrayList<>();
-        String manifestLabel = null;
-        long count = 0;
-        try (InputStream raw = new java.security.DigestInputStream(manifest, md);
-             java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
-                     decrypting(raw, subPass, what), StandardCharsets.UTF_8), 64 * 1024)) {
-            String section = null;
-            for (String line; (line = r.readLine()) != null; ) {
-                if (++count > 50_000_000L) {
-                    throw new IntegrityException(what + " has too many lines to be a manifest");
-                }
-                if (line.isEmpty()) {
-                    continue;
-                }
-                if (line.startsWith("[") && line.endsWith("]")) {
-                    section = line.substring(1, line.length() - 1);
-                    continue;
-                }
-                int eq = separator(line);
-                if (section == null || eq <= 0) {
-                    throw new IntegrityException(what + " is not a pgBackRest manifest (it could not be decrypted "
-                            + "with the repository's passphrase, or it is damaged)");
-                }
-                String key = line.substring(0, eq);
-                String value = line.substring(eq + 1);
+        String[] manifestLabel = new String[1];
+        try (InputStream raw = new java.security.DigestInputStream(manifest, md)) {
+            scan(decrypting(raw, subPass, what), what, (section, key, value) -> {
                 switch (section) {
                     case "backup" -> {
                         if (key.equals("backup-label")) {
-                            manifestLabel = json(value, what).asText();
+                            manifestLabel[0] = json(value, what).asText();
                         }
                     }
                     case "backup:option" -> option.put(key, value);
-                    case "target:file" -> files.add(new String[] {key, value});
+                    case "target:file" -> {
+                        files.add(new String[] {key, value});
+                        if (files.size() == 100_000) {
+                            resolve(files, option, stanza, label, what, out, bundles);
+                        }
+                    }
                     default -> { }
                 }
-                if (files.size() > 0 && files.size() % 100_000 == 0) {
-                    resolve(files, option, stanza, label, what, out, bundles);
-                }
-            }
+            });
             while (raw.read() >= 0) {
                 // the digest covers every stored byte, padding included
             }
@@ -241,9 +227,9 @@ final class RepoFiles {
             throw new IntegrityException("cannot read " + what + ": " + e.getMessage()
                     + " (a wrong cipher passphrase, or a damaged file)", e);
         }
-        if (manifestLabel == null || !manifestLabel.equals(label)) {
-            throw new IntegrityException(what + " names " + (manifestLabel == null ? "no set" : "another set, "
-                    + manifestLabel));
+        if (manifestLabel[0] == null || !manifestLabel[0].equals(label)) {
+            throw new IntegrityException(what + " names " + (manifestLabel[0] == null ? "no set" : "another set, "
+                    + manifestLabel[0]));
         }
         if (files.isEmpty() && out.isEmpty() && bundles.isEmpty()) {
             throw new IntegrityException(what + " lists no file");

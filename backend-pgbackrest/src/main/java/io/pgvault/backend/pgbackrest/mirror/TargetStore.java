@@ -109,11 +109,6 @@ final class TargetStore {
         repository.put(setKey(s.label()), out -> out.write(json));
     }
 
-    void put(ManifestCodec.InfoRecord r) {
-        byte[] json = ManifestCodec.write(r);
-        repository.put(infoKey(), out -> out.write(json));
-    }
-
     /** @return the committed record of one set as it is now, if it still exists */
     Optional<MirroredSet> set(String label) {
         String key = setKey(label);
