@@ -720,6 +720,15 @@ public final class Catalog {
                 return "object " + o.key() + " is listed twice";
             }
         }
+        Map<String, String> keyFiles = new HashMap<>();
+        set.objects().stream().filter(StoredObject::isSetKey).forEach(o -> keyFiles.put(o.key(), o.storedSha256()));
+        for (StoredObject o : set.objects()) {
+            if (io.pgvault.internal.pipeline.SetEncoder.SCHEME.equals(o.encryption())
+                    && !o.attribute(io.pgvault.internal.pipeline.SetEncoder.KEY_SHA256_ATTRIBUTE).equals(
+                            keyFiles.get(o.attribute(io.pgvault.internal.pipeline.SetEncoder.KEY_ATTRIBUTE)))) {
+                return "object " + o.key() + " is encrypted to a set key file the manifest does not list";
+            }
+        }
         return null;
     }
 

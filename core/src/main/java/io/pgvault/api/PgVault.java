@@ -260,8 +260,8 @@ public final class PgVault {
             problems.add("the manifest of " + id + " fails authentication: altered after it was written, or signed"
                     + " with another key; its digests prove nothing");
         }
-        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
-            DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch);
+        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase);
+                DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch)) {
             for (StoredObject object : set.objects()) {
                 try {
                     context.verifyStored(object);
@@ -313,8 +313,8 @@ public final class PgVault {
             events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
             throw e;
         }
-        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase)) {
-            DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch);
+        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase);
+                DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch)) {
             if (request.verifyFirst() && !streamsAuthenticated(set)) {
                 set.objects().forEach(context::verifyStored);
             }

@@ -10,6 +10,7 @@ import java.util.Optional;
  * <pre>
  * manifests/&lt;id&gt;.json          a committed set (written last, create-only where the store allows; never rewritten)
  * data/&lt;id&gt;/&lt;name&gt;&lt;suffixes&gt;     the set's objects
+ * data/&lt;id&gt;/set-key.age          with a passphrase: the set's own age key, encrypted with it (ADR 0003)
  * intents/&lt;id&gt;.json            a lease: the set is being written or copied by a live process
  * records/&lt;id&gt;/&lt;kind&gt;-&lt;n&gt;.json   later facts about a set (verified, pinned, unpinned), append-only
  * notices/&lt;kind&gt;/...           reports that outlive a set (a set a tier never received)
@@ -69,6 +70,17 @@ public final class RepositoryLayout {
         ObjectKeys.validate(name);
         return ObjectKeys.validate(dataPrefix(id) + name + options.compression().suffix()
                 + (options.encryption().scheme().equals("none") ? "" : ".age"));
+    }
+
+    /**
+     * @param id     a set
+     * @param folder a folder within the set's prefix ({@code ""}, or a tier writer's folder ending in {@code /})
+     * @return where that set's key file is written: objects encrypted with a passphrase are encrypted to the set's
+     *         own age key, which this file holds, age-encrypted with the passphrase
+     * @since 0.5.0
+     */
+    public static String setKeyFile(BackupId id, String folder) {
+        return ObjectKeys.validate(dataPrefix(id) + folder + "set-key.age");
     }
 
     /**

@@ -8,6 +8,7 @@ import io.pgvault.api.event.VaultListener;
 import io.pgvault.internal.pipeline.EncodingStream;
 import io.pgvault.internal.pipeline.Encoded;
 import io.pgvault.internal.pipeline.Pipeline;
+import io.pgvault.internal.pipeline.SetEncoder;
 import io.pgvault.spi.BackupContext;
 import io.pgvault.spi.ObjectWriter;
 import io.pgvault.spi.Repository;
@@ -27,7 +28,7 @@ public final class DefaultBackupContext implements BackupContext {
     private final Instant startedAt;
     private final Clock clock;
     private final Repository repository;
-    private final Pipeline pipeline;
+    private final SetEncoder encoder;
     private final ProcessRunner processes;
     private final ScratchDirectory scratch;
     private final List<StoredObject> written = new ArrayList<>();
@@ -53,7 +54,7 @@ public final class DefaultBackupContext implements BackupContext {
         this.clock = clock;
         this.startedAt = clock.instant();
         this.repository = repository;
-        this.pipeline = pipeline;
+        this.encoder = pipeline.newSet();
         this.processes = processes;
         this.scratch = scratch;
         this.progress = new ProgressTracker(listener, clock, repository.id(), id, Phase.BACKUP);
@@ -109,21 +110,44 @@ public final class DefaultBackupContext implements BackupContext {
 
     private StoredObject write(String name, Map<String, String> attributes, ObjectWriter writer) {
         claimCheck.run();
-        String key = RepositoryLayout.objectKey(id, name, pipeline.options());
+        String key = RepositoryLayout.objectKey(id, name, encoder.options());
+        if (key.equals(RepositoryLayout.setKeyFile(id, ""))) {
+            throw new IllegalArgumentException("object name '" + name + "' would be stored where the set's key file"
+                    + " is: choose another name");
+        }
+        writeKeyFileOnce();
         AtomicReference<Encoded> encoded = new AtomicReference<>();
         repository.put(key, out -> {
-            EncodingStream enc = pipeline.encode(out);
+            EncodingStream enc = encoder.encode(out);
             writer.writeTo(progress.counting(enc));
             encoded.set(enc.finish());
         });
         Encoded e = encoded.get();
         StoredObject object = new StoredObject(name, key, e.logicalBytes(), e.storedBytes(), e.storedSha256(),
-                e.logicalSha256(), pipeline.options().compression(), pipeline.options().encryption().scheme(),
-                e.withHeader(attributes));
+                e.logicalSha256(), encoder.options().compression(), encoder.scheme(), encoder.attributes(e, attributes));
         synchronized (written) {
             written.add(object);
         }
         return object;
+    }
+
+    /**
+     * With a passphrase, the set's key file goes first, once: every object is encrypted to the key it holds. It is
+     * listed in the manifest like any object (verified, copied and pruned with the set).
+     */
+    private void writeKeyFileOnce() {
+        synchronized (encoder) {
+            if (!encoder.needsKeyFile()) {
+                return;
+            }
+            String key = RepositoryLayout.setKeyFile(id, "");
+            AtomicReference<Encoded> encoded = new AtomicReference<>();
+            repository.put(key, out -> encoded.set(encoder.writeKeyFile(out, clock.instant())));
+            StoredObject file = encoder.keyFileStored(SetEncoder.KEY_FILE, key, encoded.get());
+            synchronized (written) {
+                written.add(file);
+            }
+        }
     }
 
     /** @return logical bytes written so far */

@@ -3,6 +3,7 @@ package io.pgvault.internal;
 import io.pgvault.api.IntegrityException;
 import io.pgvault.api.RepositoryException;
 import io.pgvault.api.StoredObject;
+import io.pgvault.internal.pipeline.DecodeSession;
 import io.pgvault.internal.pipeline.Digest;
 import io.pgvault.internal.pipeline.Pipeline;
 import io.pgvault.spi.ReadContext;
@@ -13,10 +14,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 
-/** Gives a strategy decoded, verified streams of a set's objects. */
-public final class DefaultReadContext implements ReadContext {
+/**
+ * Gives a strategy decoded, verified streams of a set's objects, for one operation: a set key unwrapped with the
+ * passphrase is kept until {@link #close()}, then forgotten.
+ */
+public final class DefaultReadContext implements ReadContext, AutoCloseable {
     private final Repository repository;
-    private final Pipeline pipeline;
+    private final DecodeSession session;
     private final ProcessRunner processes;
     private final ScratchDirectory scratch;
 
@@ -29,14 +33,14 @@ public final class DefaultReadContext implements ReadContext {
     public DefaultReadContext(Repository repository, Pipeline pipeline, ProcessRunner processes,
             ScratchDirectory scratch) {
         this.repository = repository;
-        this.pipeline = pipeline;
+        this.session = pipeline.session(repository::open);
         this.processes = processes;
         this.scratch = scratch;
     }
 
     @Override
     public InputStream openObject(StoredObject object) {
-        return pipeline.decode(repository.open(object.key()), object);
+        return session.open(object);
     }
 
     @Override
@@ -55,6 +59,12 @@ public final class DefaultReadContext implements ReadContext {
             throw new IntegrityException("object " + object.key() + " in " + repository.id()
                     + " is corrupt: SHA-256 " + d.sha256() + " differs from the recorded " + object.storedSha256());
         }
+    }
+
+    /** Forgets the set keys this operation unwrapped. */
+    @Override
+    public void close() {
+        session.close();
     }
 
     @Override

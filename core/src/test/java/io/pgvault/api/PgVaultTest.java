@@ -185,7 +185,12 @@ class PgVaultTest {
                     .restore(RestoreRequest.builder().build());
             assertThat(strategy.restored).containsExactly(new String(FakeStrategy.PAYLOAD, StandardCharsets.UTF_8),
                     new String(FakeStrategy.PAYLOAD, StandardCharsets.UTF_8) + "2");
-            assertThat(set.objects()).allSatisfy(o -> assertThat(o.key()).endsWith(".zst.age"));
+            assertThat(set.objects()).filteredOn(o -> !o.isSetKey())
+                    .allSatisfy(o -> assertThat(o.key()).endsWith(".zst.age"))
+                    .allSatisfy(o -> assertThat(o.encryption()).isEqualTo("age-set-key"));
+            assertThat(set.objects()).filteredOn(StoredObject::isSetKey).singleElement()
+                    .satisfies(k -> assertThat(k.key()).isEqualTo("data/" + set.id() + "/set-key.age"))
+                    .satisfies(k -> assertThat(k.encryption()).isEqualTo("age-scrypt"));
         }
 
         @Test
@@ -282,7 +287,7 @@ class PgVaultTest {
         @Override
         public RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext ctx) {
             restoreCalls++;
-            for (StoredObject o : set.objects()) {
+            for (StoredObject o : set.objects().stream().filter(o -> !o.isSetKey()).toList()) {
                 try (InputStream in = ctx.openObject(o)) {
                     restored.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 } catch (IOException e) {

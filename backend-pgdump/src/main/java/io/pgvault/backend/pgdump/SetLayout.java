@@ -39,6 +39,9 @@ record SetLayout(DumpFormat format, Optional<StoredObject> globals, Map<String, 
         for (StoredObject o : set.objects()) {
             switch (o.attribute("role")) {
                 case "globals" -> globals = o;
+                case StoredObject.SET_KEY_ROLE -> {
+                    // the set's key file (passphrase sets): the pipeline opens it, no tool reads it
+                }
                 case "dump" -> {
                     String db = o.attribute("database");
                     if (db.isEmpty()) {

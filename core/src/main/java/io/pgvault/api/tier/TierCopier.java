@@ -19,7 +19,9 @@ import io.pgvault.internal.ProgressTracker;
 import io.pgvault.internal.pipeline.Digest;
 import io.pgvault.internal.pipeline.EncodingStream;
 import io.pgvault.internal.pipeline.Encoded;
+import io.pgvault.internal.pipeline.DecodeSession;
 import io.pgvault.internal.pipeline.Pipeline;
+import io.pgvault.internal.pipeline.SetEncoder;
 import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.ObjectKeys;
 import io.pgvault.spi.Repository;
@@ -132,10 +134,23 @@ final class TierCopier {
             }
             String writer = "w-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "/";
             List<StoredObject> copies = new ArrayList<>();
-            for (StoredObject o : set.objects()) {
-                lease.check();
-                copies.add(tierPipeline.isPresent() ? reencode(set, o, writer, tally, progress) : copyBytes(o, tally,
-                        progress));
+            if (tierPipeline.isPresent()) {
+                try (DecodeSession primaryReads = primaryPipeline.session(primary::open);
+                        DecodeSession tierReads = tierPipeline.get().session(tier.repository()::open)) {
+                    Reencoding re = new Reencoding(set, writer, tierPipeline.get().newSet(), primaryReads, tierReads);
+                    for (StoredObject o : set.objects()) {
+                        lease.check();
+                        if (!o.isSetKey()) { // the primary's key file: the tier's objects get a key of their own
+                            copies.add(reencode(re, o, tally, progress));
+                        }
+                    }
+                    re.encoder.keyFile().ifPresent(k -> copies.add(0, k));
+                }
+            } else {
+                for (StoredObject o : set.objects()) {
+                    lease.check();
+                    copies.add(copyBytes(o, tally, progress));
+                }
             }
             Instant verifiedAt = clock.instant();
             Map<String, String> attributes = new HashMap<>(set.attributes());
@@ -193,9 +208,51 @@ final class TierCopier {
         return o;
     }
 
+    /** One set's re-encoding: its writer folder, the tier's encoder for it, and the two sides' decode sessions. */
+    private record Reencoding(BackupSet set, String writer, SetEncoder encoder, DecodeSession primaryReads,
+            DecodeSession tierReads) {
+    }
+
+    /**
+     * With a passphrase on the tier, the tier's copy gets a set key of its own, written before its first object: the
+     * one a journal records from an interrupted copy when it is still there (unwrapped once, so the objects
+     * encrypted to it are kept), else a fresh one in this writer's folder.
+     */
+    private void ensureKeyFile(Reencoding re, ProgressTracker progress) {
+        if (!re.encoder().needsKeyFile()) {
+            return;
+        }
+        BackupSet set = re.set();
+        String journalKey = Catalog.dataPrefix(set.id()) + JOURNAL + SetEncoder.KEY_FILE + ".json";
+        Optional<StoredObject> journaled = readJournal(journalKey);
+        if (journaled.isPresent() && journaled.get().isSetKey()
+                && journaled.get().key().startsWith(RepositoryLayout.dataPrefix(set.id()))
+                && validKey(journaled.get().key())
+                && holds(journaled.get().key(), journaled.get().storedBytes(), journaled.get().storedSha256())) {
+            try {
+                re.encoder().adopt(re.tierReads(), journaled.get());
+                return;
+            } catch (PgVaultException e) { // unreadable with this passphrase: the copy starts with a fresh key
+                org.slf4j.LoggerFactory.getLogger(TierCopier.class).info("the set key an interrupted copy of {} to"
+                        + " tier {} left cannot be used ({}); a new one is written", set.id(), tier.name(),
+                        e.getMessage());
+            }
+        }
+        String key = RepositoryLayout.setKeyFile(set.id(), re.writer());
+        AtomicReference<Encoded> encoded = new AtomicReference<>();
+        put(key, out -> encoded.set(re.encoder().writeKeyFile(progress.counting(out), clock.instant())),
+                new AtomicReference<>());
+        StoredObject file = re.encoder().keyFileStored(SetEncoder.KEY_FILE, key, encoded.get());
+        verifyCopy(key, file.storedBytes(), file.storedSha256());
+        writeJournal(journalKey, file);
+    }
+
     /** Decode with the primary's key (digests checked), encode with the tier's pipeline, all in memory. */
-    private StoredObject reencode(BackupSet set, StoredObject o, String writer, Tally tally,
-            ProgressTracker progress) {
+    private StoredObject reencode(Reencoding re, StoredObject o, Tally tally, ProgressTracker progress) {
+        BackupSet set = re.set();
+        String writer = re.writer();
+        SetEncoder encoder = re.encoder();
+        ensureKeyFile(re, progress);
         Pipeline pipeline = tierPipeline.orElseThrow();
         // under a folder of this writer's own: another copier of the set (a stale sync, a claim taken over) writes
         // other bytes of the same size, and must never replace these after they were verified
@@ -205,6 +262,11 @@ final class TierCopier {
         if (journaled.isPresent() && journaled.get().key().startsWith(RepositoryLayout.dataPrefix(set.id()))
                 && journaled.get().name().equals(o.name())
                 && journaled.get().logicalSha256().equals(o.logicalSha256())
+                && journaled.get().encryption().equals(encoder.scheme())
+                && journaled.get().attribute(SetEncoder.KEY_ATTRIBUTE).equals(
+                        encoder.keyFile().map(StoredObject::key).orElse(""))
+                && journaled.get().attribute(SetEncoder.KEY_SHA256_ATTRIBUTE).equals(
+                        encoder.keyFile().map(StoredObject::storedSha256).orElse(""))
                 && validKey(journaled.get().key())
                 && holds(journaled.get().key(), journaled.get().storedBytes(), journaled.get().storedSha256())) {
             tally.reused++;
@@ -213,8 +275,8 @@ final class TierCopier {
         AtomicReference<Encoded> encoded = new AtomicReference<>();
         AtomicReference<RuntimeException> sourceFailure = new AtomicReference<>();
         put(key, out -> {
-            try (InputStream in = source(() -> primaryPipeline.decode(primary.open(o.key()), o), sourceFailure);
-                    EncodingStream enc = pipeline.encode(progress.counting(out))) {
+            try (InputStream in = source(() -> re.primaryReads().open(o), sourceFailure);
+                    EncodingStream enc = encoder.encode(progress.counting(out))) {
                 try {
                     in.transferTo(enc);
                 } catch (RuntimeException e) { // damaged primary object or wrong key: not the tier's fault
@@ -234,8 +296,8 @@ final class TierCopier {
         tally.copied++;
         tally.bytes += e.storedBytes();
         StoredObject copy = new StoredObject(o.name(), key, e.logicalBytes(), e.storedBytes(), e.storedSha256(),
-                e.logicalSha256(), pipeline.options().compression(), pipeline.options().encryption().scheme(),
-                e.withHeader(withoutHeader(o.attributes())));
+                e.logicalSha256(), pipeline.options().compression(), encoder.scheme(),
+                encoder.attributes(e, withoutHeader(o.attributes())));
         verifyCopy(key, copy.storedBytes(), copy.storedSha256());
         writeJournal(journalKey, copy);
         return copy;

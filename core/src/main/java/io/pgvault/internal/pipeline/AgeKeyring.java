@@ -61,8 +61,17 @@ final class AgeKeyring {
                 throw keyNeeded(object, "to an age X25519 recipient (age-x25519)",
                         "Encryption.x25519(...) with the AGE-SECRET-KEY-1... identity of that recipient");
             }
+            case SetEncoder.SCHEME -> {
+                if (encryption instanceof Encryption.Passphrase) {
+                    throw new IllegalStateException("object " + object.key() + " is encrypted to its set's key: it is"
+                            + " opened through a DecodeSession, which unwraps that key");
+                }
+                throw keyNeeded(object, "to its set's own key, which is wrapped with an age passphrase ("
+                        + SetEncoder.SCHEME + ")", "Encryption.passphrase(...) with the passphrase it was written with");
+            }
             default -> throw new DecryptionException("object " + object.key() + " names an unknown encryption scheme '"
-                    + object.encryption() + "' (known: none, age-scrypt, age-x25519)", null);
+                    + object.encryption() + "' (known: none, age-scrypt, age-x25519, " + SetEncoder.SCHEME + ")",
+                    null);
         };
     }
 

@@ -67,6 +67,30 @@ public final class Pipeline {
     }
 
     /**
+     * Decodes with a given age identity instead of this pipeline's key (an object encrypted to its set's key).
+     */
+    InputStream decode(InputStream stored, StoredObject object, com.exceptionfactory.jagged.RecipientStanzaReader
+            identity, String keyDescription) {
+        return new VerifyingDecodingStream(Objects.requireNonNull(stored, "stored"), object, identity, keyDescription);
+    }
+
+    /**
+     * @return an encoder for the objects of one new set: with a passphrase, they are encrypted to a fresh key of the
+     *         set, wrapped once (see {@link SetEncoder})
+     */
+    public SetEncoder newSet() {
+        return new SetEncoder(this);
+    }
+
+    /**
+     * @param source opens stored objects (and sets' key files) by key
+     * @return a session for one operation's reads; close it when the operation ends
+     */
+    public DecodeSession session(DecodeSession.Source source) {
+        return new DecodeSession(this, source);
+    }
+
+    /**
      * @param in a stream, read to its end (not closed)
      * @return its size and SHA-256
      * @throws IOException when reading fails

@@ -32,7 +32,11 @@ final class ScryptWrapKey {
     }
 
     /** @return a ChaCha20-Poly1305 cipher keyed with the wrap key derived from {@code passphrase} and {@code salt} */
+    /** scrypt derivations this process has run (age stanzas only): what "one derivation per set" is measured by. */
+    static final java.util.concurrent.atomic.AtomicLong DERIVATIONS = new java.util.concurrent.atomic.AtomicLong();
+
     static Cipher cipher(int mode, Secret passphrase, byte[] salt, int workFactor) throws GeneralSecurityException {
+        DERIVATIONS.incrementAndGet();
         byte[] password = passphrase.reveal().getBytes(StandardCharsets.UTF_8);
         byte[] labelledSalt = new byte[SALT_LABEL.length + salt.length];
         System.arraycopy(SALT_LABEL, 0, labelledSalt, 0, SALT_LABEL.length);

@@ -370,6 +370,91 @@ class TieringTest {
     }
 
     @Nested
+    @DisplayName("passphrase sets (one key derivation per set)")
+    class PassphraseTiers {
+        private final PipelineOptions primaryOptions = io.pgvault.api.TestKeys.SIGNED
+                .withEncryption(Encryption.passphrase(Secret.of("primary passphrase")).withWorkFactor(10));
+        private final PipelineOptions tierOptions = new PipelineOptions(Compression.gzip(),
+                Encryption.passphrase(Secret.of("tier passphrase")).withWorkFactor(10))
+                .withIntegrityKey(io.pgvault.api.TestKeys.INTEGRITY);
+
+        private PgVault vault(Tier tier) {
+            return vaultBuilder().pipeline(primaryOptions).tier(tier).build();
+        }
+
+        @Test
+        @DisplayName("a re-encoded copy gets the tier's own set key, in the copier's folder; it costs one derivation "
+                + "per side, and restores from the tier alone with the tier's passphrase")
+        void reencodedWithOwnKey() {
+            PgVault vault = vault(Tier.builder("vault", copy).pipeline(tierOptions).build());
+            long before = io.pgvault.internal.pipeline.PipelineAccess.scryptDerivations();
+            BackupSet set = vault.backupAndCopy().set();
+            long derived = io.pgvault.internal.pipeline.PipelineAccess.scryptDerivations() - before;
+            BackupSet onTier = listed(copy).get(0);
+
+            assertThat(derived).as("wrap the primary's key, unwrap it for the copy, wrap the tier's").isEqualTo(3);
+            StoredObject keyFile = onTier.objects().get(0);
+            assertThat(keyFile.isSetKey()).isTrue();
+            assertThat(keyFile.key()).matches("data/" + set.id() + "/w-[0-9a-f]{8}/set-key.age");
+            assertThat(keyFile.storedSha256()).isNotEqualTo(set.objects().get(0).storedSha256());
+            assertThat(onTier.objects()).hasSize(4).filteredOn(o -> !o.isSetKey()).allSatisfy(o -> {
+                assertThat(o.encryption()).isEqualTo("age-set-key");
+                assertThat(o.attribute("ageSetKey")).isEqualTo(keyFile.key());
+                assertThat(o.key()).endsWith(".gz.age");
+            });
+
+            primary.objects.clear();
+            PgVault tierAlone = PgVault.builder().strategy(strategy).repository(copy).pipeline(tierOptions).build();
+            tierAlone.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("x").build());
+            assertThat(strategy.restored).containsExactly(TierTesting.ThreeObjects.content("a.sql", T0),
+                    TierTesting.ThreeObjects.content("b.sql", T0), TierTesting.ThreeObjects.content("c.sql", T0));
+            PgVault primaryPassphrase = PgVault.builder().strategy(strategy).repository(copy)
+                    .pipeline(primaryOptions).build();
+            assertThatThrownBy(() -> primaryPassphrase.restore(RestoreRequest.builder().backupId(set.id())
+                    .targetDatabase("x").build())).isInstanceOf(DecryptionException.class)
+                    .hasMessageContaining("wrong passphrase");
+        }
+
+        @Test
+        @DisplayName("an interrupted re-encoded copy resumes with the key file it wrote, keeping the objects "
+                + "encrypted to it")
+        void resumesWithItsKey() {
+            copy.failPut = k -> k.endsWith("c.sql.gz.age");
+            PgVault vault = vault(Tier.builder("vault", copy).pipeline(tierOptions).build());
+            BackupSet set = vault.backupAndCopy().set();
+            assertThat(listed(copy)).isEmpty();
+            copy.failPut = k -> false;
+
+            SetCopy c = vault.sync().tiers().get(0).copies().get(0);
+
+            assertThat(c.objectsReused()).isEqualTo(2);
+            assertThat(c.objectsCopied()).isEqualTo(1);
+            assertThat(copy.putsUnder(Catalog.dataPrefix(set.id())).stream().filter(k -> k.endsWith("/set-key.age")))
+                    .as("one key file, adopted by the second attempt").hasSize(1);
+            BackupSet onTier = listed(copy).get(0);
+            assertThat(onTier.objects()).filteredOn(StoredObject::isSetKey).hasSize(1);
+            PgVault tierAlone = PgVault.builder().strategy(strategy).repository(copy).pipeline(tierOptions).build();
+            tierAlone.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("x").build());
+            assertThat(strategy.restored).hasSize(3);
+        }
+
+        @Test
+        @DisplayName("a byte-for-byte copy carries the key file with the objects and restores with the primary's "
+                + "passphrase")
+        void byteCopyCarriesKeyFile() {
+            PgVault vault = vault(Tier.builder("vault", copy).build());
+            BackupSet set = vault.backupAndCopy().set();
+            BackupSet onTier = listed(copy).get(0);
+            assertThat(onTier.objects()).isEqualTo(set.objects());
+            primary.objects.clear();
+            PgVault tierAlone = PgVault.builder().strategy(strategy).repository(copy).pipeline(primaryOptions)
+                    .build();
+            tierAlone.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("x").build());
+            assertThat(strategy.restored).hasSize(3);
+        }
+    }
+
+    @Nested
     class MonthEnd {
         @Test
         @DisplayName("a month-end tier receives a month's last set once the month is over, and nothing else")

@@ -26,4 +26,9 @@ public final class PipelineAccess {
         }
         return out.toByteArray();
     }
+
+    /** @return how many age scrypt derivations this JVM has run so far */
+    public static long scryptDerivations() {
+        return ScryptWrapKey.DERIVATIONS.get();
+    }
 }

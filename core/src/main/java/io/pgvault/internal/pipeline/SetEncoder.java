@@ -1,0 +1,162 @@
+package io.pgvault.internal.pipeline;
+
+import io.pgvault.api.Compression;
+import io.pgvault.api.Encryption;
+import io.pgvault.api.PipelineOptions;
+import io.pgvault.api.StoredObject;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Encodes the objects of one set being written (ADR 0003). With a passphrase, the set gets a fresh age X25519 key:
+ * its objects are encrypted to that key's recipient (no key derivation per object), and the key itself is written
+ * once, as the set's key file, an age scrypt file of the passphrase: one scrypt derivation per set, and still plain
+ * age for an operator. With an X25519 identity or no encryption, objects are encoded exactly as
+ * {@link Pipeline#encode} does. Thread-safe: a set's objects may be written from several threads.
+ */
+public final class SetEncoder {
+    /** The encryption scheme recorded on objects encrypted to their set's key. */
+    public static final String SCHEME = "age-set-key";
+    /** Object attribute: the repository key of the key file that opens the object. */
+    public static final String KEY_ATTRIBUTE = "ageSetKey";
+    /** Object attribute: the SHA-256 of that key file's stored bytes, checked before the file is decrypted. */
+    public static final String KEY_SHA256_ATTRIBUTE = "ageSetKeySha256";
+    /** The {@code role} attribute of a key file's manifest entry. */
+    public static final String KEY_ROLE = StoredObject.SET_KEY_ROLE;
+    /** A key file's name within its set (or within a tier writer's folder). */
+    public static final String KEY_FILE = "set-key.age";
+
+    private final Pipeline pipeline;
+    private final Encryption.Passphrase passphrase;
+    private SetKey key;
+    private StoredObject keyFile;
+
+    SetEncoder(Pipeline pipeline) {
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.passphrase = pipeline.options().encryption() instanceof Encryption.Passphrase p ? p : null;
+    }
+
+    /** @return the options objects are encoded with */
+    public PipelineOptions options() {
+        return pipeline.options();
+    }
+
+    /** @return whether objects need the set's key file, written (or adopted) before the first of them */
+    public synchronized boolean needsKeyFile() {
+        return passphrase != null && keyFile == null;
+    }
+
+    /**
+     * Generates the set's key and writes its key file: the identity as {@code age-keygen} writes it, age scrypt
+     * encrypted with the passphrase (the set's one derivation), not compressed.
+     *
+     * @param sink    where the stored bytes go (not closed)
+     * @param created when, recorded in the file's comment
+     * @return the stored file's sizes and digests
+     * @throws IOException when the sink fails
+     */
+    public synchronized Encoded writeKeyFile(OutputStream sink, Instant created) throws IOException {
+        if (passphrase == null) {
+            throw new IllegalStateException("only a passphrase wraps a set key");
+        }
+        if (key == null) {
+            key = SetKey.generate();
+        }
+        byte[] text = key.fileText(created);
+        try (EncodingStream enc = new StagedEncodingStream(sink, Compression.none(),
+                new ScryptRecipientStanzaWriter(passphrase.passphrase(), passphrase.workFactor()))) {
+            enc.write(text);
+            return enc.finish();
+        } finally {
+            Arrays.fill(text, (byte) 0);
+        }
+    }
+
+    /**
+     * @param name    the key file's name in the manifest
+     * @param repoKey where it was stored
+     * @param encoded what {@link #writeKeyFile} returned
+     * @return its manifest entry; from now on objects are encrypted to the key and point at this file
+     */
+    public synchronized StoredObject keyFileStored(String name, String repoKey, Encoded encoded) {
+        if (key == null) {
+            throw new IllegalStateException("no key file was written");
+        }
+        keyFile = new StoredObject(name, repoKey, encoded.logicalBytes(), encoded.storedBytes(),
+                encoded.storedSha256(), encoded.logicalSha256(), Compression.none(),
+                pipeline.options().encryption().scheme(), encoded.withHeader(Map.of("role", KEY_ROLE)));
+        return keyFile;
+    }
+
+    /**
+     * Continues with a key file written earlier (an interrupted tier copy resumed), already opened by
+     * {@code session}: the one derivation this operation pays for it.
+     *
+     * @param session reads the key file with this encoder's passphrase
+     * @param file    the key file's manifest entry
+     */
+    public synchronized void adopt(DecodeSession session, StoredObject file) {
+        if (passphrase == null) {
+            throw new IllegalStateException("only a passphrase wraps a set key");
+        }
+        key = session.unwrap(file.key(), file.storedSha256());
+        keyFile = file;
+    }
+
+    /** @return the key file objects are encrypted to, once written or adopted */
+    public synchronized java.util.Optional<StoredObject> keyFile() {
+        return java.util.Optional.ofNullable(keyFile);
+    }
+
+    /**
+     * @param sink where stored bytes go; not closed
+     * @return the stream to write one object's logical bytes into
+     * @throws IllegalStateException when the set's key file has not been written yet
+     */
+    public EncodingStream encode(OutputStream sink) {
+        if (passphrase == null) {
+            return pipeline.encode(sink);
+        }
+        SetKey k;
+        synchronized (this) {
+            if (keyFile == null) {
+                throw new IllegalStateException("the set's key file must be written before its objects");
+            }
+            k = key;
+        }
+        return new StagedEncodingStream(Objects.requireNonNull(sink, "sink"), pipeline.options().compression(),
+                k.writer());
+    }
+
+    /** @return the encryption scheme to record on the objects this encodes */
+    public String scheme() {
+        return passphrase != null ? SCHEME : pipeline.options().encryption().scheme();
+    }
+
+    /**
+     * @param encoded    an object this encoder encoded
+     * @param attributes the writer's attributes for it
+     * @return them with the age header pin and, for a set key, where the key file is and its digest
+     */
+    public synchronized Map<String, String> attributes(Encoded encoded, Map<String, String> attributes) {
+        Map<String, String> out = new LinkedHashMap<>(encoded.withHeader(attributes));
+        out.remove(KEY_ATTRIBUTE);
+        out.remove(KEY_SHA256_ATTRIBUTE);
+        if (passphrase != null && keyFile != null) {
+            out.put(KEY_ATTRIBUTE, keyFile.key());
+            out.put(KEY_SHA256_ATTRIBUTE, keyFile.storedSha256());
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "SetEncoder(" + scheme() + ")";
+    }
+}
