@@ -4,6 +4,7 @@ import io.pgvault.api.BackupSet;
 import io.pgvault.api.Encryption;
 import io.pgvault.api.Secret;
 import io.pgvault.api.StoredObject;
+import io.pgvault.testkit.AgeTerminal;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.PostgresCluster;
 import io.pgvault.testkit.PostgresFixture;
@@ -77,6 +78,55 @@ class PgDumpAgeInteropIT {
                     connect, List.of("-f", dumpFile.toString())), null);
         }
         assertThat(dumpText(cluster, target)).isEqualTo(dumpText(cluster, SOURCE));
+        assertThat(DemoDatabase.fingerprint(cluster, target)).isEqualTo(DemoDatabase.fingerprint(cluster, SOURCE));
+        cluster.dropDatabase(target);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DumpFormat.class, names = {"PLAIN", "CUSTOM", "DIRECTORY"})
+    @DisplayName("a passphrase set opens with the runbook's commands: age -d the set's key file once (typing the "
+            + "passphrase at a terminal), then age -d -i it on every object, zstd and the stock tools")
+    void operatorRecoversPassphraseSet(DumpFormat format, @TempDir Path repo, @TempDir Path work)
+            throws IOException {
+        Secret passphrase = Secret.of("operator's passphrase: test only");
+        PgDumpConfig config = PgDumpConfig.builder().connection(pg.connection(SOURCE)).format(format)
+                .jobs(format == DumpFormat.DIRECTORY ? 2 : 1).build();
+        BackupSet set = PgDumpTesting.vault(config, repository(repo),
+                new Encryption.Passphrase(passphrase, 14)).backup();
+        Path setDir = repo.resolve("data").resolve(set.id().value());
+        assertThat(set.objects().get(0).key()).isEqualTo("data/" + set.id() + "/set-key.age");
+
+        // docs/runbooks/restore-logical.md, "Restore without pgvault", passphrase sets
+        Path keyFile = work.resolve("set-key.txt");
+        AgeTerminal.run(work, passphrase, "age", "-d", "-o", keyFile.toString(),
+                setDir.resolve("set-key.age").toString());
+        assertThat(Files.readString(keyFile)).contains("AGE-SECRET-KEY-1");
+
+        PostgresCluster cluster = pg.cluster();
+        String target = "recovered_pass_" + format.label();
+        cluster.createDatabase(target);
+        List<String> connect = List.of("-h", cluster.host(), "-p", Integer.toString(cluster.port()),
+                "-U", cluster.user(), "-d", target);
+        List<StoredObject> dumps = set.objects().stream().filter(o -> !o.isSetKey()).toList();
+        if (format == DumpFormat.DIRECTORY) {
+            Path dir = Files.createDirectory(work.resolve("restore.dir"));
+            for (StoredObject o : dumps) {
+                String name = Path.of(o.key()).getFileName().toString().replace(".zst.age", "");
+                decryptAndDecompress(repo.resolve(o.key()), keyFile, dir.resolve(name));
+            }
+            run(concat(List.of(cluster.binDir().resolve("pg_restore").toString(), "--exit-on-error", "-j", "2"),
+                    connect, List.of(dir.toString())), null);
+        } else {
+            Path dumpFile = decryptAndDecompress(repo.resolve(dumps.get(0).key()), keyFile, work.resolve("dump"));
+            assertThat(sha256(dumpFile)).isEqualTo(dumps.get(0).logicalSha256());
+            if (format == DumpFormat.CUSTOM) {
+                run(concat(List.of(cluster.binDir().resolve("pg_restore").toString(), "--exit-on-error"), connect,
+                        List.of(dumpFile.toString())), null);
+            } else {
+                run(concat(List.of(cluster.binDir().resolve("psql").toString(), "-X", "-q", "-v",
+                        "ON_ERROR_STOP=1"), connect, List.of("-f", dumpFile.toString())), null);
+            }
+        }
         assertThat(DemoDatabase.fingerprint(cluster, target)).isEqualTo(DemoDatabase.fingerprint(cluster, SOURCE));
         cluster.dropDatabase(target);
     }
