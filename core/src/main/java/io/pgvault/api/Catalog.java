@@ -584,7 +584,9 @@ public final class Catalog {
     /** @return the keys a committed set's manifest names; empty when it cannot be read (then keep every key) */
     private Optional<Set<String>> referencedKeys(String owner) {
         try {
-            BackupSet set = read(RepositoryLayout.MANIFESTS + owner + ".json", owner);
+            // with its records: a key file a rotation wrote is the set's, though the manifest does not name it
+            BackupSet set = SetRecords.fold(read(RepositoryLayout.MANIFESTS + owner + ".json", owner),
+                    SetRecords.readOf(repository, BackupId.of(owner)));
             Set<String> keys = new HashSet<>();
             set.objects().forEach(o -> keys.add(o.key()));
             return Optional.of(keys);

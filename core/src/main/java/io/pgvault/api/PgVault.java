@@ -358,6 +358,23 @@ public final class PgVault {
     }
 
     /**
+     * Rotates the passphrase of passphrase sets in place, without re-encrypting any object: each set's key file is
+     * re-wrapped from {@code previousPassphrase} to the vault's configured passphrase (ADR 0003). Needs a separate
+     * integrity key ({@link PipelineOptions#withIntegrityKey}), else manifests would stop verifying; pause backups and
+     * pruning while it runs. Byte-for-byte tiers hold their own copies of the key files: run it on each
+     * ({@link #onTier(String)}).
+     *
+     * @param previousPassphrase the passphrase the sets' key files open with now
+     * @return which sets were re-wrapped, which already were, which predate set keys, and which failed (left as
+     *         they were)
+     * @throws ConfigurationException when the vault has no passphrase or no integrity key
+     * @since 0.5.0
+     */
+    public KeyRotation rewrapSetKeys(Secret previousPassphrase) {
+        return new SetKeyRotation(catalog, repository, pipelineOptions, previousPassphrase, clock).run();
+    }
+
+    /**
      * Plans retention over this strategy's sets at the vault's clock time; deletes nothing. With tiers, a set that a
      * tier should receive and does not hold yet is kept too ("awaiting copy to tier ..."), for at most the tier's
      * {@link Tier#maxCopyWait()} (see {@link Tiering#awaitingCopy()}).

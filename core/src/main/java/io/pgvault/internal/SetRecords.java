@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgvault.api.BackupId;
 import io.pgvault.api.BackupSet;
+import io.pgvault.api.StoredObject;
 import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.RepositoryLayout;
 import io.pgvault.api.retention.Pin;
@@ -37,7 +38,37 @@ public final class SetRecords {
 
     /** One record as read: its object name, kind and facts. */
     public record Entry(String name, String kind, Optional<Instant> at, Optional<String> until, List<String> revokes,
-            Instant written) {
+            Instant written, Map<String, String> facts) {
+        /** Copies the facts. */
+        public Entry {
+            facts = facts == null ? Map.of() : Map.copyOf(facts);
+        }
+    }
+
+    /** The kind of a record that moves a set's key file: its key re-wrapped with another passphrase. */
+    static final String REKEY = "rekey";
+
+    /**
+     * Records that a set's key file was re-wrapped (another passphrase, same key): from now on its objects are
+     * opened with {@code keyFile} instead of {@code replaces}. Nothing in the manifest changes; the new file is
+     * checked against the digest recorded here before it is decrypted, and it can only open the objects if it holds
+     * the very key their (pinned) age headers were written to, so a planted record can deny, never forge.
+     *
+     * @param repository the store
+     * @param id         the set
+     * @param keyFile    the new key file's entry
+     * @param replaces   the key of the file it replaces
+     */
+    public static void rekeyed(Repository repository, BackupId id, StoredObject keyFile, String replaces) {
+        ObjectNode doc = doc(id, REKEY);
+        doc.put("replaces", replaces);
+        doc.put("key", keyFile.key());
+        doc.put("storedBytes", keyFile.storedBytes());
+        doc.put("storedSha256", keyFile.storedSha256());
+        doc.put("logicalBytes", keyFile.logicalBytes());
+        doc.put("logicalSha256", keyFile.logicalSha256());
+        doc.put("ageHeaderSha256", keyFile.attribute(io.pgvault.internal.pipeline.Encoded.AGE_HEADER_ATTRIBUTE));
+        write(repository, id, REKEY, doc);
     }
 
     /**
@@ -161,7 +192,70 @@ public final class SetRecords {
         attributes.remove(Pin.ATTRIBUTE);
         strongest(pins).ifPresent(p -> attributes.put(Pin.ATTRIBUTE, p));
         return new BackupSet(set.id(), set.strategy(), set.type(), set.status(), set.source(), set.startedAt(),
-                set.finishedAt(), set.dependsOn(), set.objects(), attributes, verified, set.authenticity());
+                set.finishedAt(), set.dependsOn(), rekeyed(set, records.values()), attributes, verified,
+                set.authenticity());
+    }
+
+    /**
+     * Applies rekey records oldest first, each to the key file it names as replaced (a chain of rotations follows
+     * itself; of two concurrent ones, the first wins and the other names a file no longer in use).
+     */
+    private static List<StoredObject> rekeyed(BackupSet set, java.util.Collection<Entry> records) {
+        List<Entry> rekeys = records.stream().filter(e -> e.kind().equals(REKEY))
+                .sorted(java.util.Comparator.comparing(Entry::written).thenComparing(Entry::name)).toList();
+        if (rekeys.isEmpty()) {
+            return set.objects();
+        }
+        List<StoredObject> objects = new ArrayList<>(set.objects());
+        String prefix = RepositoryLayout.dataPrefix(set.id());
+        for (Entry e : rekeys) {
+            Map<String, String> f = e.facts();
+            String replaces = f.getOrDefault("replaces", "");
+            String key = f.getOrDefault("key", "");
+            String sha = f.getOrDefault("storedSha256", "");
+            if (!key.startsWith(prefix) || !validKey(key) || !sha.matches("[0-9a-f]{64}")) {
+                continue;
+            }
+            int at = -1;
+            for (int i = 0; i < objects.size(); i++) {
+                if (objects.get(i).isSetKey() && objects.get(i).key().equals(replaces)) {
+                    at = i;
+                }
+            }
+            if (at < 0 || objects.stream().anyMatch(o -> o.key().equals(key))) {
+                continue;
+            }
+            StoredObject old = objects.get(at);
+            Map<String, String> attrs = new HashMap<>(old.attributes());
+            attrs.put(io.pgvault.internal.pipeline.Encoded.AGE_HEADER_ATTRIBUTE, f.getOrDefault("ageHeaderSha256", ""));
+            try {
+                objects.set(at, new StoredObject(old.name(), key, Long.parseLong(f.getOrDefault("logicalBytes", "")),
+                        Long.parseLong(f.getOrDefault("storedBytes", "")), sha, f.getOrDefault("logicalSha256", ""),
+                        old.compression(), old.encryption(), attrs));
+            } catch (NumberFormatException ignored) {
+                continue;
+            }
+            for (int i = 0; i < objects.size(); i++) {
+                StoredObject o = objects.get(i);
+                if (replaces.equals(o.attribute(io.pgvault.internal.pipeline.SetEncoder.KEY_ATTRIBUTE))) {
+                    Map<String, String> a = new HashMap<>(o.attributes());
+                    a.put(io.pgvault.internal.pipeline.SetEncoder.KEY_ATTRIBUTE, key);
+                    a.put(io.pgvault.internal.pipeline.SetEncoder.KEY_SHA256_ATTRIBUTE, sha);
+                    objects.set(i, new StoredObject(o.name(), o.key(), o.logicalBytes(), o.storedBytes(),
+                            o.storedSha256(), o.logicalSha256(), o.compression(), o.encryption(), a));
+                }
+            }
+        }
+        return objects;
+    }
+
+    private static boolean validKey(String key) {
+        try {
+            io.pgvault.spi.ObjectKeys.validate(key);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Forever beats any date, a later end beats an earlier one, an unreadable pin beats all (it is kept). */
@@ -222,7 +316,14 @@ public final class SetRecords {
             if (!name.startsWith(kind + "-")) {
                 return Optional.empty();
             }
-            return Optional.of(new Entry(name, kind, at, until, revokes, info.lastModified()));
+            Map<String, String> facts = new HashMap<>();
+            if (kind.equals(REKEY)) {
+                for (String field : List.of("replaces", "key", "storedBytes", "storedSha256", "logicalBytes",
+                        "logicalSha256", "ageHeaderSha256")) {
+                    facts.put(field, doc.path(field).asText(""));
+                }
+            }
+            return Optional.of(new Entry(name, kind, at, until, revokes, info.lastModified(), facts));
         } catch (io.pgvault.api.NotFoundException e) {
             return Optional.empty(); // vanished (a concurrent prune): it adds no fact
         } catch (IOException | java.time.DateTimeException e) {
@@ -234,6 +335,6 @@ public final class SetRecords {
     private static Entry unreadable(String name, ObjectInfo info) {
         boolean pin = name.startsWith("pin-");
         return new Entry(name, pin ? "pin" : "unreadable", Optional.empty(),
-                pin ? Optional.of("unreadable record " + name) : Optional.empty(), List.of(), info.lastModified());
+                pin ? Optional.of("unreadable record " + name) : Optional.empty(), List.of(), info.lastModified(), Map.of());
     }
 }

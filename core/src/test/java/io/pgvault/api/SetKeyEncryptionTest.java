@@ -169,6 +169,71 @@ class SetKeyEncryptionTest {
         }
     }
 
+    @Test
+    @DisplayName("rotating the passphrase re-wraps each set's key without touching its objects: the new passphrase "
+            + "restores, the old one opens nothing, the old key file is gone, and a rerun changes nothing")
+    void rotation() {
+        PgVault before = vault("old passphrase");
+        BackupSet first = before.backup();
+        BackupSet second = before.backup();
+        Map<String, byte[]> data = new java.util.HashMap<>();
+        repo.objects.forEach((k, v) -> {
+            if (k.startsWith("data/") && !k.endsWith("set-key.age")) {
+                data.put(k, v.clone());
+            }
+        });
+        PgVault after = vault("new passphrase");
+
+        long derivations = PipelineAccess.scryptDerivations();
+        KeyRotation rotation = after.rewrapSetKeys(Secret.of("old passphrase"));
+        derivations = PipelineAccess.scryptDerivations() - derivations;
+
+        assertThat(rotation.rewrapped()).containsExactlyInAnyOrder(first.id(), second.id());
+        assertThat(rotation.ok()).isTrue();
+        assertThat(derivations).as("unwrap, wrap, prove: per set").isEqualTo(6);
+        assertThat(repo.objects.keySet()).noneMatch(k -> k.endsWith("/set-key.age"));
+        data.forEach((k, v) -> assertThat(repo.objects.get(k)).as(k).isEqualTo(v));
+
+        after.restore(RestoreRequest.builder().backupId(first.id()).targetDatabase("x").build());
+        assertThat(strategy.restored).hasSize(OBJECTS);
+        assertThat(after.verify(second.id(), true).ok()).isTrue();
+        assertThat(after.catalog().debris(Duration.ZERO)).as("the new key files are the sets' own").isEmpty();
+        assertThatThrownBy(() -> vault("old passphrase").restore(RestoreRequest.builder().backupId(first.id())
+                .targetDatabase("x").build())).isInstanceOf(DecryptionException.class);
+
+        KeyRotation again = after.rewrapSetKeys(Secret.of("old passphrase"));
+        assertThat(again.rewrapped()).isEmpty();
+        assertThat(again.alreadyCurrent()).containsExactlyInAnyOrder(first.id(), second.id());
+    }
+
+    @Test
+    @DisplayName("rotation in place is refused without an integrity key (manifests would stop verifying); sets "
+            + "written before set keys are reported, not rewritten")
+    void rotationNeedsIntegrityKey() {
+        PgVault unsigned = PgVault.builder().strategy(strategy).repository(repo).pipeline(PipelineOptions.defaults()
+                .withEncryption(Encryption.passphrase(Secret.of("new")).withWorkFactor(10))).build();
+        assertThatThrownBy(() -> unsigned.rewrapSetKeys(Secret.of("old"))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("integrity key");
+
+        legacyPerObjectScrypt();
+        KeyRotation rotation = vault("new passphrase").rewrapSetKeys(Secret.of("correct horse"));
+        assertThat(rotation.perObject()).containsExactly(BackupId.of("20260101T000000Z-abcdef"));
+        assertThat(rotation.rewrapped()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a set neither passphrase opens is reported as failed and left exactly as it was")
+    void rotationWithWrongPreviousPassphrase() {
+        BackupSet set = vault("old passphrase").backup();
+        byte[] keyFile = repo.objects.get("data/" + set.id() + "/set-key.age").clone();
+        KeyRotation rotation = vault("new passphrase").rewrapSetKeys(Secret.of("not the old one"));
+        assertThat(rotation.failed()).containsOnlyKeys(set.id());
+        assertThat(rotation.failed().get(set.id())).contains("neither").doesNotContain("not the old one");
+        assertThat(repo.objects.get("data/" + set.id() + "/set-key.age")).isEqualTo(keyFile);
+        assertThat(repo.objects.keySet()).noneMatch(k -> k.startsWith("records/"));
+        vault("old passphrase").restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("x").build());
+    }
+
     private static String sha256(byte[] bytes) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")

@@ -155,6 +155,41 @@ public final class SetEncoder {
         return out;
     }
 
+    /**
+     * Re-wraps a set's key with another passphrase (rotation): the key, and so every object, stays the same; only
+     * the key file is new. One derivation to unwrap, one to wrap.
+     *
+     * @param from    opens the current key file (with the previous passphrase)
+     * @param keyFile the current key file's entry
+     * @param to      the passphrase to wrap with
+     * @param sink    where the new key file's stored bytes go (not closed)
+     * @param created when, recorded in the file's comment
+     * @return the new file's sizes and digests
+     * @throws IOException when the sink fails
+     */
+    public static Encoded rewrap(DecodeSession from, StoredObject keyFile, Encryption.Passphrase to,
+            OutputStream sink, Instant created) throws IOException {
+        SetKey key = from.unwrap(keyFile.key(), keyFile.storedSha256());
+        byte[] text = key.fileText(created);
+        try (EncodingStream enc = new StagedEncodingStream(sink, Compression.none(),
+                new ScryptRecipientStanzaWriter(to.passphrase(), to.workFactor()))) {
+            enc.write(text);
+            return enc.finish();
+        } finally {
+            Arrays.fill(text, (byte) 0);
+        }
+    }
+
+    /**
+     * @param session a session with a passphrase
+     * @param keyFile a key file's repository key
+     * @param sha256  its stored SHA-256
+     * @return the public recipient of the key it holds (to prove two files hold the same key)
+     */
+    public static String recipientOf(DecodeSession session, String keyFile, String sha256) {
+        return session.unwrap(keyFile, sha256).recipient();
+    }
+
     @Override
     public String toString() {
         return "SetEncoder(" + scheme() + ")";

@@ -79,6 +79,11 @@ final class SetKey {
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** @return the public recipient, age1... */
+    String recipient() {
+        return recipient;
+    }
+
     /** @return encrypts to this key */
     RecipientStanzaWriter writer() {
         try {
