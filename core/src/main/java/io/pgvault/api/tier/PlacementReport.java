@@ -73,7 +73,8 @@ public record PlacementReport(Instant at, List<String> locations, List<Placement
     }
 
     static Placement.Copy copyOf(BackupSet set, Optional<Instant> verifiedAt) {
-        String encryption = set.objects().stream().map(o -> o.encryption()).distinct()
+        // a passphrase set's key file is age-scrypt; the set is what its data objects are
+        String encryption = set.objects().stream().filter(o -> !o.isSetKey()).map(o -> o.encryption()).distinct()
                 .reduce((x, y) -> x + "+" + y).orElse("none");
         return new Placement.Copy(set.storedBytes(), encryption, verifiedAt);
     }
