@@ -330,7 +330,7 @@ public final class LogicalBackupBenchmark {
         }
     }
 
-    private static void deleteTree(Path path) {
+    static void deleteTree(Path path) {
         if (!Files.exists(path)) {
             return;
         }

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +94,7 @@ public final class PassphraseBenchmark {
             b.run();
         } finally {
             if (dir == null) {
-                deleteTree(b.work);
+                LogicalBackupBenchmark.deleteTree(b.work);
             }
         }
     }
@@ -287,19 +286,6 @@ public final class PassphraseBenchmark {
             }).sum();
         } catch (IOException | java.io.UncheckedIOException e) {
             return 0;
-        }
-    }
-
-    private static void deleteTree(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            System.err.println("benchmark: could not delete " + path + ": " + e);
         }
     }
 }

@@ -68,6 +68,12 @@ public final class SetEncoder {
         if (key == null) {
             key = SetKey.generate();
         }
+        return writeKeyFile(key, passphrase, sink, created);
+    }
+
+    /** The key file: the key's age-keygen text, age scrypt encrypted (one derivation), not compressed. */
+    private static Encoded writeKeyFile(SetKey key, Encryption.Passphrase passphrase, OutputStream sink,
+            Instant created) throws IOException {
         byte[] text = key.fileText(created);
         try (EncodingStream enc = new StagedEncodingStream(sink, Compression.none(),
                 new ScryptRecipientStanzaWriter(passphrase.passphrase(), passphrase.workFactor()))) {
@@ -169,15 +175,7 @@ public final class SetEncoder {
      */
     public static Encoded rewrap(DecodeSession from, StoredObject keyFile, Encryption.Passphrase to,
             OutputStream sink, Instant created) throws IOException {
-        SetKey key = from.unwrap(keyFile.key(), keyFile.storedSha256());
-        byte[] text = key.fileText(created);
-        try (EncodingStream enc = new StagedEncodingStream(sink, Compression.none(),
-                new ScryptRecipientStanzaWriter(to.passphrase(), to.workFactor()))) {
-            enc.write(text);
-            return enc.finish();
-        } finally {
-            Arrays.fill(text, (byte) 0);
-        }
+        return writeKeyFile(from.unwrap(keyFile.key(), keyFile.storedSha256()), to, sink, created);
     }
 
     /**
