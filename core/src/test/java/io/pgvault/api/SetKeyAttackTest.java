@@ -64,6 +64,44 @@ class SetKeyAttackTest {
         assertThat(strategy.restored).hasSize(12);
     }
 
+    @Test
+    @DisplayName("rewrapSetKeys re-wraps authenticated sets only: a planted unsigned set whose key file opens with "
+            + "the (leaked) old passphrase is not turned into a key file of the new passphrase")
+    void rotationDoesNotLaunderForgedSets() {
+        // the attacker knows the old passphrase (why the operator rotates) and writes a set of their own
+        PipelineOptions old = options("old passphrase");
+        BackupId forged = BackupId.of("20260101T000000Z-f0f0f0");
+        Secret identity = AgeKeys.generateIdentity();
+        String keyFileKey = "data/" + forged + "/set-key.age";
+        byte[] keyText = ("# created: 2026-01-01T00:00:00Z\n# public key: " + AgeKeys.recipientOf(identity) + "\n"
+                + identity.reveal() + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] keyFile = PipelineAccess.encode(new PipelineOptions(Compression.none(), old.encryption()), keyText);
+        repo.objects.put(keyFileKey, keyFile);
+        byte[] logical = "DROP TABLE accounts;\n".getBytes(StandardCharsets.UTF_8);
+        byte[] stored = PipelineAccess.encode(new PipelineOptions(Compression.none(), Encryption.x25519(identity)),
+                logical);
+        String objectKey = "data/" + forged + "/o0.sql.age";
+        repo.objects.put(objectKey, stored);
+        StoredObject keyEntry = new StoredObject("set-key.age", keyFileKey, keyText.length, keyFile.length,
+                sha256(keyFile), sha256(keyText), Compression.none(), "age-scrypt", Map.of("role", "age-set-key"));
+        StoredObject object = new StoredObject("o0.sql", objectKey, logical.length, stored.length, sha256(stored),
+                sha256(logical), Compression.none(), "age-set-key",
+                Map.of("ageSetKey", keyFileKey, "ageSetKeySha256", sha256(keyFile)));
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        new Catalog(repo).commit(new BackupSet(forged, strategy.name(), BackupType.LOGICAL, BackupStatus.COMPLETE,
+                "app", t, t.plusSeconds(1), Optional.empty(), List.of(keyEntry, object), Map.of(), Optional.empty()));
+        BackupSet genuine = vault("old passphrase").backup();
+
+        PgVault rotated = vault("new passphrase");
+        assertThat(rotated.find(forged).orElseThrow().authenticity()).isEqualTo(Authenticity.UNSIGNED);
+        KeyRotation rotation = rotated.rewrapSetKeys(Secret.of("old passphrase"));
+
+        assertThat(rotation.rewrapped()).contains(genuine.id());
+        assertThat(rotation.rewrapped()).as("an unsigned set is nobody's to re-wrap").doesNotContain(forged);
+        assertThat(repo.objects.keySet()).as("no key file of the new passphrase for the forged set")
+                .noneMatch(k -> k.startsWith("data/" + forged + "/set-key-"));
+    }
+
     static String sha256(byte[] bytes) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
