@@ -102,6 +102,25 @@ class SetKeyAttackTest {
                 .noneMatch(k -> k.startsWith("data/" + forged + "/set-key-"));
     }
 
+    @Test
+    @DisplayName("a strategy that reads every object of a set (as one written before 0.5.0 may) is never handed the "
+            + "set's key file in plaintext: the identity that opens the whole set does not leave the pipeline")
+    void readContextDoesNotHandOutTheSetIdentity() {
+        BackupSet set = vault("correct horse").backup();
+        StoredObject keyFile = set.objects().stream().filter(StoredObject::isSetKey).findFirst().orElseThrow();
+        String handedOut;
+        try (io.pgvault.internal.DefaultReadContext ctx = new io.pgvault.internal.DefaultReadContext(repo,
+                new io.pgvault.internal.pipeline.Pipeline(options("correct horse")), null, null);
+                java.io.InputStream in = ctx.openObject(keyFile)) {
+            handedOut = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException | IntegrityException refused) {
+            handedOut = "";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(handedOut).doesNotContain("AGE-SECRET-KEY-1");
+    }
+
     static String sha256(byte[] bytes) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
