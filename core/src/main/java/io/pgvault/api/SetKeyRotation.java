@@ -68,6 +68,14 @@ final class SetKeyRotation {
                 }
                 continue;
             }
+            if (set.authenticity() != Authenticity.AUTHENTICATED) {
+                // a set whose manifest is not proven ours may be planted: re-wrapping its key file would turn an
+                // identity wrapped with the (perhaps leaked) previous passphrase into one of the new passphrase
+                LOG.warn("the set key of {} was not re-wrapped: its manifest is {}", set.id(), set.authenticity());
+                failed.put(set.id(), "its manifest is " + set.authenticity() + ", not authenticated: only sets "
+                        + "proven to be this vault's are re-wrapped (see runbook unauthenticated-sets.md)");
+                continue;
+            }
             try {
                 boolean changed = false;
                 for (StoredObject keyFile : keyFiles) {
