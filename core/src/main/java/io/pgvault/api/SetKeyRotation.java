@@ -122,7 +122,7 @@ final class SetKeyRotation {
                 throw new IntegrityException("the re-wrapped key file " + key + " of set " + id
                         + " does not hold the set's key; it was removed and the set left as it was");
             }
-            SetRecords.rekeyed(repository, id, replacement, keyFile.key());
+            SetRecords.rekeyed(repository, id, replacement, keyFile.key(), catalog.seal());
             Optional<BackupSet> after = catalog.find(id);
             boolean inUse = after.isPresent() && after.get().objects().stream().anyMatch(o -> o.key().equals(key));
             if (inUse) {
