@@ -177,7 +177,7 @@ public final class Catalog {
                             + "than the " + MAX_MANIFEST_BYTES + " a manifest may have; it is not read");
                 }
                 BackupSet set = read(info.key(), name.get());
-                sets.add(SetRecords.fold(set, records.get(name.get())));
+                sets.add(SetRecords.fold(set, records.get(name.get()), this::authenticRekey));
             } catch (NotFoundException e) {
                 LOG.debug("manifest {} vanished while listing (concurrent prune)", info.key());
             } catch (IntegrityException e) {
@@ -210,7 +210,8 @@ public final class Catalog {
             return Optional.empty();
         }
         try {
-            return Optional.of(SetRecords.fold(read(key, id.value()), SetRecords.readOf(repository, id)));
+            return Optional.of(SetRecords.fold(read(key, id.value()), SetRecords.readOf(repository, id),
+                    this::authenticRekey));
         } catch (NotFoundException e) {
             return Optional.empty();
         }
@@ -584,15 +585,44 @@ public final class Catalog {
     /** @return the keys a committed set's manifest names; empty when it cannot be read (then keep every key) */
     private Optional<Set<String>> referencedKeys(String owner) {
         try {
-            // with its records: a key file a rotation wrote is the set's, though the manifest does not name it
-            BackupSet set = SetRecords.fold(read(RepositoryLayout.MANIFESTS + owner + ".json", owner),
-                    SetRecords.readOf(repository, BackupId.of(owner)));
-            Set<String> keys = new HashSet<>();
+            // with its records: a key file a rotation wrote is the set's, though the manifest does not name it; only a
+            // signed rekey record takes the manifest's key file out of the set, and a file any rekey record names is
+            // kept (a planted record cannot make this delete the key file the set needs)
+            Map<String, SetRecords.Entry> records = SetRecords.readOf(repository, BackupId.of(owner));
+            BackupSet set = SetRecords.fold(read(RepositoryLayout.MANIFESTS + owner + ".json", owner), records,
+                    this::authenticRekey);
+            Set<String> keys = new HashSet<>(SetRecords.rekeyFiles(records));
             set.objects().forEach(o -> keys.add(o.key()));
             return Optional.of(keys);
         } catch (PgVaultException e) {
             return Optional.empty(); // damaged or vanished: an operator decides, nothing of it is debris
         }
+    }
+
+    /** @return whether a rekey record is signed with this catalog's key (ADR 0013): only then does it move a key file */
+    private boolean authenticRekey(BackupId id, SetRecords.Entry rekey) {
+        String auth = rekey.facts().getOrDefault("auth", "");
+        if (auth.isEmpty() || !seal.canSign()) {
+            return false;
+        }
+        try {
+            ManifestSeal.Verdict verdict = seal.verify(SetRecords.rekeyName(id, rekey.name()), 1,
+                    SetRecords.rekeyPayload(id, rekey.facts()), Json.mapper().readTree(auth));
+            if (verdict.authenticity() != Authenticity.AUTHENTICATED) {
+                LOG.warn("rekey record {} of set {} in {} is ignored: {}", rekey.name(), id, repository.id(),
+                        verdict.reason());
+                return false;
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("rekey record {} of set {} in {} is ignored: {}", rekey.name(), id, repository.id(), e.toString());
+            return false;
+        }
+    }
+
+    /** @return the key records of this catalog are signed with (a key rotation signs its rekey records) */
+    ManifestSeal seal() {
+        return seal;
     }
 
     private void requireCommitted(BackupId id) {

@@ -68,6 +68,14 @@ final class SetKeyRotation {
                 }
                 continue;
             }
+            if (set.authenticity() != Authenticity.AUTHENTICATED) {
+                // a set whose manifest is not proven ours may be planted: re-wrapping its key file would turn an
+                // identity wrapped with the (perhaps leaked) previous passphrase into one of the new passphrase
+                LOG.warn("the set key of {} was not re-wrapped: its manifest is {}", set.id(), set.authenticity());
+                failed.put(set.id(), "its manifest is " + set.authenticity() + ", not authenticated: only sets "
+                        + "proven to be this vault's are re-wrapped (see runbook unauthenticated-sets.md)");
+                continue;
+            }
             try {
                 boolean changed = false;
                 for (StoredObject keyFile : keyFiles) {
@@ -114,7 +122,7 @@ final class SetKeyRotation {
                 throw new IntegrityException("the re-wrapped key file " + key + " of set " + id
                         + " does not hold the set's key; it was removed and the set left as it was");
             }
-            SetRecords.rekeyed(repository, id, replacement, keyFile.key());
+            SetRecords.rekeyed(repository, id, replacement, keyFile.key(), catalog.seal());
             Optional<BackupSet> after = catalog.find(id);
             boolean inUse = after.isPresent() && after.get().objects().stream().anyMatch(o -> o.key().equals(key));
             if (inUse) {

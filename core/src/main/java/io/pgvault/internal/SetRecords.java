@@ -47,28 +47,94 @@ public final class SetRecords {
 
     /** The kind of a record that moves a set's key file: its key re-wrapped with another passphrase. */
     static final String REKEY = "rekey";
+    /** The facts of a rekey record, in the order its MAC covers them. */
+    private static final List<String> REKEY_FACTS = List.of("replaces", "key", "storedBytes", "storedSha256",
+            "logicalBytes", "logicalSha256", "ageHeaderSha256");
+
+    /** Decides whether a rekey record may move a set's key file: whether it is signed with the catalog's key. */
+    @FunctionalInterface
+    public interface RekeyCheck {
+        /** Trusts no rekey record (a reader without the key they are signed with). */
+        RekeyCheck NONE = (id, entry) -> false;
+
+        /**
+         * @param id    the set
+         * @param rekey one of its rekey records
+         * @return whether it is authentic
+         */
+        boolean trusted(BackupId id, Entry rekey);
+    }
 
     /**
      * Records that a set's key file was re-wrapped (another passphrase, same key): from now on its objects are
-     * opened with {@code keyFile} instead of {@code replaces}. Nothing in the manifest changes; the new file is
-     * checked against the digest recorded here before it is decrypted, and it can only open the objects if it holds
-     * the very key their (pinned) age headers were written to, so a planted record can deny, never forge.
+     * opened with {@code keyFile} instead of {@code replaces}. Nothing in the manifest changes. The record is signed
+     * like a manifest (ADR 0013): an unsigned record would let whoever can write the repository take the file the
+     * authenticated manifest names out of the set, and debris collection would then delete it and byte-for-byte tiers
+     * would copy the planted file in its place.
      *
      * @param repository the store
      * @param id         the set
      * @param keyFile    the new key file's entry
      * @param replaces   the key of the file it replaces
+     * @param seal       signs the record (the catalog's key; a rotation needs an integrity key)
      */
-    public static void rekeyed(Repository repository, BackupId id, StoredObject keyFile, String replaces) {
+    public static void rekeyed(Repository repository, BackupId id, StoredObject keyFile, String replaces,
+            ManifestSeal seal) {
         ObjectNode doc = doc(id, REKEY);
+        Map<String, String> facts = new HashMap<>();
+        facts.put("replaces", replaces);
+        facts.put("key", keyFile.key());
+        facts.put("storedBytes", Long.toString(keyFile.storedBytes()));
+        facts.put("storedSha256", keyFile.storedSha256());
+        facts.put("logicalBytes", Long.toString(keyFile.logicalBytes()));
+        facts.put("logicalSha256", keyFile.logicalSha256());
+        facts.put("ageHeaderSha256", keyFile.attribute(io.pgvault.internal.pipeline.Encoded.AGE_HEADER_ATTRIBUTE));
         doc.put("replaces", replaces);
         doc.put("key", keyFile.key());
         doc.put("storedBytes", keyFile.storedBytes());
         doc.put("storedSha256", keyFile.storedSha256());
         doc.put("logicalBytes", keyFile.logicalBytes());
         doc.put("logicalSha256", keyFile.logicalSha256());
-        doc.put("ageHeaderSha256", keyFile.attribute(io.pgvault.internal.pipeline.Encoded.AGE_HEADER_ATTRIBUTE));
-        write(repository, id, REKEY, doc);
+        doc.put("ageHeaderSha256", facts.get("ageHeaderSha256"));
+        String name = REKEY + "-" + UUID.randomUUID() + ".json";
+        doc.set("auth", seal.sign(rekeyName(id, name), 1, rekeyPayload(id, facts)));
+        repository.put(RepositoryLayout.recordsPrefix(id) + name, out -> Json.write(out, doc));
+    }
+
+    /**
+     * @param id   a set
+     * @param name a rekey record's object name
+     * @return the name its MAC binds it to (its key; never a set id, so never a manifest's)
+     */
+    public static String rekeyName(BackupId id, String name) {
+        return "rekey:" + RepositoryLayout.recordsPrefix(id) + name;
+    }
+
+    /**
+     * @param id    a set
+     * @param facts a rekey record's facts
+     * @return the bytes its MAC covers
+     */
+    public static byte[] rekeyPayload(BackupId id, Map<String, String> facts) {
+        StringBuilder b = new StringBuilder(id.value());
+        for (String f : REKEY_FACTS) {
+            b.append('\0').append(facts.getOrDefault(f, ""));
+        }
+        return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param records a set's records
+     * @return every key file any rekey record names, authentic or not: debris collection keeps them (a planted one
+     *         names a file of the attacker's, which costs only its space)
+     */
+    public static Set<String> rekeyFiles(Map<String, Entry> records) {
+        Set<String> keys = new HashSet<>();
+        if (records != null) {
+            records.values().stream().filter(e -> e.kind().equals(REKEY))
+                    .map(e -> e.facts().getOrDefault("key", "")).filter(k -> !k.isEmpty()).forEach(keys::add);
+        }
+        return keys;
     }
 
     /**
@@ -170,6 +236,17 @@ public final class SetRecords {
      * @return the set with the records' facts: the newest verification, and the pins that nobody revoked
      */
     public static BackupSet fold(BackupSet set, Map<String, Entry> records) {
+        return fold(set, records, RekeyCheck.NONE);
+    }
+
+    /**
+     * @param set     a set as its manifest says
+     * @param records its records
+     * @param rekeys  which rekey records are authentic (only those move the set's key file)
+     * @return the set with the records' facts: the newest verification, the pins that nobody revoked, and the key
+     *         files authentic rekey records moved
+     */
+    public static BackupSet fold(BackupSet set, Map<String, Entry> records, RekeyCheck rekeys) {
         if (records == null || records.isEmpty()) {
             return set;
         }
@@ -192,7 +269,7 @@ public final class SetRecords {
         attributes.remove(Pin.ATTRIBUTE);
         strongest(pins).ifPresent(p -> attributes.put(Pin.ATTRIBUTE, p));
         return new BackupSet(set.id(), set.strategy(), set.type(), set.status(), set.source(), set.startedAt(),
-                set.finishedAt(), set.dependsOn(), rekeyed(set, records.values()), attributes, verified,
+                set.finishedAt(), set.dependsOn(), rekeyed(set, records.values(), rekeys), attributes, verified,
                 set.authenticity());
     }
 
@@ -200,8 +277,9 @@ public final class SetRecords {
      * Applies rekey records oldest first, each to the key file it names as replaced (a chain of rotations follows
      * itself; of two concurrent ones, the first wins and the other names a file no longer in use).
      */
-    private static List<StoredObject> rekeyed(BackupSet set, java.util.Collection<Entry> records) {
+    private static List<StoredObject> rekeyed(BackupSet set, java.util.Collection<Entry> records, RekeyCheck check) {
         List<Entry> rekeys = records.stream().filter(e -> e.kind().equals(REKEY))
+                .filter(e -> check.trusted(set.id(), e))
                 .sorted(java.util.Comparator.comparing(Entry::written).thenComparing(Entry::name)).toList();
         if (rekeys.isEmpty()) {
             return set.objects();
@@ -318,9 +396,11 @@ public final class SetRecords {
             }
             Map<String, String> facts = new HashMap<>();
             if (kind.equals(REKEY)) {
-                for (String field : List.of("replaces", "key", "storedBytes", "storedSha256", "logicalBytes",
-                        "logicalSha256", "ageHeaderSha256")) {
+                for (String field : REKEY_FACTS) {
                     facts.put(field, doc.path(field).asText(""));
+                }
+                if (doc.hasNonNull("auth")) {
+                    facts.put("auth", doc.get("auth").toString());
                 }
             }
             return Optional.of(new Entry(name, kind, at, until, revokes, info.lastModified(), facts));

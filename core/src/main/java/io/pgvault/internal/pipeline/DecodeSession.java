@@ -56,6 +56,7 @@ public final class DecodeSession implements AutoCloseable {
      * @return its logical bytes, verified as {@link Pipeline#decode} describes
      */
     public InputStream open(StoredObject object) {
+        refuseKeyFile(object);
         Optional<SetKey> key = setKeyOf(object);
         InputStream stored = source.open(object.key());
         return key.isPresent() ? pipeline.decode(stored, object, key.get().reader(), "its set's key")
@@ -70,6 +71,7 @@ public final class DecodeSession implements AutoCloseable {
     public InputStream decode(InputStream stored, StoredObject object) {
         Optional<SetKey> key;
         try {
+            refuseKeyFile(object);
             key = setKeyOf(object);
         } catch (RuntimeException e) {
             try {
@@ -81,6 +83,19 @@ public final class DecodeSession implements AutoCloseable {
         }
         return key.isPresent() ? pipeline.decode(stored, object, key.get().reader(), "its set's key")
                 : pipeline.decode(stored, object);
+    }
+
+    /**
+     * A set's key file is never decoded for a caller: its plaintext is the identity that opens every object of the
+     * set, and only this session uses it ({@link #unwrap}). A strategy that reads every object of a set (one written
+     * before set keys existed) is refused here instead of receiving it.
+     */
+    private static void refuseKeyFile(StoredObject object) {
+        if (object.isSetKey()) {
+            throw new IllegalArgumentException("object " + object.key() + " is its set's key file (role "
+                    + StoredObject.SET_KEY_ROLE + "): the pipeline opens it to read the set's other objects, and never"
+                    + " hands it out; strategies skip it");
+        }
     }
 
     private Optional<SetKey> setKeyOf(StoredObject object) {
