@@ -112,7 +112,12 @@ final class SetKeyRotation {
             String key = io.pgvault.spi.ObjectKeys.validate(folder + "set-key-"
                     + UUID.randomUUID().toString().substring(0, 8) + ".age");
             AtomicReference<Encoded> encoded = new AtomicReference<>();
-            repository.put(key, out -> encoded.set(SetEncoder.rewrap(old, keyFile, to, out, clock.instant())));
+            if (key.equals(keyFile.key()) || repository.putIfAbsent(key, out -> encoded.set(
+                    SetEncoder.rewrap(old, keyFile, to, out, clock.instant()))).isEmpty()) {
+                // never over another file (the current one above all): a random name taken is a retry's job
+                throw new ConflictException("the new key file name " + key + " of set " + id
+                        + " is taken; run the rotation again");
+            }
             Encoded e = encoded.get();
             StoredObject replacement = new StoredObject(keyFile.name(), key, e.logicalBytes(), e.storedBytes(),
                     e.storedSha256(), e.logicalSha256(), Compression.none(), "age-scrypt",

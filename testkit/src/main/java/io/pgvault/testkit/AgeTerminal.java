@@ -35,10 +35,16 @@ public final class AgeTerminal {
                 if not data:
                     break
                 pending += data
-                while b"assphrase" in pending and b":" in pending.split(b"assphrase", 1)[1]:
+                # only age's own prompts ("Enter passphrase...:", "Confirm passphrase:"), never its error text
+                while True:
+                    at = [i for i in (pending.find(b"Enter passphrase"), pending.find(b"Confirm passphrase")) if i >= 0]
+                    if not at or b":" not in pending[min(at):]:
+                        break
                     os.write(fd, passphrase)
-                    pending = pending.split(b"assphrase", 1)[1].split(b":", 1)[1]
-            sys.stderr.write(pending.decode(errors="replace"))
+                    rest = pending[min(at):]
+                    pending = rest[rest.index(b":") + 1:]
+            # the terminal echoes what was typed: never print the passphrase
+            sys.stderr.write(pending.replace(passphrase.strip(), b"***").decode(errors="replace"))
             _, status = os.waitpid(pid, 0)
             sys.exit(os.waitstatus_to_exitcode(status))
             """;

@@ -257,6 +257,10 @@ final class TierCopier {
         // under a folder of this writer's own: another copier of the set (a stale sync, a claim taken over) writes
         // other bytes of the same size, and must never replace these after they were verified
         String key = RepositoryLayout.objectKey(set.id(), writer + o.name(), pipeline.options());
+        if (key.equals(RepositoryLayout.setKeyFile(set.id(), writer))) {
+            throw new IntegrityException("object " + o.name() + " of set " + set.id() + " would be stored where the"
+                    + " tier copy's key file is: not copied to tier " + tier.name());
+        }
         String journalKey = Catalog.dataPrefix(set.id()) + JOURNAL + o.name() + ".json";
         Optional<StoredObject> journaled = readJournal(journalKey);
         if (journaled.isPresent() && journaled.get().key().startsWith(RepositoryLayout.dataPrefix(set.id()))
