@@ -19,10 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +28,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /** Takes one backup: globals first if asked, then one dump per database, each streamed into the repository. */
 final class Dumper {
@@ -210,37 +207,24 @@ final class Dumper {
         }
     }
 
-    /** pg_dump writes the directory itself; each file is then streamed into the repository and deleted. */
+    /**
+     * pg_dump writes the directory itself; each file it has finished is streamed into the repository and deleted
+     * while it runs ({@link DirectoryDump}).
+     */
     private List<StoredObject> dumpDirectory(PgSession session, BackupContext ctx, DatabaseInfo db,
             ToolCommand.Builder cmd, Map<String, String> attrs) {
         // pg_dump creates the directory itself: give it a fresh name inside a private one
-        Path dir = ToolStreams.privateDirectory(ctx.scratchDirectory(), "pgdump-").resolve(
-                ObjectNames.dump(db.name(), DumpFormat.DIRECTORY));
-        cmd.arg("-Fd", "-Z0", "--jobs", Integer.toString(config.jobs()), "-f", dir.toString())
-                .arg("-d", PgSession.conninfo(db.name()));
+        Path parent = ToolStreams.privateDirectory(ctx.scratchDirectory(), "pgdump-");
+        Path dir = parent.resolve(ObjectNames.dump(db.name(), DumpFormat.DIRECTORY));
+        // -v: the progress lines tell which files are finished, in English; --no-sync: pg_dump would reopen every
+        // file at the end to fsync it, and they are sent and deleted by then
+        cmd.arg("-Fd", "-Z0", "--jobs", Integer.toString(config.jobs()), "-v", "--no-sync", "-f", dir.toString())
+                .arg("-d", PgSession.conninfo(db.name()))
+                .env("LC_MESSAGES", "C").env("LC_ALL", "");
         try {
-            session.run(cmd.build());
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dir)) {
-                // toc.dat first: a reader of the listing meets the table of contents before the data
-                files = s.sorted(Comparator.comparing((Path p) -> !p.getFileName().toString().equals("toc.dat"))
-                        .thenComparing(p -> p.getFileName().toString())).toList();
-            }
-            List<StoredObject> out = new ArrayList<>();
-            for (Path file : files) {
-                String fileName = file.getFileName().toString();
-                Map<String, String> fileAttrs = new LinkedHashMap<>(attrs);
-                fileAttrs.put("file", fileName);
-                out.add(ctx.writeObject(ObjectNames.directoryFile(db.name(), fileName), fileAttrs,
-                        o -> Files.copy(file, o)));
-                Files.delete(file);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read pg_dump's directory output " + dir + ": "
-                    + e, e);
+            return new DirectoryDump(ctx, dir, db.name(), attrs, config.jobs()).run(session, cmd.build());
         } finally {
-            ToolStreams.deleteQuietly(dir.getParent());
+            ToolStreams.deleteQuietly(parent);
         }
     }
 

@@ -119,7 +119,8 @@ public final class PgDumpConfig {
     }
 
     /**
-     * @return pg_dump's parallel jobs for the directory format (default 1)
+     * @return pg_dump's parallel jobs for the directory format (default 1); as many threads send the finished files
+     *         (at least two), and pg_dump is paused while all of them are busy
      * @since 0.1.0
      */
     public int jobs() {

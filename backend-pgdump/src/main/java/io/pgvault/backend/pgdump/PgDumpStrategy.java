@@ -28,11 +28,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * One set holds one object per database ({@code <db>.sql} plain, {@code <db>.dump} custom, {@code <db>.dir/<file>}
  * directory; database names are encoded into repository-safe keys, the real name is the object's {@code database}
  * attribute) and, with {@link PgDumpConfig#includeGlobals()}, {@code globals.sql}. Plain and custom dumps stream
- * from pg_dump's standard output through the pipeline into the repository with no temporary copy; the directory
- * format cannot stream and is staged in the backup's scratch directory first. A pg_dump that exits non-zero or dies
- * mid-stream fails the backup with a {@link io.pgvault.api.ToolException} carrying its redacted stderr, and the
- * half-written object is never visible. The set records the server and pg_dump versions, the format and the
- * databases.
+ * from pg_dump's standard output through the pipeline into the repository with no temporary copy. In the directory
+ * format pg_dump writes files into the backup's scratch directory ({@code -v --no-sync}); each file is sent and
+ * deleted as soon as it is certain pg_dump has closed it (with several jobs, pg_dump reports each finished item on
+ * standard error; with one, a newer file shows the older ones closed), the rest when pg_dump has exited, and pg_dump
+ * is paused with job-control signals while every uploader is busy, so scratch holds about the largest files in flight
+ * rather than the dump (see {@link DumpFormat#DIRECTORY}). A pg_dump that exits non-zero or dies mid-stream fails the
+ * backup with a {@link io.pgvault.api.ToolException} carrying its redacted stderr, and the half-written object is
+ * never visible; an upload that fails kills pg_dump. The set records the server and pg_dump versions, the format and
+ * the databases.
  *
  * <h2>Row counts</h2>
  * With {@link PgDumpConfig#rowCounts()} (the default) each database is dumped from an exported snapshot: one psql
@@ -59,7 +63,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code psql -v ON_ERROR_STOP=1 --single-transaction} in one session ({@link RestoreRequest#jobs()} does not
  * apply); custom dumps stream into {@code pg_restore --single-transaction}, or with
  * {@link RestoreRequest#jobs()} &gt; 1 are first decoded into a private 0600 scratch file for a parallel
- * {@code pg_restore -j N}; directory dumps are decoded into the scratch directory. Selective restores
+ * {@code pg_restore -j N}; directory dumps are decoded into the scratch directory (whatever the jobs: pg_restore
+ * reads a directory, not a stream), one database at a time. Selective restores
  * ({@link RestoreRequest#schemas()}, {@link RestoreRequest#tables()}, {@code schema.table}) use pg_restore's
  * {@code -n}/{@code -t} and need the custom or directory format; the selected schemas are created first.
  * {@link RestoreRequest#includeGlobals()} replays {@code globals.sql} first, without stopping at errors: roles that
@@ -71,7 +76,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Every tool starts through the context's {@link io.pgvault.spi.process.ProcessRunner}, so a launcher can run them
  * as another OS user. The connection's password reaches libpq through a 0600 temporary {@code PGPASSFILE} (or
  * {@code PGPASSWORD}, see {@link PasswordTransport}), never a command line. With a launcher that runs the tools as
- * another OS user, the directory format and parallel restore need a scratch directory that user can use.
+ * another OS user, the directory format and parallel restore need a scratch directory that user can use, and a
+ * directory dump is paused through a {@code /bin/sh} helper started with the same launcher (where that is refused,
+ * or pg_dump runs on another host, it is not paused: scratch then holds what the uploads have not caught up with).
  *
  * @since 0.1.0
  */

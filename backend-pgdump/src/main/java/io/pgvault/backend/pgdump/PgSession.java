@@ -6,6 +6,7 @@ import io.pgvault.api.PgConnection;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.api.ToolException;
 import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.StderrListener;
 import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.spi.process.ToolProcess;
 import io.pgvault.spi.process.ToolResult;
@@ -106,8 +107,17 @@ final class PgSession implements AutoCloseable {
      * @return the running tool
      */
     ToolProcess start(ToolCommand command) {
+        return start(command, null);
+    }
+
+    /**
+     * @param command        the command
+     * @param stderrListener sees each line of its standard error first, or null
+     * @return the running tool
+     */
+    ToolProcess start(ToolCommand command, StderrListener stderrListener) {
         try {
-            return runner.start(command);
+            return runner.start(command, stderrListener);
         } catch (ToolException e) {
             throw explainMissing(e, command);
         }

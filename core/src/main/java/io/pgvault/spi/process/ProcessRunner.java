@@ -54,6 +54,21 @@ public final class ProcessRunner {
      * @throws ToolException when it cannot be started (TOOL_MISSING)
      */
     public ToolProcess start(ToolCommand command, int... acceptedExitCodes) {
+        return start(command, null, acceptedExitCodes);
+    }
+
+    /**
+     * Starts a tool whose streams the caller drives, as {@link #start(ToolCommand, int...)}, with a listener that
+     * sees each line of its standard error as it arrives (for progress the tool reports there).
+     *
+     * @param command           what to run
+     * @param stderrListener    sees every stderr line first, on the draining thread; {@code null} for none
+     * @param acceptedExitCodes exit codes that count as success (default {@code 0})
+     * @return the running tool
+     * @throws ToolException when it cannot be started (TOOL_MISSING)
+     * @since 0.4.0
+     */
+    public ToolProcess start(ToolCommand command, StderrListener stderrListener, int... acceptedExitCodes) {
         List<String> cmd = new ArrayList<>();
         cmd.add(command.executable());
         cmd.addAll(command.args());
@@ -71,7 +86,7 @@ public final class ProcessRunner {
         try {
             Process p = pb.start();
             return new ToolProcess(command, p, redactor, acceptedExitCodes.length == 0 ? new int[] {0}
-                    : acceptedExitCodes.clone(), !argv.get(0).equals(command.executable()));
+                    : acceptedExitCodes.clone(), !argv.get(0).equals(command.executable()), stderrListener);
         } catch (IOException e) {
             throw new ToolException(ErrorCode.TOOL_MISSING, command.tool(), null, "",
                     "cannot start " + command.tool() + " (" + argv.get(0) + "): " + redactor.redact(e.getMessage())

@@ -37,14 +37,15 @@ public final class ToolProcess implements AutoCloseable {
     /** How long a tool has to exit after TERM before it is killed. */
     private static final long GRACE_MILLIS = 5000;
 
-    ToolProcess(ToolCommand command, Process process, Redactor redactor, int[] acceptedExitCodes, boolean wrapped) {
+    ToolProcess(ToolCommand command, Process process, Redactor redactor, int[] acceptedExitCodes, boolean wrapped,
+            StderrListener stderrListener) {
         this.wrapped = wrapped;
         this.command = command;
         this.process = process;
         this.redactor = redactor;
         this.acceptedExitCodes = acceptedExitCodes;
         this.started = Instant.now();
-        this.stderr = new StderrTail(command.tool(), redactor);
+        this.stderr = new StderrTail(command.tool(), redactor, stderrListener);
         this.stderrDrainer = new Thread(() -> stderr.accept(process.getErrorStream()), command.tool() + "-stderr");
         this.stderrDrainer.setDaemon(true);
         this.stderrDrainer.start();
@@ -72,6 +73,15 @@ public final class ToolProcess implements AutoCloseable {
     /** @return whether the process has not exited yet */
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * @return the process started: the tool itself, or the launcher's wrapper ({@code runuser}, {@code sudo}) whose
+     *         descendants include it
+     * @since 0.4.0
+     */
+    public ProcessHandle toHandle() {
+        return process.toHandle();
     }
 
     /**

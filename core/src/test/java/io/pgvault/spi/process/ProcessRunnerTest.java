@@ -124,6 +124,51 @@ class ProcessRunnerTest {
                 assertThat(out.get()).hasSize(64 << 16);
             }
         }
+
+        @Test
+        @DisplayName("a stderr listener sees every line unredacted, in order, then the end; the lines it claims stay "
+                + "out of the tail")
+        void stderrListener() throws Exception {
+            java.util.List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+            StderrListener listener = new StderrListener() {
+                @Override
+                public boolean onLine(String line) {
+                    seen.add(line);
+                    return line.startsWith("progress ");
+                }
+
+                @Override
+                public void onEnd() {
+                    ended.countDown();
+                }
+            };
+            ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh").arg("-c",
+                    "echo 'progress 1' >&2; echo \"error: $SECRET_VALUE\" >&2; echo 'progress 2' >&2; exit 4")
+                    .secretEnv("SECRET_VALUE", Secret.of("s3cr3t-value")).timeout(Duration.ofSeconds(30)).build();
+            try (ToolProcess p = runner.start(cmd, listener)) {
+                p.stdin().close();
+                assertThatThrownBy(p::await).isInstanceOfSatisfying(ToolException.class,
+                        e -> assertThat(e.stderrTail()).isEqualTo("error: ***"));
+            }
+            assertThat(ended.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(seen).containsExactly("progress 1", "error: s3cr3t-value", "progress 2");
+        }
+
+        @Test
+        @DisplayName("a listener that throws is dropped, and the draining goes on: a chatty tool still finishes")
+        void failingListener() {
+            StderrListener listener = line -> {
+                throw new IllegalStateException("listener bug");
+            };
+            try (ToolProcess p = runner.start(sh("head -c 1048576 /dev/zero | tr '\\0' '\\n' >&2; echo last >&2"),
+                    listener)) {
+                p.stdin().close();
+                assertThat(p.await().stderrTail()).endsWith("last");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     @Nested
