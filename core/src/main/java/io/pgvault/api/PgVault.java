@@ -262,6 +262,9 @@ public final class PgVault {
         }
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase);
                 DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch)) {
+            if (deep) {
+                context.prefetchKeys(set); // the derivation overlaps the checksum pass
+            }
             for (StoredObject object : set.objects()) {
                 try {
                     context.verifyStored(object);
@@ -315,6 +318,7 @@ public final class PgVault {
         }
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase);
                 DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch)) {
+            context.prefetchKeys(set); // the derivation overlaps the checksum pass and the target's preparation
             if (request.verifyFirst() && !streamsAuthenticated(set)) {
                 set.objects().forEach(context::verifyStored);
             }

@@ -115,13 +115,14 @@ public final class DefaultBackupContext implements BackupContext {
             throw new IllegalArgumentException("object name '" + name + "' would be stored where the set's key file"
                     + " is: choose another name");
         }
-        writeKeyFileOnce();
+        encoder.begin(clock.instant()); // the set key's one derivation runs beside this object's write
         AtomicReference<Encoded> encoded = new AtomicReference<>();
         repository.put(key, out -> {
             EncodingStream enc = encoder.encode(out);
             writer.writeTo(progress.counting(enc));
             encoded.set(enc.finish());
         });
+        writeKeyFileOnce(); // before the object is recorded, so before any manifest could list it
         Encoded e = encoded.get();
         StoredObject object = new StoredObject(name, key, e.logicalBytes(), e.storedBytes(), e.storedSha256(),
                 e.logicalSha256(), encoder.options().compression(), encoder.scheme(), encoder.attributes(e, attributes));
@@ -132,8 +133,9 @@ public final class DefaultBackupContext implements BackupContext {
     }
 
     /**
-     * With a passphrase, the set's key file goes first, once: every object is encrypted to the key it holds. It is
-     * listed in the manifest like any object (verified, copied and pruned with the set).
+     * With a passphrase, the set's key file is stored once, when the first object is done (its derivation ran beside
+     * that object's write), and listed first in the manifest like any object (verified, copied and pruned with the
+     * set). No object is recorded before it, so no manifest can list an object whose key file is missing.
      */
     private void writeKeyFileOnce() {
         synchronized (encoder) {
@@ -145,7 +147,7 @@ public final class DefaultBackupContext implements BackupContext {
             repository.put(key, out -> encoded.set(encoder.writeKeyFile(out, clock.instant())));
             StoredObject file = encoder.keyFileStored(SetEncoder.KEY_FILE, key, encoded.get());
             synchronized (written) {
-                written.add(file);
+                written.add(0, file);
             }
         }
     }

@@ -61,6 +61,16 @@ public final class DefaultReadContext implements ReadContext, AutoCloseable {
         }
     }
 
+    /**
+     * Starts unwrapping the set's key in the background, so that the one derivation overlaps the operation's first
+     * steps.
+     *
+     * @param set the set about to be read
+     */
+    public void prefetchKeys(io.pgvault.api.BackupSet set) {
+        session.prefetch(set.objects());
+    }
+
     /** Forgets the set keys this operation unwrapped. */
     @Override
     public void close() {

@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * directory backup against the dump's size, and the heap each side needed.
  * <p>
  * Options: {@code --mb N} (default 400), {@code --rounds N} (default 3), {@code --work-factor N} scrypt log2 cost
- * (default 18, age's), {@code --scale N} realistic demo scale in the many-table database (default 3),
+ * (default 18, age's), {@code --scale N} realistic demo scale in the many-table database (default 10),
  * {@code --only x25519|passphrase} (one side only, for a heap reading at a small {@code -Xmx}), {@code --work-dir DIR}.
  * Run with {@code scripts/benchmark-passphrase} or as described in {@code docs/benchmarks.md}.
  */
@@ -55,7 +55,7 @@ public final class PassphraseBenchmark {
     private int mb = 400;
     private int rounds = 3;
     private int workFactor = 18;
-    private int scale = 3;
+    private int scale = 10;
     private String only;
     private Path work;
     private PostgresCluster pg;

@@ -43,7 +43,8 @@ public final class DecodeSession implements AutoCloseable {
 
     private final Pipeline pipeline;
     private final Source source;
-    private final Map<String, SetKey> unwrapped = new HashMap<>();
+    /** Unwrappings by key file and digest, started or done: one derivation per key file and session. */
+    private final Map<String, java.util.concurrent.CompletableFuture<SetKey>> unwrapped = new HashMap<>();
     private boolean closed;
 
     DecodeSession(Pipeline pipeline, Source source) {
@@ -115,7 +116,49 @@ public final class DecodeSession implements AutoCloseable {
         return unwrap(keyFile, sha256, keyFile);
     }
 
+    /**
+     * Starts unwrapping, in the background, the key files {@code objects} name (the set's objects, before an
+     * operation reads them), so that the derivation overlaps what the operation does first (checksums, creating the
+     * target) instead of delaying its first object. Objects that name no valid key file are left for {@link #open}
+     * to refuse; a failed unwrap is reported when an object needs the key.
+     *
+     * @param objects a set's objects
+     */
+    public void prefetch(java.util.List<StoredObject> objects) {
+        for (StoredObject o : objects) {
+            if (!SetEncoder.SCHEME.equals(o.encryption())) {
+                continue;
+            }
+            try {
+                future(o.attribute(SetEncoder.KEY_ATTRIBUTE), o.attribute(SetEncoder.KEY_SHA256_ATTRIBUTE), o.key(),
+                        true);
+            } catch (RuntimeException e) { // invalid: open() says why, if the operation gets that far
+                return;
+            }
+        }
+    }
+
     private SetKey unwrap(String keyFile, String sha256, String objectKey) {
+        java.util.concurrent.CompletableFuture<SetKey> f = future(keyFile, sha256, objectKey, false);
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * @return the unwrapping of the key file, started now (on this thread when it will be joined at once, else on a
+     *         daemon thread of its own) or earlier; validated before anything is read
+     */
+    private java.util.concurrent.CompletableFuture<SetKey> future(String keyFile, String sha256, String objectKey,
+            boolean background) {
         String set = RepositoryLayout.owner(RepositoryLayout.DATA, objectKey).orElse("?");
         if (keyFile.isEmpty() || !SHA256.matcher(sha256).matches()) {
             throw new IntegrityException("object " + objectKey + " of backup set " + set + " is encrypted to its set's"
@@ -137,18 +180,34 @@ public final class DecodeSession implements AutoCloseable {
                     + "Encryption.passphrase(...) with the passphrase it was written with, not "
                     + pipeline.options().encryption(), null);
         }
+        java.util.concurrent.CompletableFuture<SetKey> started;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("the decode session is closed");
             }
             String cacheKey = keyFile + "@" + sha256;
-            SetKey known = unwrapped.get(cacheKey);
-            if (known == null) {
-                known = read(keyFile, sha256, set, passphrase);
-                unwrapped.put(cacheKey, known);
+            java.util.concurrent.CompletableFuture<SetKey> known = unwrapped.get(cacheKey);
+            if (known != null) {
+                return known;
             }
-            return known;
+            started = new java.util.concurrent.CompletableFuture<>();
+            unwrapped.put(cacheKey, started);
         }
+        Runnable work = () -> {
+            try {
+                started.complete(read(keyFile, sha256, set, passphrase));
+            } catch (RuntimeException | Error e) {
+                started.completeExceptionally(e);
+            }
+        };
+        if (background) {
+            Thread t = new Thread(work, "pgvault-set-key-unwrap");
+            t.setDaemon(true);
+            t.start();
+        } else {
+            work.run();
+        }
+        return started;
     }
 
     private SetKey read(String keyFile, String sha256, String set, Encryption.Passphrase passphrase) {

@@ -65,10 +65,67 @@ public final class SetEncoder {
         if (passphrase == null) {
             throw new IllegalStateException("only a passphrase wraps a set key");
         }
+        if (wrapping != null) { // begun in the background: its bytes, once the derivation is done
+            Wrapped w = awaitWrapping();
+            sink.write(w.stored());
+            return w.encoded();
+        }
         if (key == null) {
             key = SetKey.generate();
         }
         return writeKeyFile(key, passphrase, sink, created);
+    }
+
+    /** A key file encrypted in the background: its stored bytes and their digests. */
+    private record Wrapped(byte[] stored, Encoded encoded) {
+    }
+
+    private java.util.concurrent.CompletableFuture<Wrapped> wrapping;
+
+    /**
+     * Generates the set's key, if it has none yet, and starts encrypting its key file on a daemon thread: objects can
+     * be encrypted to the key at once, while the one scrypt derivation runs beside the backup instead of before it.
+     * {@link #writeKeyFile} then stores the result. Does nothing without a passphrase, or once begun.
+     *
+     * @param created when, recorded in the file's comment
+     */
+    public synchronized void begin(Instant created) {
+        if (passphrase == null || key != null || keyFile != null) {
+            return;
+        }
+        SetKey k = SetKey.generate();
+        key = k;
+        Encryption.Passphrase p = passphrase;
+        wrapping = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Wrapped> result = wrapping;
+        Thread t = new Thread(() -> {
+            try {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
+                Encoded e = writeKeyFile(k, p, out, created);
+                result.complete(new Wrapped(out.toByteArray(), e));
+            } catch (IOException | RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }, "pgvault-set-key-wrap");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private Wrapped awaitWrapping() throws IOException {
+        try {
+            return wrapping.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** The key file: the key's age-keygen text, age scrypt encrypted (one derivation), not compressed. */
@@ -131,8 +188,9 @@ public final class SetEncoder {
         }
         SetKey k;
         synchronized (this) {
-            if (keyFile == null) {
-                throw new IllegalStateException("the set's key file must be written before its objects");
+            if (key == null) {
+                throw new IllegalStateException("the set's key must be made (begin, or its key file written) before "
+                        + "its objects are encoded");
             }
             k = key;
         }
