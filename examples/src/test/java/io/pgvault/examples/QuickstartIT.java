@@ -79,8 +79,9 @@ class QuickstartIT {
         assertThat(run.output).contains("RESULT: PASS", "encrypted (age-scrypt)",
                 "kept        \"ledger_pgvault_check_");
         try (Stream<Path> files = Files.walk(backups.resolve("data"))) {
+            // the dump, and the set's key file (its own age key, encrypted with the passphrase: ADR 0003)
             assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
-                    .singleElement().asString().endsWith(".zst.age");
+                    .hasSize(2).contains("set-key.age").anySatisfy(n -> assertThat(n).endsWith(".dump.zst.age"));
         }
         assertThat(cluster.query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'ledger_pgvault%'"))
                 .hasSize(1);
