@@ -499,6 +499,74 @@ public final class Catalog {
     }
 
     /**
+     * Incomplete writes (S3 multipart uploads a killed process left) of pgvault's own objects that no live process
+     * is writing: under {@code data/} of a set with no live writer's claim, started before {@code grace} ago by the
+     * repository's clock. Another tool's uploads in a shared bucket, and the uploads of a backup in progress however
+     * long it runs, are never among them.
+     *
+     * @param grace minimum age, by the repository's clock
+     * @return the abandoned writes
+     * @since 0.5.0
+     */
+    public List<io.pgvault.spi.IncompleteWrite> abandonedWrites(Duration grace) {
+        if (grace.isNegative()) {
+            throw new ConfigurationException("debris grace must not be negative, was " + grace);
+        }
+        List<io.pgvault.spi.IncompleteWrite> writes = repository.incompleteWrites(RepositoryLayout.DATA);
+        if (writes.isEmpty()) {
+            return List.of();
+        }
+        Instant now = RepositoryClock.now(repository);
+        Set<String> live = liveWriters(now);
+        Instant threshold = now.minus(grace);
+        List<io.pgvault.spi.IncompleteWrite> abandoned = new ArrayList<>();
+        for (io.pgvault.spi.IncompleteWrite w : writes) {
+            Optional<String> owner = RepositoryLayout.owner(RepositoryLayout.DATA, w.key());
+            if (owner.isPresent() && !live.contains(owner.get()) && w.started().isBefore(threshold)) {
+                abandoned.add(w);
+            }
+        }
+        return abandoned;
+    }
+
+    /**
+     * Aborts {@link #abandonedWrites(Duration)}; part of every prune.
+     *
+     * @param grace minimum age, by the repository's clock
+     * @return one line per aborted write: {@code <key> (incomplete upload started <time>)}
+     * @since 0.5.0
+     */
+    public List<String> abortAbandonedWrites(Duration grace) {
+        List<String> aborted = new ArrayList<>();
+        for (io.pgvault.spi.IncompleteWrite w : abandonedWrites(grace)) {
+            repository.abortIncompleteWrite(w);
+            aborted.add(describe(w));
+        }
+        return aborted;
+    }
+
+    /**
+     * @param write an incomplete write
+     * @return how prune reports list it
+     * @since 0.5.0
+     */
+    public static String describe(io.pgvault.spi.IncompleteWrite write) {
+        return write.key() + " (incomplete upload started " + write.started() + ")";
+    }
+
+    /** @return the sets whose writer's claim (intent) is younger than a lease's expiry, by the repository's clock */
+    private Set<String> liveWriters(Instant now) {
+        Set<String> live = new HashSet<>();
+        for (ObjectInfo info : repository.list(RepositoryLayout.INTENTS)) {
+            Optional<String> name = RepositoryLayout.intentName(info.key());
+            if (name.isPresent() && Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) <= 0) {
+                live.add(name.get());
+            }
+        }
+        return live;
+    }
+
+    /**
      * Removes debris older than {@code grace} (see {@link #debris(Duration)}).
      *
      * @param grace minimum age of an object to remove, by the repository's clock

@@ -27,7 +27,14 @@ public enum ErrorCode {
     /** The operation would overwrite or destroy something without being told it may. */
     CONFLICT(false),
     /** The calling thread was interrupted. */
-    INTERRUPTED(true);
+    INTERRUPTED(true),
+    /**
+     * The stored bytes are in an archive storage class (S3 Glacier Flexible Retrieval, Deep Archive) and must be
+     * restored from the archive before they can be read; repeating the read unchanged does not help.
+     *
+     * @since 0.5.0
+     */
+    ARCHIVED(false);
 
     private final boolean retryable;
 

@@ -62,6 +62,28 @@ public interface Repository {
     void delete(String key);
 
     /**
+     * Lists writes begun under a prefix and never finished (a store whose puts are all-or-nothing in one request has
+     * none). The catalog decides which are abandoned: only pgvault's own, of no live writer, older than a grace.
+     *
+     * @param prefix key prefix ({@code ""} for all of this repository)
+     * @return the incomplete writes, whose keys are valid repository keys; empty by default
+     * @since 0.5.0
+     */
+    default List<IncompleteWrite> incompleteWrites(String prefix) {
+        return List.of();
+    }
+
+    /**
+     * Aborts an incomplete write, freeing what it stored; aborting one that is already gone is not an error.
+     *
+     * @param write one of {@link #incompleteWrites}
+     * @since 0.5.0
+     */
+    default void abortIncompleteWrite(IncompleteWrite write) {
+        throw new UnsupportedOperationException(id() + " has no incomplete writes to abort");
+    }
+
+    /**
      * Writes an object only if no object exists under the key. Where {@link #putIfAbsentIsAtomic()} is true, two
      * writers racing for one key never both succeed; the default implementation checks and then writes, which a
      * concurrent writer can slip between (a store that offers no conditional write, such as Google Drive, says so).

@@ -125,7 +125,9 @@ public final class Pruner {
         if (mode == PruneMode.DRY_RUN) {
             List<String> debris;
             try {
-                debris = catalog.debris(debrisGrace);
+                List<String> listed = new java.util.ArrayList<>(catalog.debris(debrisGrace));
+                catalog.abandonedWrites(debrisGrace).forEach(w -> listed.add(Catalog.describe(w)));
+                debris = listed;
             } catch (RepositoryException e) { // reading the store's clock writes a probe: read-only credentials
                 LOG.warn("dry run of {}: debris not listed, the repository's clock could not be read: {}",
                         catalog.repository().id(), e.getMessage());
@@ -150,7 +152,8 @@ public final class Pruner {
             done++;
             LOG.info("pruned {} {} started {} from {}", s.type(), s.id(), s.startedAt(), catalog.repository().id());
         }
-        List<String> removedDebris = catalog.removeDebris(debrisGrace);
+        List<String> removedDebris = new java.util.ArrayList<>(catalog.removeDebris(debrisGrace));
+        removedDebris.addAll(catalog.abortAbandonedWrites(debrisGrace)); // uploads killed writers left (billed)
         return new PruneReport(mode, plan, removed, skipped, removedDebris, Duration.between(start, clock.instant()));
     }
 

@@ -48,6 +48,11 @@ final class S3Errors {
                     + config.caFile().map(Object::toString).orElse("the JVM's default trust store")
                     + ": set caFile to the PEM of the CA that signed it (verifyTls(false) only for a throwaway test "
                     + "server): " + detail(e);
+            case ARCHIVED -> action + ": the object is in an archive storage class (S3 Glacier Flexible Retrieval "
+                    + "or Deep Archive, e.g. moved there by a lifecycle rule) and must be restored from the archive "
+                    + "before it can be read: aws s3api restore-object --bucket " + config.bucket() + " --key <key> "
+                    + "--restore-request Days=7,GlacierJobParameters={Tier=Standard} for each object of the set "
+                    + "(hours; Deep Archive up to 48 h), then retry (runbook full-restore.md): " + detail(e);
             case NETWORK -> action + ": cannot talk to "
                     + config.endpoint().map(Object::toString).orElse("S3 in " + config.region()) + ": " + detail(e);
             default -> action + ": " + detail(e);
@@ -66,6 +71,9 @@ final class S3Errors {
             }
             if (CREDENTIAL_CODES.contains(code)) {
                 return Reason.CREDENTIALS_REJECTED;
+            }
+            if ("InvalidObjectState".equals(code)) { // a 403, but no permission is missing
+                return Reason.ARCHIVED;
             }
             if ("AccessDenied".equals(code) || s3.statusCode() == 403) {
                 return Reason.ACCESS_DENIED;

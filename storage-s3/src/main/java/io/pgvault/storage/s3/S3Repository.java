@@ -3,6 +3,7 @@ package io.pgvault.storage.s3;
 import io.pgvault.api.InvalidKeyException;
 import io.pgvault.api.NotFoundException;
 import io.pgvault.api.RepositoryException;
+import io.pgvault.api.RepositoryLayout;
 import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.ObjectKeys;
 import io.pgvault.spi.ObjectWriter;
@@ -359,9 +360,53 @@ public final class S3Repository implements Repository, AutoCloseable {
     }
 
     /**
-     * Aborts the incomplete multipart uploads under this repository's prefix that were started at least {@code age}
-     * ago: leftovers of processes that died mid-put, invisible but billed. A put in progress is younger than any
-     * sensible {@code age} (a day, say).
+     * Lists the multipart uploads under this repository's prefix and {@code prefix} that were started and never
+     * completed or aborted. Uploads whose keys are not valid repository keys (another tool's, in a shared bucket)
+     * are not reported.
+     *
+     * @since 0.5.0
+     */
+    @Override
+    public List<io.pgvault.spi.IncompleteWrite> incompleteWrites(String prefix) {
+        String validPrefix = ObjectKeys.validatePrefix(prefix);
+        List<io.pgvault.spi.IncompleteWrite> writes = new ArrayList<>();
+        try {
+            for (MultipartUpload upload : s3.listMultipartUploadsPaginator(request -> request
+                    .bucket(config.bucket()).prefix(config.prefix() + validPrefix)).uploads()) {
+                if (upload.key() == null || !upload.key().startsWith(config.prefix()) || upload.initiated() == null) {
+                    continue;
+                }
+                String key = upload.key().substring(config.prefix().length());
+                if (isValidKey(key)) {
+                    writes.add(new io.pgvault.spi.IncompleteWrite(key, upload.uploadId(), upload.initiated()));
+                }
+            }
+        } catch (RuntimeException e) {
+            throw errors.map("cannot list incomplete uploads under '" + validPrefix + "' in " + id, e);
+        }
+        return List.copyOf(writes);
+    }
+
+    /** @since 0.5.0 */
+    @Override
+    public void abortIncompleteWrite(io.pgvault.spi.IncompleteWrite write) {
+        String key = ObjectKeys.validate(write.key());
+        try {
+            s3.abortMultipartUpload(request -> request.bucket(config.bucket()).key(config.prefix() + key)
+                    .uploadId(write.id()));
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchUploadException e) {
+            LOG.debug("{}: upload {} of '{}' was already gone", id, write.id(), key);
+        } catch (RuntimeException e) {
+            throw errors.map("cannot abort the incomplete upload of '" + key + "' in " + id, e);
+        }
+        LOG.info("{}: aborted the incomplete upload of '{}' started {}", id, key, write.started());
+    }
+
+    /**
+     * Aborts the incomplete multipart uploads under this repository's prefix, under the folders pgvault writes
+     * ({@code data/}, {@code manifests/}, ...: never another tool's in a shared bucket), that were started at least {@code age} ago by the local clock. It knows
+     * nothing of live writers: prefer a prune, which sweeps only uploads of sets no live process writes, by the
+     * repository's clock ({@link io.pgvault.api.Catalog#abortAbandonedWrites}).
      *
      * @param age how old an upload must be
      * @return how many uploads were aborted
@@ -372,18 +417,14 @@ public final class S3Repository implements Repository, AutoCloseable {
         Objects.requireNonNull(age, "age");
         Instant before = Instant.now().minus(age);
         int aborted = 0;
-        try {
-            for (MultipartUpload upload : s3.listMultipartUploadsPaginator(request -> request
-                    .bucket(config.bucket()).prefix(config.prefix())).uploads()) {
-                if (upload.initiated() == null || upload.initiated().isAfter(before)) {
-                    continue;
-                }
-                s3.abortMultipartUpload(request -> request.bucket(config.bucket()).key(upload.key())
-                        .uploadId(upload.uploadId()));
+        List<String> layout = List.of(RepositoryLayout.DATA, RepositoryLayout.MANIFESTS, RepositoryLayout.INTENTS,
+                RepositoryLayout.RECORDS, RepositoryLayout.NOTICES, RepositoryLayout.CLOCK, RepositoryLayout.KEYS);
+        for (io.pgvault.spi.IncompleteWrite write : incompleteWrites("")) {
+            // only where pgvault writes: another tool's uploads in a shared bucket (pgBackRest's) are not ours
+            if (!write.started().isAfter(before) && layout.stream().anyMatch(write.key()::startsWith)) {
+                abortIncompleteWrite(write);
                 aborted++;
             }
-        } catch (RuntimeException e) {
-            throw errors.map("cannot abort incomplete uploads in " + id, e);
         }
         if (aborted > 0) {
             LOG.info("{}: aborted {} incomplete multipart upload(s) older than {}", id, aborted, age);

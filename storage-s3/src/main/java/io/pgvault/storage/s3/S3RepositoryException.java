@@ -62,6 +62,13 @@ public class S3RepositoryException extends RepositoryException {
         CERTIFICATE_REJECTED(ErrorCode.CONFIGURATION),
         /** The endpoint could not be reached or the connection broke. */
         NETWORK(ErrorCode.REPOSITORY),
+        /**
+         * The object is in an archive storage class (Glacier Flexible Retrieval, Deep Archive; S3 answers 403
+         * {@code InvalidObjectState}): it must be restored from the archive (RestoreObject) before it can be read.
+         *
+         * @since 0.5.0
+         */
+        ARCHIVED(ErrorCode.ARCHIVED),
         /** The service refused or failed the request for another reason. */
         SERVICE(ErrorCode.REPOSITORY);
 

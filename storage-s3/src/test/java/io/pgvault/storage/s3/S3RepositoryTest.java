@@ -172,6 +172,53 @@ class S3RepositoryTest {
         }
 
         @Test
+        @DisplayName("an object in Glacier (a store answering 403 InvalidObjectState) is ARCHIVED, not retried, and "
+                + "the message says how to restore it; never 'access denied'")
+        void archived() throws Exception {
+            com.sun.net.httpserver.HttpServer stub = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+            stub.createContext("/", exchange -> {
+                String query = String.valueOf(exchange.getRequestURI().getQuery());
+                byte[] body;
+                int status;
+                if (query.contains("list-type=2")) { // the listing that opening the repository makes
+                    status = 200;
+                    body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws"
+                            + ".com/doc/2006-03-01/\"><Name>cold</Name><Prefix></Prefix><KeyCount>0</KeyCount>"
+                            + "<MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>").getBytes();
+                } else { // what S3 answers a GET of an object in Glacier Flexible Retrieval or Deep Archive
+                    gets.incrementAndGet();
+                    status = 403;
+                    body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InvalidObjectState</Code>"
+                            + "<Message>The operation is not valid for the object's storage class</Message>"
+                            + "<StorageClass>GLACIER</StorageClass><RequestId>R1</RequestId></Error>").getBytes();
+                }
+                exchange.getResponseHeaders().add("Content-Type", "application/xml");
+                exchange.sendResponseHeaders(status, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            stub.start();
+            try (S3Repository repository = S3Repository.of(S3RepositoryConfig.builder("cold")
+                    .endpoint(java.net.URI.create("http://127.0.0.1:" + stub.getAddress().getPort())).pathStyle(true)
+                    .region("us-east-1").credentials(S3Credentials.ofStatic("AKIA1", Secret.of("s"))).build())) {
+                assertThatExceptionOfType(S3RepositoryException.class)
+                        .isThrownBy(() -> repository.open("data/20260101T000000Z-aaaaaa/app.dump.zst.age").read())
+                        .satisfies(e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.ARCHIVED);
+                            assertThat(e.code()).isEqualTo(io.pgvault.api.ErrorCode.ARCHIVED);
+                            assertThat(e.retryable()).isFalse();
+                        })
+                        .withMessageContaining("archive storage class").withMessageContaining("restore-object")
+                        .withMessageNotContaining("access denied");
+                assertThat(gets.get()).as("not retried").isEqualTo(1);
+            } finally {
+                stub.stop(0);
+            }
+        }
+
+        @Test
         @DisplayName("a key one character too long is refused before any request")
         void keyTooLong() {
             String bucket = S3ProxyServer.uniqueBucket("keys");
@@ -279,10 +326,51 @@ class S3RepositoryTest {
             String bucket = S3ProxyServer.uniqueBucket("leftover");
             try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).prefix("p").build());
                  S3Client client = client()) {
-                client.createMultipartUpload(request -> request.bucket(bucket).key("p/orphan"));
+                client.createMultipartUpload(request -> request.bucket(bucket).key("p/data/orphan"));
                 assertThat(repository.abortIncompleteUploads(Duration.ofDays(1))).isZero();
                 assertThat(repository.abortIncompleteUploads(Duration.ZERO)).isEqualTo(1);
                 assertThat(client.listMultipartUploads(request -> request.bucket(bucket)).uploads()).isEmpty();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("abandoned uploads")
+    class AbandonedUploads {
+        @Test
+        @DisplayName("a prune aborts the uploads killed writers left under data/, never a live writer's, another "
+                + "tool's in the same bucket, or one younger than the grace")
+        void pruneSweepsOnlyAbandoned() throws InterruptedException {
+            String bucket = S3ProxyServer.uniqueBucket("abandoned");
+            try (S3Repository repository = S3Repository.of(config(S3.server(), bucket).build());
+                 S3Client client = client()) {
+                String dead = "data/20260101T000000Z-aaaaaa/app.dump.zst.age";
+                String live = "data/20260101T000000Z-bbbbbb/app.dump.zst.age";
+                String otherTool = "pgbackrest/archive/main/15-1/000000010000000000000001";
+                for (String key : java.util.List.of(dead, live, otherTool)) {
+                    client.createMultipartUpload(request -> request.bucket(bucket).key(key));
+                }
+                repository.put("intents/20260101T000000Z-bbbbbb.json", out -> out.write("{}".getBytes()));
+                io.pgvault.api.Catalog catalog = new io.pgvault.api.Catalog(repository);
+                assertThat(catalog.abandonedWrites(Duration.ofHours(1))).as("younger than the grace").isEmpty();
+                Thread.sleep(1100); // S3 times have one-second resolution
+
+                assertThat(catalog.abandonedWrites(Duration.ZERO)).extracting(io.pgvault.spi.IncompleteWrite::key)
+                        .containsExactly(dead);
+                io.pgvault.api.retention.PruneReport report = io.pgvault.api.retention.Pruner.of(catalog)
+                        .withDebrisGrace(Duration.ZERO).prune(io.pgvault.api.retention.RetentionPolicy.keepLast(1)
+                                .plan(catalog.list(), java.time.Instant.now()),
+                                io.pgvault.api.retention.PruneMode.EXECUTE);
+
+                assertThat(report.debris()).anySatisfy(d -> assertThat(d).startsWith(dead + " (incomplete upload"));
+                assertThat(client.listMultipartUploads(request -> request.bucket(bucket)).uploads())
+                        .extracting(software.amazon.awssdk.services.s3.model.MultipartUpload::key)
+                        .containsExactlyInAnyOrder(live, otherTool);
+                assertThat(repository.abortIncompleteUploads(Duration.ZERO)).as("the old sweep spares other tools")
+                        .isEqualTo(1);
+                assertThat(client.listMultipartUploads(request -> request.bucket(bucket)).uploads())
+                        .extracting(software.amazon.awssdk.services.s3.model.MultipartUpload::key)
+                        .containsExactly(otherTool);
             }
         }
     }
