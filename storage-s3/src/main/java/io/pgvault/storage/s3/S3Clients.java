@@ -41,6 +41,11 @@ final class S3Clients {
                         .apiCallAttemptTimeout(config.attemptTimeout())
                         .build());
         config.endpoint().ifPresent(builder::endpointOverride);
+        if (!config.flexibleChecksums()) { // no x-amz-checksum-* / aws-chunked trailers the store would refuse
+            builder.requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation
+                    .WHEN_REQUIRED).responseChecksumValidation(software.amazon.awssdk.core.checksums
+                    .ResponseChecksumValidation.WHEN_REQUIRED);
+        }
         return builder.build();
     }
 

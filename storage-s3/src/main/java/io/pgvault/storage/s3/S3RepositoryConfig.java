@@ -58,6 +58,10 @@ import java.util.regex.Pattern;
  *                       <em>instead of</em> the JVM's default trust store; empty: the JVM's default trust store.
  *                       Absolute once built
  * @param verifyTls      whether the server's certificate and host name are verified; {@code false} is for tests only
+ * @param flexibleChecksums whether requests carry S3's flexible checksum headers ({@code x-amz-checksum-*}), as AWS
+ *                       and current S3 servers expect; {@code false} for stores that answer them with 400 "Unsupported
+ *                       header" (Backblaze B2 and other S3-compatible stores that lag AWS): then Content-MD5 guards each
+ *                       request, and pgvault's own SHA-256 covers every object as always
  * @since 0.1.0
  */
 public record S3RepositoryConfig(
@@ -79,7 +83,8 @@ public record S3RepositoryConfig(
         int partsInFlight,
         boolean createBucket,
         Optional<Path> caFile,
-        boolean verifyTls) {
+        boolean verifyTls,
+        boolean flexibleChecksums) {
 
     /**
      * Smallest part S3 accepts (every part but the last): 5 MiB.
@@ -189,7 +194,8 @@ public record S3RepositoryConfig(
                 .credentials(credentials).storageClass(storageClass).encryption(encryption)
                 .maxAttempts(maxAttempts).backoff(backoffBase, backoffMax).connectTimeout(connectTimeout)
                 .socketTimeout(socketTimeout).attemptTimeout(attemptTimeout).partSize(partSize)
-                .partsInFlight(partsInFlight).createBucket(createBucket).verifyTls(verifyTls);
+                .partsInFlight(partsInFlight).createBucket(createBucket).verifyTls(verifyTls)
+                .flexibleChecksums(flexibleChecksums);
         endpoint.ifPresent(b::endpoint);
         caFile.ifPresent(b::caFile);
         return b;
@@ -288,6 +294,7 @@ public record S3RepositoryConfig(
         private boolean createBucket;
         private Path caFile;
         private boolean verifyTls = true;
+        private boolean flexibleChecksums = true;
 
         private Builder() {
         }
@@ -491,6 +498,22 @@ public record S3RepositoryConfig(
         }
 
         /**
+         * Whether requests carry S3's flexible checksum headers ({@code x-amz-checksum-crc32} on parts,
+         * {@code x-amz-checksum-sha256} on single puts, and the SDK's own). AWS S3 and current S3-compatible servers
+         * accept them; Backblaze B2 and other stores that lag AWS answer 400 "Unsupported header": set {@code false}
+         * for those. Each request is then guarded by Content-MD5 instead, and pgvault's SHA-256 of every object is
+         * recorded and checked as always.
+         *
+         * @param flexibleChecksums whether to send them. Default {@code true}
+         * @return this builder
+         * @since 0.5.0
+         */
+        public Builder flexibleChecksums(boolean flexibleChecksums) {
+            this.flexibleChecksums = flexibleChecksums;
+            return this;
+        }
+
+        /**
          * @return the settings
          * @throws ConfigurationException listing every invalid setting
          * @since 0.1.0
@@ -499,7 +522,7 @@ public record S3RepositoryConfig(
             return new S3RepositoryConfig(bucket, prefix, region, Optional.ofNullable(endpoint), pathStyle,
                     credentials, storageClass, encryption, maxAttempts, backoffBase, backoffMax, connectTimeout,
                     socketTimeout, attemptTimeout, partSize, partsInFlight, createBucket, Optional.ofNullable(caFile),
-                    verifyTls);
+                    verifyTls, flexibleChecksums);
         }
     }
 }

@@ -150,7 +150,7 @@ final class StreamingUpload extends OutputStream {
             if (uploadId == null) {
                 uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder()
                         .bucket(target.bucket()).key(target.s3Key())
-                        .checksumAlgorithm(ChecksumAlgorithm.CRC32)
+                        .checksumAlgorithm(config.flexibleChecksums() ? ChecksumAlgorithm.CRC32 : null)
                         .metadata(target.metadata())
                         .applyMutation(target.createOptions())
                         .build()).uploadId();
@@ -182,13 +182,16 @@ final class StreamingUpload extends OutputStream {
             return null; // aborted before it started; close() returned the permit
         }
         try {
+            boolean flexible = config.flexibleChecksums();
             UploadPartResponse response = s3.uploadPart(request -> request.bucket(target.bucket())
                             .key(target.s3Key()).uploadId(uploadId).partNumber(partNumber)
-                            .contentLength((long) length).checksumAlgorithm(ChecksumAlgorithm.CRC32),
+                            .contentLength((long) length)
+                            .checksumAlgorithm(flexible ? ChecksumAlgorithm.CRC32 : null)
+                            .contentMD5(flexible ? null : md5(buffer, length)),
                     RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
                             "application/octet-stream"));
             return CompletedPart.builder().partNumber(partNumber).eTag(response.eTag())
-                    .checksumCRC32(response.checksumCRC32()).build();
+                    .checksumCRC32(flexible ? response.checksumCRC32() : null).build();
         } catch (RuntimeException | Error e) {
             partFailure.compareAndSet(null, e);
             throw e;
@@ -276,7 +279,8 @@ final class StreamingUpload extends OutputStream {
         s3.putObject(PutObjectRequest.builder()
                         .bucket(target.bucket()).key(target.s3Key())
                         .contentLength((long) length)
-                        .checksumSHA256(Base64.getEncoder().encodeToString(sha256))
+                        .checksumSHA256(config.flexibleChecksums() ? Base64.getEncoder().encodeToString(sha256) : null)
+                        .contentMD5(config.flexibleChecksums() ? null : md5(buffer, length))
                         .metadata(metadata)
                         .applyMutation(target.putOptions())
                         .build(),
@@ -286,6 +290,17 @@ final class StreamingUpload extends OutputStream {
 
     long size() {
         return size;
+    }
+
+    /** Content-MD5 of a request body: what stores without flexible checksums check in transit. */
+    private static String md5(byte[] buffer, int length) {
+        try {
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            md5.update(buffer, 0, length);
+            return Base64.getEncoder().encodeToString(md5.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is unavailable on this JVM", e);
+        }
     }
 
     /** @return how many part-sized buffers this upload allocated; never more than {@code partsInFlight} */

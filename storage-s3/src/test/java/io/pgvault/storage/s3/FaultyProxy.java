@@ -17,10 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP proxy on loopback between the SDK and S3Proxy that breaks connections on purpose: once a connection has
  * carried {@code afterBytes} bytes towards the server it is dropped (both sockets closed) or stalled (nothing more is
- * forwarded, the sockets stay open), either once or on every connection.
+ * forwarded, the sockets stay open), either once or on every connection. With {@link Fault#REFUSE_CHECKSUM_HEADERS}
+ * it behaves like Backblaze B2 and other stores that lag AWS: a request carrying a flexible checksum header
+ * ({@code x-amz-checksum-*}, {@code x-amz-sdk-checksum-algorithm}, or an {@code x-amz-trailer} announcing one) is
+ * answered 400 "Unsupported header" and never reaches the server.
  */
 final class FaultyProxy implements AutoCloseable {
-    enum Fault { DROP, STALL }
+    enum Fault { DROP, STALL, REFUSE_CHECKSUM_HEADERS }
+
+    private static final java.util.regex.Pattern CHECKSUM_HEADER = java.util.regex.Pattern.compile(
+            "(?im)^(x-amz-checksum-[a-z0-9]+|x-amz-sdk-checksum-algorithm|x-amz-trailer):");
 
     private final ServerSocket server;
     private final int upstreamPort;
@@ -73,6 +79,26 @@ final class FaultyProxy implements AutoCloseable {
         long forwarded = 0;
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buffer)) >= 0; ) {
+                if (towardsServer && fault == Fault.REFUSE_CHECKSUM_HEADERS) {
+                    java.util.regex.Matcher m = CHECKSUM_HEADER.matcher(
+                            new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+                    if (m.find()) {
+                        faults.incrementAndGet();
+                        byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InvalidArgument</Code>"
+                                + "<Message>Unsupported header '" + m.group(1).toLowerCase(java.util.Locale.ROOT)
+                                + "' received for this API call.</Message></Error>")
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                        OutputStream reply = from.getOutputStream();
+                        reply.write(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: "
+                                + body.length + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        reply.write(body);
+                        reply.flush();
+                        from.close();
+                        to.close();
+                        return;
+                    }
+                }
                 if (towardsServer && forwarded + n > afterBytes && (!once || fired.compareAndSet(false, true))) {
                     int head = (int) Math.max(0, afterBytes - forwarded);
                     out.write(buffer, 0, head);
