@@ -17,8 +17,9 @@ final class DriveErrors {
     private static final Set<String> DAILY_LIMIT_REASONS = Set.of("dailyLimitExceeded", "uploadLimitExceeded",
             "quotaExceeded", "dailyLimitExceededUnreg");
     private static final Set<String> DENIED_REASONS = Set.of("insufficientPermissions", "insufficientFilePermissions",
-            "forbidden", "appNotAuthorizedToFile", "domainPolicy", "cannotAddParent", "teamDriveFileLimitExceeded",
-            "numChildrenInNonRootLimitExceeded");
+            "forbidden", "appNotAuthorizedToFile", "domainPolicy", "cannotAddParent");
+    private static final Set<String> ITEM_LIMIT_REASONS = Set.of("numChildrenInNonRootLimitExceeded",
+            "teamDriveFileLimitExceeded");
 
     private DriveErrors() {
     }
@@ -58,6 +59,9 @@ final class DriveErrors {
             }
             if ("storageQuotaExceeded".equals(reason)) {
                 return Reason.STORAGE_QUOTA_EXCEEDED;
+            }
+            if (ITEM_LIMIT_REASONS.contains(reason)) {
+                return Reason.ITEM_LIMIT_EXCEEDED;
             }
             if (DAILY_LIMIT_REASONS.contains(reason) || mentionsUploadLimit(e)) {
                 return Reason.DAILY_LIMIT_EXCEEDED;

@@ -59,8 +59,19 @@ public class GoogleDriveRepositoryException extends RepositoryException {
         ACCESS_DENIED(ErrorCode.CONFIGURATION, false),
         /** The root folder, shared drive or a folder of the path does not exist or is not visible. */
         FOLDER_NOT_FOUND(ErrorCode.CONFIGURATION, false),
-        /** The Drive's storage is full (403 {@code storageQuotaExceeded}): free space or buy more. */
+        /**
+         * The Drive's storage is full (403 {@code storageQuotaExceeded}): free space or buy more. A service account
+         * writing into a folder shared from someone's My Drive gets this at once: it has no storage of its own.
+         */
         STORAGE_QUOTA_EXCEEDED(ErrorCode.REPOSITORY, false),
+        /**
+         * A folder holds its most items (403 {@code numChildrenInNonRootLimitExceeded}: 500,000 per folder), or a
+         * shared drive does ({@code teamDriveFileLimitExceeded}: 400,000): retrying cannot help; prune, or move the
+         * repository to a new folder or shared drive.
+         *
+         * @since 0.5.0
+         */
+        ITEM_LIMIT_EXCEEDED(ErrorCode.REPOSITORY, false),
         /**
          * A daily limit is used up (403 {@code dailyLimitExceeded}, {@code uploadLimitExceeded}, or a message about
          * the upload limit, such as the 750 GB a user may upload a day): retry after the quota resets.

@@ -92,7 +92,14 @@ final class Retrier {
                     + DriveErrors.detail(e);
             case ACCESS_DENIED -> action + ": access denied: " + DriveErrors.detail(e);
             case STORAGE_QUOTA_EXCEEDED -> action + ": the Drive storage quota is exhausted; free space or raise the "
-                    + "quota: " + DriveErrors.detail(e);
+                    + "quota. A service account has no storage of its own: writing into a folder shared from a "
+                    + "user's My Drive fails like this from the first byte; use a shared drive the account is a "
+                    + "member of (sharedDrive(id)), OAuth user credentials, or domain-wide delegation: "
+                    + DriveErrors.detail(e);
+            case ITEM_LIMIT_EXCEEDED -> action + ": a Drive folder holds at most 500,000 items and a shared drive "
+                    + "400,000, and this one is full; retrying cannot help: prune old sets (a pgBackRest mirror with "
+                    + "frequent WAL is the usual cause), or move the repository to a new folder or shared drive: "
+                    + DriveErrors.detail(e);
             case DAILY_LIMIT_EXCEEDED -> action + ": a daily Drive limit (such as the daily upload limit) is used "
                     + "up; retry after it resets: " + DriveErrors.detail(e);
             case RATE_LIMITED -> action + ": rate-limited by Drive" + tries + "; if this persists the daily upload "

@@ -145,6 +145,42 @@ class GoogleDriveFaultTest {
         }
 
         @Test
+        @DisplayName("a full folder (numChildrenInNonRootLimitExceeded) or shared drive (teamDriveFileLimitExceeded) "
+                + "is ITEM_LIMIT_EXCEEDED, not retried, not 'access denied', and says what to do")
+        void itemLimits() {
+            for (String reason : List.of("numChildrenInNonRootLimitExceeded", "teamDriveFileLimitExceeded")) {
+                try (GoogleDriveRepository repository = repository()) {
+                    DRIVE.fake().failNext(DriveEndpoint.UPLOAD_START, 1, new DriveFault(403, "global", reason,
+                            "The limit for this folder's number of children (files and folders) has been exceeded."));
+                    assertThatThrownBy(() -> repository.put("full-" + reason, out -> out.write(content(100, 7))))
+                            .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                                assertThat(e.reason()).isEqualTo(Reason.ITEM_LIMIT_EXCEEDED);
+                                assertThat(e.retryable()).isFalse();
+                                assertThat(e.getMessage()).contains("500,000", "prune")
+                                        .doesNotContain("access denied");
+                            });
+                    // not retried: had it been, the next attempt would have succeeded and stored the object
+                    assertThat(repository.stat("full-" + reason)).isEmpty();
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("storageQuotaExceeded names the service-account case and its remedies")
+        void serviceAccountQuota() {
+            try (GoogleDriveRepository repository = repository()) {
+                DRIVE.fake().failNext(DriveEndpoint.UPLOAD_START, 1, DriveFault.storageQuotaExceeded());
+                assertThatThrownBy(() -> repository.put("sa", out -> out.write(content(100, 8))))
+                        .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.STORAGE_QUOTA_EXCEEDED);
+                            assertThat(e.getMessage()).contains("service account", "shared drive",
+                                    "domain-wide delegation");
+                        });
+                assertThat(repository.stat("sa")).isEmpty();
+            }
+        }
+
+        @Test
         @DisplayName("dailyLimitExceeded (the daily upload limit): not retryable, nothing visible")
         void dailyUploadLimit() {
             try (GoogleDriveRepository repository = repository()) {
