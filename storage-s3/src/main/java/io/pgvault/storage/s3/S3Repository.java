@@ -53,8 +53,9 @@ import java.util.function.Consumer;
  * {@link S3RepositoryConfig#partSize()}. An object that fits in one part is sent in a single PutObject when the
  * producer returns. A larger one becomes a multipart upload: full parts are sent by background threads while the
  * producer goes on, at most {@link S3RepositoryConfig#partsInFlight()} buffers exist per put (the producer waits for a
- * free one: back-pressure), so a put holds at most {@code partSize × partsInFlight} bytes whatever the object's size,
- * which need not be known in advance. CompleteMultipartUpload is the commit point; if the producer throws, a part
+ * free one: back-pressure), so a put holds at most {@link S3RepositoryConfig#uploadMemory()} bytes (32 MiB by
+ * default) whatever the object's size, which need not be known in advance; parts grow as the object does
+ * (ADR 0007). CompleteMultipartUpload is the commit point; if the producer throws, a part
  * fails after the SDK's retries, or the thread is interrupted, the part uploads are stopped and the multipart upload
  * is aborted, so nothing becomes visible and the previous object under the key stays. A process that dies mid-put
  * leaves an incomplete upload that is invisible but billed: {@link #abortIncompleteUploads(Duration)} or a bucket

@@ -50,9 +50,12 @@ import java.util.regex.Pattern;
  * @param connectTimeout time allowed to open a connection
  * @param socketTimeout  longest wait for data on an open connection
  * @param attemptTimeout longest time one attempt of one request (e.g. a part upload) may take
- * @param partSize       bytes per part of a multipart upload; objects up to this size are sent in one request
- * @param partsInFlight  parts of one put buffered or uploading at once; a put holds at most
- *                       {@code partSize × partsInFlight} bytes of memory
+ * @param partSize       bytes of the first parts of a multipart upload (they double every 500 parts, up to half the
+ *                       upload memory); objects up to this size are sent in one request
+ * @param partsInFlight  at most this many parts of one put buffered or uploading at once
+ * @param uploadMemory   the most bytes of part buffers one put holds, whatever the object's size (default
+ *                       {@code partSize × partsInFlight}: 32 MiB); it also bounds the part size, so the largest
+ *                       object grows with it (see {@link #maxObjectSize()})
  * @param createBucket   whether a missing bucket is created when the repository is opened (for tests, quick starts)
  * @param caFile         PEM file of the certificates (CAs, or a self-signed server certificate) trusted for HTTPS
  *                       <em>instead of</em> the JVM's default trust store; empty: the JVM's default trust store.
@@ -84,7 +87,8 @@ public record S3RepositoryConfig(
         boolean createBucket,
         Optional<Path> caFile,
         boolean verifyTls,
-        boolean flexibleChecksums) {
+        boolean flexibleChecksums,
+        long uploadMemory) {
 
     /**
      * Smallest part S3 accepts (every part but the last): 5 MiB.
@@ -105,13 +109,13 @@ public record S3RepositoryConfig(
      */
     public static final int MAX_PARTS = 10_000;
     /**
-     * Default part size, 16 MiB: objects up to 156 GiB.
+     * Default (first) part size, 8 MiB.
      *
      * @since 0.1.0
      */
-    public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+    public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
     /**
-     * Default parts in flight, 4: with the default part size a put holds at most 64 MiB.
+     * Default parts in flight, 4: with the default part size a put holds at most 32 MiB.
      *
      * @since 0.1.0
      */
@@ -168,6 +172,11 @@ public record S3RepositoryConfig(
             problems.add("partSize must be between " + MIN_PART_SIZE + " (5 MiB, the S3 minimum) and " + MAX_PART_SIZE
                     + " bytes, was " + partSize);
         }
+        boolean partSizeValid = partSize >= MIN_PART_SIZE && partSize <= MAX_PART_SIZE;
+        if (partSizeValid && (uploadMemory < partSize || uploadMemory > 64L * 1024 * 1024 * 1024)) {
+            problems.add("uploadMemory must be at least partSize (" + partSize + ") and at most 64 GiB, was "
+                    + uploadMemory);
+        }
         if (partsInFlight < 1 || partsInFlight > 64) {
             problems.add("partsInFlight must be between 1 and 64, was " + partsInFlight);
         }
@@ -195,7 +204,7 @@ public record S3RepositoryConfig(
                 .maxAttempts(maxAttempts).backoff(backoffBase, backoffMax).connectTimeout(connectTimeout)
                 .socketTimeout(socketTimeout).attemptTimeout(attemptTimeout).partSize(partSize)
                 .partsInFlight(partsInFlight).createBucket(createBucket).verifyTls(verifyTls)
-                .flexibleChecksums(flexibleChecksums);
+                .flexibleChecksums(flexibleChecksums).uploadMemory(uploadMemory);
         endpoint.ifPresent(b::endpoint);
         caFile.ifPresent(b::caFile);
         return b;
@@ -213,19 +222,21 @@ public record S3RepositoryConfig(
     }
 
     /**
-     * @return the largest object a put can store with these settings: {@code partSize × MAX_PARTS}
+     * @return the largest object a put can store with these settings: 10,000 parts that start at {@code partSize}
+     *         and double every 500 parts up to half of {@link #uploadMemory()} (at most 1 GiB): about 152 GiB with
+     *         the defaults, 6.8 TiB with 2 GiB of upload memory
      * @since 0.1.0
      */
     public long maxObjectSize() {
-        return (long) partSize * MAX_PARTS;
+        return PartSchedule.of(this).maxObjectSize();
     }
 
     /**
-     * @return the most bytes one put buffers: {@code partSize × partsInFlight}
+     * @return the most bytes of part buffers one put holds: {@link #uploadMemory()}
      * @since 0.1.0
      */
     public long maxBufferedBytes() {
-        return (long) partSize * partsInFlight;
+        return uploadMemory;
     }
 
     private static String normalizePrefix(String prefix, List<String> problems) {
@@ -295,6 +306,7 @@ public record S3RepositoryConfig(
         private Path caFile;
         private boolean verifyTls = true;
         private boolean flexibleChecksums = true;
+        private long uploadMemory = -1;
 
         private Builder() {
         }
@@ -514,6 +526,20 @@ public record S3RepositoryConfig(
         }
 
         /**
+         * The most bytes of part buffers one put may hold, whatever the object's size: a put waits (back-pressure)
+         * rather than exceed it. It also caps the part size (at half of it), so the largest object of a stream of
+         * unknown size grows with it: about 152 GiB with 32 MiB, 273 GiB with 64 MiB, 6.8 TiB with 2 GiB.
+         *
+         * @param bytes at least partSize, at most 64 GiB. Default {@code partSize × partsInFlight} (32 MiB)
+         * @return this builder
+         * @since 0.5.0
+         */
+        public Builder uploadMemory(long bytes) {
+            this.uploadMemory = bytes;
+            return this;
+        }
+
+        /**
          * @return the settings
          * @throws ConfigurationException listing every invalid setting
          * @since 0.1.0
@@ -522,7 +548,7 @@ public record S3RepositoryConfig(
             return new S3RepositoryConfig(bucket, prefix, region, Optional.ofNullable(endpoint), pathStyle,
                     credentials, storageClass, encryption, maxAttempts, backoffBase, backoffMax, connectTimeout,
                     socketTimeout, attemptTimeout, partSize, partsInFlight, createBucket, Optional.ofNullable(caFile),
-                    verifyTls, flexibleChecksums);
+                    verifyTls, flexibleChecksums, uploadMemory >= 0 ? uploadMemory : (long) partSize * partsInFlight);
         }
     }
 }

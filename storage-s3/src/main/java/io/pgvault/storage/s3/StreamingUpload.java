@@ -38,10 +38,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The stream a producer writes one object into. Bytes collect in a part buffer; an object that fits in one part goes
  * up in a single PutObject when the producer returns, a larger one as a multipart upload whose parts are sent by
- * background threads while the producer goes on. At most {@code partsInFlight} part buffers exist at once (the one
- * being filled included): when they are all uploading, the producer waits, which is the back-pressure. Nothing is
- * visible until {@link #complete()}; {@link #close()} without it aborts the multipart upload after every part upload
- * has stopped, so no part can land after the abort.
+ * background threads while the producer goes on. Part sizes follow a {@link PartSchedule} (they grow as the object
+ * does). Every part buffer, the one being filled included, is paid for from the upload memory before it is
+ * allocated, and at most {@code partsInFlight} exist at once: when the memory or the count is used up, the producer
+ * waits, which is the back-pressure; more than {@link S3RepositoryConfig#uploadMemory()} bytes of buffers cannot
+ * exist. Nothing is visible until {@link #complete()}; {@link #close()} without it aborts the multipart upload after
+ * every part upload has stopped, so no part can land after the abort.
  */
 final class StreamingUpload extends OutputStream {
     /** Metadata entry holding the lower-case hex SHA-256 of a single-request object. */
@@ -56,7 +58,12 @@ final class StreamingUpload extends OutputStream {
     private final ObjectTarget target;
     private final ExecutorService executor;
     private final MessageDigest digest;
+    /** Part buffers that may still be made (partsInFlight). */
     private final Semaphore buffers;
+    /** Upload memory left, in KiB: a buffer takes its size before it exists and gives it back when it is dropped. */
+    private final Semaphore memory;
+    private final int memoryKiB;
+    private final PartSchedule schedule;
     private final Queue<byte[]> freeBuffers = new ConcurrentLinkedQueue<>();
     private final List<Part> parts = new ArrayList<>();
     private final AtomicReference<Throwable> partFailure = new AtomicReference<>();
@@ -64,6 +71,10 @@ final class StreamingUpload extends OutputStream {
     private byte[] current;
     /** Whether the producer holds a buffer permit (for {@link #current}). */
     private boolean holding;
+    /** KiB of upload memory the producer holds for {@link #current} (the part being filled). */
+    private int heldKiB;
+    /** Most upload memory held at once, in bytes, to show the bound holds. */
+    private final java.util.concurrent.atomic.AtomicLong peakHeld = new java.util.concurrent.atomic.AtomicLong();
     private int position;
     private long size;
     private String uploadId;
@@ -81,19 +92,31 @@ final class StreamingUpload extends OutputStream {
     }
 
     StreamingUpload(S3Client s3, S3RepositoryConfig config, ObjectTarget target, ExecutorService executor) {
+        this(s3, config, target, executor, PartSchedule.of(config));
+    }
+
+    /** With another schedule than the configuration's (tests: a few parts that grow fast). */
+    StreamingUpload(S3Client s3, S3RepositoryConfig config, ObjectTarget target, ExecutorService executor,
+            PartSchedule schedule) {
         this.s3 = s3;
         this.config = config;
         this.target = target;
         this.executor = executor;
         this.buffers = new Semaphore(config.partsInFlight());
+        this.schedule = schedule;
+        this.memoryKiB = (int) Math.min(Integer.MAX_VALUE, config.uploadMemory() / 1024);
+        this.memory = new Semaphore(memoryKiB);
         try {
             this.digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
         buffers.acquireUninterruptibly(); // never blocks: a fresh semaphore
+        heldKiB = kib(schedule.size(1)); // the first part's whole size, though its buffer starts small and grows
+        memory.acquireUninterruptibly(heldKiB); // never blocks: uploadMemory is at least partSize
+        notePeak();
         holding = true;
-        current = new byte[Math.min(FIRST_BUFFER, config.partSize())];
+        current = new byte[Math.min(FIRST_BUFFER, schedule.size(1))];
     }
 
     @Override
@@ -133,9 +156,9 @@ final class StreamingUpload extends OutputStream {
         if (position < current.length) {
             return;
         }
-        if (current.length < config.partSize()) {
-            current = Arrays.copyOf(current, (int) Math.min(config.partSize(), 2L * current.length));
-            if (current.length == config.partSize()) {
+        if (parts.isEmpty() && current.length < schedule.size(1)) {
+            current = Arrays.copyOf(current, (int) Math.min(schedule.size(1), 2L * current.length));
+            if (current.length == schedule.size(1)) {
                 allocated++;
             }
             return;
@@ -159,22 +182,28 @@ final class StreamingUpload extends OutputStream {
             throw storageFailed(e);
         }
         int partNumber = parts.size() + 1;
-        if (partNumber > S3RepositoryConfig.MAX_PARTS) {
+        if (partNumber > schedule.maxParts()) {
             throw storageFailed(new S3RepositoryException(S3RepositoryException.Reason.OBJECT_TOO_LARGE,
-                    "the object exceeds " + config.maxObjectSize() + " bytes, the most " + S3RepositoryConfig.MAX_PARTS
-                            + " parts of " + config.partSize() + " bytes hold; raise partSize", null));
+                    "the object exceeds " + schedule.maxObjectSize() + " bytes, the most " + schedule.maxParts()
+                            + " parts hold when they grow from " + schedule.initial() + " to " + schedule.cap()
+                            + " bytes; raise uploadMemory (the part size grows up to half of it)", null));
         }
         byte[] buffer = current;
         int length = position;
+        int kib = heldKiB;
         current = null;
         position = 0;
         holding = false;
+        heldKiB = 0;
         AtomicBoolean claimed = new AtomicBoolean();
-        parts.add(new Part(claimed, executor.submit(() -> uploadPart(partNumber, buffer, length, claimed))));
+        parts.add(new Part(claimed, kib, executor.submit(() -> uploadPart(partNumber, buffer, length, claimed))));
     }
 
-    /** A part upload; whoever sets {@code claimed} first, the task or {@link #close()}, returns its permit. */
-    private record Part(AtomicBoolean claimed, Future<CompletedPart> future) {
+    /**
+     * A part upload; whoever sets {@code claimed} first, the task or {@link #close()}, returns its permit (and, for
+     * a part that never started, its memory: a finished part's buffer keeps its memory in the pool).
+     */
+    private record Part(AtomicBoolean claimed, int kib, Future<CompletedPart> future) {
     }
 
     private CompletedPart uploadPart(int partNumber, byte[] buffer, int length, AtomicBoolean claimed) {
@@ -196,30 +225,59 @@ final class StreamingUpload extends OutputStream {
             partFailure.compareAndSet(null, e);
             throw e;
         } finally {
-            if (buffer.length == config.partSize()) {
-                freeBuffers.offer(buffer);
-            }
+            freeBuffers.offer(buffer); // with its memory: the producer reuses it, or drops it and frees the memory
             buffers.release();
         }
     }
 
-    /** Waits for a free part buffer, failing early when a part upload has failed meanwhile. */
+    /**
+     * Waits for a buffer of the next part's size: a free one of that size from the pool, else a new one once the
+     * upload memory has room for it (pooled buffers of another size are dropped first, freeing theirs). Fails early
+     * when a part upload has failed meanwhile.
+     */
     private byte[] nextBuffer() throws IOException {
+        int size = schedule.size(parts.size() + 1);
         try {
             while (!buffers.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 checkParts();
             }
+            holding = true;
+            byte[] buffer;
+            while (true) {
+                // a finished part leaves its buffer in the pool with its memory: look there on every round
+                while ((buffer = freeBuffers.poll()) != null && buffer.length != size) {
+                    memory.release(kib(buffer.length)); // a buffer of an earlier, smaller part size
+                }
+                if (buffer != null) {
+                    break;
+                }
+                if (memory.tryAcquire(kib(size), 100, TimeUnit.MILLISECONDS)) {
+                    buffer = new byte[size];
+                    allocated++;
+                    break;
+                }
+                checkParts();
+            }
+            heldKiB = kib(size);
+            notePeak();
+            return buffer;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw storageFailed(new InterruptedIOException("interrupted while waiting for a part upload"));
         }
-        holding = true;
-        byte[] buffer = freeBuffers.poll();
-        if (buffer == null) {
-            buffer = new byte[config.partSize()];
-            allocated++;
-        }
-        return buffer;
+    }
+
+    private static int kib(int bytes) {
+        return (bytes + 1023) / 1024;
+    }
+
+    private void notePeak() {
+        peakHeld.accumulateAndGet((long) (memoryKiB - memory.availablePermits()) * 1024, Math::max);
+    }
+
+    /** @return the most bytes of upload memory held at once; never more than the configured upload memory */
+    long peakBufferedBytes() {
+        return peakHeld.get();
     }
 
     private void checkParts() throws IOException {
@@ -324,10 +382,14 @@ final class StreamingUpload extends OutputStream {
         }
         closed = true;
         current = null;
-        freeBuffers.clear();
+        for (byte[] pooled; (pooled = freeBuffers.poll()) != null; ) {
+            memory.release(kib(pooled.length));
+        }
         if (holding) {
             holding = false;
             buffers.release();
+            memory.release(heldKiB);
+            heldKiB = 0;
         }
         if (completed || uploadId == null) {
             return;
@@ -337,6 +399,7 @@ final class StreamingUpload extends OutputStream {
             for (Part part : parts) {
                 if (part.claimed().compareAndSet(false, true)) {
                     buffers.release(); // never started, and now never will
+                    memory.release(part.kib());
                 } else {
                     part.future().cancel(true);
                 }

@@ -70,8 +70,12 @@ class S3RepositoryTest {
             assertThat(config.credentials()).isEqualTo(S3Credentials.defaultChain());
             assertThat(config.storageClass()).isEqualTo(S3StorageClass.STANDARD);
             assertThat(config.encryption()).isEqualTo(S3Encryption.NONE);
-            assertThat(config.maxBufferedBytes()).isEqualTo(64L * 1024 * 1024);
-            assertThat(config.maxObjectSize()).isEqualTo(16L * 1024 * 1024 * 10_000);
+            assertThat(config.maxBufferedBytes()).isEqualTo(32L * 1024 * 1024);
+            // 500 parts of 8 MiB, then 9,500 of 16 MiB (half the upload memory): about 152 GiB
+            assertThat(config.maxObjectSize()).isEqualTo((500L * 8 + 9_500L * 16) * 1024 * 1024);
+            // S3's own ceiling, 5 TiB, needs about 1 GiB parts: 2 GiB of upload memory
+            assertThat(config.toBuilder().uploadMemory(2L * 1024 * 1024 * 1024).build().maxObjectSize())
+                    .isGreaterThan(5L * 1024 * 1024 * 1024 * 1024);
             assertThat(config.createBucket()).isFalse();
             assertThat(config.id()).isEqualTo("s3://backups");
         }
