@@ -204,7 +204,10 @@ public record S3RepositoryConfig(
                 .maxAttempts(maxAttempts).backoff(backoffBase, backoffMax).connectTimeout(connectTimeout)
                 .socketTimeout(socketTimeout).attemptTimeout(attemptTimeout).partSize(partSize)
                 .partsInFlight(partsInFlight).createBucket(createBucket).verifyTls(verifyTls)
-                .flexibleChecksums(flexibleChecksums).uploadMemory(uploadMemory);
+                .flexibleChecksums(flexibleChecksums);
+        if (uploadMemory != (long) partSize * partsInFlight) {
+            b.uploadMemory(uploadMemory); // set, not derived: a derived one follows partSize and partsInFlight
+        }
         endpoint.ifPresent(b::endpoint);
         caFile.ifPresent(b::caFile);
         return b;

@@ -25,11 +25,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,19 +60,24 @@ final class StreamingUpload extends OutputStream {
     private final MessageDigest digest;
     /** Part buffers that may still be made (partsInFlight). */
     private final Semaphore buffers;
-    /** Upload memory left, in KiB: a buffer takes its size before it exists and gives it back when it is dropped. */
-    private final Semaphore memory;
-    private final int memoryKiB;
+    /**
+     * Upload memory left, in bytes: a buffer takes its size before it exists and gives it back when it is dropped.
+     * Only the producer's thread (writes, {@link #complete()}, {@link #close()}) takes or gives it: a finished part
+     * hands its buffer, and the memory it holds, back through {@link #freeBuffers}, which is what a producer short of
+     * memory waits on.
+     */
+    private long memoryFree;
+    private final long memoryLimit;
     private final PartSchedule schedule;
-    private final Queue<byte[]> freeBuffers = new ConcurrentLinkedQueue<>();
+    private final BlockingQueue<byte[]> freeBuffers = new LinkedBlockingQueue<>();
     private final List<Part> parts = new ArrayList<>();
     private final AtomicReference<Throwable> partFailure = new AtomicReference<>();
 
     private byte[] current;
     /** Whether the producer holds a buffer permit (for {@link #current}). */
     private boolean holding;
-    /** KiB of upload memory the producer holds for {@link #current} (the part being filled). */
-    private int heldKiB;
+    /** Bytes of upload memory the producer holds for {@link #current} (the part being filled). */
+    private int held;
     /** Most upload memory held at once, in bytes, to show the bound holds. */
     private final java.util.concurrent.atomic.AtomicLong peakHeld = new java.util.concurrent.atomic.AtomicLong();
     private int position;
@@ -104,16 +109,19 @@ final class StreamingUpload extends OutputStream {
         this.executor = executor;
         this.buffers = new Semaphore(config.partsInFlight());
         this.schedule = schedule;
-        this.memoryKiB = (int) Math.min(Integer.MAX_VALUE, config.uploadMemory() / 1024);
-        this.memory = new Semaphore(memoryKiB);
+        this.memoryLimit = config.uploadMemory();
+        if (schedule.cap() > memoryLimit) {
+            throw new IllegalArgumentException("a part of " + schedule.cap() + " bytes does not fit in the upload "
+                    + "memory, " + memoryLimit + " bytes");
+        }
         try {
             this.digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
         buffers.acquireUninterruptibly(); // never blocks: a fresh semaphore
-        heldKiB = kib(schedule.size(1)); // the first part's whole size, though its buffer starts small and grows
-        memory.acquireUninterruptibly(heldKiB); // never blocks: uploadMemory is at least partSize
+        held = schedule.size(1); // the first part's whole size, though its buffer starts small and grows
+        memoryFree = memoryLimit - held; // never negative: uploadMemory is at least partSize
         notePeak();
         holding = true;
         current = new byte[Math.min(FIRST_BUFFER, schedule.size(1))];
@@ -190,20 +198,20 @@ final class StreamingUpload extends OutputStream {
         }
         byte[] buffer = current;
         int length = position;
-        int kib = heldKiB;
+        int bytes = held;
         current = null;
         position = 0;
         holding = false;
-        heldKiB = 0;
+        held = 0;
         AtomicBoolean claimed = new AtomicBoolean();
-        parts.add(new Part(claimed, kib, executor.submit(() -> uploadPart(partNumber, buffer, length, claimed))));
+        parts.add(new Part(claimed, bytes, executor.submit(() -> uploadPart(partNumber, buffer, length, claimed))));
     }
 
     /**
      * A part upload; whoever sets {@code claimed} first, the task or {@link #close()}, returns its permit (and, for
      * a part that never started, its memory: a finished part's buffer keeps its memory in the pool).
      */
-    private record Part(AtomicBoolean claimed, int kib, Future<CompletedPart> future) {
+    private record Part(AtomicBoolean claimed, int bytes, Future<CompletedPart> future) {
     }
 
     private CompletedPart uploadPart(int partNumber, byte[] buffer, int length, AtomicBoolean claimed) {
@@ -246,19 +254,28 @@ final class StreamingUpload extends OutputStream {
             while (true) {
                 // a finished part leaves its buffer in the pool with its memory: look there on every round
                 while ((buffer = freeBuffers.poll()) != null && buffer.length != size) {
-                    memory.release(kib(buffer.length)); // a buffer of an earlier, smaller part size
+                    memoryFree += buffer.length; // a buffer of an earlier, smaller part size
                 }
                 if (buffer != null) {
                     break;
                 }
-                if (memory.tryAcquire(kib(size), 100, TimeUnit.MILLISECONDS)) {
+                if (memoryFree >= size) {
+                    memoryFree -= size;
                     buffer = new byte[size];
                     allocated++;
                     break;
                 }
+                // memory comes back only with a finished part's buffer: wait for one, not for a timer
+                buffer = freeBuffers.poll(100, TimeUnit.MILLISECONDS);
+                if (buffer != null) {
+                    if (buffer.length == size) {
+                        break;
+                    }
+                    memoryFree += buffer.length;
+                }
                 checkParts();
             }
-            heldKiB = kib(size);
+            held = size;
             notePeak();
             return buffer;
         } catch (InterruptedException e) {
@@ -267,12 +284,8 @@ final class StreamingUpload extends OutputStream {
         }
     }
 
-    private static int kib(int bytes) {
-        return (bytes + 1023) / 1024;
-    }
-
     private void notePeak() {
-        peakHeld.accumulateAndGet((long) (memoryKiB - memory.availablePermits()) * 1024, Math::max);
+        peakHeld.accumulateAndGet(memoryLimit - memoryFree, Math::max);
     }
 
     /** @return the most bytes of upload memory held at once; never more than the configured upload memory */
@@ -383,13 +396,13 @@ final class StreamingUpload extends OutputStream {
         closed = true;
         current = null;
         for (byte[] pooled; (pooled = freeBuffers.poll()) != null; ) {
-            memory.release(kib(pooled.length));
+            memoryFree += pooled.length;
         }
         if (holding) {
             holding = false;
             buffers.release();
-            memory.release(heldKiB);
-            heldKiB = 0;
+            memoryFree += held;
+            held = 0;
         }
         if (completed || uploadId == null) {
             return;
@@ -399,7 +412,7 @@ final class StreamingUpload extends OutputStream {
             for (Part part : parts) {
                 if (part.claimed().compareAndSet(false, true)) {
                     buffers.release(); // never started, and now never will
-                    memory.release(part.kib());
+                    memoryFree += part.bytes();
                 } else {
                     part.future().cancel(true);
                 }
