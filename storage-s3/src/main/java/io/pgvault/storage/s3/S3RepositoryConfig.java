@@ -65,6 +65,8 @@ import java.util.regex.Pattern;
  *                       and current S3 servers expect; {@code false} for stores that answer them with 400 "Unsupported
  *                       header" (Backblaze B2 and other S3-compatible stores that lag AWS): then Content-MD5 guards each
  *                       request, and pgvault's own SHA-256 covers every object as always
+ * @param growingParts   whether part sizes grow for long streams (default); {@code false} keeps every part at
+ *                       {@code partSize}, as Cloudflare R2 requires (all parts but the last of one size)
  * @since 0.1.0
  */
 public record S3RepositoryConfig(
@@ -88,7 +90,8 @@ public record S3RepositoryConfig(
         Optional<Path> caFile,
         boolean verifyTls,
         boolean flexibleChecksums,
-        long uploadMemory) {
+        long uploadMemory,
+        boolean growingParts) {
 
     /**
      * Smallest part S3 accepts (every part but the last): 5 MiB.
@@ -204,7 +207,7 @@ public record S3RepositoryConfig(
                 .maxAttempts(maxAttempts).backoff(backoffBase, backoffMax).connectTimeout(connectTimeout)
                 .socketTimeout(socketTimeout).attemptTimeout(attemptTimeout).partSize(partSize)
                 .partsInFlight(partsInFlight).createBucket(createBucket).verifyTls(verifyTls)
-                .flexibleChecksums(flexibleChecksums);
+                .flexibleChecksums(flexibleChecksums).growingParts(growingParts);
         if (uploadMemory != (long) partSize * partsInFlight) {
             b.uploadMemory(uploadMemory); // set, not derived: a derived one follows partSize and partsInFlight
         }
@@ -227,7 +230,7 @@ public record S3RepositoryConfig(
     /**
      * @return the largest object a put can store with these settings: 10,000 parts that start at {@code partSize}
      *         and double every 500 parts up to half of {@link #uploadMemory()} (at most 1 GiB): about 152 GiB with
-     *         the defaults, 6.8 TiB with 2 GiB of upload memory
+     *         the defaults, S3's own limit of 5 TiB with 2 GiB of upload memory
      * @since 0.1.0
      */
     public long maxObjectSize() {
@@ -309,6 +312,7 @@ public record S3RepositoryConfig(
         private Path caFile;
         private boolean verifyTls = true;
         private boolean flexibleChecksums = true;
+        private boolean growingParts = true;
         private long uploadMemory = -1;
 
         private Builder() {
@@ -531,7 +535,7 @@ public record S3RepositoryConfig(
         /**
          * The most bytes of part buffers one put may hold, whatever the object's size: a put waits (back-pressure)
          * rather than exceed it. It also caps the part size (at half of it), so the largest object of a stream of
-         * unknown size grows with it: about 152 GiB with 32 MiB, 273 GiB with 64 MiB, 6.8 TiB with 2 GiB.
+         * unknown size grows with it: about 152 GiB with 32 MiB, 273 GiB with 64 MiB, 5 TiB (S3's limit) with 2 GiB.
          *
          * @param bytes at least partSize, at most 64 GiB. Default {@code partSize × partsInFlight} (32 MiB)
          * @return this builder
@@ -539,6 +543,20 @@ public record S3RepositoryConfig(
          */
         public Builder uploadMemory(long bytes) {
             this.uploadMemory = bytes;
+            return this;
+        }
+
+        /**
+         * Whether part sizes grow for long streams (they double every 500 parts up to half the upload memory, so an
+         * object of unknown size is not limited to 10,000 × partSize). Stores that require all parts but the last to
+         * have one size (Cloudflare R2) need {@code false}: then the largest object is 10,000 × partSize.
+         *
+         * @param growingParts whether parts grow. Default {@code true}
+         * @return this builder
+         * @since 0.5.0
+         */
+        public Builder growingParts(boolean growingParts) {
+            this.growingParts = growingParts;
             return this;
         }
 
@@ -551,7 +569,8 @@ public record S3RepositoryConfig(
             return new S3RepositoryConfig(bucket, prefix, region, Optional.ofNullable(endpoint), pathStyle,
                     credentials, storageClass, encryption, maxAttempts, backoffBase, backoffMax, connectTimeout,
                     socketTimeout, attemptTimeout, partSize, partsInFlight, createBucket, Optional.ofNullable(caFile),
-                    verifyTls, flexibleChecksums, uploadMemory >= 0 ? uploadMemory : (long) partSize * partsInFlight);
+                    verifyTls, flexibleChecksums, uploadMemory >= 0 ? uploadMemory : (long) partSize * partsInFlight,
+                    growingParts);
         }
     }
 }

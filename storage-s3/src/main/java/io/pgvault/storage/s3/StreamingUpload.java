@@ -190,7 +190,7 @@ final class StreamingUpload extends OutputStream {
             throw storageFailed(e);
         }
         int partNumber = parts.size() + 1;
-        if (partNumber > schedule.maxParts()) {
+        if (partNumber > schedule.maxParts() || size > PartSchedule.S3_MAX_OBJECT) {
             throw storageFailed(new S3RepositoryException(S3RepositoryException.Reason.OBJECT_TOO_LARGE,
                     "the object exceeds " + schedule.maxObjectSize() + " bytes, the most " + schedule.maxParts()
                             + " parts hold when they grow from " + schedule.initial() + " to " + schedule.cap()

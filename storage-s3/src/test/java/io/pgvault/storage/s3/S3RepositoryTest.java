@@ -75,7 +75,10 @@ class S3RepositoryTest {
             assertThat(config.maxObjectSize()).isEqualTo((500L * 8 + 9_500L * 16) * 1024 * 1024);
             // S3's own ceiling, 5 TiB, needs about 1 GiB parts: 2 GiB of upload memory
             assertThat(config.toBuilder().uploadMemory(2L * 1024 * 1024 * 1024).build().maxObjectSize())
-                    .isGreaterThan(5L * 1024 * 1024 * 1024 * 1024);
+                    .isEqualTo(5L * 1024 * 1024 * 1024 * 1024);
+            // Cloudflare R2 wants equal parts: no growth, 10,000 parts of partSize
+            assertThat(config.toBuilder().growingParts(false).uploadMemory(2L * 1024 * 1024 * 1024).build()
+                    .maxObjectSize()).isEqualTo(10_000L * 8 * 1024 * 1024);
             assertThat(config.createBucket()).isFalse();
             assertThat(config.id()).isEqualTo("s3://backups");
         }
