@@ -25,9 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Passphrase against X25519, in the same run, on the same data (issue 13): a passphrase set pays one scrypt
@@ -181,35 +178,16 @@ public final class PassphraseBenchmark {
 
     /** A directory backup, sampling the bytes in the vault's scratch directory every 10 ms. */
     private BackupSet backupWatchingScratch(PgVault vault, String side) {
-        Path scratch = work.resolve("scratch-" + side);
-        AtomicLong peak = new AtomicLong();
-        AtomicBoolean done = new AtomicBoolean();
-        Thread sampler = new Thread(() -> {
-            while (!done.get()) {
-                peak.accumulateAndGet(bytesUnder(scratch), Math::max);
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "scratch-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
         BackupSet set;
-        try {
+        long peakBytes;
+        try (ScratchSampler sampler = new ScratchSampler(work.resolve("scratch-" + side))) {
             set = vault.backup();
-        } finally {
-            done.set(true);
-        }
-        try {
-            sampler.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            sampler.close();
+            peakBytes = sampler.peak();
         }
         long largest = set.objects().stream().mapToLong(o -> o.logicalBytes()).max().orElse(0);
-        scratchLines.add(String.format("| %s | %s | %s | %s | %d | %s |", side, Units.bytes(peak.get()),
-                Units.bytes(set.logicalBytes()), percent(peak.get(), set.logicalBytes()), set.objects().size(),
+        scratchLines.add(String.format("| %s | %s | %s | %s | %d | %s |", side, Units.bytes(peakBytes),
+                Units.bytes(set.logicalBytes()), percent(peakBytes, set.logicalBytes()), set.objects().size(),
                 Units.bytes(largest)));
         return set;
     }
@@ -270,22 +248,5 @@ public final class PassphraseBenchmark {
 
     private static String percent(long part, long whole) {
         return whole == 0 ? "n/a" : String.format("%.1f %%", 100.0 * part / whole);
-    }
-
-    private static long bytesUnder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.mapToLong(p -> {
-                try {
-                    return Files.isRegularFile(p) ? Files.size(p) : 0;
-                } catch (IOException e) {
-                    return 0; // deleted while walking
-                }
-            }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0;
-        }
     }
 }

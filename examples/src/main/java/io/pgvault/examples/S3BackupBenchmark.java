@@ -28,9 +28,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * pg_dump streamed into S3 (S3Proxy over loopback, in this JVM) against the same backup into a local repository, in
@@ -108,32 +105,19 @@ public final class S3BackupBenchmark {
                                     .build();
                             String key = format.label() + " → " + where;
                             pg.psql("postgres", "CHECKPOINT");
-                            AtomicLong peak = new AtomicLong();
-                            AtomicBoolean done = new AtomicBoolean();
-                            Thread sampler = new Thread(() -> {
-                                while (!done.get()) {
-                                    peak.accumulateAndGet(bytesUnder(scratch), Math::max);
-                                    try {
-                                        Thread.sleep(10);
-                                    } catch (InterruptedException e) {
-                                        return;
-                                    }
-                                }
-                            });
-                            sampler.setDaemon(true);
-                            sampler.start();
                             heap.reset();
                             long start = System.nanoTime();
                             BackupSet set;
-                            try {
+                            long peak;
+                            try (ScratchSampler sampler = new ScratchSampler(scratch)) {
                                 set = vault.backup();
-                            } finally {
-                                done.set(true);
+                                sampler.close();
+                                peak = sampler.peak();
                             }
                             Duration took = Duration.ofNanos(System.nanoTime() - start);
                             times.computeIfAbsent(key, k -> new Samples()).add(took, Duration.ZERO);
                             heaps.merge(key, heap.read(), HeapWatch.Reading::max);
-                            scratchPeak.merge(key, peak.get(), Math::max);
+                            scratchPeak.merge(key, peak, Math::max);
                             out.printf("  %-18s run %d: %s, %s stored%n", key, run, Units.seconds(took),
                                     Units.bytes(set.storedBytes()));
                             vault.catalog().delete(set.id());
@@ -156,14 +140,6 @@ public final class S3BackupBenchmark {
             }
             out.printf("load average at the end: %.2f%n",
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        }
-    }
-
-    private static long bytesUnder(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0;
         }
     }
 }
