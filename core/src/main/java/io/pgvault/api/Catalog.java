@@ -449,11 +449,10 @@ public final class Catalog {
         Instant now = RepositoryClock.now(repository);
         Set<String> live = new HashSet<>();
         Set<String> debris = new TreeSet<>();
-        for (ObjectInfo info : repository.list(RepositoryLayout.INTENTS)) {
-            Optional<String> name = RepositoryLayout.intentName(info.key());
-            if (name.isPresent() && Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) <= 0) {
-                live.add(name.get());
-            } else if (Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) > 0) {
+        List<ObjectInfo> intents = repository.list(RepositoryLayout.INTENTS);
+        live.addAll(liveWriters(intents, now));
+        for (ObjectInfo info : intents) {
+            if (expired(info, now)) {
                 debris.add(info.key());
             }
         }
@@ -480,7 +479,7 @@ public final class Catalog {
             }
         }
         for (ObjectInfo info : repository.list(RepositoryLayout.CLOCK)) {
-            if (Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) > 0) {
+            if (expired(info, now)) {
                 debris.add(info.key());
             }
         }
@@ -517,7 +516,7 @@ public final class Catalog {
             return List.of();
         }
         Instant now = RepositoryClock.now(repository);
-        Set<String> live = liveWriters(now);
+        Set<String> live = liveWriters(repository.list(RepositoryLayout.INTENTS), now);
         Instant threshold = now.minus(grace);
         List<io.pgvault.spi.IncompleteWrite> abandoned = new ArrayList<>();
         for (io.pgvault.spi.IncompleteWrite w : writes) {
@@ -555,15 +554,20 @@ public final class Catalog {
     }
 
     /** @return the sets whose writer's claim (intent) is younger than a lease's expiry, by the repository's clock */
-    private Set<String> liveWriters(Instant now) {
+    private Set<String> liveWriters(List<ObjectInfo> intents, Instant now) {
         Set<String> live = new HashSet<>();
-        for (ObjectInfo info : repository.list(RepositoryLayout.INTENTS)) {
+        for (ObjectInfo info : intents) {
             Optional<String> name = RepositoryLayout.intentName(info.key());
-            if (name.isPresent() && Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) <= 0) {
+            if (name.isPresent() && !expired(info, now)) {
                 live.add(name.get());
             }
         }
         return live;
+    }
+
+    /** @return whether a claim (intent) or clock probe is older than a lease's expiry, by the repository's clock */
+    private boolean expired(ObjectInfo info, Instant now) {
+        return Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) > 0;
     }
 
     /**

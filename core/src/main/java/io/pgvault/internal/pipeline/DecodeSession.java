@@ -139,17 +139,10 @@ public final class DecodeSession implements AutoCloseable {
     }
 
     private SetKey unwrap(String keyFile, String sha256, String objectKey) {
-        java.util.concurrent.CompletableFuture<SetKey> f = future(keyFile, sha256, objectKey, false);
         try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
+            return SetEncoder.join(future(keyFile, sha256, objectKey, false));
+        } catch (IOException e) { // the unwrapping throws nothing checked
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

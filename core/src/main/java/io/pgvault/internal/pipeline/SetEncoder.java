@@ -112,8 +112,15 @@ public final class SetEncoder {
     }
 
     private Wrapped awaitWrapping() throws IOException {
+        return join(wrapping);
+    }
+
+    /**
+     * @return the future's result, waiting for it; what its work threw is rethrown as it was (not wrapped)
+     */
+    static <T> T join(java.util.concurrent.CompletableFuture<T> future) throws IOException {
         try {
-            return wrapping.join();
+            return future.join();
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
