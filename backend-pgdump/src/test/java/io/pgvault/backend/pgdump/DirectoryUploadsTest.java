@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -116,10 +115,15 @@ class DirectoryUploadsTest {
         uploads.claimReported(List.of("3356.dat"));
         await().atMost(Duration.ofSeconds(10)).until(() -> ctx.writes.get() == 1);
 
-        CompletableFuture<Void> abandoned = CompletableFuture.runAsync(uploads::abandon);
-        assertThat(abandoned).as("still sending").isNotCompleted();
+        Thread abandoning = new Thread(uploads::abandon, "abandoning");
+        abandoning.start();
+        // abandon() has stopped the uploads and waits for the one in flight (only then may the write go on: were
+        // it released first, on a loaded machine it could finish before abandon() ran)
+        await().atMost(Duration.ofSeconds(10)).until(() -> abandoning.getState() == Thread.State.WAITING);
+        assertThat(abandoning.isAlive()).as("still sending").isTrue();
         ctx.hold.countDown();
-        abandoned.get(10, TimeUnit.SECONDS);
+        abandoning.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(abandoning.isAlive()).as("abandon returned once the write gave up").isFalse();
         assertThat(ctx.stored).isEmpty();
         assertThat(dir.resolve("3356.dat")).exists();
     }
