@@ -150,7 +150,10 @@ final class ErrorMapper {
 
     /** [075] BackupSetInvalidError: restore's set selection (command/restore/select.c.inc), or expire's refusal. */
     private static PgBackRestException.Kind backupSetInvalid(String tail, boolean encrypted) {
-        if (encrypted && tail.contains("FormatError") && tail.contains("unable to load info file")) {
+        // a wrong key decrypts the info file either to bad padding (CryptoError, about 1 key in 6) or to noise
+        // (FormatError): both are the passphrase
+        if (encrypted && (tail.contains("FormatError") || tail.contains("CryptoError"))
+                && tail.contains("unable to load info file")) {
             return PgBackRestException.Kind.WRONG_PASSPHRASE;
         }
         if (tail.contains("unable to find backup set with stop time less than")

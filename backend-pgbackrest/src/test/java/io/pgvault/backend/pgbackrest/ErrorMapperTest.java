@@ -73,6 +73,22 @@ class ErrorMapperTest {
     }
 
     @Test
+    @DisplayName("restore with the wrong passphrase is WRONG_PASSPHRASE whether the info file fails as FormatError or "
+            + "CryptoError (about 1 wrong key in 6 decrypts to bad padding: text quoted from pgBackRest 2.45)")
+    void wrongKeyRestoreCryptoError() {
+        for (String type : new String[] {"FormatError", "CryptoError"}) {
+            String tail = "WARN: repo1: [" + type + "] unable to load info file '/r/backup/x/backup.info' or "
+                    + "'/r/backup/x/backup.info.copy':\n      CryptoError: unable to flush\n"
+                    + "      HINT: is or was the repo encrypted?\n"
+                    + "      HINT: has a stanza-create been performed?\nERROR: [075]: no backup set found to restore";
+            assertThat(map(tail, true).kind()).as(type).isEqualTo(PgBackRestException.Kind.WRONG_PASSPHRASE);
+        }
+        assertThat(map("WARN: repo1: [FileMissingError] unable to load info file '/r/backup/x/backup.info' or "
+                + "'/r/backup/x/backup.info.copy':\nERROR: [075]: no backup set found to restore", true).kind())
+                .isNotEqualTo(PgBackRestException.Kind.WRONG_PASSPHRASE);
+    }
+
+    @Test
     @DisplayName("a launcher that cannot execute pgbackrest is TOOL_MISSING; a timeout stays a timeout")
     void missingAndTimeout() {
         assertThat(ErrorMapper.programMissing(failed(1, "runuser: failed to execute /x/pgbackrest: No such file or "
