@@ -1,0 +1,73 @@
+package io.pgvault.config;
+
+import io.pgvault.api.BackupType;
+import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.PgBackRestConfig;
+import io.pgvault.backend.pgbackrest.PgBackRestRepo;
+import io.pgvault.backend.pgbackrest.PgCluster;
+import io.pgvault.config.PgVaultSettings.PgBackRestRepoSettings;
+import io.pgvault.config.PgVaultSettings.PgBackRestSettings;
+import io.pgvault.operations.drill.RestoreDrill;
+import io.pgvault.operations.health.BackupHealth;
+import io.pgvault.spi.process.Launcher;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/** Builds the pgBackRest facade; loaded only when {@code pgvault.pgbackrest} is set (pgvault-backend-pgbackrest). */
+final class PhysicalAssembly {
+    private final PgBackRest pgbr;
+    private final String stanza;
+
+    private PhysicalAssembly(PgBackRest pgbr, String stanza) {
+        this.pgbr = pgbr;
+        this.stanza = stanza;
+    }
+
+    static Optional<PhysicalAssembly> of(PgBackRestSettings s, Clock clock, List<String> problems) {
+        if (!Modules.present("io.pgvault.backend.pgbackrest.PgBackRest", "pgvault.pgbackrest",
+                "pgvault-backend-pgbackrest", problems)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(LogicalAssembly.guarded(() -> {
+            PgCluster.Builder cluster = PgCluster.builder(s.dataDirectory()).port(s.port());
+            s.socketDirectory().ifPresent(cluster::socketDirectory);
+            PgBackRestConfig.Builder b = PgBackRestConfig.builder(s.stanza()).cluster(cluster.build())
+                    .configFile(s.configFile()).processMax(s.processMax());
+            s.workDirectory().ifPresent(b::workDirectory);
+            s.executable().ifPresent(b::executable);
+            s.archiveTimeout().ifPresent(b::archiveTimeout);
+            s.runAs().ifPresent(user -> b.launcher(Launcher.asUser(user)));
+            for (int i = 0; i < s.repos().size(); i++) {
+                b.repo(repo(s.repos().get(i), "pgvault.pgbackrest.repos[" + i + "]"));
+            }
+            return new PhysicalAssembly(PgBackRest.of(b.build()).withClock(clock), s.stanza());
+        }, problems, "pgvault.pgbackrest"));
+    }
+
+    private static PgBackRestRepo repo(PgBackRestRepoSettings r, String at) {
+        PgBackRestRepo.Builder b = r.path().isPresent() ? PgBackRestRepo.posix(r.path().get())
+                : PgBackRestRepo.s3(S3Repositories.config(r.s3().orElseThrow(), at + ".s3"));
+        r.cipher().ifPresent(c -> b.cipher(c.resolve(at + ".cipher")));
+        return b.build();
+    }
+
+    PgBackRest pgBackRest() {
+        return pgbr;
+    }
+
+    @SuppressWarnings("deprecation")
+    void backup(String type) {
+        pgbr.backup(BackupType.valueOf(type), 1);
+    }
+
+    @SuppressWarnings("deprecation")
+    void watch(BackupHealth health) {
+        health.watch("pgbackrest:" + stanza, () -> pgbr.list(1));
+    }
+
+    void drill(RestoreDrill.Builder b) {
+        b.pgBackRest(pgbr);
+    }
+}
