@@ -71,6 +71,7 @@ public final class SettingsBinder {
     }
 
     private static PgVaultSettings bind(ConfigNode root) {
+        root.bool("enabled", true, "false turns pgvault off (the Spring Boot starter creates no bean)");
         Optional<Database> database = root.has("database") ? Optional.of(database(root.child("database")))
                 : Optional.empty();
         Optional<Dump> dump = root.has("dump") ? Optional.of(dump(root.child("dump"))) : Optional.empty();
