@@ -20,6 +20,7 @@ final class PgJdbc implements ConnectionSource {
 
     PgJdbc(PgConnection connection) {
         this.connection = java.util.Objects.requireNonNull(connection, "connection");
+        OptionalDependency.POSTGRESQL_JDBC.require("ConnectionSource.of(PgConnection)");
         if (connection.host().startsWith("/")) {
             throw new ConfigurationException("host " + connection.host() + " is a Unix-socket directory, which the "
                     + "JDBC driver cannot use; give a host name or address, or ConnectionSource.of(DataSource)");

@@ -14,6 +14,7 @@ import io.pgvault.api.event.VaultListener;
 import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.backend.pgbackrest.TargetTimeline;
+import io.pgvault.operations.OptionalDependency;
 import io.pgvault.spi.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -728,6 +729,10 @@ public final class RestoreDrill {
          */
         public RestoreDrill build() {
             List<String> problems = new ArrayList<>();
+            if (!OptionalDependency.POSTGRESQL_JDBC.present()) { // the checks query the throwaway server over JDBC
+                problems.add("restore drills need " + OptionalDependency.POSTGRESQL_JDBC.coordinates() + " on the "
+                        + "class path; it is an optional dependency of pgvault-operations (since 0.6.0): add it");
+            }
             if (vault == null && pgBackRest == null) {
                 problems.add("a vault (logical sets) or a pgBackRest stanza (physical sets) is required");
             }

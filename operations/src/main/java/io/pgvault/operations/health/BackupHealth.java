@@ -34,7 +34,8 @@ import java.util.function.Supplier;
 
 /**
  * Health of backups per repository and tier: age of the newest good backup per source, the last backup failure,
- * the age of the last proof of restorability, tier copies that failed or are missing (the tiers of a watched vault,
+ * when a set was last verified, last drilled and last restored and checked (only the last is proof that backups
+ * restore; see {@link #restoreChecked}), tier copies that failed or are missing (the tiers of a watched vault,
  * from {@link PgVault#tierHealth()}), and WAL archiving. Register it as a listener
  * on every vault it should hear about, then tell it what to watch:
  *
@@ -69,6 +70,7 @@ public final class BackupHealth implements VaultListener {
     private final List<PgVault> vaultsWithTiers = new CopyOnWriteArrayList<>();
     private final Map<String, Outcomes> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Outcomes> tierOutcomes = new ConcurrentHashMap<>();
+    private final Map<String, CheckedRestore> checkedRestores = new ConcurrentHashMap<>();
 
     private BackupHealth(Builder b) {
         this.clock = b.clock;
@@ -141,6 +143,35 @@ public final class BackupHealth implements VaultListener {
     }
 
     /**
+     * Reports a restore whose result the host checked, e.g. a pgBackRest point-in-time restore whose started copy
+     * answered a query proving the expected rows. With passing restore drills, these are what the
+     * {@code restore-drill} check calls "last restored and checked" and ages; a restore that was not checked, or a
+     * deep {@code verify()}, is not reported here. Kept in memory (the newest per location) until this object goes
+     * away; drills survive restarts through their records.
+     *
+     * <pre>{@code
+     * PhysicalRestoreResult r = pgbr.restore(request);       // startOnPort(..)
+     * try (RunningCopy copy = r.copy().orElseThrow()) {
+     *     String rows = copy.queryValue("app", "select count(*) from orders");
+     *     if (rows.equals(expected)) {
+     *         health.restoreChecked("pgbackrest:main", new CheckedRestore(set, clock.instant(), "orders = " + rows));
+     *     }
+     * }
+     * }</pre>
+     *
+     * @param location the watched location, as given to {@link #watch(String, Supplier)} or a vault's repository id
+     * @param restore  what was restored and how it was checked
+     * @return this
+     * @since 0.6.0
+     */
+    public BackupHealth restoreChecked(String location, CheckedRestore restore) {
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(restore, "restore");
+        checkedRestores.merge(location, restore, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+        return this;
+    }
+
+    /**
      * @param monitor a cluster's WAL-archive monitor
      * @return this
      */
@@ -185,7 +216,7 @@ public final class BackupHealth implements VaultListener {
                 w.authenticity.ifPresent(accepts -> checks.add(authenticityCheck(component, sets.get(), accepts)));
                 checksumCheck(component, sets.get()).ifPresent(checks::add);
                 drillAge.ifPresent(t -> checks.add(DrillAge.check(component, sets.get(), w.drills(now, listingTtl),
-                        t, now)));
+                        Optional.ofNullable(checkedRestores.get(w.location)), t, now)));
             }
             checks.add(failureCheck("backup-failure", component, outcomes.get(w.location)));
         }
@@ -501,8 +532,9 @@ public final class BackupHealth implements VaultListener {
         }
 
         /**
-         * @param thresholds age of the newest {@code lastVerified} in a repository; {@code null} turns the check
-         *                   off; default 35 d / 45 d (a monthly drill)
+         * @param thresholds age of the last restore that was checked in a repository (a passing drill, or one
+         *                   reported with {@link BackupHealth#restoreChecked}); a deep verify does not count since
+         *                   0.6.0; {@code null} turns the check off; default 35 d / 45 d (a monthly drill)
          * @return this
          */
         public Builder drillAge(Thresholds thresholds) {

@@ -6,6 +6,7 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import io.pgvault.api.ConfigurationException;
+import io.pgvault.operations.OptionalDependency;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -29,9 +30,6 @@ import java.util.Optional;
  * @since 0.2.0
  */
 public final class CronSchedule {
-    private static final CronParser UNIX = parser(CronType.UNIX);
-    private static final CronParser SPRING = parser(CronType.SPRING53);
-    private static final CronParser QUARTZ = parser(CronType.QUARTZ);
 
     private final String expression;
     private final ZoneId zone;
@@ -50,6 +48,8 @@ public final class CronSchedule {
      * @throws ConfigurationException when the expression is malformed or never fires
      */
     public static CronSchedule parse(String expression, ZoneId zone) {
+        // before any cron-utils class is touched: the parsers live in Parsers, initialised on first use
+        OptionalDependency.CRON_UTILS.require("cron schedules (Job.builder().cron, CronSchedule.parse)");
         Objects.requireNonNull(zone, "zone");
         if (expression == null || expression.isBlank()) {
             throw new ConfigurationException("cron expression must be set");
@@ -59,9 +59,9 @@ public final class CronSchedule {
         Cron cron;
         try {
             cron = switch (fields) {
-                case 5 -> UNIX.parse(trimmed);
+                case 5 -> Parsers.UNIX.parse(trimmed);
                 case 6 -> parseSix(trimmed);
-                case 7 -> QUARTZ.parse(trimmed);
+                case 7 -> Parsers.QUARTZ.parse(trimmed);
                 default -> throw new IllegalArgumentException("has " + fields + " fields; expected 5 (Unix: minute "
                         + "hour day-of-month month day-of-week), 6 (seconds first, Spring/Quartz) or 7 (Quartz with "
                         + "year)");
@@ -89,10 +89,10 @@ public final class CronSchedule {
 
     private static Cron parseSix(String expression) {
         try {
-            return SPRING.parse(expression);
+            return Parsers.SPRING.parse(expression);
         } catch (IllegalArgumentException spring) {
             try {
-                return QUARTZ.parse(expression);
+                return Parsers.QUARTZ.parse(expression);
             } catch (IllegalArgumentException quartz) {
                 throw spring;
             }
@@ -144,7 +144,17 @@ public final class CronSchedule {
         return "cron '" + expression + "' " + zone;
     }
 
-    private static CronParser parser(CronType type) {
-        return new CronParser(CronDefinitionBuilder.instanceDefinitionFor(type));
+    /** The parsers, apart so that CronSchedule itself initialises without cron-utils (see {@link #parse}). */
+    private static final class Parsers {
+        static final CronParser UNIX = parser(CronType.UNIX);
+        static final CronParser SPRING = parser(CronType.SPRING53);
+        static final CronParser QUARTZ = parser(CronType.QUARTZ);
+
+        private Parsers() {
+        }
+
+        private static CronParser parser(CronType type) {
+            return new CronParser(CronDefinitionBuilder.instanceDefinitionFor(type));
+        }
     }
 }

@@ -89,7 +89,8 @@ class DrillHealthIT {
                 .isEqualTo(Duration.between(passed.finishedAt(), clock.instant()).toMillis() / 1000.0);
         HealthCheck old = health.check().checks("restore-drill").get(0);
         assertThat(old.status()).isEqualTo(HealthStatus.WARNING);
-        assertThat(old.message()).startsWith("last proof of restorability is 35d old (warning over 35d"); // 36 d less the drill's few seconds
+        assertThat(old.message()).startsWith("last restored and checked 35d ago (set " + good.id()
+                + ", restore drill passed; warning over 35d"); // 36 d less the drill's few seconds
 
         BackupSet damaged = vault.backup();
         StoredObject dump = damaged.objects().get(0);

@@ -253,8 +253,8 @@ class HealthIT {
     }
 
     @Test
-    @DisplayName("the last proof of restorability (a deep verify or a drill sets lastVerified) ages to WARNING and "
-            + "CRITICAL; without any it is a WARNING")
+    @DisplayName("a deep verify is 'last verified', not proof of restorability: WARNING until a checked restore, "
+            + "which then ages to WARNING and CRITICAL")
     void drillAge(@TempDir Path dir) {
         MutableClock clock = new MutableClock("2026-03-01T02:00:00Z");
         BackupHealth health = BackupHealth.builder().clock(clock).build();
@@ -263,13 +263,20 @@ class HealthIT {
         BackupSet set = vault.backup();
         assertThat(health.check().checks("restore-drill")).singleElement().satisfies(c -> {
             assertThat(c.status()).isEqualTo(HealthStatus.WARNING);
-            assertThat(c.message()).contains("has been proven restorable yet");
+            assertThat(c.message()).contains("has been restored and checked yet").contains("never verified");
         });
         assertThat(vault.verify(set.id(), true).problems()).isEmpty();
         assertThat(health.check().checks("restore-drill")).singleElement().satisfies(c -> {
+            assertThat(c.status()).isEqualTo(HealthStatus.WARNING);
+            assertThat(c.message()).contains("has been restored and checked yet").contains("last verified 0min ago");
+            assertThat(c.facts()).containsEntry("lastVerifiedSetId", set.id().value())
+                    .containsEntry("lastVerifiedAt", clock.instant());
+        });
+        health.restoreChecked(vault.repository().id(), new CheckedRestore(set.id(), clock.instant(), "rows match"));
+        assertThat(health.check().checks("restore-drill")).singleElement().satisfies(c -> {
             assertThat(c.status()).isEqualTo(HealthStatus.OK);
-            assertThat(c.facts()).containsEntry("lastVerifiedSetId", set.id().value()).containsEntry("verifiedAt",
-                    clock.instant());
+            assertThat(c.facts()).containsEntry("lastRestoredCheckedSetId", set.id().value())
+                    .containsEntry("verifiedAt", clock.instant());
         });
         clock.advance(Duration.ofDays(36));
         assertThat(health.check().checks("restore-drill").get(0).status()).isEqualTo(HealthStatus.WARNING);
