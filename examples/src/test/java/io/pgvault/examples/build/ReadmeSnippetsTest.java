@@ -23,10 +23,12 @@ class ReadmeSnippetsTest {
     private static final Pattern VERSION = Pattern.compile("<version>([^<]+)</version>");
 
     @Test
-    @DisplayName("every Java block of the README is a tagged region of a compiled example, character for character")
+    @DisplayName("every Java and YAML block of the README is a tagged region of a compiled (or bound) example, "
+            + "character for character")
     void javaBlocksComeFromExamples() {
-        List<Block> blocks = blocks(readme(), "java");
+        List<Block> blocks = new ArrayList<>(blocks(readme(), "java"));
         assertThat(blocks).as("Java blocks in README.md").hasSizeGreaterThanOrEqualTo(3);
+        blocks.addAll(blocks(readme(), "yaml"));
         List<String> problems = new ArrayList<>();
         for (Block b : blocks) {
             Matcher m = MARKER.matcher(b.before());
@@ -36,8 +38,11 @@ class ReadmeSnippetsTest {
                 continue;
             }
             Path source = ProjectFiles.root().resolve(m.group(1));
-            if (!source.startsWith(ProjectFiles.root().resolve("examples/src/main/java")) || !Files.isRegularFile(source)) {
-                problems.add("README.md:" + b.line() + ": " + m.group(1) + " is not a source of examples/src/main/java");
+            if (!(source.startsWith(ProjectFiles.root().resolve("examples/src/main/java"))
+                    || source.startsWith(ProjectFiles.root().resolve("examples-spring/src/main")))
+                    || !Files.isRegularFile(source)) {
+                problems.add("README.md:" + b.line() + ": " + m.group(1) + " is not a source of examples/src/main/java "
+                        + "or examples-spring/src/main");
                 continue;
             }
             String region;
@@ -118,9 +123,10 @@ class ReadmeSnippetsTest {
         int end = -1;
         for (int i = 0; i < lines.length; i++) {
             String t = lines[i].trim();
-            if (t.equals("// tag::" + tag + "[]")) {
+            // Java regions are marked with //, YAML ones with #
+            if (t.equals("// tag::" + tag + "[]") || t.equals("# tag::" + tag + "[]")) {
                 start = i + 1;
-            } else if (t.equals("// end::" + tag + "[]")) {
+            } else if (t.equals("// end::" + tag + "[]") || t.equals("# end::" + tag + "[]")) {
                 end = i;
             }
         }
