@@ -289,8 +289,8 @@ public final class VaultAssembly {
         }
     }
 
-    /** The default retention prune of a configured retention, exposed for hosts that run it themselves. */
-    static Optional<RetentionPolicy> retention(PgVaultSettings settings) {
+    /** @return the primary's retention ({@code pgvault.retention}: every rule set, combined), when configured */
+    public Optional<RetentionPolicy> retention() {
         return settings.retention().map(LogicalAssembly::policy);
     }
 }

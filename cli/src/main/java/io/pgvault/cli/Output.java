@@ -1,0 +1,67 @@
+package io.pgvault.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.pgvault.api.BackupSet;
+import io.pgvault.internal.Json;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Tables for people, JSON for scripts. */
+final class Output {
+    private Output() {
+    }
+
+    static String json(Object value) {
+        try {
+            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
+        int[] width = new int[header.size()];
+        List<List<String>> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(rows);
+        for (List<String> row : all) {
+            for (int i = 0; i < row.size(); i++) {
+                width[i] = Math.max(width[i], row.get(i).length());
+            }
+        }
+        for (List<String> row : all) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                sb.append(i == row.size() - 1 ? row.get(i) : String.format(Locale.ROOT, "%-" + width[i] + "s  ",
+                        row.get(i)));
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+    }
+
+    static List<String> row(BackupSet s) {
+        return List.of(s.id().value(), s.type().name(), s.status().name(), s.source(), String.valueOf(s.finishedAt()),
+                bytes(s.storedBytes()), s.authenticity().name(),
+                s.lastVerified().map(Object::toString).orElse("-"));
+    }
+
+    static final List<String> SET_HEADER = List.of("SET", "TYPE", "STATUS", "SOURCE", "FINISHED", "STORED",
+            "AUTHENTICITY", "LAST VERIFIED");
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

@@ -1,0 +1,62 @@
+package io.pgvault.cli;
+
+import io.pgvault.api.BackupSet;
+import io.pgvault.api.VerifyResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code pgvault verify}: digests (and with --deep, a parse of each dump) of one set or all. */
+@Command(name = "verify", description = "Check every object's SHA-256; --deep also parses each dump. Exit 1 when any "
+        + "set has a problem.", footerHeading = "%nExamples:%n", footer = {"  pgvault verify",
+                "  pgvault verify --deep latest", "  pgvault verify --all --json"})
+final class VerifyCommand implements Callable<Integer> {
+    @ParentCommand
+    PgVaultCli root;
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--deep", description = "also parse each dump (pg_restore --list, a full parse)")
+    boolean deep;
+    @Option(names = "--all", description = "every complete set")
+    boolean all;
+    @Parameters(paramLabel = "SET", arity = "0..1", description = "a set id, or latest (the default)")
+    String set;
+
+    @Override
+    public Integer call() {
+        List<BackupSet> sets = all ? root.session().vault().list() : List.of(ShowCommand.find(root, set));
+        List<Map<String, Object>> results = new ArrayList<>();
+        boolean failed = false;
+        PrintWriter out = spec.commandLine().getOut();
+        for (BackupSet s : sets) {
+            VerifyResult r = root.session().vault().verify(s.id(), deep);
+            failed |= !r.problems().isEmpty();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("set", s.id().value());
+            m.put("deep", deep);
+            m.put("ok", r.problems().isEmpty());
+            m.put("problems", r.problems());
+            m.put("seconds", r.duration().toMillis() / 1000.0);
+            results.add(m);
+            if (!root.json) {
+                out.printf("%s %s%s%n", s.id().value(), r.problems().isEmpty() ? "ok" : "DAMAGED",
+                        deep ? " (deep)" : "");
+                r.problems().forEach(p -> out.printf("  %s%n", p));
+            }
+        }
+        if (root.json) {
+            out.println(Output.json(results));
+        }
+        return failed ? Exit.FAILED : Exit.OK;
+    }
+}
