@@ -33,11 +33,12 @@ import java.util.Map;
         subcommands = {ListCommand.class, ShowCommand.class, BackupCommand.class, VerifyCommand.class,
                 RestoreCommand.class, PruneCommand.class, SyncCommand.class, PlacementCommand.class,
                 DrillCommand.class, HealthCommand.class, StanzaCommand.class, KeysCommand.class,
-                CommandLine.HelpCommand.class},
+                CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  failed (a backup, a damaged set, a failed drill or verify)",
                 "  2  usage or configuration (nothing was done)",
                 "  3  the backup is committed, an optional tier did not get its copy",
+                "", "Shell completion: source <(pgvault generate-completion)",
                 "", "Configuration: --config FILE, else $PGVAULT_CONFIG, else ./pgvault.yml. Secrets are referenced "
                         + "(env:NAME, file:/path), never given on the command line."})
 public final class PgVaultCli {
