@@ -269,6 +269,7 @@ public record PgVaultSettings(Optional<Database> database, Optional<Dump> dump, 
      * @param dataDirectory pg1-path
      * @param port          pg1-port
      * @param socketDirectory pg1-socket-path
+     * @param binDir        where pg_ctl and psql live (to start a restored copy)
      * @param repos         its repos, in order
      * @param processMax    process-max
      * @param archiveTimeout archive-timeout
@@ -276,7 +277,7 @@ public record PgVaultSettings(Optional<Database> database, Optional<Dump> dump, 
      */
     public record PgBackRestSettings(String stanza, Path configFile, Optional<Path> workDirectory,
             Optional<String> executable, Optional<String> runAs, Path dataDirectory, int port,
-            Optional<Path> socketDirectory, List<PgBackRestRepoSettings> repos, int processMax,
+            Optional<Path> socketDirectory, Optional<Path> binDir, List<PgBackRestRepoSettings> repos, int processMax,
             Optional<Duration> archiveTimeout) {
         /** Copies the list. */
         public PgBackRestSettings {

@@ -33,6 +33,7 @@ final class PhysicalAssembly {
         return Optional.ofNullable(LogicalAssembly.guarded(() -> {
             PgCluster.Builder cluster = PgCluster.builder(s.dataDirectory()).port(s.port());
             s.socketDirectory().ifPresent(cluster::socketDirectory);
+            s.binDir().ifPresent(cluster::binDir);
             PgBackRestConfig.Builder b = PgBackRestConfig.builder(s.stanza()).cluster(cluster.build())
                     .configFile(s.configFile()).processMax(s.processMax());
             s.workDirectory().ifPresent(b::workDirectory);

@@ -330,7 +330,8 @@ public final class SettingsBinder {
                 n.string("executable", "the pgbackrest program (default: PATH)"),
                 n.string("run-as", "the OS user pgBackRest runs as, e.g. postgres (runuser/sudo)"),
                 dataDirectory.orElse(Path.of("/")), n.integer("port", 5432, 1, 65535, "pg1-port"),
-                n.path("socket-directory", "pg1-socket-path"), repos,
+                n.path("socket-directory", "pg1-socket-path"),
+                n.path("bin-dir", "where pg_ctl and psql live, to start a restored copy (default: PATH)"), repos,
                 n.integer("process-max", 1, 1, 999, "process-max"),
                 n.duration("archive-timeout", "archive-timeout (default 60s)"));
     }
