@@ -3,9 +3,7 @@ package io.pgvault.config;
 import io.pgvault.api.ConfigurationException;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /** One bind of a tree: the problems found so far, the schema declared, the environment variables used as secrets. */
 final class Binding {
@@ -13,7 +11,6 @@ final class Binding {
     private final boolean describing;
     private final ConfigSchema schema = new ConfigSchema();
     private final List<String> problems = new ArrayList<>();
-    private final Set<String> referenced = new HashSet<>();
 
     Binding(ConfigTree tree, boolean describing) {
         this.tree = tree;
@@ -38,18 +35,12 @@ final class Binding {
         }
     }
 
-    void referenced(String environmentVariable) {
-        referenced.add(environmentVariable);
-    }
-
     /** Adds a problem per key nobody read, then throws when there is any problem. */
-    void finish(String root, Set<String> ignoredEnvironment) {
+    void finish(String root) {
         if (describing) {
             return;
         }
-        Set<String> ignore = new HashSet<>(ignoredEnvironment);
-        ignore.addAll(referenced);
-        for (String unknown : tree.unread(root, ignore)) {
+        for (String unknown : tree.unread(root)) {
             problems.add(unknown + " is not a pgvault setting (misspelt, or set for a section that is not used)");
         }
         ConfigurationException.throwIfAny(problems);

@@ -63,8 +63,16 @@ public final class ConfigNode {
         if (binding.describing()) {
             return List.of(new ConfigNode(binding, key(name) + "[*]"));
         }
+        binding.tree().get(key(name)); // an emptied list (tiers: [] in a profile) arrives as a blank value
+        List<Integer> indices = binding.tree().indices(key(name));
+        for (int i = 0; i < indices.size(); i++) {
+            if (indices.get(i) != i) {
+                problem(name, "has elements " + indices + ": a list's indices run 0, 1, 2, ... without gaps");
+                return List.of();
+            }
+        }
         List<ConfigNode> out = new ArrayList<>();
-        for (int i : binding.tree().indices(key(name))) {
+        for (int i : indices) {
             out.add(new ConfigNode(binding, key(name) + "[" + i + "]"));
         }
         return out;
@@ -113,8 +121,8 @@ public final class ConfigNode {
 
     /** @return an optional integer in [min, max] */
     public Optional<Integer> integer(String name, int min, int max, String description) {
-        if (!binding.describing() && binding.tree().get(key(name)).isEmpty()) {
-            binding.schema().property(key(name), "integer", null, description);
+        binding.schema().property(key(name), "integer", null, description);
+        if (binding.describing() || binding.tree().get(key(name)).isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(integer(name, min, min, max, description));
@@ -273,7 +281,6 @@ public final class ConfigNode {
                         problem(name, "must reference the secret as env:NAME or file:/path; an inline value is "
                                 + "refused (it would sit in a file or the process environment in clear)");
                     }
-                    ref.filter(r -> r.kind() == SecretRef.Kind.ENV).ifPresent(r -> binding.referenced(r.name()));
                     return ref;
                 });
     }

@@ -4,7 +4,6 @@ import io.pgvault.api.ConfigurationException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -57,11 +56,14 @@ public final class ConfigSources {
         } catch (IOException e) {
             throw new ConfigurationException("cannot read " + file + ": " + e.getClass().getSimpleName() + " "
                     + e.getMessage());
-        } catch (YAMLException e) {
-            // SnakeYAML quotes the offending line: it could hold a secret typed in by mistake, so give the position only
-            String where = e.getMessage() == null ? "" : e.getMessage().lines().filter(l -> l.contains("line "))
-                    .findFirst().map(String::trim).orElse("");
-            throw new ConfigurationException(file + " is not valid YAML " + where);
+        } catch (ConfigurationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // SnakeYAML and its tag constructors quote the offending value: it could be a secret typed in by mistake
+            java.util.regex.Matcher where = java.util.regex.Pattern.compile("line \\d+, column \\d+")
+                    .matcher(String.valueOf(e.getMessage()));
+            throw new ConfigurationException(file + " is not valid YAML" + (where.find() ? " (at " + where.group()
+                    + ")" : "") + ": " + e.getClass().getSimpleName());
         }
     }
 

@@ -32,7 +32,7 @@ final class LogicalAssembly {
     }
 
     static Optional<PgVault> vault(PgVaultSettings s, Clock clock, List<VaultListener> listeners,
-            List<String> problems) {
+            List<String> problems, List<AutoCloseable> opened) {
         if (!Modules.present("io.pgvault.backend.pgdump.PgDumpStrategy", "pgvault.dump", "pgvault-backend-pgdump",
                 problems)) {
             return Optional.empty();
@@ -41,12 +41,14 @@ final class LogicalAssembly {
         PgConnection connection = guarded(() -> VaultAssembly.connection(s.database().orElseThrow(),
                 "pgvault.database"), problems);
         Repository primary = Repositories.open(s.repository().orElseThrow(), "pgvault.repository", problems);
+        closeable(primary, opened);
         PipelineOptions pipeline = guarded(() -> pipeline(s.pipeline(), "pgvault.pipeline"), problems);
         List<Tier> tiers = new ArrayList<>();
         for (int i = 0; i < s.tiers().size(); i++) {
             TierSettings t = s.tiers().get(i);
             String at = "pgvault.tiers[" + i + "]";
             Repository repo = Repositories.open(t.repository(), at + ".repository", problems);
+            closeable(repo, opened);
             PipelineOptions tierPipeline = t.pipeline().map(p -> guarded(() -> pipeline(p, at + ".pipeline"),
                     problems)).orElse(null);
             if (repo == null) {
@@ -75,6 +77,12 @@ final class LogicalAssembly {
         tiers.forEach(b::tier);
         listeners.forEach(b::listener);
         return Optional.ofNullable(guarded(b::build, problems, "pgvault"));
+    }
+
+    private static void closeable(Repository repository, List<AutoCloseable> opened) {
+        if (repository instanceof AutoCloseable c) {
+            opened.add(c);
+        }
     }
 
     private static PgDumpConfig dump(Dump d, PgConnection connection) {
@@ -148,7 +156,8 @@ final class LogicalAssembly {
             return build.get();
         } catch (ConfigurationException e) {
             e.problems().forEach(p -> problems.add(at == null ? p : at + ": " + p));
-        } catch (IllegalArgumentException | NullPointerException | IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // a store that cannot be reached at start-up (S3 checks its bucket) is one problem among the others
             problems.add((at == null ? "" : at + ": ") + e.getMessage());
         }
         return null;

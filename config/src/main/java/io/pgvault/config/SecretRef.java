@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @since 0.6.0
  */
 public record SecretRef(Kind kind, String name) {
+    /** A secret file larger than this is refused (a service account's JSON key is a few KiB). */
+    static final long MAX_FILE_BYTES = 64 * 1024;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
 
     /** Where a secret is kept. */
@@ -39,8 +41,14 @@ public record SecretRef(Kind kind, String name) {
         if (t.startsWith("env:") && ENV_NAME.matcher(t.substring(4)).matches()) {
             return Optional.of(new SecretRef(Kind.ENV, t.substring(4)));
         }
-        if (t.startsWith("file:") && t.length() > 5 && Path.of(t.substring(5)).isAbsolute()) {
-            return Optional.of(new SecretRef(Kind.FILE, t.substring(5)));
+        if (t.startsWith("file:") && t.length() > 5 && t.indexOf('\0') < 0) {
+            try {
+                if (Path.of(t.substring(5)).isAbsolute()) {
+                    return Optional.of(new SecretRef(Kind.FILE, t.substring(5)));
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                return Optional.empty(); // its message would quote the value
+            }
         }
         return Optional.empty();
     }
@@ -58,7 +66,12 @@ public record SecretRef(Kind kind, String name) {
                     + " references environment variable " + name + ", which is not set"));
         }
         try {
-            String s = Files.readString(Path.of(name), StandardCharsets.UTF_8);
+            Path file = Path.of(name);
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new ConfigurationException(property + " references file " + name + ", which is larger than "
+                        + MAX_FILE_BYTES + " bytes: not a secret");
+            }
+            String s = Files.readString(file, StandardCharsets.UTF_8);
             s = s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0,
                     s.length() - 1) : s;
             if (s.isEmpty()) {

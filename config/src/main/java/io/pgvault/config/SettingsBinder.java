@@ -59,7 +59,7 @@ public final class SettingsBinder {
     public static PgVaultSettings bind(ConfigTree tree) {
         Binding binding = new Binding(tree, false);
         PgVaultSettings settings = bind(new ConfigNode(binding, ROOT));
-        binding.finish(ROOT, NOT_SETTINGS);
+        binding.finish(ROOT);
         return settings;
     }
 

@@ -44,13 +44,14 @@ import java.util.function.Consumer;
  *
  * @since 0.6.0
  */
-public final class VaultAssembly {
+public final class VaultAssembly implements AutoCloseable {
     private final PgVaultSettings settings;
     private final Optional<PgVault> vault;
     private final Optional<PhysicalAssembly> physical;
     private final BackupHealth health;
     private final Optional<ConnectionSource> database;
     private final Clock clock;
+    private final List<AutoCloseable> opened = new ArrayList<>();
 
     private VaultAssembly(Builder b, List<String> problems) {
         this.settings = b.settings;
@@ -70,7 +71,7 @@ public final class VaultAssembly {
         List<VaultListener> listeners = new ArrayList<>(b.listeners);
         listeners.add(0, health);
         this.vault = settings.dump().isPresent()
-                ? LogicalAssembly.vault(settings, clock, listeners, problems) : Optional.empty();
+                ? LogicalAssembly.vault(settings, clock, listeners, problems, opened) : Optional.empty();
         this.physical = settings.pgbackrest().isPresent()
                 ? PhysicalAssembly.of(settings.pgbackrest().get(), clock, problems) : Optional.empty();
     }
@@ -81,6 +82,21 @@ public final class VaultAssembly {
      */
     public static Builder builder(PgVaultSettings settings) {
         return new Builder(settings);
+    }
+
+    /**
+     * Closes the repositories' clients (S3, Drive). Idempotent; the objects handed out stop working.
+     */
+    @Override
+    public synchronized void close() {
+        for (AutoCloseable c : opened) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(VaultAssembly.class).warn("closing {}: {}", c, e.toString());
+            }
+        }
+        opened.clear();
     }
 
     /** @return the settings this was built from */
@@ -282,7 +298,10 @@ public final class VaultAssembly {
         public VaultAssembly build() {
             List<String> problems = new ArrayList<>();
             VaultAssembly a = new VaultAssembly(this, problems);
-            ConfigurationException.throwIfAny(problems);
+            if (!problems.isEmpty()) {
+                a.close(); // S3 clients and Drive transports already opened
+                throw new ConfigurationException(problems);
+            }
             a.vault.ifPresent(a.health::watch);
             a.physical.ifPresent(p -> p.watch(a.health));
             return a;

@@ -44,7 +44,7 @@ final class MetricsRefresh implements SmartLifecycle {
                 LOG.warn("pgvault metrics: cannot read the catalog of {}: {}", vault.get().repository().id(),
                         e.toString());
             }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }, 0, every.toMillis(), TimeUnit.MILLISECONDS); // the first read too: never on the start-up thread
     }
 
     @Override

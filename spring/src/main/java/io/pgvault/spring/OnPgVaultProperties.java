@@ -8,15 +8,22 @@ import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
+import io.pgvault.config.SettingsBinder;
+
 import java.util.List;
 
 
-/** Matches when anything is set under a section of {@code pgvault.*} (from any source, environment included). */
+/**
+ * Matches when a setting is given under one of the sections (any source, environment included): by default a section
+ * pgvault has, so that {@code PGVAULT_HOME} or a Kubernetes service link ({@code PGVAULT_SERVICE_HOST}) does not
+ * switch the auto-configuration on.
+ */
 class OnPgVaultProperties implements Condition {
     private final List<String> sections;
 
     OnPgVaultProperties() {
-        this(List.of("pgvault"));
+        this(SettingsBinder.schema().properties().stream().map(p -> p.name().split("\\.")[1].replaceAll("\\[.*", ""))
+                .distinct().map(top -> "pgvault." + top).toList());
     }
 
     OnPgVaultProperties(List<String> sections) {

@@ -7,6 +7,8 @@ import io.pgvault.config.VaultAssembly;
 import io.pgvault.operations.ConnectionSource;
 import io.pgvault.operations.health.BackupHealth;
 import io.pgvault.operations.metrics.JobMetrics;
+import io.pgvault.api.event.VaultListener;
+import java.util.List;
 import io.pgvault.operations.metrics.VaultMetrics;
 import io.pgvault.operations.schedule.JobResult;
 import io.pgvault.operations.schedule.Scheduler;
@@ -70,26 +72,25 @@ public class PgVaultAutoConfiguration {
      * @param settings    the settings
      * @param clock       the application's clock, if it has one
      * @param dataSources the application's data source, if it has one
-     * @param metrics     pgvault's meters, when Micrometer is present
-     * @return everything the settings describe, built
+     * @param listeners   every {@link VaultListener} bean (pgvault's meters among them when Micrometer is present)
+     * @param environment the environment, for {@code spring.datasource.url}
+     * @return everything the settings describe, built; closed with the context
      */
     @Bean
     @ConditionalOnMissingBean
     public VaultAssembly pgVaultAssembly(PgVaultSettings settings, ObjectProvider<Clock> clock,
-            ObjectProvider<DataSource> dataSources, ObjectProvider<VaultMetrics> metrics,
+            ObjectProvider<DataSource> dataSources, ObjectProvider<VaultListener> listeners,
             ConfigurableEnvironment environment) {
         VaultAssembly.Builder b = VaultAssembly.builder(settings);
         clock.ifAvailable(b::clock);
-        metrics.ifAvailable(b::listener);
+        listeners.orderedStream().forEach(b::listener);
         DataSource ds = dataSources.getIfUnique();
         if (ds != null && settings.database().isPresent() && DataSources.sameDatabase(
                 environment.getProperty("spring.datasource.url"), settings.database().get())) {
             LOG.info("pgvault uses the application's DataSource for its advisory locks and job store");
             b.database(ConnectionSource.of(ds));
         }
-        VaultAssembly assembly = b.build();
-        metrics.ifAvailable(m -> assembly.vault().ifPresent(m::watch));
-        return assembly;
+        return b.build();
     }
 
     /**
@@ -104,16 +105,16 @@ public class PgVaultAutoConfiguration {
     }
 
     /**
-     * @param assembly   the assembly
-     * @param jobMetrics job meters, when Micrometer is present
+     * @param assembly the assembly
+     * @param onResult told every job result (pgvault's job meters when Micrometer is present)
      * @return the scheduler of the configured jobs (started and stopped by {@code pgVaultSchedulerLifecycle})
      */
-    @Bean(destroyMethod = "")
+    @Bean
     @ConditionalOnMissingBean
     @Conditional(OnPgVaultProperties.Schedule.class)
-    public Scheduler pgVaultScheduler(VaultAssembly assembly, ObjectProvider<JobMetrics> jobMetrics) {
-        Consumer<JobResult> onResult = jobMetrics.getIfAvailable();
-        return assembly.scheduler(onResult);
+    public Scheduler pgVaultScheduler(VaultAssembly assembly, ObjectProvider<Consumer<JobResult>> onResult) {
+        List<Consumer<JobResult>> all = onResult.orderedStream().toList();
+        return assembly.scheduler(all.isEmpty() ? null : r -> all.forEach(c -> c.accept(r)));
     }
 
     /**
@@ -121,6 +122,7 @@ public class PgVaultAutoConfiguration {
      * @return its lifecycle: started with the context, stopped (running jobs get 5 minutes) when it closes
      */
     @Bean
+    @ConditionalOnMissingBean(name = "pgVaultSchedulerLifecycle")
     @Conditional(OnPgVaultProperties.Schedule.class)
     public SmartLifecycle pgVaultSchedulerLifecycle(Scheduler scheduler) {
         return new PgVaultLifecycle(scheduler, Duration.ofMinutes(5));

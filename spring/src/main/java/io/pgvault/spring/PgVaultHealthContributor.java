@@ -31,6 +31,8 @@ final class PgVaultHealthContributor implements CompositeHealthContributor {
     private final String primary;
     private HealthReport cached;
     private long cachedAt;
+    /** Every component ever reported: one that stops being reported turns UNKNOWN, it does not vanish or stay UP. */
+    private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     PgVaultHealthContributor(BackupHealth health, String primaryRepositoryId) {
         this.health = health;
@@ -59,14 +61,15 @@ final class PgVaultHealthContributor implements CompositeHealthContributor {
 
     @Override
     public HealthContributor getContributor(String name) {
-        Map<String, List<HealthCheck>> byName = byComponent(report());
-        return byName.containsKey(name) ? indicator(name) : null;
+        byComponent(report());
+        return seen.contains(name) ? indicator(name) : null;
     }
 
     @Override
     public Iterator<NamedContributor<HealthContributor>> iterator() {
+        byComponent(report());
         List<NamedContributor<HealthContributor>> out = new ArrayList<>();
-        for (String name : byComponent(report()).keySet()) {
+        for (String name : new java.util.TreeSet<>(seen)) {
             out.add(NamedContributor.of(name, indicator(name)));
         }
         return out.iterator();
@@ -75,6 +78,11 @@ final class PgVaultHealthContributor implements CompositeHealthContributor {
     private HealthIndicator indicator(String name) {
         return () -> {
             List<HealthCheck> checks = byComponent(report()).getOrDefault(name, List.of());
+            if (checks.isEmpty()) {
+                return Health.unknown().withDetail("pgvault-status", HealthStatus.UNKNOWN.name())
+                        .withDetail("message", "not checked this time: its listing failed or it is no longer "
+                                + "watched (see the other components)").build();
+            }
             HealthStatus worst = HealthStatus.OK;
             for (HealthCheck c : checks) {
                 worst = worst.worst(c.status());
@@ -100,6 +108,7 @@ final class PgVaultHealthContributor implements CompositeHealthContributor {
         for (HealthCheck c : report.checks()) {
             out.computeIfAbsent(name(c.component()), k -> new ArrayList<>()).add(c);
         }
+        seen.addAll(out.keySet());
         return out;
     }
 }
