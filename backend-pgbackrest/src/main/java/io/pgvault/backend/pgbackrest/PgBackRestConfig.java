@@ -99,6 +99,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
                 problems.add("repo index " + r.index() + " is used twice");
             }
         }
+        sameLocation(repos, problems);
         absolute("configFile", configFile, problems);
         absolute("includeDirectory", includeDirectory, problems);
         absolute("logPath", logPath, problems);
@@ -175,6 +176,26 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
         } else if (backupStandby.usesStandby() && standbys.isEmpty()) {
             problems.add("backupStandby " + backupStandby + " needs a standby (Builder#standby): with pg1 alone "
                     + "pgBackRest finds no standby and every backup fails");
+        }
+    }
+
+    /**
+     * Two repos at one place would be one repository written by two pgBackRest repo configurations: each would see the
+     * other's sets and WAL as its own, and expiring in one would remove from both.
+     */
+    private static void sameLocation(List<PgBackRestRepo> repos, List<String> problems) {
+        java.util.Map<String, PgBackRestRepo> places = new java.util.HashMap<>();
+        for (PgBackRestRepo r : repos.stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList()) {
+            PgBackRestRepo other = places.putIfAbsent(r.location(), r);
+            if (other == null) {
+                continue;
+            }
+            String p = "repo" + r.index() + "-";
+            String where = r.s3().map(s3 -> p + "s3-bucket=" + s3.bucket() + ", " + p + "s3-endpoint=" + s3.endpoint()
+                    + s3.port().stream().mapToObj(port -> ", " + p + "storage-port=" + port).findFirst().orElse("")
+                    + ", " + p + "path=" + r.path()).orElse(p + "path=" + r.path());
+            problems.add("repo" + r.index() + " is the same repository as repo" + other.index() + " (" + where
+                    + "): two repos of a stanza must not share a location; give each its own path");
         }
     }
 
