@@ -75,6 +75,8 @@ public final class PgBackRest {
     private final RemoteFiles files;
     private final Clock clock;
     private volatile PgBackRestVersion version;
+    /** The uid the launcher runs pgBackRest as, once checked; null before. */
+    private volatile Integer uid;
     private final Map<String, List<String>> checksumErrors = new ConcurrentHashMap<>();
 
     private PgBackRest(PgBackRestConfig config, Clock clock) {
@@ -154,10 +156,14 @@ public final class PgBackRest {
      * settings it does not know refused before anything is written.
      *
      * @throws ConfigurationException naming every setting the installed version does not accept (since 0.2.0)
+     * @throws PgBackRestException {@link PgBackRestException.Kind#RUNS_AS_ROOT} when the launcher runs as root and
+     *                             the config does not {@link PgBackRestConfig.Builder#allowRoot allow} it; nothing is
+     *                             written then (since 0.6.0)
      * @throws PgVaultException when a file cannot be written
      * @since 0.1.0
      */
     public void writeConfig() {
+        requireNotRoot();
         String conf = ConfigRenderer.config(config, version());
         String secrets = ConfigRenderer.secretsFile(config);
         List<Path> dirs = new ArrayList<>(List.of(config.logPath(), config.lockPath(), config.spoolPath()));
@@ -591,8 +597,39 @@ public final class PgBackRest {
             "new backup label = ([0-9]{8}-[0-9]{6}[FDI](?:_[0-9]{8}-[0-9]{6}[DI])?)");
 
     private ToolResult run(String command, List<String> options, Duration timeout) {
+        requireNotRoot();
         version();
         return cli.run(command, options, timeout);
+    }
+
+    /**
+     * Asks the launcher who it runs as ({@code id -u}, once per facade) and refuses root unless the config allows it:
+     * pgBackRest run as root leaves root-owned files in the repo, lock and log paths that the server's
+     * {@code archive-push} then cannot write ({@code [041]}). Asking the launcher rather than inspecting it covers
+     * every kind: local, runuser/sudo, a container user, an ssh destination.
+     */
+    private void requireNotRoot() {
+        if (config.allowRoot()) {
+            return;
+        }
+        Integer known = uid;
+        if (known == null) {
+            String out = cli.runner().run(io.pgvault.spi.process.ToolCommand.builder("id", "id").arg("-u")
+                    .timeout(Duration.ofMinutes(1)).build()).stdout().strip();
+            try {
+                known = Integer.valueOf(out);
+            } catch (NumberFormatException e) {
+                throw new PgVaultException(ErrorCode.TOOL_FAILED, "cannot tell which user pgBackRest would run as ("
+                        + config.launcher().describe() + "): `id -u` printed '" + out + "'", e);
+            }
+            uid = known;
+        }
+        if (known == 0) {
+            PgBackRestException.Kind kind = PgBackRestException.Kind.RUNS_AS_ROOT;
+            throw new PgBackRestException(kind, -1, null, "", "refusing to run pgbackrest for stanza "
+                    + config.stanza() + " as root (uid 0, launcher: " + config.launcher().describe() + "): "
+                    + kind.remedy(), null);
+        }
     }
 
     @Override

@@ -59,13 +59,16 @@ import java.util.Set;
  *                            ssh)
  * @param commandTimeout      time limit of long commands (backup, restore, verify)
  * @param versionPolicy       how unknown pgBackRest versions are treated
+ * @param allowRoot           run pgBackRest even where the launcher runs it as root (uid 0); false: refused before
+ *                            anything runs or is written. Dangerous: see {@link Builder#allowRoot(boolean)}. Since 0.6.0
  * @since 0.1.0
  */
 public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster> standbys,
         List<PgBackRestRepo> repos, Path configFile, Path includeDirectory, Path logPath, Path lockPath,
         Path spoolPath, CompressType compressType, OptionalInt compressLevel, int processMax, boolean archiveAsync,
         OptionalLong archivePushQueueMax, BackupStandby backupStandby, boolean startFast, Duration archiveTimeout,
-        String executable, Launcher launcher, Duration commandTimeout, VersionPolicy versionPolicy) {
+        String executable, Launcher launcher, Duration commandTimeout, VersionPolicy versionPolicy,
+        boolean allowRoot) {
 
     /**
      * The most standbys a stanza names: pgBackRest 2.33 reads {@code pg1}..{@code pg8}.
@@ -141,6 +144,42 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
         }
         ConfigurationException.throwIfAny(problems);
         repos = repos.stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList();
+    }
+
+    /**
+     * The components of 0.5.0: pgBackRest is never run as root ({@code allowRoot} false).
+     *
+     * @param stanza              the stanza name
+     * @param cluster             the PostgreSQL cluster
+     * @param standbys            its standbys
+     * @param repos               the repositories
+     * @param configFile          where {@code pgbackrest.conf} is written
+     * @param includeDirectory    the include directory of the secrets file
+     * @param logPath             {@code log-path}
+     * @param lockPath            {@code lock-path}
+     * @param spoolPath           {@code spool-path}
+     * @param compressType        {@code compress-type}
+     * @param compressLevel       {@code compress-level}
+     * @param processMax          {@code process-max}
+     * @param archiveAsync        {@code archive-async}
+     * @param archivePushQueueMax {@code archive-push-queue-max}
+     * @param backupStandby       {@code backup-standby}
+     * @param startFast           {@code start-fast}
+     * @param archiveTimeout      {@code archive-timeout}
+     * @param executable          the {@code pgbackrest} program
+     * @param launcher            where and as whom pgBackRest runs
+     * @param commandTimeout      time limit of long commands
+     * @param versionPolicy       how unknown pgBackRest versions are treated
+     * @since 0.6.0
+     */
+    public PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster> standbys, List<PgBackRestRepo> repos,
+            Path configFile, Path includeDirectory, Path logPath, Path lockPath, Path spoolPath,
+            CompressType compressType, OptionalInt compressLevel, int processMax, boolean archiveAsync,
+            OptionalLong archivePushQueueMax, BackupStandby backupStandby, boolean startFast, Duration archiveTimeout,
+            String executable, Launcher launcher, Duration commandTimeout, VersionPolicy versionPolicy) {
+        this(stanza, cluster, standbys, repos, configFile, includeDirectory, logPath, lockPath, spoolPath, compressType,
+                compressLevel, processMax, archiveAsync, archivePushQueueMax, backupStandby, startFast, archiveTimeout,
+                executable, launcher, commandTimeout, versionPolicy, false);
     }
 
     private static void standbys(PgCluster cluster, List<PgCluster> standbys, BackupStandby backupStandby,
@@ -223,7 +262,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
                 .logPath(logPath).lockPath(lockPath).spoolPath(spoolPath).compressType(compressType)
                 .processMax(processMax).archiveAsync(archiveAsync).backupStandby(backupStandby).startFast(startFast)
                 .archiveTimeout(archiveTimeout).executable(executable).launcher(launcher)
-                .commandTimeout(commandTimeout).versionPolicy(versionPolicy);
+                .commandTimeout(commandTimeout).versionPolicy(versionPolicy).allowRoot(allowRoot);
         repos.forEach(b::repo);
         standbys.forEach(b::standby);
         compressLevel.ifPresent(b::compressLevel);
@@ -286,6 +325,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
         private Launcher launcher = Launcher.local();
         private Duration commandTimeout = Duration.ofHours(12);
         private VersionPolicy versionPolicy = VersionPolicy.WARN;
+        private boolean allowRoot;
 
         private Builder(String stanza) {
             this.stanza = stanza;
@@ -501,7 +541,9 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
 
         /**
          * @param launcher where and as whom pgBackRest runs; default {@link Launcher#local()}. pgBackRest must run
-         *                 as the OS user of the PostgreSQL server (usually {@code postgres})
+         *                 as the OS user of the PostgreSQL server (usually {@code postgres}): from a JVM running as
+         *                 root use {@code Launcher.asUser("postgres")}, since a launcher that runs it as root is
+         *                 refused (see {@link #allowRoot(boolean)})
          * @return this
          * @since 0.1.0
          */
@@ -527,6 +569,25 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
          */
         public Builder versionPolicy(VersionPolicy policy) {
             this.versionPolicy = policy;
+            return this;
+        }
+
+        /**
+         * Lets pgvault run pgBackRest where the launcher runs it as root. <strong>Dangerous</strong>: files pgBackRest
+         * creates as root ({@code backup.info}, {@code archive.info}, lock and log files, the config files pgvault
+         * writes) cannot be written by the PostgreSQL server's user afterwards, so its {@code archive-push} fails
+         * with {@code [041] Permission denied} and WAL piles up. Use it only where pgBackRest must run as root and
+         * the server never archives into the same repos (e.g. a restore-only host), and prefer
+         * {@code launcher(Launcher.asUser("postgres"))}.
+         *
+         * @param allow run pgBackRest as root; default false: every command and {@code writeConfig()} first check,
+         *              through the launcher, the user it runs as ({@code id -u}) and refuse uid 0 with
+         *              {@link PgBackRestException.Kind#RUNS_AS_ROOT}
+         * @return this
+         * @since 0.6.0
+         */
+        public Builder allowRoot(boolean allow) {
+            this.allowRoot = allow;
             return this;
         }
 
@@ -560,7 +621,8 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
                     compressLevel == null ? OptionalInt.empty() : OptionalInt.of(compressLevel), processMax,
                     archiveAsync,
                     archivePushQueueMax == null ? OptionalLong.empty() : OptionalLong.of(archivePushQueueMax),
-                    backupStandby, startFast, archiveTimeout, executable, launcher, commandTimeout, versionPolicy);
+                    backupStandby, startFast, archiveTimeout, executable, launcher, commandTimeout, versionPolicy,
+                    allowRoot);
         }
     }
 }

@@ -194,14 +194,18 @@ public class PgBackRestException extends ToolException {
         ONLY_FULL_BACKUP(ErrorCode.CONFLICT, "pgBackRest keeps the only full backup of a repo: take another full "
                 + "backup in that repo before expiring this one"),
         /**
-         * [031] {@code the '...' command must not be run as the root user} (pgBackRest 2.59 and later refuse every
-         * command but restore as root).
+         * The launcher runs pgBackRest as root (uid 0) and the config does not allow it (checked by pgvault before
+         * anything runs, since 0.6.0); or [031] {@code the '...' command must not be run as the root user}
+         * (pgBackRest 2.59 and later refuse every command but restore as root).
          *
          * @since 0.2.0
          */
-        RUNS_AS_ROOT(ErrorCode.CONFIGURATION, "pgBackRest refuses to run as root: run it as the PostgreSQL server's "
-                + "OS user through the launcher (e.g. Launcher.runuser(\"postgres\") or Launcher.sudo(\"postgres\")); "
-                + "avoid allow-root, since files created as root make later commands fail"),
+        RUNS_AS_ROOT(ErrorCode.CONFIGURATION, "pgBackRest must not run as root: run it as the PostgreSQL server's OS "
+                + "user with PgBackRestConfig.Builder#launcher(Launcher.asUser(\"postgres\")) (runuser from a root "
+                + "JVM, sudo otherwise), and chown to that user any file an earlier root run left in the repo, "
+                + "log-path, lock-path and config directory; only where that is impossible opt in with "
+                + "PgBackRestConfig.Builder#allowRoot(true) (dangerous: files created as root make the server's "
+                + "archive-push fail with [041] Permission denied)"),
         /**
          * [045]: a WAL segment already exists in the archive with other content, or in several copies: two clusters
          * archive into one stanza.
