@@ -75,6 +75,8 @@ public final class PgBackRest {
     private final RemoteFiles files;
     private final Clock clock;
     private volatile PgBackRestVersion version;
+    /** The text of pgbackrest.conf for this configuration and the installed version, once rendered. */
+    private volatile String rendered;
     /** The uid the launcher runs pgBackRest as, once checked; null before. */
     private volatile Integer uid;
     private final Map<String, List<String>> checksumErrors = new ConcurrentHashMap<>();
@@ -144,7 +146,12 @@ public final class PgBackRest {
      * @since 0.1.0
      */
     public String configText() {
-        return ConfigRenderer.config(config, version());
+        String text = rendered;
+        if (text == null) {
+            text = ConfigRenderer.config(config, version());
+            rendered = text;
+        }
+        return text;
     }
 
     /**
@@ -164,7 +171,7 @@ public final class PgBackRest {
      */
     public void writeConfig() {
         requireNotRoot();
-        String conf = ConfigRenderer.config(config, version());
+        String conf = configText();
         String secrets = ConfigRenderer.secretsFile(config);
         List<Path> dirs = new ArrayList<>(List.of(config.logPath(), config.lockPath(), config.spoolPath()));
         config.repos().stream().filter(r -> r.type() == PgBackRestRepo.Type.POSIX).map(r -> Path.of(r.path()))
@@ -598,8 +605,30 @@ public final class PgBackRest {
 
     private ToolResult run(String command, List<String> options, Duration timeout) {
         requireNotRoot();
-        version();
+        requireCurrentConfig();
         return cli.run(command, options, timeout);
+    }
+
+    /**
+     * Reads the config file every command will read (through the launcher, as pgBackRest's user) and refuses to run
+     * when it is not what this configuration renders: a file written for another configuration or edited by hand
+     * would otherwise silently override it. Checked before every command, not once, because another process may
+     * rewrite the file between two commands; writing it before every command instead would silently change what the
+     * server's {@code archive-push} reads as well.
+     */
+    private void requireCurrentConfig() {
+        String expected = configText();
+        Path file = config.configFile();
+        Optional<String> actual = files.read(file);
+        if (actual.isPresent() && actual.get().equals(expected)) {
+            return;
+        }
+        String what = actual.map(a -> "is not the configuration of this PgBackRest: it differs in "
+                + String.join(", ", ConfigDrift.differences(expected, a))
+                + " (written for another configuration or edited by hand)").orElse("does not exist");
+        PgBackRestException.Kind kind = PgBackRestException.Kind.CONFIG_OUT_OF_DATE;
+        throw new PgBackRestException(kind, -1, null, "", "pgbackrest.conf " + file + " (stanza " + config.stanza()
+                + ", " + config.launcher().describe() + ") " + what + ": " + kind.remedy(), null);
     }
 
     /**

@@ -240,6 +240,16 @@ public class PgBackRestException extends ToolException {
         PROCESS_FAILED(ErrorCode.TOOL_FAILED, "pgBackRest could not start, or lost track of, one of its own "
                 + "processes (a local or remote worker, the async archiver): check the host's process and memory "
                 + "limits (ulimit -u, cgroups) and free memory, then run the command again"),
+        /**
+         * The {@code pgbackrest.conf} a command would read is not the one the facade's configuration renders: it was
+         * written for another configuration, edited by hand, or never written. Checked by pgvault before every
+         * command, so a stale file is never silently used.
+         *
+         * @since 0.6.0
+         */
+        CONFIG_OUT_OF_DATE(ErrorCode.CONFIGURATION, "call PgBackRest#writeConfig() to write the file this "
+                + "configuration renders (and keep hand edits out of it: change the PgBackRestConfig instead), then "
+                + "run the command again; two configurations must not share one config file"),
         /** Any other numbered error. */
         OTHER(ErrorCode.TOOL_FAILED, "see pgBackRest's message and its log in log-path");
 

@@ -55,6 +55,25 @@ final class RemoteFiles {
         return ToolCommand.builder("sh", "sh").arg("-c", WRITE, "sh", file.toString()).timeout(TIMEOUT).build();
     }
 
+    /**
+     * Reads a text file where pgBackRest runs, as its user.
+     *
+     * @return its content, or empty when it does not exist
+     */
+    java.util.Optional<String> read(Path file) {
+        // exit 3 tells "absent" apart from a file cat cannot read, which fails as it is
+        String script = "[ -e \"$1\" ] || exit 3; exec cat -- \"$1\"";
+        try {
+            return java.util.Optional.of(runner.run(ToolCommand.builder("sh", "sh").arg("-c", script, "sh",
+                    file.toString()).timeout(TIMEOUT).build()).stdout());
+        } catch (io.pgvault.api.ToolException e) {
+            if (e.exitCode().filter(c -> c == 3).isPresent()) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** Creates directories (mode 0750 for the last component when new). */
     void mkdirs(List<Path> dirs) {
         List<String> args = new ArrayList<>(List.of("-p", "-m", "0750", "--"));
