@@ -60,7 +60,8 @@ import java.util.Set;
  * @param commandTimeout      time limit of long commands (backup, restore, verify)
  * @param versionPolicy       how unknown pgBackRest versions are treated
  * @param allowRoot           run pgBackRest even where the launcher runs it as root (uid 0); false: refused before
- *                            anything runs or is written. Dangerous: see {@link Builder#allowRoot(boolean)}. Since 0.6.0
+ *                            anything runs or is written. Dangerous: see {@link Builder#allowRoot(boolean)}. Since
+ *                            0.6.0
  * @since 0.1.0
  */
 public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster> standbys,
