@@ -186,6 +186,9 @@ public final class PgBackRest {
         files.mkdirs(dirs);
         files.write(config.configFile(), conf);
         files.write(config.includeDirectory().resolve(ConfigRenderer.SECRETS_FILE), secrets);
+        LOG.info("wrote {} and {} for stanza {} ({}, pgBackRest {}, {})", config.configFile(),
+                config.includeDirectory().resolve(ConfigRenderer.SECRETS_FILE), config.stanza(), config.repos(),
+                version().number(), config.launcher().describe());
     }
 
     /**
@@ -831,7 +834,53 @@ public final class PgBackRest {
     private ToolResult run(String command, List<String> options, Duration timeout) {
         requireNotRoot();
         requireCurrentConfig();
-        return cli.run(command, options, timeout);
+        String what = describe(command, options);
+        long start = System.nanoTime();
+        try {
+            ToolResult r = cli.run(command, options, timeout);
+            log(command, "{}: ok in {}", what, since(start));
+            return r;
+        } catch (PgBackRestException e) {
+            log(command, "{}: failed in {}: {}{}", what, since(start), e.pgBackRestError().stream()
+                    .mapToObj(n -> String.format(java.util.Locale.ROOT, "[%03d] ", n)).findFirst().orElse(""),
+                    e.kind());
+            throw e;
+        } catch (RuntimeException e) {
+            log(command, "{}: failed in {}: {}", what, since(start), e instanceof PgVaultException p
+                    ? p.code() : e.getClass().getSimpleName());
+            throw e;
+        }
+    }
+
+    /**
+     * One line per command: what ran (command, stanza, repo and the options that say what it did), how long it took
+     * and the outcome. Never a message or output: those may quote configuration, and secrets reach pgBackRest only
+     * through the environment, which is not logged. {@code info} is read-only and polled by health checks and
+     * listings, so it logs at DEBUG; every other command at INFO.
+     */
+    private static void log(String command, String format, Object... args) {
+        if ("info".equals(command)) {
+            LOG.debug(format, args);
+        } else {
+            LOG.info(format, args);
+        }
+    }
+
+    private String describe(String command, List<String> options) {
+        StringBuilder sb = new StringBuilder("pgbackrest ").append(command).append(" (stanza ")
+                .append(config.stanza());
+        for (String o : options) {
+            if (o.startsWith("--repo=")) {
+                sb.append(", repo").append(o.substring("--repo=".length()));
+            } else if (!o.startsWith("--log-level") && !o.startsWith("--output=")) {
+                sb.append(", ").append(o);
+            }
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String since(long startNanos) {
+        return String.format(java.util.Locale.ROOT, "%.2f s", (System.nanoTime() - startNanos) / 1e9);
     }
 
     /**
