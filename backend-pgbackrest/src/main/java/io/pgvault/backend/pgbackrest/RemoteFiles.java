@@ -63,14 +63,16 @@ final class RemoteFiles {
     java.util.Optional<String> read(Path file) {
         // exit 3 tells "absent" apart from a file cat cannot read, which fails as it is
         String script = "[ -e \"$1\" ] || exit 3; exec cat -- \"$1\"";
-        try {
-            return java.util.Optional.of(runner.run(ToolCommand.builder("sh", "sh").arg("-c", script, "sh",
-                    file.toString()).timeout(TIMEOUT).build()).stdout());
-        } catch (io.pgvault.api.ToolException e) {
-            if (e.exitCode().filter(c -> c == 3).isPresent()) {
-                return java.util.Optional.empty();
-            }
-            throw e;
+        // the raw stream, not ProcessRunner#run's stdout: that is redacted, and its assignment pattern turns
+        // "repo1-s3-key-type=shared" into "repo1-s3-key-type=***", which would never match the rendered text
+        ToolCommand cmd = ToolCommand.builder("sh", "sh").arg("-c", script, "sh", file.toString()).timeout(TIMEOUT)
+                .build();
+        try (ToolProcess p = runner.start(cmd, 0, 3)) {
+            String content = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+            return p.await().exitCode() == 3 ? java.util.Optional.empty() : java.util.Optional.of(content);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read " + file + " ("
+                    + runner.launcher().describe() + "): " + e.getMessage(), e);
         }
     }
 
