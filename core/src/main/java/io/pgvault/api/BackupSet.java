@@ -35,6 +35,14 @@ public record BackupSet(BackupId id, String strategy, BackupType type, BackupSta
     /** Manifest format version written by this release. */
     public static final int FORMAT_VERSION = 1;
 
+    /**
+     * Attribute: the bytes a set stores, for a set whose files a tool keeps in a repository of its own (pgBackRest), so
+     * that it has no {@link #objects()} to sum. A decimal number of bytes; read by {@link #storedBytes()}.
+     *
+     * @since 0.6.0
+     */
+    public static final String STORED_BYTES = "pgvault.stored-bytes";
+
     /** Validates the components; copies collections and replaces null optionals with empty ones. */
     public BackupSet {
         Objects.requireNonNull(id, "id");
@@ -81,8 +89,18 @@ public record BackupSet(BackupId id, String strategy, BackupType type, BackupSta
         return objects.stream().mapToLong(StoredObject::logicalBytes).sum();
     }
 
-    /** @return total size as stored */
+    /**
+     * @return total size as stored: the sum of the objects' stored sizes; for a set without objects whose tool keeps
+     *         its files itself, the {@link #STORED_BYTES} attribute (0 when absent or not a number)
+     */
     public long storedBytes() {
+        if (objects.isEmpty()) {
+            try {
+                return Math.max(0, Long.parseLong(attributes.getOrDefault(STORED_BYTES, "0")));
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
         return objects.stream().mapToLong(StoredObject::storedBytes).sum();
     }
 

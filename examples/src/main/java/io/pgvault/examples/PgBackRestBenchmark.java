@@ -110,13 +110,13 @@ public final class PgBackRestBenchmark {
                 double vb;
                 double cb;
                 if (pgvaultFirst) {
-                    vb = timed(() -> pgbr.backup(BackupType.FULL, 1));
+                    vb = timed(() -> pgbr.backup(BackupType.FULL, pgbr.config().repo(1)));
                     cb = timed(() -> run(cli, "--repo=1", "--type=full", "backup"));
                 } else {
                     cb = timed(() -> run(cli, "--repo=1", "--type=full", "backup"));
-                    vb = timed(() -> pgbr.backup(BackupType.FULL, 1));
+                    vb = timed(() -> pgbr.backup(BackupType.FULL, pgbr.config().repo(1)));
                 }
-                List<BackupSet> listed = pgbr.list(1);
+                List<BackupSet> listed = pgbr.list(pgbr.config().repo(1));
                 BackupSet latest = listed.get(listed.size() - 1);
                 Path vDir = base.resolve("restore-pgvault-" + round);
                 Path cDir = base.resolve("restore-cli-" + round);
@@ -134,9 +134,9 @@ public final class PgBackRestBenchmark {
                 Directories.deleteRecursively(vDir);
                 Directories.deleteRecursively(cDir);
                 // keep the repo small: drop all but the newest set (not timed)
-                List<BackupSet> sets = pgbr.list(1);
+                List<BackupSet> sets = pgbr.list(pgbr.config().repo(1));
                 for (BackupSet old : sets.subList(0, sets.size() - 1)) {
-                    pgbr.expire(1, old.id());
+                    pgbr.expire(pgbr.config().repo(1), old.id());
                 }
                 backupRatios.add(vb / cb);
                 restoreRatios.add(vr / cr);
@@ -158,7 +158,7 @@ public final class PgBackRestBenchmark {
      * teardown) against the CLI's plain restore of the same set in the same run: RTO and whole-drill ratios.
      */
     private static void drill(PostgresCluster pg, PgBackRest pgbr, List<String> cli, Path base) throws IOException {
-        List<BackupSet> listed = pgbr.list(1);
+        List<BackupSet> listed = pgbr.list(pgbr.config().repo(1));
         BackupSet latest = listed.get(listed.size() - 1);
         Path cDir = base.resolve("restore-cli-drill");
         double cr = timed(() -> run(cli, "--repo=1", "--set=" + latest.id().value(), "--pg1-path=" + cDir,

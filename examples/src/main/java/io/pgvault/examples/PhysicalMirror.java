@@ -97,8 +97,8 @@ public final class PhysicalMirror {
                 BackupType type = BackupType.valueOf(args.length > 1 ? args[1].toUpperCase(java.util.Locale.ROOT)
                         : "FULL");
                 pgbr.writeConfig();
-                System.out.println("repo1: " + pgbr.backup(type, 1).id());
-                System.out.println("repo2: " + pgbr.backup(type, 2).id());
+                System.out.println("repo1: " + pgbr.backup(type, pgbr.config().repo(1)).id());
+                System.out.println("repo2: " + pgbr.backup(type, pgbr.config().repo(2)).id());
             }
             case "mirror" -> {
                 PgBackRestMirror mirror = monthEndMirror(pgbr, 1, GoogleDriveRepository.of(EnvSettings.drive(env, "pgvault-pgbackrest")), zone,

@@ -47,19 +47,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * // postgresql.conf: archive_mode = on, archive_command = pgbr.archiveCommand()
  * pgbr.stanzaCreate();
  * pgbr.check(Duration.ofSeconds(60));
- * BackupSet full = pgbr.backup(BackupType.FULL, 1);
+ * PgBackRestRepo local = config.repo(1);             // or the PgBackRestRepo given to the builder
+ * BackupSet full = pgbr.backup(BackupType.FULL, local);
  * PhysicalRestoreResult r = pgbr.restore(PhysicalRestoreRequest.builder()
  *         .target(RestoreTarget.time(noted)).targetAction(TargetAction.PROMOTE)
  *         .dataDirectory(Path.of("/srv/drill/data")).startOnPort(6543).build());
  * try (RunningCopy copy = r.copy().orElseThrow()) {
  *     copy.queryValue("app", "select count(*) from orders");
  * }
- * pgbr.applyRetention(RetentionPolicy.calendar().daily(7).weekly(4).monthly(12).build(), 1, PruneMode.DRY_RUN);
+ * pgbr.applyRetention(RetentionPolicy.calendar().daily(7).weekly(4).monthly(12).build(), local, PruneMode.DRY_RUN);
  * }</pre>
  *
  * <p>This facade keeps no catalog of its own: pgBackRest's {@code info} is the source of truth, and
- * {@link #list(int)} maps it to {@link BackupSet}s (the label is the id) for retention, reports and health checks.
+ * {@link #list(PgBackRestRepo)} maps it to {@link BackupSet}s (the label is the id) for retention, reports and health
+ * checks.
  * Instances are thread-safe; pgBackRest's own lock serializes conflicting commands.
+ *
+ * <p>Repos are named by their {@link PgBackRestRepo} (since 0.6.0): one of {@link PgBackRestConfig#repos()}, the result
+ * of {@link PgBackRestConfig#repo(int)}, or the very object given to {@link PgBackRestConfig.Builder#repo}, even
+ * without an index; it is matched by its location, which is unique in a config. The {@code int} forms of 0.1.0 are
+ * deprecated.
  *
  * @since 0.1.0
  */
@@ -75,6 +82,10 @@ public final class PgBackRest {
     private final RemoteFiles files;
     private final Clock clock;
     private volatile PgBackRestVersion version;
+    /** The text of pgbackrest.conf for this configuration and the installed version, once rendered. */
+    private volatile String rendered;
+    /** The uid the launcher runs pgBackRest as, once checked; null before. */
+    private volatile Integer uid;
     private final Map<String, List<String>> checksumErrors = new ConcurrentHashMap<>();
 
     private PgBackRest(PgBackRestConfig config, Clock clock) {
@@ -142,7 +153,12 @@ public final class PgBackRest {
      * @since 0.1.0
      */
     public String configText() {
-        return ConfigRenderer.config(config, version());
+        String text = rendered;
+        if (text == null) {
+            text = ConfigRenderer.config(config, version());
+            rendered = text;
+        }
+        return text;
     }
 
     /**
@@ -154,11 +170,15 @@ public final class PgBackRest {
      * settings it does not know refused before anything is written.
      *
      * @throws ConfigurationException naming every setting the installed version does not accept (since 0.2.0)
+     * @throws PgBackRestException {@link PgBackRestException.Kind#RUNS_AS_ROOT} when the launcher runs as root and
+     *                             the config does not {@link PgBackRestConfig.Builder#allowRoot allow} it; nothing is
+     *                             written then (since 0.6.0)
      * @throws PgVaultException when a file cannot be written
      * @since 0.1.0
      */
     public void writeConfig() {
-        String conf = ConfigRenderer.config(config, version());
+        requireNotRoot();
+        String conf = configText();
         String secrets = ConfigRenderer.secretsFile(config);
         List<Path> dirs = new ArrayList<>(List.of(config.logPath(), config.lockPath(), config.spoolPath()));
         config.repos().stream().filter(r -> r.type() == PgBackRestRepo.Type.POSIX).map(r -> Path.of(r.path()))
@@ -166,6 +186,9 @@ public final class PgBackRest {
         files.mkdirs(dirs);
         files.write(config.configFile(), conf);
         files.write(config.includeDirectory().resolve(ConfigRenderer.SECRETS_FILE), secrets);
+        LOG.info("wrote {} and {} for stanza {} ({}, pgBackRest {}, {})", config.configFile(),
+                config.includeDirectory().resolve(ConfigRenderer.SECRETS_FILE), config.stanza(), config.repos(),
+                version().number(), config.launcher().describe());
     }
 
     /**
@@ -222,11 +245,29 @@ public final class PgBackRest {
      * case, so archiving and backups are not left blocked. Use it when the cluster was re-created (system-id
      * mismatch), followed by {@link #stanzaCreate()}; copy backups elsewhere first if they are still needed.
      *
+     * @param repo  the repo
+     * @param force delete although PostgreSQL is running
+     * @throws ConfigurationException when the repo is not one of this stanza's
+     * @since 0.6.0
+     */
+    public void stanzaDelete(PgBackRestRepo repo, boolean force) {
+        stanzaDeleteAt(index(repo), force);
+    }
+
+    /**
+     * Like {@link #stanzaDelete(PgBackRestRepo, boolean)}, naming the repo by its index.
+     *
      * @param repo  the repo index
      * @param force delete although PostgreSQL is running
      * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #stanzaDelete(PgBackRestRepo, boolean)} with a repo of the config
      */
+    @Deprecated(since = "0.6.0")
     public void stanzaDelete(int repo, boolean force) {
+        stanzaDeleteAt(repo, force);
+    }
+
+    private void stanzaDeleteAt(int repo, boolean force) {
         config.repo(repo);
         run("stop", List.of(), SHORT);
         try {
@@ -268,24 +309,57 @@ public final class PgBackRest {
      * prior full in that repo is taken as a FULL by pgBackRest (the returned set says so).
      *
      * @param type FULL, DIFF or INCR
-     * @param repo the repo index
+     * @param repo the repo
      * @return the new set
      * @throws PgBackRestException when pgBackRest fails; no set is listed then
-     * @since 0.1.0
+     * @throws ConfigurationException when the repo is not one of this stanza's
+     * @since 0.6.0
      */
-    public BackupSet backup(BackupType type, int repo) {
-        return toSet(backupDetailed(type, repo));
+    public BackupSet backup(BackupType type, PgBackRestRepo repo) {
+        return toSet(backupAt(type, index(repo)));
     }
 
     /**
-     * Like {@link #backup(BackupType, int)}, returning pgBackRest's own description of the set.
+     * Like {@link #backup(BackupType, PgBackRestRepo)}, naming the repo by its index.
      *
      * @param type FULL, DIFF or INCR
      * @param repo the repo index
      * @return the new set
      * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #backup(BackupType, PgBackRestRepo)} with a repo of the config
      */
+    @Deprecated(since = "0.6.0")
+    public BackupSet backup(BackupType type, int repo) {
+        return toSet(backupAt(type, repo));
+    }
+
+    /**
+     * Like {@link #backup(BackupType, PgBackRestRepo)}, returning pgBackRest's own description of the set.
+     *
+     * @param type FULL, DIFF or INCR
+     * @param repo the repo
+     * @return the new set
+     * @since 0.6.0
+     */
+    public PgBackRestBackup backupDetailed(BackupType type, PgBackRestRepo repo) {
+        return backupAt(type, index(repo));
+    }
+
+    /**
+     * Like {@link #backupDetailed(BackupType, PgBackRestRepo)}, naming the repo by its index.
+     *
+     * @param type FULL, DIFF or INCR
+     * @param repo the repo index
+     * @return the new set
+     * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #backupDetailed(BackupType, PgBackRestRepo)} with a repo of the config
+     */
+    @Deprecated(since = "0.6.0")
     public PgBackRestBackup backupDetailed(BackupType type, int repo) {
+        return backupAt(type, repo);
+    }
+
+    private PgBackRestBackup backupAt(BackupType type, int repo) {
         if (type == BackupType.LOGICAL) {
             throw new ConfigurationException("pgBackRest takes FULL, DIFF or INCR backups, not LOGICAL");
         }
@@ -295,7 +369,7 @@ public final class PgBackRest {
         String stdout = run("backup", List.of("--type=" + type.name().toLowerCase(java.util.Locale.ROOT),
                 "--repo=" + repo, "--log-level-console=info"), config.commandTimeout()).stdout();
         Optional<String> label = newBackupLabel(stdout);
-        List<PgBackRestBackup> after = backups(OptionalInt.of(repo));
+        List<PgBackRestBackup> after = backupsIn(OptionalInt.of(repo));
         Optional<PgBackRestBackup> created = label.flatMap(l -> after.stream().filter(b -> b.label().equals(l))
                 .findFirst());
         return created.orElseThrow(() -> new PgVaultException(ErrorCode.TOOL_FAILED, "pgbackrest backup of stanza "
@@ -308,17 +382,55 @@ public final class PgBackRest {
      * @since 0.1.0
      */
     public List<BackupSet> info() {
-        return backups(OptionalInt.empty()).stream().map(this::toSet).toList();
+        return backupsIn(OptionalInt.empty()).stream().map(this::toSet).toList();
     }
 
     /**
+     * @param repo the repo
+     * @return the sets in that repo, oldest first
+     * @throws ConfigurationException when the repo is not one of this stanza's
+     * @since 0.6.0
+     */
+    public List<BackupSet> list(PgBackRestRepo repo) {
+        return backupsIn(OptionalInt.of(index(repo))).stream().map(this::toSet).toList();
+    }
+
+    /**
+     * Like {@link #list(PgBackRestRepo)}, naming the repo by its index.
+     *
      * @param repo the repo index
      * @return the sets in that repo, oldest first
      * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #list(PgBackRestRepo)} with a repo of the config
      */
+    @Deprecated(since = "0.6.0")
     public List<BackupSet> list(int repo) {
         config.repo(repo);
-        return backups(OptionalInt.of(repo)).stream().map(this::toSet).toList();
+        return backupsIn(OptionalInt.of(repo)).stream().map(this::toSet).toList();
+    }
+
+    /**
+     * {@code info --output=json} over every repo, parsed.
+     *
+     * @return the sets, oldest first; empty when the stanza has none (or does not exist yet)
+     * @throws PgBackRestException when info reports an error for the stanza (e.g. a wrong cipher passphrase)
+     * @since 0.6.0
+     */
+    public List<PgBackRestBackup> backups() {
+        return backupsIn(OptionalInt.empty());
+    }
+
+    /**
+     * {@code info --output=json --repo=N}, parsed.
+     *
+     * @param repo the repo
+     * @return its sets, oldest first; empty when the stanza has none there (or does not exist yet)
+     * @throws PgBackRestException when info reports an error for the stanza (e.g. a wrong cipher passphrase)
+     * @throws ConfigurationException when the repo is not one of this stanza's
+     * @since 0.6.0
+     */
+    public List<PgBackRestBackup> backups(PgBackRestRepo repo) {
+        return backupsIn(OptionalInt.of(index(repo)));
     }
 
     /**
@@ -328,8 +440,14 @@ public final class PgBackRest {
      * @return the sets, oldest first; empty when the stanza has none (or does not exist yet)
      * @throws PgBackRestException when info reports an error for the stanza (e.g. a wrong cipher passphrase)
      * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #backups()} for every repo or {@link #backups(PgBackRestRepo)} for one
      */
+    @Deprecated(since = "0.6.0")
     public List<PgBackRestBackup> backups(OptionalInt repo) {
+        return backupsIn(repo);
+    }
+
+    private List<PgBackRestBackup> backupsIn(OptionalInt repo) {
         List<String> opts = new ArrayList<>(List.of("--output=json", "--log-level-console=off"));
         repo.ifPresent(r -> opts.add("--repo=" + r));
         String json = run("info", opts, SHORT).stdout();
@@ -413,12 +531,30 @@ public final class PgBackRest {
     /**
      * {@code verify --repo=N}: checks every backup file and WAL segment in the repo against pgBackRest's checksums.
      *
-     * @param repo the repo index
+     * @param repo the repo
      * @return the problems found; {@link RepoVerifyResult#ok()} when none
      * @throws PgBackRestException when verify cannot run (e.g. a wrong passphrase)
-     * @since 0.1.0
+     * @throws ConfigurationException when the repo is not one of this stanza's
+     * @since 0.6.0
      */
+    public RepoVerifyResult verify(PgBackRestRepo repo) {
+        return verifyAt(index(repo));
+    }
+
+    /**
+     * Like {@link #verify(PgBackRestRepo)}, naming the repo by its index.
+     *
+     * @param repo the repo index
+     * @return the problems found; {@link RepoVerifyResult#ok()} when none
+     * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #verify(PgBackRestRepo)} with a repo of the config
+     */
+    @Deprecated(since = "0.6.0")
     public RepoVerifyResult verify(int repo) {
+        return verifyAt(repo);
+    }
+
+    private RepoVerifyResult verifyAt(int repo) {
         config.repo(repo);
         ToolResult r;
         try {
@@ -445,11 +581,29 @@ public final class PgBackRest {
      * {@code expire --set=LABEL --repo=N}: removes one set (and, as pgBackRest does, every set that depends on it)
      * and the WAL only it needed.
      *
+     * @param repo the repo
+     * @param set  the set's label
+     * @throws ConfigurationException when the repo is not one of this stanza's
+     * @since 0.6.0
+     */
+    public void expire(PgBackRestRepo repo, BackupId set) {
+        expireAt(index(repo), set);
+    }
+
+    /**
+     * Like {@link #expire(PgBackRestRepo, BackupId)}, naming the repo by its index.
+     *
      * @param repo the repo index
      * @param set  the set's label
      * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #expire(PgBackRestRepo, BackupId)} with a repo of the config
      */
+    @Deprecated(since = "0.6.0")
     public void expire(int repo, BackupId set) {
+        expireAt(repo, set);
+    }
+
+    private void expireAt(int repo, BackupId set) {
         config.repo(repo);
         run("expire", List.of("--repo=" + repo, "--set=" + set.value()), config.commandTimeout());
     }
@@ -458,10 +612,27 @@ public final class PgBackRest {
      * {@code expire --repo=N} with the repo's own retention settings (only meaningful for repos with
      * {@link PgBackRestRepo#retentionFull()} set; with pgvault-managed retention it removes nothing).
      *
+     * @param repo the repo
+     * @throws ConfigurationException when the repo is not one of this stanza's
+     * @since 0.6.0
+     */
+    public void expire(PgBackRestRepo repo) {
+        expireAt(index(repo));
+    }
+
+    /**
+     * Like {@link #expire(PgBackRestRepo)}, naming the repo by its index.
+     *
      * @param repo the repo index
      * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #expire(PgBackRestRepo)} with a repo of the config
      */
+    @Deprecated(since = "0.6.0")
     public void expire(int repo) {
+        expireAt(repo);
+    }
+
+    private void expireAt(int repo) {
         config.repo(repo);
         run("expire", List.of("--repo=" + repo), config.commandTimeout());
     }
@@ -470,15 +641,34 @@ public final class PgBackRest {
      * Plans retention for one repo's sets with this facade's clock.
      *
      * @param policy the policy (e.g. 7 daily / 4 weekly / 12 monthly)
-     * @param repo   the repo index
+     * @param repo   the repo
      * @return the plan; dependents of kept sets are kept, the newest valid set is always kept
-     * @throws ConfigurationException when the repo has its own {@link PgBackRestRepo#retentionFull()}: pgBackRest's
-     *                                automatic expire would remove sets the plan keeps (since 0.2.0)
-     * @since 0.1.0
+     * @throws ConfigurationException when the repo is not one of this stanza's, or has its own
+     *                                {@link PgBackRestRepo#retentionFull()}: pgBackRest's automatic expire would
+     *                                remove sets the plan keeps
+     * @since 0.6.0
      */
+    public RetentionPlan plan(RetentionPolicy policy, PgBackRestRepo repo) {
+        return planAt(policy, index(repo));
+    }
+
+    /**
+     * Like {@link #plan(RetentionPolicy, PgBackRestRepo)}, naming the repo by its index.
+     *
+     * @param policy the policy
+     * @param repo   the repo index
+     * @return the plan
+     * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #plan(RetentionPolicy, PgBackRestRepo)} with a repo of the config
+     */
+    @Deprecated(since = "0.6.0")
     public RetentionPlan plan(RetentionPolicy policy, int repo) {
+        return planAt(policy, repo);
+    }
+
+    private RetentionPlan planAt(RetentionPolicy policy, int repo) {
         config.repo(repo).requireManagedRetention();
-        return policy.plan(list(repo), clock.instant());
+        return policy.plan(backupsIn(OptionalInt.of(repo)).stream().map(this::toSet).toList(), clock.instant());
     }
 
     /**
@@ -488,15 +678,36 @@ public final class PgBackRest {
      * (pgBackRest would remove that dependent too) or that is already gone.
      *
      * @param policy the policy
-     * @param repo   the repo index
+     * @param repo   the repo
      * @param mode   dry run (the default choice: nothing is removed) or execute
      * @return what was (or would be) removed and why
-     * @throws ConfigurationException when the repo has its own {@link PgBackRestRepo#retentionFull()} (since 0.2.0)
-     * @since 0.1.0
+     * @throws ConfigurationException when the repo is not one of this stanza's, or has its own
+     *                                {@link PgBackRestRepo#retentionFull()}
+     * @since 0.6.0
      */
+    public PruneReport applyRetention(RetentionPolicy policy, PgBackRestRepo repo, PruneMode mode) {
+        return applyRetentionAt(policy, index(repo), mode);
+    }
+
+    /**
+     * Like {@link #applyRetention(RetentionPolicy, PgBackRestRepo, PruneMode)}, naming the repo by its index.
+     *
+     * @param policy the policy
+     * @param repo   the repo index
+     * @param mode   dry run or execute
+     * @return what was (or would be) removed and why
+     * @since 0.1.0
+     * @deprecated since 0.6.0: use {@link #applyRetention(RetentionPolicy, PgBackRestRepo, PruneMode)} with a repo of
+     *             the config
+     */
+    @Deprecated(since = "0.6.0")
     public PruneReport applyRetention(RetentionPolicy policy, int repo, PruneMode mode) {
+        return applyRetentionAt(policy, repo, mode);
+    }
+
+    private PruneReport applyRetentionAt(RetentionPolicy policy, int repo, PruneMode mode) {
         Instant start = Instant.now();
-        RetentionPlan plan = plan(policy, repo);
+        RetentionPlan plan = planAt(policy, repo);
         List<RetentionDecision> deleted = new ArrayList<>(plan.deleted());
         deleted.sort(Comparator.comparing((RetentionDecision d) -> d.set().startedAt())
                 .thenComparing(RetentionDecision::id).reversed());
@@ -509,7 +720,7 @@ public final class PgBackRest {
             plan.decisions().forEach(d -> planned.add(d.id().value()));
             Set<String> doomed = new HashSet<>();
             deleted.forEach(d -> doomed.add(d.id().value()));
-            List<PgBackRestBackup> now = backups(OptionalInt.of(repo));
+            List<PgBackRestBackup> now = backupsIn(OptionalInt.of(repo));
             for (RetentionDecision d : deleted) {
                 String label = d.id().value();
                 if (now.stream().noneMatch(b -> b.label().equals(label))) {
@@ -524,7 +735,7 @@ public final class PgBackRest {
                             ? " (kept)" : " (taken after planning)") + " depends on it");
                     continue;
                 }
-                expire(repo, d.id());
+                expireAt(repo, d.id());
                 removed.add(d.set());
             }
         }
@@ -554,9 +765,22 @@ public final class PgBackRest {
      * files name what to repair (e.g. {@code REINDEX} an index) before the next backup is clean. Sets are immutable,
      * so the answer is remembered.
      *
-     * @param repo  the repo index
+     * @param repo  the repo
      * @param label the set's label
      * @return the flagged files (e.g. {@code pg_data/base/5/16390}); empty for a clean set
+     * @throws ConfigurationException when the repo is not one of this stanza's
+     * @since 0.6.0
+     */
+    public List<String> checksumErrors(PgBackRestRepo repo, String label) {
+        return checksumErrors(index(repo), label);
+    }
+
+    /**
+     * Like {@link #checksumErrors(PgBackRestRepo, String)}, naming the repo by its index.
+     *
+     * @param repo  the repo index
+     * @param label the set's label
+     * @return the flagged files; empty for a clean set
      * @since 0.2.0
      */
     public List<String> checksumErrors(int repo, String label) {
@@ -572,6 +796,23 @@ public final class PgBackRest {
         List<String> files = InfoParser.errorList(json, config.stanza(), label);
         checksumErrors.put(key, files);
         return files;
+    }
+
+    /**
+     * @param repo a repo of this stanza: one of the config's, or the object given to its builder (matched by
+     *             location, which the config keeps unique)
+     * @return its index
+     * @throws ConfigurationException when the stanza has no repo there
+     */
+    private int index(PgBackRestRepo repo) {
+        Objects.requireNonNull(repo, "repo");
+        String where = repo.location();
+        return config.repos().stream()
+                .filter(r -> r.location().equals(where) && (repo.index() == 0 || repo.index() == r.index()))
+                .findFirst().map(PgBackRestRepo::index)
+                .orElseThrow(() -> new ConfigurationException(repo + " is not a repo of stanza " + config.stanza()
+                        + " (its repos are " + config.repos() + "): pass one of PgBackRestConfig#repos(), "
+                        + "PgBackRestConfig#repo(n), or the PgBackRestRepo given to the builder"));
     }
 
     /**
@@ -591,8 +832,107 @@ public final class PgBackRest {
             "new backup label = ([0-9]{8}-[0-9]{6}[FDI](?:_[0-9]{8}-[0-9]{6}[DI])?)");
 
     private ToolResult run(String command, List<String> options, Duration timeout) {
-        version();
-        return cli.run(command, options, timeout);
+        requireNotRoot();
+        requireCurrentConfig();
+        String what = describe(command, options);
+        long start = System.nanoTime();
+        try {
+            ToolResult r = cli.run(command, options, timeout);
+            log(command, "{}: ok in {}", what, since(start));
+            return r;
+        } catch (PgBackRestException e) {
+            log(command, "{}: failed in {}: {}{}", what, since(start), e.pgBackRestError().stream()
+                    .mapToObj(n -> String.format(java.util.Locale.ROOT, "[%03d] ", n)).findFirst().orElse(""),
+                    e.kind());
+            throw e;
+        } catch (RuntimeException e) {
+            log(command, "{}: failed in {}: {}", what, since(start), e instanceof PgVaultException p
+                    ? p.code() : e.getClass().getSimpleName());
+            throw e;
+        }
+    }
+
+    /**
+     * One line per command: what ran (command, stanza, repo and the options that say what it did), how long it took
+     * and the outcome. Never a message or output: those may quote configuration, and secrets reach pgBackRest only
+     * through the environment, which is not logged. {@code info} is read-only and polled by health checks and
+     * listings, so it logs at DEBUG; every other command at INFO.
+     */
+    private static void log(String command, String format, Object... args) {
+        if ("info".equals(command)) {
+            LOG.debug(format, args);
+        } else {
+            LOG.info(format, args);
+        }
+    }
+
+    private String describe(String command, List<String> options) {
+        StringBuilder sb = new StringBuilder("pgbackrest ").append(command).append(" (stanza ")
+                .append(config.stanza());
+        for (String o : options) {
+            if (o.startsWith("--repo=")) {
+                sb.append(", repo").append(o.substring("--repo=".length()));
+            } else if (!o.startsWith("--log-level") && !o.startsWith("--output=")) {
+                sb.append(", ").append(o);
+            }
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String since(long startNanos) {
+        return String.format(java.util.Locale.ROOT, "%.2f s", (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /**
+     * Reads the config file every command will read (through the launcher, as pgBackRest's user) and refuses to run
+     * when it is not what this configuration renders: a file written for another configuration or edited by hand
+     * would otherwise silently override it. Checked before every command, not once, because another process may
+     * rewrite the file between two commands; writing it before every command instead would silently change what the
+     * server's {@code archive-push} reads as well.
+     */
+    private void requireCurrentConfig() {
+        String expected = configText();
+        Path file = config.configFile();
+        Optional<String> actual = files.read(file);
+        if (actual.isPresent() && actual.get().equals(expected)) {
+            return;
+        }
+        String what = actual.map(a -> "is not the configuration of this PgBackRest: it differs in "
+                + String.join(", ", ConfigDrift.differences(expected, a))
+                + " (written for another configuration or edited by hand)").orElse("does not exist");
+        PgBackRestException.Kind kind = PgBackRestException.Kind.CONFIG_OUT_OF_DATE;
+        throw new PgBackRestException(kind, -1, null, "", "pgbackrest.conf " + file + " (stanza " + config.stanza()
+                + ", " + config.launcher().describe() + ") " + what + ": " + kind.remedy(), null);
+    }
+
+    /**
+     * Asks the launcher who it runs as ({@code id -u}, once per facade) and refuses root unless the config allows it:
+     * pgBackRest run as root leaves root-owned files in the repo, lock and log paths that the server's
+     * {@code archive-push} then cannot write ({@code [041]}). Asking the launcher rather than inspecting it covers
+     * every kind: local, runuser/sudo, a container user, an ssh destination.
+     */
+    private void requireNotRoot() {
+        if (config.allowRoot()) {
+            return;
+        }
+        Integer known = uid;
+        if (known == null) {
+            String out = cli.runner().run(io.pgvault.spi.process.ToolCommand.builder("id", "id").arg("-u")
+                    .timeout(Duration.ofMinutes(1)).build()).stdout().strip();
+            try {
+                known = Integer.valueOf(out);
+            } catch (NumberFormatException e) {
+                throw new PgVaultException(ErrorCode.TOOL_FAILED, "cannot tell which user pgBackRest would run as ("
+                        + config.launcher().describe() + "): `id -u` printed '" + out + "'", e);
+            }
+            uid = known;
+        }
+        if (known == 0) {
+            PgBackRestException.Kind kind = PgBackRestException.Kind.RUNS_AS_ROOT;
+            throw new PgBackRestException(kind, -1, null, "", "refusing to run pgbackrest for stanza "
+                    + config.stanza() + " as root (uid 0, launcher: " + config.launcher().describe() + "): "
+                    + kind.remedy(), null);
+        }
     }
 
     @Override

@@ -31,7 +31,8 @@ import java.util.Optional;
  * @param size       the size of the cluster it copied
  * @param delta      the bytes it copied (for DIFF/INCR less than {@code size})
  * @param repoSize   the size in the repo, compressed
- * @param repoDelta  the bytes it added to the repo
+ * @param repoDelta  the bytes it added to the repo: {@link BackupSet#storedBytes()} of {@link #toBackupSet} (since
+ *                   0.6.0; for a full equal to {@code repoSize})
  * @param error      whether pgBackRest found page checksum errors while copying (the set is still complete and
  *                   restorable: pgBackRest copies the pages as they are, and a restore gives back exactly what the
  *                   cluster held; {@link PgBackRest#checksumErrors} names the files)
@@ -125,6 +126,9 @@ public record PgBackRestBackup(String label, BackupType type, int repo, Optional
         a.put(DELTA, Long.toString(delta));
         a.put(REPO_SIZE, Long.toString(repoSize));
         a.put(REPO_DELTA, Long.toString(repoDelta));
+        // what the set itself stores, and what expiring it frees: for a full its repository size, for a DIFF/INCR the
+        // bytes it added (its repository size counts files of the sets it references)
+        a.put(BackupSet.STORED_BYTES, Long.toString(repoDelta));
         a.put(ERROR, Boolean.toString(error));
         pgVersion.ifPresent(v -> a.put(PG_VERSION, v));
         systemId.ifPresent(v -> a.put(SYSTEM_ID, v));

@@ -59,13 +59,17 @@ import java.util.Set;
  *                            ssh)
  * @param commandTimeout      time limit of long commands (backup, restore, verify)
  * @param versionPolicy       how unknown pgBackRest versions are treated
+ * @param allowRoot           run pgBackRest even where the launcher runs it as root (uid 0); false: refused before
+ *                            anything runs or is written. Dangerous: see {@link Builder#allowRoot(boolean)}. Since
+ *                            0.6.0
  * @since 0.1.0
  */
 public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster> standbys,
         List<PgBackRestRepo> repos, Path configFile, Path includeDirectory, Path logPath, Path lockPath,
         Path spoolPath, CompressType compressType, OptionalInt compressLevel, int processMax, boolean archiveAsync,
         OptionalLong archivePushQueueMax, BackupStandby backupStandby, boolean startFast, Duration archiveTimeout,
-        String executable, Launcher launcher, Duration commandTimeout, VersionPolicy versionPolicy) {
+        String executable, Launcher launcher, Duration commandTimeout, VersionPolicy versionPolicy,
+        boolean allowRoot) {
 
     /**
      * The most standbys a stanza names: pgBackRest 2.33 reads {@code pg1}..{@code pg8}.
@@ -99,6 +103,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
                 problems.add("repo index " + r.index() + " is used twice");
             }
         }
+        sameLocation(repos, problems);
         absolute("configFile", configFile, problems);
         absolute("includeDirectory", includeDirectory, problems);
         absolute("logPath", logPath, problems);
@@ -142,6 +147,42 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
         repos = repos.stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList();
     }
 
+    /**
+     * The components of 0.5.0: pgBackRest is never run as root ({@code allowRoot} false).
+     *
+     * @param stanza              the stanza name
+     * @param cluster             the PostgreSQL cluster
+     * @param standbys            its standbys
+     * @param repos               the repositories
+     * @param configFile          where {@code pgbackrest.conf} is written
+     * @param includeDirectory    the include directory of the secrets file
+     * @param logPath             {@code log-path}
+     * @param lockPath            {@code lock-path}
+     * @param spoolPath           {@code spool-path}
+     * @param compressType        {@code compress-type}
+     * @param compressLevel       {@code compress-level}
+     * @param processMax          {@code process-max}
+     * @param archiveAsync        {@code archive-async}
+     * @param archivePushQueueMax {@code archive-push-queue-max}
+     * @param backupStandby       {@code backup-standby}
+     * @param startFast           {@code start-fast}
+     * @param archiveTimeout      {@code archive-timeout}
+     * @param executable          the {@code pgbackrest} program
+     * @param launcher            where and as whom pgBackRest runs
+     * @param commandTimeout      time limit of long commands
+     * @param versionPolicy       how unknown pgBackRest versions are treated
+     * @since 0.6.0
+     */
+    public PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster> standbys, List<PgBackRestRepo> repos,
+            Path configFile, Path includeDirectory, Path logPath, Path lockPath, Path spoolPath,
+            CompressType compressType, OptionalInt compressLevel, int processMax, boolean archiveAsync,
+            OptionalLong archivePushQueueMax, BackupStandby backupStandby, boolean startFast, Duration archiveTimeout,
+            String executable, Launcher launcher, Duration commandTimeout, VersionPolicy versionPolicy) {
+        this(stanza, cluster, standbys, repos, configFile, includeDirectory, logPath, lockPath, spoolPath, compressType,
+                compressLevel, processMax, archiveAsync, archivePushQueueMax, backupStandby, startFast, archiveTimeout,
+                executable, launcher, commandTimeout, versionPolicy, false);
+    }
+
     private static void standbys(PgCluster cluster, List<PgCluster> standbys, BackupStandby backupStandby,
             List<String> problems) {
         if (cluster != null && cluster.host().isPresent()) {
@@ -178,6 +219,26 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
         }
     }
 
+    /**
+     * Two repos at one place would be one repository written by two pgBackRest repo configurations: each would see the
+     * other's sets and WAL as its own, and expiring in one would remove from both.
+     */
+    private static void sameLocation(List<PgBackRestRepo> repos, List<String> problems) {
+        java.util.Map<String, PgBackRestRepo> places = new java.util.HashMap<>();
+        for (PgBackRestRepo r : repos.stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList()) {
+            PgBackRestRepo other = places.putIfAbsent(r.location(), r);
+            if (other == null) {
+                continue;
+            }
+            String p = "repo" + r.index() + "-";
+            String where = r.s3().map(s3 -> p + "s3-bucket=" + s3.bucket() + ", " + p + "s3-endpoint=" + s3.endpoint()
+                    + s3.port().stream().mapToObj(port -> ", " + p + "storage-port=" + port).findFirst().orElse("")
+                    + ", " + p + "path=" + r.path()).orElse(p + "path=" + r.path());
+            problems.add("repo" + r.index() + " is the same repository as repo" + other.index() + " (" + where
+                    + "): two repos of a stanza must not share a location; give each its own path");
+        }
+    }
+
     private static void absolute(String name, Path p, List<String> problems) {
         if (p == null || !p.isAbsolute()) {
             problems.add(name + " must be an absolute path, was " + p);
@@ -202,7 +263,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
                 .logPath(logPath).lockPath(lockPath).spoolPath(spoolPath).compressType(compressType)
                 .processMax(processMax).archiveAsync(archiveAsync).backupStandby(backupStandby).startFast(startFast)
                 .archiveTimeout(archiveTimeout).executable(executable).launcher(launcher)
-                .commandTimeout(commandTimeout).versionPolicy(versionPolicy);
+                .commandTimeout(commandTimeout).versionPolicy(versionPolicy).allowRoot(allowRoot);
         repos.forEach(b::repo);
         standbys.forEach(b::standby);
         compressLevel.ifPresent(b::compressLevel);
@@ -265,6 +326,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
         private Launcher launcher = Launcher.local();
         private Duration commandTimeout = Duration.ofHours(12);
         private VersionPolicy versionPolicy = VersionPolicy.WARN;
+        private boolean allowRoot;
 
         private Builder(String stanza) {
             this.stanza = stanza;
@@ -480,7 +542,9 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
 
         /**
          * @param launcher where and as whom pgBackRest runs; default {@link Launcher#local()}. pgBackRest must run
-         *                 as the OS user of the PostgreSQL server (usually {@code postgres})
+         *                 as the OS user of the PostgreSQL server (usually {@code postgres}): from a JVM running as
+         *                 root use {@code Launcher.asUser("postgres")}, since a launcher that runs it as root is
+         *                 refused (see {@link #allowRoot(boolean)})
          * @return this
          * @since 0.1.0
          */
@@ -506,6 +570,25 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
          */
         public Builder versionPolicy(VersionPolicy policy) {
             this.versionPolicy = policy;
+            return this;
+        }
+
+        /**
+         * Lets pgvault run pgBackRest where the launcher runs it as root. <strong>Dangerous</strong>: files pgBackRest
+         * creates as root ({@code backup.info}, {@code archive.info}, lock and log files, the config files pgvault
+         * writes) cannot be written by the PostgreSQL server's user afterwards, so its {@code archive-push} fails
+         * with {@code [041] Permission denied} and WAL piles up. Use it only where pgBackRest must run as root and
+         * the server never archives into the same repos (e.g. a restore-only host), and prefer
+         * {@code launcher(Launcher.asUser("postgres"))}.
+         *
+         * @param allow run pgBackRest as root; default false: every command and {@code writeConfig()} first check,
+         *              through the launcher, the user it runs as ({@code id -u}) and refuse uid 0 with
+         *              {@link PgBackRestException.Kind#RUNS_AS_ROOT}
+         * @return this
+         * @since 0.6.0
+         */
+        public Builder allowRoot(boolean allow) {
+            this.allowRoot = allow;
             return this;
         }
 
@@ -539,7 +622,8 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
                     compressLevel == null ? OptionalInt.empty() : OptionalInt.of(compressLevel), processMax,
                     archiveAsync,
                     archivePushQueueMax == null ? OptionalLong.empty() : OptionalLong.of(archivePushQueueMax),
-                    backupStandby, startFast, archiveTimeout, executable, launcher, commandTimeout, versionPolicy);
+                    backupStandby, startFast, archiveTimeout, executable, launcher, commandTimeout, versionPolicy,
+                    allowRoot);
         }
     }
 }

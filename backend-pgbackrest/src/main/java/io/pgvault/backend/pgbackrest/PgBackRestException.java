@@ -194,14 +194,18 @@ public class PgBackRestException extends ToolException {
         ONLY_FULL_BACKUP(ErrorCode.CONFLICT, "pgBackRest keeps the only full backup of a repo: take another full "
                 + "backup in that repo before expiring this one"),
         /**
-         * [031] {@code the '...' command must not be run as the root user} (pgBackRest 2.59 and later refuse every
-         * command but restore as root).
+         * The launcher runs pgBackRest as root (uid 0) and the config does not allow it (checked by pgvault before
+         * anything runs, since 0.6.0); or [031] {@code the '...' command must not be run as the root user}
+         * (pgBackRest 2.59 and later refuse every command but restore as root).
          *
          * @since 0.2.0
          */
-        RUNS_AS_ROOT(ErrorCode.CONFIGURATION, "pgBackRest refuses to run as root: run it as the PostgreSQL server's "
-                + "OS user through the launcher (e.g. Launcher.runuser(\"postgres\") or Launcher.sudo(\"postgres\")); "
-                + "avoid allow-root, since files created as root make later commands fail"),
+        RUNS_AS_ROOT(ErrorCode.CONFIGURATION, "pgBackRest must not run as root: run it as the PostgreSQL server's OS "
+                + "user with PgBackRestConfig.Builder#launcher(Launcher.asUser(\"postgres\")) (runuser from a root "
+                + "JVM, sudo otherwise), and chown to that user any file an earlier root run left in the repo, "
+                + "log-path, lock-path and config directory; only where that is impossible opt in with "
+                + "PgBackRestConfig.Builder#allowRoot(true) (dangerous: files created as root make the server's "
+                + "archive-push fail with [041] Permission denied)"),
         /**
          * [045]: a WAL segment already exists in the archive with other content, or in several copies: two clusters
          * archive into one stanza.
@@ -236,6 +240,16 @@ public class PgBackRestException extends ToolException {
         PROCESS_FAILED(ErrorCode.TOOL_FAILED, "pgBackRest could not start, or lost track of, one of its own "
                 + "processes (a local or remote worker, the async archiver): check the host's process and memory "
                 + "limits (ulimit -u, cgroups) and free memory, then run the command again"),
+        /**
+         * The {@code pgbackrest.conf} a command would read is not the one the facade's configuration renders: it was
+         * written for another configuration, edited by hand, or never written. Checked by pgvault before every
+         * command, so a stale file is never silently used.
+         *
+         * @since 0.6.0
+         */
+        CONFIG_OUT_OF_DATE(ErrorCode.CONFIGURATION, "call PgBackRest#writeConfig() to write the file this "
+                + "configuration renders (and keep hand edits out of it: change the PgBackRestConfig instead), then "
+                + "run the command again; two configurations must not share one config file"),
         /** Any other numbered error. */
         OTHER(ErrorCode.TOOL_FAILED, "see pgBackRest's message and its log in log-path");
 

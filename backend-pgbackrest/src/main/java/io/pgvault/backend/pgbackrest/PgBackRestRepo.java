@@ -191,6 +191,21 @@ public record PgBackRestRepo(int index, Type type, String path, Optional<S3> s3,
         }
     }
 
+    /**
+     * @return where the repo's files live, comparable between repos: the normalized path of a posix repo; bucket,
+     *         endpoint, port and path of an s3 repo
+     */
+    String location() {
+        String p = path.length() > 1 && path.endsWith("/") ? path.replaceAll("/+$", "") : path;
+        p = p.isEmpty() ? "/" : p;
+        if (type == Type.POSIX) {
+            return "posix:" + Path.of(p).normalize();
+        }
+        S3 s = s3.orElseThrow();
+        return "s3:" + s.endpoint().toLowerCase(java.util.Locale.ROOT) + ":" + s.port().orElse(443) + ":"
+                + s.bucket() + ":" + p;
+    }
+
     @Override
     public String toString() {
         return "repo" + index + "[" + type.option() + " " + s3.map(s -> s.bucket() + ":").orElse("") + path

@@ -55,6 +55,27 @@ final class RemoteFiles {
         return ToolCommand.builder("sh", "sh").arg("-c", WRITE, "sh", file.toString()).timeout(TIMEOUT).build();
     }
 
+    /**
+     * Reads a text file where pgBackRest runs, as its user.
+     *
+     * @return its content, or empty when it does not exist
+     */
+    java.util.Optional<String> read(Path file) {
+        // exit 3 tells "absent" apart from a file cat cannot read, which fails as it is
+        String script = "[ -e \"$1\" ] || exit 3; exec cat -- \"$1\"";
+        // the raw stream, not ProcessRunner#run's stdout: that is redacted, and its assignment pattern turns
+        // "repo1-s3-key-type=shared" into "repo1-s3-key-type=***", which would never match the rendered text
+        ToolCommand cmd = ToolCommand.builder("sh", "sh").arg("-c", script, "sh", file.toString()).timeout(TIMEOUT)
+                .build();
+        try (ToolProcess p = runner.start(cmd, 0, 3)) {
+            String content = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+            return p.await().exitCode() == 3 ? java.util.Optional.empty() : java.util.Optional.of(content);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read " + file + " ("
+                    + runner.launcher().describe() + "): " + e.getMessage(), e);
+        }
+    }
+
     /** Creates directories (mode 0750 for the last component when new). */
     void mkdirs(List<Path> dirs) {
         List<String> args = new ArrayList<>(List.of("-p", "-m", "0750", "--"));

@@ -74,11 +74,12 @@ public final class RunningCopy implements AutoCloseable {
             if (e.code() != ErrorCode.TOOL_FAILED) {
                 throw e;
             }
-            // the server may get as far as recovery and stop there before it accepts connections
+            // the server may get as far as recovery and stop there before it accepts connections, or not get that
+            // far at all: the cause is in its log, and the remedy follows from it
+            String log = copy.lastLogLines();
             throw new ToolException(e.code(), e.tool(), e.exitCode().orElse(null), e.stderrTail(),
-                    "the restored copy on port " + port + " did not start: it stopped during start-up or recovery "
-                            + "(is the recovery target beyond the WAL the repository holds?); see " + copy.logFile()
-                            + copy.lastLogLines(), e);
+                    "the restored copy on port " + port + " did not start: " + copy.cause(log, "start-up or recovery")
+                            + "; see " + copy.logFile() + log, e);
         }
         copy.running = true;
         return copy;
@@ -174,9 +175,9 @@ public final class RunningCopy implements AutoCloseable {
                 // (e.g. a recovery target past the end of the available WAL): then waiting longer cannot help
                 if (!serverRunning()) {
                     running = false;
-                    throw new PgVaultException(ErrorCode.TOOL_FAILED, "the restored copy on port " + port
-                            + " stopped during recovery (is the recovery target beyond the WAL the repository "
-                            + "holds?); see " + logFile() + lastLogLines());
+                    String log = lastLogLines();
+                    throw new PgVaultException(ErrorCode.TOOL_FAILED, "the restored copy on port " + port + " "
+                            + cause(log, "recovery") + "; see " + logFile() + log);
                 }
                 LOG.debug("copy on port {} not queryable yet: {}", port, e.getMessage());
             }
@@ -223,14 +224,48 @@ public final class RunningCopy implements AutoCloseable {
         }
     }
 
-    /** The end of the server log when it is readable from here (a local launcher), for the exception message. */
-    private String lastLogLines() {
-        try {
-            List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
-            return ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
-        } catch (IOException | RuntimeException e) {
-            return "";
+    /**
+     * What stopped the server, told by its log, with the remedy for that cause; only when the log names none is the
+     * answer a question.
+     *
+     * @param log   the end of the server log
+     * @param phase where it stopped when the log tells nothing more, e.g. {@code recovery}
+     */
+    String cause(String log, String phase) {
+        if (log.contains("could not bind") || log.contains("Address already in use")
+                || log.contains("could not create any TCP/IP sockets")) {
+            return "port " + port + " is in use by another process (PostgreSQL could not bind 127.0.0.1:" + port
+                    + "); the restored data directory is intact: start it on a free port with "
+                    + "PgBackRest#startCopy(dataDirectory, port), or restore again with another startOnPort";
         }
+        if (log.contains("lock file") && log.contains("already exists")) {
+            return "another server already runs on the data directory " + dataDirectory + " or its socket (a lock "
+                    + "file exists): stop it, or start this copy elsewhere";
+        }
+        if (log.contains("recovery ended before configured recovery target was reached")) {
+            return "stopped during recovery: the recovery target is beyond the WAL the repository holds; choose an "
+                    + "earlier target (check archiving with PgBackRest#check)";
+        }
+        return "it stopped during " + phase + " (is the recovery target beyond the WAL the repository holds?)";
+    }
+
+    /**
+     * The end of the server log, read where the copy runs (through the launcher, so also in a container or over
+     * ssh), else from here; empty when neither can read it. For exception messages.
+     */
+    private String lastLogLines() {
+        List<String> lines;
+        try {
+            lines = runner.run(ToolCommand.builder("tail", "tail").arg("-n", "12", "--", logFile().toString())
+                    .timeout(Duration.ofSeconds(30)).build()).stdout().lines().toList();
+        } catch (RuntimeException viaLauncher) {
+            try {
+                lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                return "";
+            }
+        }
+        return ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 12), lines.size()));
     }
 
     private void pgCtlStop(String mode) {

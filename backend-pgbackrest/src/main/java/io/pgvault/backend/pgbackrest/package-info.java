@@ -21,7 +21,7 @@
  * pgbr.writeConfig();
  * // postgresql.conf: archive_mode = on, archive_command = pgbr.archiveCommand()
  * pgbr.stanzaCreate();
- * BackupSet full = pgbr.backup(BackupType.FULL, 1);
+ * BackupSet full = pgbr.backup(BackupType.FULL, config.repo(1));
  * }</pre>
  */
 package io.pgvault.backend.pgbackrest;

@@ -279,7 +279,7 @@ class ErrorMapperTest {
                 + "commands to fail.\n"
                 + "       HINT: set the 'allow-root' option to allow running this command as root.",
                 PgBackRestException.Kind.RUNS_AS_ROOT);
-        assertThat(e.remedy()).contains("Launcher.runuser");
+        assertThat(e.remedy()).contains("Launcher.asUser(\"postgres\")");
         // src/config/parse.c
         kindOf("ERROR: [031]: option 'target-timeline' not valid without option 'type' in ('default', 'lsn', 'name', "
                 + "'standby', 'time', 'xid')", PgBackRestException.Kind.INVALID_OPTION);

@@ -128,6 +128,25 @@ class PgBackRestConfigTest {
     }
 
     @Test
+    @DisplayName("two posix repos at one path, or two s3 repos at one bucket, endpoint and path, are refused, naming "
+            + "the property")
+    void sameLocationTwice() {
+        assertThatThrownBy(() -> base().repo(PgBackRestRepo.posix(Path.of("/var/lib/pgbackrest/")).build()).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().contains("repo2", "repo1", "repo2-path=/var/lib/pgbackrest"));
+        assertThatThrownBy(() -> base().repo(PgBackRestRepo.s3(s3("https://minio.example:9000")).build())
+                .repo(PgBackRestRepo.s3(s3("https://minio.example:9000")).cipher(PASS).build()).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().contains("repo3", "repo2", "repo3-s3-bucket=backups",
+                                "repo3-s3-endpoint=minio.example", "repo3-path=/pg/prod"));
+        // another endpoint, port or path is another place
+        assertThat(base().repo(PgBackRestRepo.s3(s3("https://minio.example:9000")).build())
+                .repo(PgBackRestRepo.s3(s3("https://minio.example:9001")).build())
+                .repo(PgBackRestRepo.s3(s3("https://other.example:9000")).build())
+                .repo(PgBackRestRepo.posix(Path.of("/var/lib/pgbackrest2")).build()).build().repos()).hasSize(5);
+    }
+
+    @Test
     @DisplayName("every invalid setting is reported at once")
     void allProblems() {
         assertThatThrownBy(() -> PgBackRestConfig.builder("bad stanza").configFile(Path.of("relative.conf"))

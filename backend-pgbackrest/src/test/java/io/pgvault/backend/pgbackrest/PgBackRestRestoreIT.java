@@ -157,6 +157,28 @@ class PgBackRestRestoreIT {
     }
 
     @Test
+    @DisplayName("startOnPort on a port another process holds: the error names the port as in use, not the recovery "
+            + "target; the restored directory then starts on a free port")
+    void busyPort() throws java.io.IOException {
+        Path dir = f.newDirectory("busy-port");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            PhysicalRestoreRequest request = PhysicalRestoreRequest.builder().target(RestoreTarget.immediate())
+                    .targetAction(TargetAction.PROMOTE).dataDirectory(dir).startOnPort(port).build();
+            assertThatThrownBy(() -> f.pgbr.restore(request)).isInstanceOfSatisfying(PgVaultException.class, e -> {
+                assertThat(e.getMessage()).contains("port " + port + " is in use", "startCopy",
+                        dir.resolve("pgvault-copy.log").toString()).doesNotContain("recovery target");
+            });
+        }
+        try (RunningCopy copy = f.pgbr.startCopy(dir, PgBackRestFixture.freePort())) {
+            copy.awaitRecoveryEnd(PgBackRestFixture.RECOVERY);
+            assertThat(copy.queryValue("postgres", "SELECT count(*) FROM marks WHERE tag = 'base'")).isEqualTo("10");
+        }
+        PgBackRestFixture.delete(dir);
+    }
+
+    @Test
     @DisplayName("paused at the noted time for inspection: still in recovery, readable, 1000 test and 0 after rows")
     void pausedForInspection() {
         Path dir = f.newDirectory("paused");

@@ -117,6 +117,37 @@ class PgBackRestRetentionIT {
         assertThat(String.join("\n", verify.problems())).contains(f3.id().value());
     }
 
+    @Test
+    @DisplayName("a physical set's stored bytes are what info reports for it in the repo (a full: its repository "
+            + "size; an incremental: the bytes it added), and a dry run's text counts them")
+    void storedBytes() throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode info = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                new io.pgvault.spi.process.ProcessRunner(f.config.launcher()).run(io.pgvault.spi.process.ToolCommand
+                        .builder("pgbackrest", f.config.executable()).args(List.of("--config=" + f.config.configFile(),
+                                "--config-include-path=" + f.config.includeDirectory(),
+                                "--stanza=" + f.config.stanza(), "--output=json", "info"))
+                        .timeout(Duration.ofMinutes(1)).build()).stdout());
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> repository = new java.util.HashMap<>();
+        info.get(0).path("backup").forEach(b -> repository.put(b.path("label").asText(),
+                b.path("info").path("repository")));
+        long f3Size = repository.get(f3.id().value()).path("size").asLong();
+        assertThat(f3Size).isPositive();
+        assertThat(f3.storedBytes()).isEqualTo(f3Size)
+                .isEqualTo(repository.get(f3.id().value()).path("delta").asLong());
+        long i1Delta = repository.get(i1.id().value()).path("delta").asLong();
+        assertThat(i1.storedBytes()).isEqualTo(i1Delta).isPositive()
+                .isLessThan(repository.get(i1.id().value()).path("size").asLong());
+
+        PruneReport dry = f.pgbr.applyRetention(RetentionPolicy.fulls(1).build(), 1, PruneMode.DRY_RUN);
+        long expected = dry.removed().stream().mapToLong(s -> repository.get(s.id().value()).path("delta").asLong())
+                .sum();
+        assertThat(dry.removed()).isNotEmpty();
+        assertThat(dry.storedBytes()).isEqualTo(expected).isPositive();
+        assertThat(dry.render()).contains("(" + expected + " bytes stored)");
+        dry.removed().forEach(s -> assertThat(dry.render()).contains(s.id().value() + " " + s.startedAt() + " ("
+                + repository.get(s.id().value()).path("delta").asLong() + " bytes)"));
+    }
+
     private static Path largestFile(Path dir) {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
             return files.filter(java.nio.file.Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> {

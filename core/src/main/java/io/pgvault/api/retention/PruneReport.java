@@ -56,7 +56,8 @@ public record PruneReport(PruneMode mode, RetentionPlan plan, List<BackupSet> re
         return (dryRun() ? "DRY RUN: " : "") + verb + " " + removed.size() + " set(s) (" + storedBytes()
                 + " bytes stored) and " + debris.size() + " debris object(s); kept " + plan.kept().size()
                 + " set(s); " + skipped.size() + " skipped (" + plan.policy() + ")"
-                + removed.stream().map(s -> "\n  " + verb + " " + s.type() + " " + s.id() + " " + s.startedAt())
+                + removed.stream().map(s -> "\n  " + verb + " " + s.type() + " " + s.id() + " " + s.startedAt() + " ("
+                        + s.storedBytes() + " bytes)")
                         .collect(Collectors.joining())
                 + skipped.stream().map(s -> "\n  skipped " + s).collect(Collectors.joining())
                 + debris.stream().map(k -> "\n  debris " + k).collect(Collectors.joining());

@@ -104,12 +104,12 @@ public final class ContainerPgBackRest {
                 System.exit(4);
             }
             for (PgBackRestRepo repo : pgbr.config().repos()) {
-                pgbr.stanzaDelete(repo.index(), true);   // stop, stanza-delete --force, start
+                pgbr.stanzaDelete(repo, true);         // stop, stanza-delete --force, start
             }
             pgbr.stanzaCreate();
             pgbr.check(Duration.ofSeconds(60));
-            pgbr.backup(BackupType.FULL, 1);
-            pgbr.backup(BackupType.FULL, 2);
+            pgbr.backup(BackupType.FULL, pgbr.config().repo(1));
+            pgbr.backup(BackupType.FULL, pgbr.config().repo(2));
         }
 
         // 3. The month's last full, with the WAL it needs, mirrored from the local cache to Google Drive (pgBackRest
@@ -135,19 +135,19 @@ public final class ContainerPgBackRest {
         PgConnection db = PgConnection.builder().host("127.0.0.1").port(5432).user("postgres")
                 .password(secret("PGPASSWORD")).build();
         BackupHealth health = BackupHealth.builder().build()      // 24 h / 26 h backup age by default
-                .watch("pgbackrest:shop/repo1", () -> pgbr.list(1))
-                .watch("pgbackrest:shop/repo2", () -> pgbr.list(2))
+                .watch("pgbackrest:shop/repo1", () -> pgbr.list(pgbr.config().repo(1)))
+                .watch("pgbackrest:shop/repo2", () -> pgbr.list(pgbr.config().repo(2)))
                 .watchArchive(ArchiveMonitor.builder("shop", ConnectionSource.of(db)).build())
                 .watchMirror(mirror);                                  // WAL holes, missed month-ends, flagged sets
         Scheduler scheduler = Scheduler.builder()
                 .store(JobStore.file(Path.of("/var/lib/pgvault/jobs.properties")))
                 .job(Job.builder("daily-full").cron("0 1 * * *").zone(ZONE).task(ctx -> {
-                    pgbr.backup(BackupType.FULL, 1);
-                    pgbr.backup(BackupType.FULL, 2);
+                    pgbr.backup(BackupType.FULL, pgbr.config().repo(1));
+                    pgbr.backup(BackupType.FULL, pgbr.config().repo(2));
                 }).build())
                 .job(Job.builder("diff-every-6h").cron("0 7,13,19 * * *").zone(ZONE).task(ctx -> {
-                    pgbr.backup(BackupType.DIFF, 1);
-                    pgbr.backup(BackupType.DIFF, 2);
+                    pgbr.backup(BackupType.DIFF, pgbr.config().repo(1));
+                    pgbr.backup(BackupType.DIFF, pgbr.config().repo(2));
                 }).build())
                 .job(Job.builder("monthly-mirror").cron("0 3 1 * *").zone(ZONE).task(ctx -> {
                     MirrorRun run = mirror.mirror();          // last month's last full: only new files move

@@ -119,7 +119,7 @@ public final class PatroniPgBackRest {
         BackupHealth health = BackupHealth.builder().clock(clock)
                 .backupAge(Thresholds.of(Duration.ofHours(24), Duration.ofHours(26)))
                 .build()
-                .watch(location, () -> pgbr.list(1))
+                .watch(location, () -> pgbr.list(pgbr.config().repo(1)))
                 .watchArchive(archive);
         VaultMetrics metrics = VaultMetrics.builder().clock(clock).build().watchArchive(archive);
         MeterRegistry registry = new SimpleMeterRegistry();   // the service's Prometheus registry in production
@@ -135,8 +135,8 @@ public final class PatroniPgBackRest {
                 .job(Job.builder("daily-incr").cron("0 1 * * MON-SAT").runOn(RunOn.LEADER_ONLY)
                         .task(ctx -> backup(pgbr, BackupType.INCR, location, health, metrics, clock)).build())
                 .job(Job.builder("retention").cron("30 3 * * *").runOn(RunOn.LEADER_ONLY)
-                        .task(ctx -> System.out.println(pgbr.applyRetention(retention, 1, PruneMode.EXECUTE)
-                                .render())).build())
+                        .task(ctx -> System.out.println(pgbr.applyRetention(retention, pgbr.config().repo(1),
+                                PruneMode.EXECUTE).render())).build())
                 // the monthly restore test: PITR to an hour before the fire into a throwaway instance, promoted,
                 // checked with amcheck and an assertion; recorded as drills/<set>.json (see RestoreDrill.lastDrill)
                 .job(Job.builder("monthly-pitr-drill").cron("0 5 1 * *").misfire(MisfirePolicy.SKIP)
@@ -163,7 +163,7 @@ public final class PatroniPgBackRest {
     /** One backup, announced to health and metrics as a vault would (pgBackRest keeps no pgvault catalog). */
     private static void backup(PgBackRest pgbr, BackupType type, String location, BackupHealth health,
             VaultMetrics metrics, Clock clock) {
-        BackupSet set = pgbr.backup(type, 1);
+        BackupSet set = pgbr.backup(type, pgbr.config().repo(1));
         Events.BackupCompleted done = new Events.BackupCompleted(clock.instant(), location, set);
         health.on(done);
         metrics.on(done);

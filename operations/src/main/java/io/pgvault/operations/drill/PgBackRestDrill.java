@@ -43,7 +43,7 @@ final class PgBackRestDrill {
      * @return that set, or the newest one pgBackRest lists
      */
     BackupSet choose(Optional<BackupId> id) {
-        List<BackupSet> sets = repo.isPresent() ? pgbr.list(repo.getAsInt()) : pgbr.info();
+        List<BackupSet> sets = repo.isPresent() ? pgbr.list(pgbr.config().repo(repo.getAsInt())) : pgbr.info();
         if (id.isPresent()) {
             return sets.stream().filter(s -> s.id().equals(id.get())).findFirst().orElseThrow(
                     () -> new NotFoundException("pgBackRest lists no set " + id.get().value() + " in stanza "

@@ -104,7 +104,8 @@ public final class BackupHealth implements VaultListener {
     }
 
     /**
-     * Watches any list of sets, e.g. {@code () -> pgbackrest.list(1)} for a pgBackRest repository.
+     * Watches any list of sets, e.g. {@code () -> pgbackrest.list(pgbackrest.config().repo(1))} for a pgBackRest
+     * repository.
      *
      * @param location the repository's id as events name it
      * @param sets     reads the sets

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.TreeSet;
 
 /**
@@ -72,8 +71,8 @@ public record MaterializedRepo(Path directory, String stanza, List<BackupId> set
                     + "remove materialized sets; configure it without retention (pgvault-managed)");
         }
         ConfigurationException.throwIfAny(problems);
-        pgbr.expire(repo);
-        List<BackupId> listed = pgbr.backups(OptionalInt.of(repo)).stream().map(PgBackRestBackup::id).toList();
+        pgbr.expire(target);
+        List<BackupId> listed = pgbr.backups(pgbr.config().repo(repo)).stream().map(PgBackRestBackup::id).toList();
         if (!new TreeSet<>(listed).equals(new TreeSet<>(sets))) {
             throw new IntegrityException("after expire, pgbackrest lists " + listed + " in " + directory
                     + " but the mirror materialized " + sets);

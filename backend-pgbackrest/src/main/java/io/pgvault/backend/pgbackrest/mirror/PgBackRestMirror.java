@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -500,7 +499,7 @@ public final class PgBackRestMirror {
     }
 
     private Selection select(Instant now) {
-        List<PgBackRestBackup> all = pgbr.backups(OptionalInt.of(repo));
+        List<PgBackRestBackup> all = pgbr.backups(pgbr.config().repo(repo));
         Set<String> needed = selected(all, stanza, tier.filter(), now);
         Map<String, MirroredSet> held = new LinkedHashMap<>();
         store.sets().forEach(m -> held.put(m.label(), m));
@@ -596,7 +595,7 @@ public final class PgBackRestMirror {
                                 + source.id() + " archived: WAL " + start + ".." + stop + " is incomplete (" + why
                                 + "); not committed");
                     });
-            if (pgbr.backups(OptionalInt.of(repo)).stream().noneMatch(x -> x.label().equals(b.label()))) {
+            if (pgbr.backups(pgbr.config().repo(repo)).stream().noneMatch(x -> x.label().equals(b.label()))) {
                 throw new io.pgvault.api.NotFoundException("set " + b.label() + " was expired from " + source.id()
                         + " while it was being mirrored: not committed (its files may be incomplete)");
             }
