@@ -3,6 +3,7 @@ package io.pgvault.cli;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.api.tier.BackupResult;
+import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.api.tier.TierReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,12 +29,15 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--type", description = "pgBackRest: ${COMPLETION-CANDIDATES} (default: full)")
     BackupType type = BackupType.FULL;
 
+    @Option(names = "--repo", paramLabel = "N", description = "pgBackRest: the repo (default: 1)")
+    int repo = 1;
+
     @Override
-    @SuppressWarnings("deprecation")
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (physical || root.session().physicalOnly()) {
-            BackupSet set = root.session().pgBackRest().backup(type, 1);
+            PgBackRest pgbr = root.session().pgBackRest();
+            BackupSet set = pgbr.backup(type, pgbr.config().repo(repo));
             print(out, set, Map.of());
             return Exit.OK;
         }

@@ -7,6 +7,8 @@ import io.pgvault.api.retention.PruneReport;
 import io.pgvault.api.retention.RetentionDecision;
 import io.pgvault.api.retention.RetentionPlan;
 import io.pgvault.api.retention.RetentionPolicy;
+import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,8 +35,14 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--tiers", description = "also apply each tier's own retention")
     boolean tiers;
 
+    @Option(names = "--physical", description = "pgBackRest's repos (the default when only pgBackRest is configured)")
+    boolean physical;
+
     @Override
     public Integer call() {
+        if (physical || root.session().physicalOnly()) {
+            return physical();
+        }
         PgVault vault = root.session().vault();
         RetentionPolicy policy = root.session().assembly().retention().orElseThrow(() ->
                 new ConfigurationException("pgvault.retention is not set: nothing says what to keep"));
@@ -51,6 +59,24 @@ final class PruneCommand implements Callable<Integer> {
         PruneReport done = vault.prune(plan, PruneMode.EXECUTE);
         Map<String, PruneReport> tierReports = tiers ? vault.pruneTiers(PruneMode.EXECUTE) : Map.of();
         print(out, plan, done, tierReports);
+        return Exit.OK;
+    }
+
+    /** Each pgBackRest repo's plan; executed with expire --set. */
+    private int physical() {
+        PgBackRest pgbr = root.session().pgBackRest();
+        RetentionPolicy policy = root.session().assembly().retention().orElseThrow(() ->
+                new ConfigurationException("pgvault.retention is not set: nothing says what to keep"));
+        PrintWriter out = spec.commandLine().getOut();
+        if (execute) {
+            root.confirm("expire what the plan removes from every repo of stanza " + pgbr.config().stanza());
+        }
+        for (PgBackRestRepo repo : pgbr.config().repos()) {
+            RetentionPlan plan = pgbr.plan(policy, repo);
+            PruneReport report = pgbr.applyRetention(policy, repo, execute ? PruneMode.EXECUTE : PruneMode.DRY_RUN);
+            out.printf("repo%d:%n", repo.index());
+            print(out, plan, report, Map.of());
+        }
         return Exit.OK;
     }
 

@@ -205,7 +205,9 @@ public final class ConfigTree {
     List<String> unread(String root) {
         List<String> out = new ArrayList<>();
         for (String k : values.keySet()) {
-            if ((k.startsWith(root + ".") || k.startsWith(root + "[")) && !read.contains(k)) {
+            // a blank value is an unset key (an emptied list, an override to nothing), not a misspelt one
+            if ((k.startsWith(root + ".") || k.startsWith(root + "[")) && !read.contains(k)
+                    && !values.get(k).isBlank()) {
                 out.add(k);
             }
         }

@@ -320,11 +320,13 @@ public record PgVaultSettings(Optional<Database> database, Optional<Dump> dump, 
      * @param store        where fires are claimed
      * @param storeFile    the file of a FILE store
      * @param tickInterval how often due jobs are looked for
+     * @param runOn        which server role runs the jobs when a database is configured
      * @since 0.6.0
      */
     public record ScheduleSettings(Optional<String> backup, Optional<String> sync, Optional<String> drill,
             Optional<String> physicalFull, Optional<String> physicalDiff, Optional<String> physicalIncr, ZoneId zone,
-            boolean guard, JobStoreKind store, Optional<Path> storeFile, Duration tickInterval) {
+            boolean guard, JobStoreKind store, Optional<Path> storeFile, Duration tickInterval,
+            io.pgvault.operations.schedule.RunOn runOn) {
         /** @return whether any job is scheduled */
         public boolean any() {
             return backup.isPresent() || sync.isPresent() || drill.isPresent() || physicalFull.isPresent()

@@ -1,6 +1,8 @@
 package io.pgvault.config;
 
 import io.pgvault.api.BackupType;
+import io.pgvault.api.retention.PruneMode;
+import io.pgvault.api.retention.RetentionPolicy;
 import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.PgBackRestConfig;
 import io.pgvault.backend.pgbackrest.PgBackRestRepo;
@@ -58,14 +60,35 @@ final class PhysicalAssembly {
         return pgbr;
     }
 
-    @SuppressWarnings("deprecation")
-    void backup(String type) {
-        pgbr.backup(BackupType.valueOf(type), 1);
+    /**
+     * One backup per repo (pgBackRest writes one repo per backup), each followed by the retention when one is set:
+     * {@code expire --set} for what the plan removes. A repo that fails does not stop the others; the first failure
+     * is thrown once all were tried.
+     */
+    void backup(String type, Optional<RetentionPolicy> retention) {
+        RuntimeException first = null;
+        for (PgBackRestRepo repo : pgbr.config().repos()) {
+            try {
+                pgbr.backup(BackupType.valueOf(type), repo);
+                retention.ifPresent(policy -> pgbr.applyRetention(policy, repo, PruneMode.EXECUTE));
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
-    @SuppressWarnings("deprecation")
+    /** Health watches every repo: a repo that stopped receiving backups ages on its own. */
     void watch(BackupHealth health) {
-        health.watch("pgbackrest:" + stanza, () -> pgbr.list(1));
+        for (PgBackRestRepo repo : pgbr.config().repos()) {
+            health.watch("pgbackrest:" + stanza + "/repo" + repo.index(), () -> pgbr.list(repo));
+        }
     }
 
     void drill(RestoreDrill.Builder b) {

@@ -133,6 +133,11 @@ public final class SettingsBinder {
         if (schedule.store() == JobStoreKind.POSTGRES && database.isEmpty() && schedule.any()) {
             root.problem("schedule.store", "postgres needs pgvault.database");
         }
+        if (schedule.any() && schedule.store() == JobStoreKind.POSTGRES
+                && schedule.runOn() == io.pgvault.operations.schedule.RunOn.STANDBY_ONLY) {
+            root.problem("schedule.store", "postgres cannot claim fires on a standby (read-only): with "
+                    + "pgvault.schedule.run-on=standby-only set store=file");
+        }
         if (schedule.store() == JobStoreKind.FILE && schedule.storeFile().isEmpty()) {
             root.problem("schedule.store-file", "is required when pgvault.schedule.store=file");
         }
@@ -348,7 +353,11 @@ public final class SettingsBinder {
                 n.zone("zone", "zone the crons are evaluated in"),
                 n.bool("guard", true, "one replica runs each fire (advisory lock in pgvault.database)"), store,
                 n.path("store-file", "the file of store=file"),
-                n.duration("tick-interval", Duration.ofSeconds(1), "how often due jobs are looked for"));
+                n.duration("tick-interval", Duration.ofSeconds(1), "how often due jobs are looked for"),
+                n.choice("run-on", io.pgvault.operations.schedule.RunOn.class,
+                        io.pgvault.operations.schedule.RunOn.LEADER_ONLY, "which server runs the jobs when "
+                        + "pgvault.database is set: leader-only (the primary), standby-only (pg_dump offloaded to a "
+                        + "standby; then store=file), any"));
     }
 
     private static HealthSettings health(ConfigNode n) {

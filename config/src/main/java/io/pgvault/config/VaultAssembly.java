@@ -164,11 +164,11 @@ public final class VaultAssembly implements AutoCloseable {
             }).build());
         });
         physical.ifPresent(p -> {
-            s.physicalFull().ifPresent(cron -> jobs.add(job("physical-full", cron).task(ctx -> p.backup("FULL"))
+            s.physicalFull().ifPresent(cron -> jobs.add(job("physical-full", cron).task(ctx -> p.backup("FULL", retention()))
                     .build()));
-            s.physicalDiff().ifPresent(cron -> jobs.add(job("physical-diff", cron).task(ctx -> p.backup("DIFF"))
+            s.physicalDiff().ifPresent(cron -> jobs.add(job("physical-diff", cron).task(ctx -> p.backup("DIFF", retention()))
                     .build()));
-            s.physicalIncr().ifPresent(cron -> jobs.add(job("physical-incr", cron).task(ctx -> p.backup("INCR"))
+            s.physicalIncr().ifPresent(cron -> jobs.add(job("physical-incr", cron).task(ctx -> p.backup("INCR", retention()))
                     .build()));
         });
         return jobs;
@@ -176,7 +176,7 @@ public final class VaultAssembly implements AutoCloseable {
 
     private Job.Builder job(String name, String cron) {
         return Job.builder(name).cron(cron).zone(settings.schedule().zone())
-                .runOn(database.isPresent() ? RunOn.LEADER_ONLY : RunOn.ANY);
+                .runOn(database.isPresent() ? settings.schedule().runOn() : RunOn.ANY);
     }
 
     /**

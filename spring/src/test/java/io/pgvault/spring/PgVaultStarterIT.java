@@ -154,8 +154,10 @@ class PgVaultStarterIT {
     @Test
     @DisplayName("a bad configuration fails start-up with every problem and its property path")
     void badConfiguration() {
+        // a list on the command line replaces application.yml's whole (Spring Boot's rule): this tier has no bucket
         assertThatThrownBy(() -> start("0 2 * * *", "b", "pgvault.dump.format", "tarball",
-                "pgvault.tiers[0].repository.s3.bucket", "", "pgvault.retention.keep-lst", "7",
+                "pgvault.tiers[0].name", "offsite", "pgvault.tiers[0].repository.s3.region", "eu-west-1",
+                "pgvault.retention.keep-lst", "7",
                 "pgvault.database.password", "inline-secret-value"))
                 .hasRootCauseInstanceOf(ConfigurationException.class)
                 .rootCause().isInstanceOfSatisfying(ConfigurationException.class, e -> {
