@@ -18,12 +18,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** What an adversarial review of the configuration found (each test failed before its fix). */
 class ConfigEdgeCasesTest {
 
+    /** The smallest valid logical configuration, without a password. */
     static Map<String, String> minimal() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("pgvault.database.host", "127.0.0.1");
-        m.put("pgvault.database.name", "app");
+        Map<String, String> m = new LinkedHashMap<>(SettingsBinderTest.minimal());
+        m.remove("pgvault.database.password");
+        m.remove("pgvault.dump.jobs");
         m.put("pgvault.dump.format", "custom");
-        m.put("pgvault.repository.local.path", "/tmp/pgvault-review/primary");
         return m;
     }
 
