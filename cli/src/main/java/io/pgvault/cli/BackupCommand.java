@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault backup}: one set now, copied to the tiers. */
-@Command(name = "backup", description = "Take a backup now and copy it to the tiers (exit 3: an optional tier failed).",
+@Command(mixinStandardHelpOptions = true, name = "backup", description = "Take a backup now and copy it to the tiers (exit 3: an optional tier failed).",
         footerHeading = "%nExamples:%n", footer = {"  pgvault backup", "  pgvault backup --physical --type diff"})
 final class BackupCommand implements Callable<Integer> {
     @ParentCommand

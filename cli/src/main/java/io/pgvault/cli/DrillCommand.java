@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault drill}: restores the newest set into a throwaway server and checks it. */
-@Command(name = "drill", description = "Restore the newest set into a throwaway PostgreSQL, check it (row counts, "
+@Command(mixinStandardHelpOptions = true, name = "drill", description = "Restore the newest set into a throwaway PostgreSQL, check it (row counts, "
         + "amcheck) and record the proof. Exit 1 when the drill fails.", footerHeading = "%nExamples:%n",
         footer = {"  pgvault drill", "  pgvault drill --json"})
 final class DrillCommand implements Callable<Integer> {

@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault health}: backup age, failures, tiers, proofs; exit 1 when anything is CRITICAL. */
-@Command(name = "health", description = "Check backup age, failures, tiers and restore proofs (exit 1 when a check is "
+@Command(mixinStandardHelpOptions = true, name = "health", description = "Check backup age, failures, tiers and restore proofs (exit 1 when a check is "
         + "CRITICAL).", footerHeading = "%nExamples:%n", footer = {"  pgvault health", "  pgvault health --json"})
 final class HealthCommand implements Callable<Integer> {
     @ParentCommand

@@ -21,7 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** {@code pgvault keys ...}: age identities and passphrase rotation. */
-@Command(name = "keys", description = "Generate an age identity; re-wrap passphrase sets' keys after a passphrase "
+@Command(mixinStandardHelpOptions = true, name = "keys", description = "Generate an age identity; re-wrap passphrase sets' keys after a passphrase "
         + "change.", footerHeading = "%nExamples:%n", footer = {"  pgvault keys generate --out /etc/pgvault/age.key",
                 "  pgvault keys rewrap --previous env:OLD_PGVAULT_PASSPHRASE --yes"})
 final class KeysCommand {
@@ -30,7 +30,7 @@ final class KeysCommand {
     @Spec
     CommandSpec spec;
 
-    @Command(name = "generate", description = "Write a new age X25519 identity to a 0600 file (never to the terminal) "
+    @Command(mixinStandardHelpOptions = true, name = "generate", description = "Write a new age X25519 identity to a 0600 file (never to the terminal) "
             + "and print its public recipient.")
     int generate(@Option(names = "--out", required = true, paramLabel = "FILE",
             description = "where the identity goes (must not exist)") Path out) {
@@ -52,7 +52,7 @@ final class KeysCommand {
         return Exit.OK;
     }
 
-    @Command(name = "rewrap", description = "Re-wrap every passphrase set's key from the previous passphrase to the "
+    @Command(mixinStandardHelpOptions = true, name = "rewrap", description = "Re-wrap every passphrase set's key from the previous passphrase to the "
             + "configured one, without re-encrypting data (needs pipeline.integrity-key).")
     int rewrap(@Option(names = "--previous", required = true, paramLabel = "REF",
             description = "the previous passphrase, referenced: env:NAME or file:/path") String previous) {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault list}: the complete sets, newest last. */
-@Command(name = "list", description = "List complete backup sets (logical, or pgBackRest's with --physical).",
+@Command(mixinStandardHelpOptions = true, name = "list", description = "List complete backup sets (logical, or pgBackRest's with --physical).",
         footerHeading = "%nExamples:%n", footer = {"  pgvault list", "  pgvault list --tier offsite --json",
                 "  pgvault list --physical"})
 final class ListCommand implements Callable<Integer> {
@@ -29,7 +29,7 @@ final class ListCommand implements Callable<Integer> {
         List<BackupSet> sets = physical || root.session().physicalOnly() ? root.session().pgBackRest().info()
                 : tier == null ? root.session().vault().list() : root.session().vault().onTier(tier).list();
         if (root.json) {
-            spec.commandLine().getOut().println(Output.json(sets));
+            spec.commandLine().getOut().println(Output.json(sets.stream().map(Output::withAuthenticity).toList()));
         } else {
             Output.table(spec.commandLine().getOut(), Output.SET_HEADER, sets.stream().map(Output::row).toList());
         }

@@ -22,6 +22,14 @@ final class Output {
         }
     }
 
+    /** @return the set as JSON, with its authenticity (the manifest's own JSON leaves it out: it is not stored) */
+    static java.util.Map<String, Object> withAuthenticity(BackupSet s) {
+        java.util.Map<String, Object> m = Json.mapper().convertValue(s,
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+        m.put("authenticity", s.authenticity().name());
+        return m;
+    }
+
     static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
         int[] width = new int[header.size()];
         List<List<String>> all = new ArrayList<>();

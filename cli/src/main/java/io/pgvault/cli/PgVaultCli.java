@@ -42,7 +42,8 @@ import java.util.Map;
                 "", "Configuration: --config FILE, else $PGVAULT_CONFIG, else ./pgvault.yml. Secrets are referenced "
                         + "(env:NAME, file:/path), never given on the command line."})
 public final class PgVaultCli {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the configuration (YAML or properties)")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the configuration (YAML or properties)",
+            scope = CommandLine.ScopeType.INHERIT)
     Path config;
 
     @Option(names = "--json", description = "machine-readable output", scope = CommandLine.ScopeType.INHERIT)
@@ -121,7 +122,9 @@ public final class PgVaultCli {
         if (e instanceof ConfigurationException c && c.problems().size() > 1) {
             return "invalid configuration (" + c.problems().size() + " problems):";
         }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        // the library's remedy names its Java call; an operator runs the command
+        return m.contains("writeConfig()") ? m + " (from the command line: pgvault stanza write-config)" : m;
     }
 
     static int exitCode(Throwable e) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault placement}: which set exists where (3-2-1 at a glance). */
-@Command(name = "placement", description = "Show which set exists in which repository and tier.",
+@Command(mixinStandardHelpOptions = true, name = "placement", description = "Show which set exists in which repository and tier.",
         footerHeading = "%nExamples:%n", footer = {"  pgvault placement --json"})
 final class PlacementCommand implements Callable<Integer> {
     @ParentCommand

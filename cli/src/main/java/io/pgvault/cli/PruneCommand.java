@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault prune}: the retention plan with its reasons; deletes only with --execute. */
-@Command(name = "prune", description = "Apply pgvault.retention: a dry run that gives the reason for every keep and "
+@Command(mixinStandardHelpOptions = true, name = "prune", description = "Apply pgvault.retention: a dry run that gives the reason for every keep and "
         + "delete, unless --execute (which asks unless --yes).", footerHeading = "%nExamples:%n",
         footer = {"  pgvault prune", "  pgvault prune --execute --yes", "  pgvault prune --tiers --json"})
 final class PruneCommand implements Callable<Integer> {

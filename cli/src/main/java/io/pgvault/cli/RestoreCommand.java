@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault restore}: a logical set into a database, or a pgBackRest restore to a point in time. */
-@Command(name = "restore", description = "Restore a logical set into its database (or --target-database), or, with "
+@Command(mixinStandardHelpOptions = true, name = "restore", description = "Restore a logical set into its database (or --target-database), or, with "
         + "--physical, a pgBackRest backup to a point in time.", footerHeading = "%nExamples:%n",
         footer = {"  pgvault restore --target-database app_restored",
                 "  pgvault restore --set 20260301T020000Z-3fa9c1 --drop-existing --yes",

@@ -14,7 +14,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault show SET}: one set, its objects and attributes. */
-@Command(name = "show", description = "Show one set: its objects, sizes, digests and attributes.",
+@Command(mixinStandardHelpOptions = true, name = "show", description = "Show one set: its objects, sizes, digests and attributes.",
         footerHeading = "%nExamples:%n", footer = {"  pgvault show 20260301T020000Z-3fa9c1",
                 "  pgvault show latest --json"})
 final class ShowCommand implements Callable<Integer> {
@@ -30,7 +30,7 @@ final class ShowCommand implements Callable<Integer> {
         BackupSet s = find(root, set);
         PrintWriter out = spec.commandLine().getOut();
         if (root.json) {
-            out.println(Output.json(s));
+            out.println(Output.json(Output.withAuthenticity(s)));
             return Exit.OK;
         }
         out.printf("set           %s%ntype          %s%nstatus        %s%nsource        %s%nstarted       %s%n"

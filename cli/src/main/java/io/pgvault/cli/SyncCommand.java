@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault sync}: copies whatever the tiers lack. */
-@Command(name = "sync", description = "Copy to each tier the sets it should have and lacks (resumes; exit 3 when an "
+@Command(mixinStandardHelpOptions = true, name = "sync", description = "Copy to each tier the sets it should have and lacks (resumes; exit 3 when an "
         + "optional tier failed).", footerHeading = "%nExamples:%n", footer = {"  pgvault sync"})
 final class SyncCommand implements Callable<Integer> {
     @ParentCommand

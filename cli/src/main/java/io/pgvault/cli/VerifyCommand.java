@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code pgvault verify}: digests (and with --deep, a parse of each dump) of one set or all. */
-@Command(name = "verify", description = "Check every object's SHA-256; --deep also parses each dump. Exit 1 when any "
+@Command(mixinStandardHelpOptions = true, name = "verify", description = "Check every object's SHA-256; --deep also parses each dump. Exit 1 when any "
         + "set has a problem.", footerHeading = "%nExamples:%n", footer = {"  pgvault verify",
                 "  pgvault verify --deep latest", "  pgvault verify --all --json"})
 final class VerifyCommand implements Callable<Integer> {

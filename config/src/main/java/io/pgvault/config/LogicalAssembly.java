@@ -111,12 +111,27 @@ final class LogicalAssembly {
             Encryption.Passphrase e = Encryption.passphrase(p.passphrase().get().resolve(at + ".passphrase"));
             options = options.withEncryption(p.workFactor().map(e::withWorkFactor).orElse(e));
         } else if (p.identity().isPresent()) {
-            options = options.withEncryption(Encryption.x25519(p.identity().get().resolve(at + ".identity")));
+            options = options.withEncryption(Encryption.x25519(identity(p.identity().get().resolve(at + ".identity"),
+                    at + ".identity")));
         }
         if (p.integrityKey().isPresent()) {
             options = options.withIntegrityKey(p.integrityKey().get().resolve(at + ".integrity-key"));
         }
         return options;
+    }
+
+    /**
+     * An identity as age-keygen (and {@code pgvault keys generate}) writes it: {@code #} comment lines (created,
+     * public key) and one {@code AGE-SECRET-KEY-1...} line.
+     */
+    static io.pgvault.api.Secret identity(io.pgvault.api.Secret file, String at) {
+        List<String> lines = file.reveal().lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+        if (lines.size() != 1) {
+            throw new ConfigurationException(at + " must hold one age identity (an AGE-SECRET-KEY-1... line, comment "
+                    + "lines allowed); it holds " + lines.size() + " other lines");
+        }
+        return io.pgvault.api.Secret.of(lines.get(0));
     }
 
     private static TierFilter filter(TierSettings t) {
