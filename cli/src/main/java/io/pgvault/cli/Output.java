@@ -2,7 +2,17 @@ package io.pgvault.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.pgvault.api.BackupSet;
-import io.pgvault.internal.Json;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.pgvault.api.BackupId;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -11,12 +21,27 @@ import java.util.Locale;
 
 /** Tables for people, JSON for scripts. */
 final class Output {
+    /** The command's JSON: ISO instants, ids as strings, no absent optionals (the shape of the manifests). */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new Jdk8Module())
+            .addModule(new JavaTimeModule())
+            .addModule(new SimpleModule().addSerializer(new StdSerializer<BackupId>(BackupId.class) {
+                @Override
+                public void serialize(BackupId id, JsonGenerator g, SerializerProvider p) throws java.io.IOException {
+                    g.writeString(id.value());
+                }
+            }))
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .serializationInclusion(JsonInclude.Include.NON_ABSENT)
+            .build();
+
     private Output() {
     }
 
     static String json(Object value) {
         try {
-            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value);
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render JSON: " + e.getOriginalMessage(), e);
         }
@@ -24,7 +49,7 @@ final class Output {
 
     /** @return the set as JSON, with its authenticity (the manifest's own JSON leaves it out: it is not stored) */
     static java.util.Map<String, Object> withAuthenticity(BackupSet s) {
-        java.util.Map<String, Object> m = Json.mapper().convertValue(s,
+        java.util.Map<String, Object> m = JSON.convertValue(s,
                 new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
         m.put("authenticity", s.authenticity().name());
         return m;
