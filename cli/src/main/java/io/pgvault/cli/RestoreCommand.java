@@ -49,6 +49,9 @@ final class RestoreCommand implements Callable<Integer> {
     int jobs = 1;
     @Option(names = "--include-globals", description = "apply the set's roles and tablespaces")
     boolean includeGlobals;
+    @Option(names = "--allow-unauthenticated", description = "restore a set whose manifest is not proven authentic "
+            + "(only when you know who wrote the repository: runbook unauthenticated-sets)")
+    boolean allowUnauthenticated;
 
     @Option(names = "--physical", description = "a pgBackRest restore (the default when only pgBackRest is "
             + "configured)")
@@ -60,6 +63,9 @@ final class RestoreCommand implements Callable<Integer> {
     Path dataDirectory;
     @Option(names = "--delta", description = "physical: reuse matching files of a non-empty directory")
     boolean delta;
+    @Option(names = "--repo", paramLabel = "N", description = "physical: restore from this repo (default: pgBackRest "
+            + "tries them in order)")
+    Integer repo;
     @Option(names = "--start-on-port", paramLabel = "PORT", description = "physical: start the restored copy on "
             + "this port to inspect it (stop it with pg_ctl)")
     Integer startOnPort;
@@ -91,7 +97,7 @@ final class RestoreCommand implements Callable<Integer> {
                     + s.source() : " " + targetDatabase) + " (dropped once the restore is proven)");
         }
         RestoreRequest.Builder b = RestoreRequest.builder().backupId(s.id()).dropExisting(dropExisting).jobs(jobs)
-                .includeGlobals(includeGlobals);
+                .includeGlobals(includeGlobals).allowUnauthenticated(allowUnauthenticated);
         if (targetDatabase != null) {
             b.targetDatabase(targetDatabase);
         }
@@ -120,6 +126,9 @@ final class RestoreCommand implements Callable<Integer> {
         }
         if (set != null) {
             b.set(BackupId.of(set));
+        }
+        if (repo != null) {
+            b.repo(repo);
         }
         if (dataDirectory != null) {
             b.dataDirectory(dataDirectory.toAbsolutePath());
