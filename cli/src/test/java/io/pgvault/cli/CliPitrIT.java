@@ -48,9 +48,12 @@ class CliPitrIT {
                     repos:
                       - path: %s
                         cipher: "file:%s"
+                  drill:
+                    records: {local: {path: %s}}
+                    amcheck: false
                 """.formatted(base.resolve("conf/pgbackrest.conf"), base.resolve("work"), pg.osUser().orElseThrow(),
                 pg.dataDirectory(), pg.port(), pg.socketDirectory(), pg.binDir(), base.resolve("repo1"),
-                base.resolve("cipher")));
+                base.resolve("cipher"), base.resolve("drill-records")));
         env = Map.of("PGVAULT_CONFIG", base.resolve("pgvault.yml").toString());
     }
 
@@ -70,7 +73,8 @@ class CliPitrIT {
     }
 
     @Test
-    @DisplayName("stanza create, check, backup; restore to a noted time with --start-on-port: 1000 test, 0 after")
+    @DisplayName("stanza create, check, backup; restore to a noted time with --start-on-port: 1000 test, 0 after; "
+            + "then a recorded drill of the physical sets")
     void pointInTime() throws Exception {
         Cli.Result archive = pgvault("stanza", "archive-command");
         assertThat(archive.code()).as(archive.toString()).isZero();
@@ -110,6 +114,15 @@ class CliPitrIT {
         } finally {
             exec(List.of("runuser", "-u", pg.osUser().orElseThrow(), "--", pg.binDir().resolve("pg_ctl").toString(),
                     "-D", target.toString(), "-m", "immediate", "stop"));
+        }
+
+        // the monthly drill of the physical sets: restored into a throwaway server, checked, recorded
+        Cli.Result drill = pgvault("drill");
+        assertThat(drill.code()).as(drill.toString()).isZero();
+        assertThat(drill.out()).containsIgnoringCase("passed");
+        try (var records = Files.list(base.resolve("drill-records/drills"))) {
+            assertThat(records.map(p -> p.getFileName().toString())).singleElement()
+                    .satisfies(n -> assertThat(n).endsWith(".json"));
         }
     }
 

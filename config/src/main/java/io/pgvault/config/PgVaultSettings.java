@@ -357,9 +357,12 @@ public record PgVaultSettings(Optional<Database> database, Optional<Dump> dump, 
      * @param serverUser    OS user of the throwaway server
      * @param jobs          parallel restore jobs
      * @param amcheck       check btree indexes
+     * @param record        write the drill record (and {@code lastVerified} of a logical set)
+     * @param records       where drill records go (required to record pgBackRest drills; default the vault's
+     *                      repository)
      * @since 0.6.0
      */
     public record DrillSettings(Optional<Path> workDirectory, Optional<Path> binDir, Optional<String> serverUser,
-            int jobs, boolean amcheck) {
+            int jobs, boolean amcheck, boolean record, Optional<RepositorySettings> records) {
     }
 }

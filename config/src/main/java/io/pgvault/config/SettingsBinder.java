@@ -380,6 +380,8 @@ public final class SettingsBinder {
                 + "java.io.tmpdir)"), n.path("bin-dir", "initdb and pg_ctl (default: pg_config --bindir)"),
                 n.string("server-user", "OS user of the throwaway server (default: postgres as root)"),
                 n.integer("jobs", 1, 1, 64, "parallel restore jobs"),
-                n.bool("amcheck", true, "check every btree index"));
+                n.bool("amcheck", true, "check every btree index"),
+                n.bool("record", true, "write the drill record (health reads it)"),
+                n.has("records") ? Optional.of(repository(n.child("records"))) : Optional.empty());
     }
 }

@@ -52,6 +52,7 @@ public final class VaultAssembly implements AutoCloseable {
     private final Optional<ConnectionSource> database;
     private final Clock clock;
     private final List<AutoCloseable> opened = new ArrayList<>();
+    private final io.pgvault.spi.Repository drillRecords;
 
     private VaultAssembly(Builder b, List<String> problems) {
         this.settings = b.settings;
@@ -74,6 +75,13 @@ public final class VaultAssembly implements AutoCloseable {
                 ? LogicalAssembly.vault(settings, clock, listeners, problems, opened) : Optional.empty();
         this.physical = settings.pgbackrest().isPresent()
                 ? PhysicalAssembly.of(settings.pgbackrest().get(), clock, problems) : Optional.empty();
+        this.drillRecords = settings.drill().records().map(r -> {
+            io.pgvault.spi.Repository repo = Repositories.open(r, "pgvault.drill.records", problems);
+            if (repo instanceof AutoCloseable c) {
+                opened.add(c);
+            }
+            return repo;
+        }).orElse(null);
     }
 
     /**
@@ -134,6 +142,10 @@ public final class VaultAssembly implements AutoCloseable {
         } else {
             return Optional.empty();
         }
+        if (drillRecords != null) {
+            b.records(drillRecords);
+        }
+        b.record(settings.drill().record());
         settings.drill().workDirectory().ifPresent(b::workDirectory);
         settings.drill().binDir().ifPresent(b::binDir);
         settings.drill().serverUser().ifPresent(b::serverUser);
