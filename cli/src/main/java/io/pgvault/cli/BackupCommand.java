@@ -41,6 +41,8 @@ final class BackupCommand implements Callable<Integer> {
             print(out, set, Map.of());
             return Exit.OK;
         }
+        root.session().progress().ifPresent(p -> p.expect(root.session().vault().latest()
+                .map(s -> java.util.OptionalLong.of(s.storedBytes())).orElse(java.util.OptionalLong.empty())));
         BackupResult result = root.session().vault().backupAndCopy();
         Map<String, String> tiers = new LinkedHashMap<>();
         for (TierReport t : result.tiers()) {

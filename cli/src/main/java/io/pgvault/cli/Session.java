@@ -17,6 +17,7 @@ final class Session {
     private final Path file;
     private final Map<String, String> environment;
     private VaultAssembly assembly;
+    private final TerminalProgress progress = System.console() != null ? new TerminalProgress(System.err) : null;
 
     Session(Path file, Map<String, String> environment) {
         this.file = file;
@@ -42,9 +43,18 @@ final class Session {
                 throw new ConfigurationException("no configuration file at " + file.toAbsolutePath()
                         + ": pass --config FILE or set PGVAULT_CONFIG");
             }
-            assembly = VaultAssembly.builder(SettingsBinder.bind(ConfigSources.load(file, environment))).build();
+            VaultAssembly.Builder b = VaultAssembly.builder(SettingsBinder.bind(ConfigSources.load(file, environment)));
+            if (progress != null) {
+                b.listener(progress);
+            }
+            assembly = b.build();
         }
         return assembly;
+    }
+
+    /** @return the terminal's progress line, when there is a terminal */
+    java.util.Optional<TerminalProgress> progress() {
+        return java.util.Optional.ofNullable(progress);
     }
 
     PgVault vault() {
