@@ -1,6 +1,9 @@
 package io.pgvault.cli;
 
+import io.pgvault.api.ConfigurationException;
 import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.PgBackRestException;
+import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -53,6 +56,38 @@ final class StanzaCommand {
     int check() {
         pgbr().check();
         out().println("stanza " + pgbr().config().stanza() + ": check passed");
+        return Exit.OK;
+    }
+
+    @Command(mixinStandardHelpOptions = true, name = "recreate", description = "After the cluster was re-created "
+            + "(a new system-id: STANZA_MISMATCH), delete the stanza from every repo WITH ALL ITS BACKUPS AND WAL, "
+            + "then create it again and check. Refused unless the stanza really mismatches this cluster. Runbook "
+            + "stanza-mismatch, 4D: if the old backups may still be needed, use a new stanza name (4C) instead.")
+    int recreate() {
+        PgBackRest pgbr = pgbr();
+        pgbr.writeConfig();
+        try {
+            pgbr.check();
+            throw new ConfigurationException("stanza " + pgbr.config().stanza() + " matches this cluster (check "
+                    + "passed): nothing to recreate, and its backups are kept");
+        } catch (PgBackRestException e) {
+            if (e.kind() != PgBackRestException.Kind.STANZA_MISMATCH) {
+                throw new ConfigurationException("stanza " + pgbr.config().stanza() + " fails its check, but not "
+                        + "with a system-id mismatch (" + e.kind() + "): recreating it would not help and would "
+                        + "delete its backups. " + e.getMessage());
+            }
+        }
+        int sets = pgbr.info().size();
+        root.confirm("stanza " + pgbr.config().stanza() + " belongs to another cluster: delete it from "
+                + pgbr.config().repos().size() + " repo(s) with its " + sets + " backup set(s) and all their WAL");
+        for (PgBackRestRepo repo : pgbr.config().repos()) {
+            pgbr.stanzaDelete(repo, true);
+            out().println("deleted stanza " + pgbr.config().stanza() + " from repo" + repo.index());
+        }
+        pgbr.stanzaCreate();
+        pgbr.check();
+        out().println("stanza " + pgbr.config().stanza() + " created again for this cluster; check passed. Take a "
+                + "full backup now: pgvault backup --physical --type full (and --repo N for each further repo)");
         return Exit.OK;
     }
 
