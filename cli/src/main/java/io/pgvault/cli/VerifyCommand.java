@@ -2,6 +2,9 @@ package io.pgvault.cli;
 
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.VerifyResult;
+import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.PgBackRestRepo;
+import io.pgvault.backend.pgbackrest.RepoVerifyResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,9 +34,15 @@ final class VerifyCommand implements Callable<Integer> {
     boolean all;
     @Parameters(paramLabel = "SET", arity = "0..1", description = "a set id, or latest (the default)")
     String set;
+    @Option(names = "--physical", description = "pgBackRest's verify of every repo (the default when only pgBackRest "
+            + "is configured); with a SET label, also the files pgBackRest flagged for page checksum errors")
+    boolean physical;
 
     @Override
     public Integer call() {
+        if (physical || root.session().physicalOnly()) {
+            return physical();
+        }
         List<BackupSet> sets = all ? root.session().vault().list() : List.of(ShowCommand.find(root, set));
         List<Map<String, Object>> results = new ArrayList<>();
         boolean failed = false;
@@ -52,6 +61,34 @@ final class VerifyCommand implements Callable<Integer> {
                 out.printf("%s %s%s%n", s.id().value(), r.problems().isEmpty() ? "ok" : "DAMAGED",
                         deep ? " (deep)" : "");
                 r.problems().forEach(p -> out.printf("  %s%n", p));
+            }
+        }
+        if (root.json) {
+            out.println(Output.json(results));
+        }
+        return failed ? Exit.FAILED : Exit.OK;
+    }
+
+    private int physical() {
+        PgBackRest pgbr = root.session().pgBackRest();
+        PrintWriter out = spec.commandLine().getOut();
+        List<Map<String, Object>> results = new ArrayList<>();
+        boolean failed = false;
+        for (PgBackRestRepo repo : pgbr.config().repos()) {
+            RepoVerifyResult r = pgbr.verify(repo);
+            List<String> checksums = set == null ? List.of() : pgbr.checksumErrors(repo, set);
+            failed |= !r.ok() || !checksums.isEmpty();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("repo", repo.index());
+            m.put("ok", r.ok());
+            m.put("problems", r.problems());
+            m.put("checksumErrors", checksums);
+            m.put("seconds", r.duration().toMillis() / 1000.0);
+            results.add(m);
+            if (!root.json) {
+                out.printf("repo%d %s%n", repo.index(), r.ok() ? "ok" : "PROBLEMS");
+                r.problems().forEach(p -> out.printf("  %s%n", p));
+                checksums.forEach(f -> out.printf("  page checksum error in %s: %s%n", set, f));
             }
         }
         if (root.json) {

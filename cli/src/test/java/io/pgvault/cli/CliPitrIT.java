@@ -93,6 +93,9 @@ class CliPitrIT {
         assertThat(backup.out()).contains("backed up ").contains("FULL");
         Cli.Result list = pgvault("list");
         assertThat(list.out()).contains("FULL");
+        Cli.Result verify = pgvault("verify");
+        assertThat(verify.code()).as(verify.toString()).isZero();
+        assertThat(verify.out()).contains("repo1 ok");
 
         // pgBackRest picks a set for a time target only when it stopped strictly before it (whole seconds)
         pg.psql("postgres", "SELECT pg_sleep(1.1)");
