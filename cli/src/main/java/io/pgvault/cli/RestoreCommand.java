@@ -8,6 +8,10 @@ import io.pgvault.backend.pgbackrest.PhysicalRestoreRequest;
 import io.pgvault.backend.pgbackrest.PhysicalRestoreResult;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.backend.pgbackrest.TargetAction;
+import io.pgvault.backend.pgbackrest.TargetTimeline;
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.PgConnection;
+import io.pgvault.config.SecretRef;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,6 +53,19 @@ final class RestoreCommand implements Callable<Integer> {
     int jobs = 1;
     @Option(names = "--include-globals", description = "apply the set's roles and tablespaces")
     boolean includeGlobals;
+    @Option(names = "--tier", paramLabel = "NAME", description = "restore the tier's copy (when the primary is lost "
+            + "or damaged)")
+    String tier;
+    @Option(names = "--target-host", paramLabel = "HOST", description = "restore into another server (default: the "
+            + "configured database's)")
+    String targetHost;
+    @Option(names = "--target-port", paramLabel = "PORT", description = "that server's port (default 5432)")
+    int targetPort = 5432;
+    @Option(names = "--target-user", paramLabel = "ROLE", description = "that server's role (default postgres)")
+    String targetUser = "postgres";
+    @Option(names = "--target-password", paramLabel = "REF", description = "that role's password, referenced: "
+            + "env:NAME or file:/path")
+    String targetPassword;
     @Option(names = "--allow-unauthenticated", description = "restore a set whose manifest is not proven authentic "
             + "(only when you know who wrote the repository: runbook unauthenticated-sets)")
     boolean allowUnauthenticated;
@@ -66,6 +83,12 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--repo", paramLabel = "N", description = "physical: restore from this repo (default: pgBackRest "
             + "tries them in order)")
     Integer repo;
+    @Option(names = "--target-timeline", paramLabel = "TL", description = "physical: current, latest or a timeline "
+            + "number (default: PostgreSQL's, latest)")
+    String targetTimeline;
+    @Option(names = "--target-action", paramLabel = "ACTION", description = "physical: ${COMPLETION-CANDIDATES} at "
+            + "the target (default: promote with --start-on-port, else pgBackRest's pause)")
+    TargetAction targetAction;
     @Option(names = "--start-on-port", paramLabel = "PORT", description = "physical: start the restored copy on "
             + "this port to inspect it (stop it with pg_ctl)")
     Integer startOnPort;
@@ -91,7 +114,8 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private int logical() {
-        BackupSet s = ShowCommand.find(root, set);
+        BackupSet s = ShowCommand.find(tier == null ? root.session().vault() : root.session().vault().onTier(tier),
+                set);
         if (dropExisting) {
             root.confirm("restore " + s.id().value() + " over the existing database" + (targetDatabase == null ? "s "
                     + s.source() : " " + targetDatabase) + " (dropped once the restore is proven)");
@@ -103,7 +127,17 @@ final class RestoreCommand implements Callable<Integer> {
         }
         schemas.forEach(b::schema);
         tables.forEach(b::table);
-        RestoreResult r = root.session().vault().restore(b.build());
+        if (targetHost != null) {
+            PgConnection.Builder c = PgConnection.builder().host(targetHost).port(targetPort).user(targetUser);
+            if (targetPassword != null) {
+                c.password(SecretRef.parse(targetPassword).orElseThrow(() -> new ConfigurationException(
+                        "--target-password must be env:NAME or file:/path: a password on the command line would "
+                                + "show in the process list")).resolve("--target-password"));
+            }
+            b.target(c.build());
+        }
+        RestoreResult r = tier == null ? root.session().vault().restore(b.build())
+                : root.session().vault().restoreFrom(tier, b.build());
         PrintWriter out = spec.commandLine().getOut();
         if (root.json) {
             out.println(Output.json(r));
@@ -137,9 +171,15 @@ final class RestoreCommand implements Callable<Integer> {
         }
         if (startOnPort != null) {
             b.startOnPort(startOnPort);
-            if (target != null) {
+            if (target != null && targetAction == null) {
                 b.targetAction(TargetAction.PROMOTE);
             }
+        }
+        if (targetAction != null) {
+            b.targetAction(targetAction);
+        }
+        if (targetTimeline != null) {
+            b.targetTimeline(TargetTimeline.parse(targetTimeline));
         }
         PhysicalRestoreResult r = root.session().pgBackRest().restore(b.build());
         PrintWriter out = spec.commandLine().getOut();

@@ -47,11 +47,15 @@ final class ShowCommand implements Callable<Integer> {
     }
 
     static BackupSet find(PgVaultCli root, String set) {
+        return find(root.session().vault(), set);
+    }
+
+    static BackupSet find(io.pgvault.api.PgVault vault, String set) {
         if (set == null || set.equals("latest")) {
-            return root.session().vault().latest().orElseThrow(() -> new NotFoundException("no complete set in "
-                    + root.session().vault().repository().id()));
+            return vault.latest().orElseThrow(() -> new NotFoundException("no complete set in "
+                    + vault.repository().id()));
         }
-        return root.session().vault().find(BackupId.of(set)).orElseThrow(() -> new NotFoundException("no set "
-                + set + " in " + root.session().vault().repository().id() + " (pgvault list shows them)"));
+        return vault.find(BackupId.of(set)).orElseThrow(() -> new NotFoundException("no set " + set + " in "
+                + vault.repository().id() + " (pgvault list shows them)"));
     }
 }

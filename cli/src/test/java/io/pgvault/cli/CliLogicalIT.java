@@ -56,10 +56,13 @@ class CliLogicalIT {
                   repository:
                     local: {path: %s}
                   pipeline: {identity: "file:%s"}
+                  tiers:
+                    - name: copy
+                      repository: {local: {path: %s}}
                   retention: {keep-last: 1}
                   drill: {amcheck: false}
                 """.formatted(PG.cluster().host(), PG.cluster().port(), PG.cluster().user(), dir.resolve("repo"),
-                dir.resolve("age.key")));
+                dir.resolve("age.key"), dir.resolve("tier")));
         env = Map.of("PGVAULT_CONFIG", dir.resolve("pgvault.yml").toString(), "CLI_IT_PASSWORD", PASSWORD);
     }
 
@@ -170,7 +173,8 @@ class CliLogicalIT {
 
     @Test
     @Order(5)
-    @DisplayName("a damaged set: verify says DAMAGED and restore refuses, both with exit 1 and a clear message")
+    @DisplayName("a damaged set: verify says DAMAGED and restore refuses, both with exit 1 and a clear message; the "
+            + "tier's copy restores (--tier, into a server given by --target-host)")
     void damagedSet() throws Exception {
         Path object;
         try (Stream<Path> files = Files.walk(dir.resolve("repo/data"))) {
@@ -189,6 +193,13 @@ class CliLogicalIT {
         assertThat(restore.err().lines().filter(l -> l.startsWith("pgvault: ")).toList()).singleElement()
                 .satisfies(l -> assertThat(l).contains("is corrupt or truncated"));
         assertThat(PG.cluster().databaseExists("app_copy")).isFalse();
+
+        // the tier's copy is intact: restore it, into "another server" given on the command line
+        Cli.Result fromTier = pgvault("restore", "--tier", "copy", "--target-database", "app_from_tier",
+                "--target-host", PG.cluster().host(), "--target-port", String.valueOf(PG.cluster().port()),
+                "--target-user", PG.cluster().user(), "--target-password", "env:CLI_IT_PASSWORD");
+        assertThat(fromTier.code()).as(fromTier.toString()).isZero();
+        assertThat(PG.cluster().queryValue("app_from_tier", "SELECT count(*) FROM orders").trim()).isEqualTo("1000");
     }
 
     @Test
