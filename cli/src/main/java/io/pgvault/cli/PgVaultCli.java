@@ -32,7 +32,7 @@ import java.util.Map;
         description = "Back up, verify, restore and prune PostgreSQL with pgvault, from the service's configuration.",
         subcommands = {ListCommand.class, ShowCommand.class, BackupCommand.class, VerifyCommand.class,
                 RestoreCommand.class, PruneCommand.class, SyncCommand.class, PlacementCommand.class,
-                DrillCommand.class, HealthCommand.class, StanzaCommand.class, KeysCommand.class,
+                DrillCommand.class, HealthCommand.class, StanzaCommand.class, MirrorCommand.class, KeysCommand.class,
                 CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  failed (a backup, a damaged set, a failed drill or verify)",

@@ -273,16 +273,42 @@ public record PgVaultSettings(Optional<Database> database, Optional<Dump> dump, 
      * @param repos         its repos, in order
      * @param processMax    process-max
      * @param archiveTimeout archive-timeout
+     * @param mirror        a byte-for-byte mirror of chosen sets to a repository pgBackRest cannot write (Drive)
      * @since 0.6.0
      */
     public record PgBackRestSettings(String stanza, Path configFile, Optional<Path> workDirectory,
             Optional<String> executable, Optional<String> runAs, Path dataDirectory, int port,
             Optional<Path> socketDirectory, Optional<Path> binDir, List<PgBackRestRepoSettings> repos, int processMax,
-            Optional<Duration> archiveTimeout) {
+            Optional<Duration> archiveTimeout, Optional<MirrorSettings> mirror) {
         /** Copies the list. */
         public PgBackRestSettings {
             repos = List.copyOf(repos);
         }
+    }
+
+    /** Which WAL a mirror carries. */
+    public enum MirrorWal {
+        /** the segments each set needs to be consistent */
+        CONSISTENCY,
+        /** everything up to the next selected set: point-in-time recovery from the mirror */
+        PITR
+    }
+
+    /**
+     * The pgBackRest mirror (ADR 0012).
+     *
+     * @param name       the mirror's tier name
+     * @param repository where the mirror goes
+     * @param sourceRepo the pgBackRest repo copied from (its index)
+     * @param filter     which sets
+     * @param zone       zone of month/week filters
+     * @param wal        which WAL
+     * @param prefix     key prefix in the repository
+     * @param retention  the mirror's own retention
+     * @since 0.6.0
+     */
+    public record MirrorSettings(String name, RepositorySettings repository, int sourceRepo, TierFilterKind filter,
+            ZoneId zone, MirrorWal wal, String prefix, Optional<RetentionSettings> retention) {
     }
 
     /**
@@ -315,6 +341,7 @@ public record PgVaultSettings(Optional<Database> database, Optional<Dump> dump, 
      * @param physicalFull cron of pgBackRest full backups
      * @param physicalDiff cron of pgBackRest differential backups
      * @param physicalIncr cron of pgBackRest incremental backups
+     * @param mirror       cron of the pgBackRest mirror
      * @param zone         zone the crons are evaluated in
      * @param guard        one replica runs each fire (an advisory lock in the database)
      * @param store        where fires are claimed
@@ -324,13 +351,13 @@ public record PgVaultSettings(Optional<Database> database, Optional<Dump> dump, 
      * @since 0.6.0
      */
     public record ScheduleSettings(Optional<String> backup, Optional<String> sync, Optional<String> drill,
-            Optional<String> physicalFull, Optional<String> physicalDiff, Optional<String> physicalIncr, ZoneId zone,
-            boolean guard, JobStoreKind store, Optional<Path> storeFile, Duration tickInterval,
+            Optional<String> physicalFull, Optional<String> physicalDiff, Optional<String> physicalIncr,
+            Optional<String> mirror, ZoneId zone, boolean guard, JobStoreKind store, Optional<Path> storeFile, Duration tickInterval,
             io.pgvault.operations.schedule.RunOn runOn) {
         /** @return whether any job is scheduled */
         public boolean any() {
             return backup.isPresent() || sync.isPresent() || drill.isPresent() || physicalFull.isPresent()
-                    || physicalDiff.isPresent() || physicalIncr.isPresent();
+                    || physicalDiff.isPresent() || physicalIncr.isPresent() || mirror.isPresent();
         }
     }
 

@@ -7,6 +7,11 @@ import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.PgBackRestConfig;
 import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 import io.pgvault.backend.pgbackrest.PgCluster;
+import io.pgvault.backend.pgbackrest.mirror.MirrorRun;
+import io.pgvault.backend.pgbackrest.mirror.PgBackRestMirror;
+import io.pgvault.backend.pgbackrest.mirror.WalPolicy;
+import io.pgvault.api.tier.Tier;
+import io.pgvault.api.tier.TierFilter;
 import io.pgvault.config.PgVaultSettings.PgBackRestRepoSettings;
 import io.pgvault.config.PgVaultSettings.PgBackRestSettings;
 import io.pgvault.operations.drill.RestoreDrill;
@@ -21,10 +26,55 @@ import java.util.Optional;
 final class PhysicalAssembly {
     private final PgBackRest pgbr;
     private final String stanza;
+    private PgBackRestMirror mirror;
 
     private PhysicalAssembly(PgBackRest pgbr, String stanza) {
         this.pgbr = pgbr;
         this.stanza = stanza;
+    }
+
+    /** Builds the mirror of {@code pgvault.pgbackrest.mirror}, opening its repository. */
+    void mirror(PgBackRestSettings s, Clock clock, List<String> problems, List<AutoCloseable> opened) {
+        if (s.mirror().isEmpty()) {
+            return;
+        }
+        PgVaultSettings.MirrorSettings m = s.mirror().get();
+        io.pgvault.spi.Repository repo = Repositories.open(m.repository(), "pgvault.pgbackrest.mirror.repository",
+                problems);
+        if (repo instanceof AutoCloseable c) {
+            opened.add(c);
+        }
+        if (repo == null) {
+            return;
+        }
+        mirror = LogicalAssembly.guarded(() -> {
+            Tier.Builder tier = Tier.builder(m.name(), repo).filter(switch (m.filter()) {
+                case ALL -> TierFilter.all();
+                case FULLS_ONLY -> TierFilter.fullsOnly();
+                case LAST_OF_MONTH -> TierFilter.fullsOnly().then(TierFilter.lastOfMonth(m.zone()));
+                case LAST_OF_WEEK -> TierFilter.fullsOnly().then(TierFilter.lastOfWeek(m.zone()));
+            });
+            m.retention().map(LogicalAssembly::policy).ifPresent(tier::retention);
+            PgBackRestMirror.Builder b = PgBackRestMirror.builder(s.stanza()).source(pgbr, m.sourceRepo())
+                    .tier(tier.build()).wal(WalPolicy.valueOf(m.wal().name())).prefix(m.prefix()).clock(clock);
+            s.runAs().ifPresent(b::localOwner);
+            return b.build();
+        }, problems, "pgvault.pgbackrest.mirror");
+    }
+
+    Optional<PgBackRestMirror> mirror() {
+        return Optional.ofNullable(mirror);
+    }
+
+    /** Copies what the mirror lacks, then applies its retention. */
+    void runMirror() {
+        MirrorRun run = mirror.mirror();
+        if (mirror.tier().retention().isPresent()) {
+            mirror.prune(PruneMode.EXECUTE);
+        }
+        if (!run.succeeded()) {
+            throw new IllegalStateException(run.describe());
+        }
     }
 
     static Optional<PhysicalAssembly> of(PgBackRestSettings s, Clock clock, List<String> problems) {
@@ -84,8 +134,11 @@ final class PhysicalAssembly {
         }
     }
 
-    /** Health watches every repo: a repo that stopped receiving backups ages on its own. */
+    /** Health watches every repo: a repo that stopped receiving backups ages on its own; and the mirror. */
     void watch(BackupHealth health) {
+        if (mirror != null) {
+            health.watchMirror(mirror);
+        }
         for (PgBackRestRepo repo : pgbr.config().repos()) {
             health.watch("pgbackrest:" + stanza + "/repo" + repo.index(), () -> pgbr.list(repo));
         }

@@ -126,6 +126,9 @@ public final class SettingsBinder {
                 || schedule.physicalIncr().isPresent()) && pgbackrest.isEmpty()) {
             root.problem("schedule.physical-full", "schedules pgBackRest backups, which need pgvault.pgbackrest");
         }
+        if (schedule.mirror().isPresent() && pgbackrest.flatMap(PgBackRestSettings::mirror).isEmpty()) {
+            root.problem("schedule.mirror", "schedules the pgBackRest mirror, which needs pgvault.pgbackrest.mirror");
+        }
         if (schedule.any() && schedule.guard() && database.isEmpty()) {
             root.problem("schedule.guard", "needs pgvault.database: replicas agree through an advisory lock in it "
                     + "(or set pgvault.schedule.guard=false for a single instance)");
@@ -338,7 +341,28 @@ public final class SettingsBinder {
                 n.path("socket-directory", "pg1-socket-path"),
                 n.path("bin-dir", "where pg_ctl and psql live, to start a restored copy (default: PATH)"), repos,
                 n.integer("process-max", 1, 1, 999, "process-max"),
-                n.duration("archive-timeout", "archive-timeout (default 60s)"));
+                n.duration("archive-timeout", "archive-timeout (default 60s)"),
+                n.has("mirror") ? Optional.of(mirror(n.child("mirror"), repos.size())) : Optional.empty());
+    }
+
+    private static PgVaultSettings.MirrorSettings mirror(ConfigNode n, int repos) {
+        String name = n.string("name", "mirror", "the mirror's tier name (reports, health, metrics)");
+        if (!TIER_NAME.matcher(name).matches()) {
+            n.problem("name", "must match [A-Za-z0-9_.-]{1,64}, was '" + name + "'");
+        }
+        RepositorySettings repository = repository(n.child("repository"));
+        int source = n.integer("source-repo", 1, 1, 256, "the pgBackRest repo copied from (its position, 1 first)");
+        if (repos > 0 && source > repos) {
+            n.problem("source-repo", "is " + source + " but pgvault.pgbackrest.repos has " + repos + " repo(s)");
+        }
+        return new PgVaultSettings.MirrorSettings(name, repository, source,
+                n.choice("filter", TierFilterKind.class, TierFilterKind.FULLS_ONLY, "which sets are mirrored (a diff "
+                        + "or incr brings what it references)"),
+                n.zone("zone", "zone of last-of-month / last-of-week"),
+                n.choice("wal", PgVaultSettings.MirrorWal.class, PgVaultSettings.MirrorWal.CONSISTENCY,
+                        "consistency (what each set needs) or pitr (everything up to the next selected set)"),
+                n.string("prefix", "pgbackrest", "key prefix in the repository"),
+                n.has("retention") ? Optional.of(retention(n.child("retention"))) : Optional.empty());
     }
 
     private static ScheduleSettings schedule(ConfigNode n, boolean hasDatabase) {
@@ -350,6 +374,7 @@ public final class SettingsBinder {
                 n.string("physical-full", "cron of pgBackRest full backups"),
                 n.string("physical-diff", "cron of pgBackRest differential backups"),
                 n.string("physical-incr", "cron of pgBackRest incremental backups"),
+                n.string("mirror", "cron of the pgBackRest mirror (then its retention)"),
                 n.zone("zone", "zone the crons are evaluated in"),
                 n.bool("guard", true, "one replica runs each fire (advisory lock in pgvault.database)"), store,
                 n.path("store-file", "the file of store=file"),

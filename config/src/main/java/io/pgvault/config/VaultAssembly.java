@@ -75,6 +75,7 @@ public final class VaultAssembly implements AutoCloseable {
                 ? LogicalAssembly.vault(settings, clock, listeners, problems, opened) : Optional.empty();
         this.physical = settings.pgbackrest().isPresent()
                 ? PhysicalAssembly.of(settings.pgbackrest().get(), clock, problems) : Optional.empty();
+        physical.ifPresent(p -> p.mirror(settings.pgbackrest().get(), clock, problems, opened));
         this.drillRecords = settings.drill().records().map(r -> {
             io.pgvault.spi.Repository repo = Repositories.open(r, "pgvault.drill.records", problems);
             if (repo instanceof AutoCloseable c) {
@@ -125,6 +126,11 @@ public final class VaultAssembly implements AutoCloseable {
     /** @return health, listening to the vault and watching every configured catalog */
     public BackupHealth health() {
         return health;
+    }
+
+    /** @return the pgBackRest mirror, when {@code pgvault.pgbackrest.mirror} is set */
+    public Optional<io.pgvault.backend.pgbackrest.mirror.PgBackRestMirror> mirror() {
+        return physical.flatMap(PhysicalAssembly::mirror);
     }
 
     /** @return the backed-up database as a connection source (advisory locks, job store, archive status) */
@@ -180,6 +186,7 @@ public final class VaultAssembly implements AutoCloseable {
                     .build()));
             s.physicalDiff().ifPresent(cron -> jobs.add(job("physical-diff", cron).task(ctx -> p.backup("DIFF", retention()))
                     .build()));
+            s.mirror().ifPresent(cron -> jobs.add(job("mirror", cron).task(ctx -> p.runMirror()).build()));
             s.physicalIncr().ifPresent(cron -> jobs.add(job("physical-incr", cron).task(ctx -> p.backup("INCR", retention()))
                     .build()));
         });
