@@ -171,8 +171,11 @@ final class LogicalAssembly {
             return build.get();
         } catch (ConfigurationException e) {
             e.problems().forEach(p -> problems.add(at == null ? p : at + ": " + p));
+        } catch (io.pgvault.api.PgVaultException e) {
+            // a store that cannot be reached at start-up (S3 checks its bucket) is one problem among the others;
+            // when it is the only kind, the build fails as unavailable rather than misconfigured (VaultAssembly)
+            problems.add((at == null ? "" : at + ": ") + VaultAssembly.UNAVAILABLE + e.getMessage());
         } catch (RuntimeException e) {
-            // a store that cannot be reached at start-up (S3 checks its bucket) is one problem among the others
             problems.add((at == null ? "" : at + ": ") + e.getMessage());
         }
         return null;

@@ -40,11 +40,16 @@ import java.util.function.Consumer;
  * </pre>
  *
  * Every problem found while building (a module missing from the classpath, a referenced secret that is not set) is
- * reported at once in one {@link ConfigurationException}, each with its property path.
+ * reported at once in one {@link ConfigurationException}, each with its property path. When the only problems are
+ * stores out of reach (an S3 bucket that does not answer), the build fails with a
+ * {@link io.pgvault.api.RepositoryException} listing them instead: nothing is misconfigured.
  *
  * @since 0.6.0
  */
 public final class VaultAssembly implements AutoCloseable {
+    /** Marks a problem that is a store or tool out of reach, not a setting. */
+    static final String UNAVAILABLE = "unavailable: ";
+
     private final PgVaultSettings settings;
     private final Optional<PgVault> vault;
     private final Optional<PhysicalAssembly> physical;
@@ -319,6 +324,10 @@ public final class VaultAssembly implements AutoCloseable {
             VaultAssembly a = new VaultAssembly(this, problems);
             if (!problems.isEmpty()) {
                 a.close(); // S3 clients and Drive transports already opened
+                if (problems.stream().allMatch(p -> p.contains(UNAVAILABLE))) {
+                    // nothing is misconfigured: a store is down or refuses (exit 1 for the command, not 2)
+                    throw new io.pgvault.api.RepositoryException(String.join("; ", problems), null);
+                }
                 throw new ConfigurationException(problems);
             }
             a.vault.ifPresent(a.health::watch);

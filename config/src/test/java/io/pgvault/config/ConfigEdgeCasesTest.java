@@ -108,6 +108,25 @@ class ConfigEdgeCasesTest {
     }
 
     @Test
+    @DisplayName("when the only problem is a store out of reach, the build fails as unavailable (RepositoryException), "
+            + "not as misconfigured: a script can tell an outage from a typo")
+    void unreachableAloneIsNotAConfigurationProblem() {
+        Map<String, String> m = minimal();
+        m.put("pgvault.tiers[0].name", "offsite");
+        m.put("pgvault.tiers[0].repository.s3.bucket", "backups");
+        m.put("pgvault.tiers[0].repository.s3.endpoint", "http://127.0.0.1:9");
+        m.put("pgvault.tiers[0].repository.s3.path-style", "true");
+        m.put("pgvault.tiers[0].repository.s3.max-attempts", "1");
+        m.put("pgvault.tiers[0].repository.s3.credentials", "static");
+        m.put("pgvault.tiers[0].repository.s3.access-key-id", "AKIAREVIEW");
+        m.put("pgvault.tiers[0].repository.s3.secret-access-key", "env:PATH");
+        PgVaultSettings s = SettingsBinder.bind(ConfigTree.of(m));
+        assertThatThrownBy(() -> VaultAssembly.builder(s).build())
+                .isExactlyInstanceOf(io.pgvault.api.RepositoryException.class)
+                .hasMessageStartingWith("pgvault.tiers[0].repository.s3: unavailable: ");
+    }
+
+    @Test
     @DisplayName("a YAML value with a wrong explicit tag is a ConfigurationException that does not quote the value")
     void yamlTagErrorDoesNotQuoteTheValue(@TempDir Path dir) throws Exception {
         for (String tag : new String[] {"!!int", "!!float", "!!timestamp", "!!bool", "!!binary"}) {
