@@ -52,12 +52,19 @@ class OnPgVaultProperties implements Condition {
         }
     }
 
+    /** {@code pgvault.pgbackrest} is set. */
+    static final class PgBackRestSection extends OnPgVaultProperties {
+        PgBackRestSection() {
+            super(List.of("pgvault.pgbackrest"));
+        }
+    }
+
     /** A job is scheduled. */
     static final class Schedule extends OnPgVaultProperties {
         Schedule() {
             super(List.of("pgvault.schedule.backup", "pgvault.schedule.sync", "pgvault.schedule.drill",
                     "pgvault.schedule.physical-full", "pgvault.schedule.physical-diff",
-                    "pgvault.schedule.physical-incr"));
+                    "pgvault.schedule.physical-incr", "pgvault.schedule.mirror"));
         }
     }
 

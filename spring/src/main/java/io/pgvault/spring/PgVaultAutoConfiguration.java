@@ -2,13 +2,13 @@ package io.pgvault.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvault.api.PgVault;
+import io.pgvault.api.event.VaultListener;
+import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.config.PgVaultSettings;
 import io.pgvault.config.VaultAssembly;
 import io.pgvault.operations.ConnectionSource;
 import io.pgvault.operations.health.BackupHealth;
 import io.pgvault.operations.metrics.JobMetrics;
-import io.pgvault.api.event.VaultListener;
-import java.util.List;
 import io.pgvault.operations.metrics.VaultMetrics;
 import io.pgvault.operations.schedule.JobResult;
 import io.pgvault.operations.schedule.Scheduler;
@@ -20,22 +20,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import javax.sql.DataSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * pgvault from {@code pgvault.*} properties: the settings, the {@link VaultAssembly}, a {@link PgVault} bean when
  * {@code pgvault.dump} is set, the pgBackRest facade when {@code pgvault.pgbackrest} is set, {@link BackupHealth}
- * ({@link VaultAssembly#health()}) as an Actuator health contributor ({@code pgvault}), meters in the application's {@link MeterRegistry}, and the
- * scheduler started and stopped with the context. Every bean backs off when the application defines its own.
+ * ({@link VaultAssembly#health()}) as an Actuator health contributor ({@code pgvault}), meters in the application's
+ * {@link MeterRegistry}, and the scheduler started and stopped with the context. Every bean backs off when the application defines its own.
  *
  * <p>Active when any {@code pgvault.*} property is set and {@code pgvault.enabled} is not {@code false}. The
  * application's {@link Clock} bean, if any, is the time source of everything; its {@link DataSource}, when it points
@@ -126,6 +127,18 @@ public class PgVaultAutoConfiguration {
     @Conditional(OnPgVaultProperties.Schedule.class)
     public SmartLifecycle pgVaultSchedulerLifecycle(Scheduler scheduler) {
         return new PgVaultLifecycle(scheduler, Duration.ofMinutes(5));
+    }
+
+    /** The pgBackRest facade, when the module is present and {@code pgvault.pgbackrest} is set. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.pgvault.backend.pgbackrest.PgBackRest")
+    @Conditional(OnPgVaultProperties.PgBackRestSection.class)
+    static class PhysicalBackups {
+        @Bean
+        @ConditionalOnMissingBean
+        PgBackRest pgVaultPgBackRest(VaultAssembly assembly) {
+            return assembly.pgBackRest().orElseThrow();
+        }
     }
 
     /** Actuator health: {@code /actuator/health/pgvault}. */

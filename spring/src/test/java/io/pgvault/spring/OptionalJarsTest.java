@@ -27,11 +27,11 @@ class OptionalJarsTest {
     }
 
     @Test
-    @DisplayName("without micrometer-core, Actuator or a DataSource the vault still starts (the review found it "
-            + "crashed on MeterBinder)")
+    @DisplayName("without micrometer-core, Actuator, a DataSource or the pgBackRest module the vault still starts (the "
+            + "review found it crashed on MeterBinder)")
     void withoutMicrometerActuatorOrJdbc() {
         runner().withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.actuate",
-                "javax.sql", "com.zaxxer")).run(ctx -> {
+                "javax.sql", "com.zaxxer", "io.pgvault.backend.pgbackrest")).run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     assertThat(ctx).hasSingleBean(PgVault.class).hasSingleBean(VaultAssembly.class)
                             .doesNotHaveBean(PgVaultHealthContributor.class);
@@ -46,6 +46,21 @@ class OptionalJarsTest {
                     assertThat(ctx).hasNotFailed();
                     assertThat(ctx.getBean(MeterRegistry.class).find("pgvault.backup.last.success.age").meters())
                             .isNotEmpty();
+                });
+    }
+
+    @Test
+    @DisplayName("pgvault.pgbackrest alone: a PgBackRest bean and no PgVault")
+    void physicalOnly() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PgVaultAutoConfiguration.class))
+                .withPropertyValues("pgvault.pgbackrest.stanza=main",
+                        "pgvault.pgbackrest.config-file=" + dir.resolve("pgbackrest.conf"),
+                        "pgvault.pgbackrest.data-directory=" + dir.resolve("data"),
+                        "pgvault.pgbackrest.run-as=postgres",
+                        "pgvault.pgbackrest.repos[0].path=" + dir.resolve("repo1"))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed().doesNotHaveBean(PgVault.class);
+                    assertThat(ctx).hasSingleBean(io.pgvault.backend.pgbackrest.PgBackRest.class);
                 });
     }
 
