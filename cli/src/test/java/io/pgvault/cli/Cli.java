@@ -46,6 +46,31 @@ final class Cli {
         return pb.start();
     }
 
+    /**
+     * A {@code pgvault.yml} for a pgBackRest stanza of a testkit cluster, pgBackRest running as the server's user.
+     *
+     * @param stanza  the stanza
+     * @param base    the fixture's directory (config and work directories go under it, named after {@code conf})
+     * @param conf    a name for this configuration's own files
+     * @param pg      the cluster (its OS user, socket and binaries)
+     * @param dataDir pg1-path
+     * @param port    pg1-port
+     * @param repo    the one posix repo
+     * @param cipher  its cipher passphrase file, or null for none
+     * @param inside  more lines of the pgbackrest section (indented 4), e.g. a mirror
+     * @param after   more top-level sections (indented 2), e.g. drill
+     * @return the YAML
+     */
+    static String pgbackrestYaml(String stanza, Path base, String conf, io.pgvault.testkit.PostgresCluster pg,
+            Path dataDir, int port, Path repo, Path cipher, String inside, String after) {
+        return "pgvault:\n  pgbackrest:\n    stanza: " + stanza + "\n    config-file: " + base.resolve(conf
+                + "/pgbackrest.conf") + "\n    work-directory: " + base.resolve(conf + "-work") + "\n    run-as: "
+                + pg.osUser().orElseThrow() + "\n    data-directory: " + dataDir + "\n    port: " + port
+                + "\n    socket-directory: " + pg.socketDirectory() + "\n    bin-dir: " + pg.binDir()
+                + "\n    archive-timeout: 30s\n    repos:\n      - path: " + repo + "\n"
+                + (cipher == null ? "" : "        cipher: \"file:" + cipher + "\"\n") + inside + after;
+    }
+
     static Result run(Path workDir, Map<String, String> env, String... args) {
         try {
             Process p = start(workDir, env, args);

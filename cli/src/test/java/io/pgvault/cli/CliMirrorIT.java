@@ -37,24 +37,7 @@ class CliMirrorIT {
     }
 
     private static String yml(String conf, Path dataDir, int port, Path repo, String extra) {
-        return """
-                pgvault:
-                  pgbackrest:
-                    stanza: mirrored
-                    config-file: %s
-                    work-directory: %s
-                    run-as: %s
-                    data-directory: %s
-                    port: %d
-                    socket-directory: %s
-                    bin-dir: %s
-                    archive-timeout: 30s
-                    repos:
-                      - path: %s
-                        cipher: "file:%s"
-                %s""".formatted(base.resolve(conf + "/pgbackrest.conf"), base.resolve(conf + "-work"),
-                pg.osUser().orElseThrow(), dataDir, port, pg.socketDirectory(), pg.binDir(), repo,
-                base.resolve("cipher"), extra);
+        return Cli.pgbackrestYaml("mirrored", base, conf, pg, dataDir, port, repo, base.resolve("cipher"), extra, "");
     }
 
     @Test

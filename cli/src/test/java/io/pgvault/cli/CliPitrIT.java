@@ -33,27 +33,9 @@ class CliPitrIT {
         pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
                 .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'").start();
         Files.writeString(base.resolve("cipher"), "cli pitr test cipher passphrase\n");
-        Files.writeString(base.resolve("pgvault.yml"), """
-                pgvault:
-                  pgbackrest:
-                    stanza: clipitr
-                    config-file: %s
-                    work-directory: %s
-                    run-as: %s
-                    data-directory: %s
-                    port: %d
-                    socket-directory: %s
-                    bin-dir: %s
-                    archive-timeout: 30s
-                    repos:
-                      - path: %s
-                        cipher: "file:%s"
-                  drill:
-                    records: {local: {path: %s}}
-                    amcheck: false
-                """.formatted(base.resolve("conf/pgbackrest.conf"), base.resolve("work"), pg.osUser().orElseThrow(),
-                pg.dataDirectory(), pg.port(), pg.socketDirectory(), pg.binDir(), base.resolve("repo1"),
-                base.resolve("cipher"), base.resolve("drill-records")));
+        Files.writeString(base.resolve("pgvault.yml"), Cli.pgbackrestYaml("clipitr", base, "conf", pg,
+                pg.dataDirectory(), pg.port(), base.resolve("repo1"), base.resolve("cipher"), "",
+                "  drill:\n    records: {local: {path: " + base.resolve("drill-records") + "}}\n    amcheck: false\n"));
         env = Map.of("PGVAULT_CONFIG", base.resolve("pgvault.yml").toString());
     }
 

@@ -40,21 +40,8 @@ class CliStanzaRecreateIT {
     }
 
     private static void configure(PostgresCluster pg) throws Exception {
-        Files.writeString(base.resolve("pgvault.yml"), """
-                pgvault:
-                  pgbackrest:
-                    stanza: recreate
-                    config-file: %s
-                    work-directory: %s
-                    run-as: %s
-                    data-directory: %s
-                    port: %d
-                    socket-directory: %s
-                    archive-timeout: 30s
-                    repos:
-                      - path: %s
-                """.formatted(base.resolve("conf/pgbackrest.conf"), base.resolve("work"), pg.osUser().orElseThrow(),
-                pg.dataDirectory(), pg.port(), pg.socketDirectory(), base.resolve("repo1")));
+        Files.writeString(base.resolve("pgvault.yml"), Cli.pgbackrestYaml("recreate", base, "conf", pg,
+                pg.dataDirectory(), pg.port(), base.resolve("repo1"), null, "", ""));
         Cli.Result w = pgvault("stanza", "write-config");
         assertThat(w.code()).as(w.toString()).isZero();
         String archive = pgvault("stanza", "archive-command").out().lines()

@@ -27,6 +27,18 @@ class ConfigEdgeCasesTest {
         return m;
     }
 
+    /** tiers[0]: an S3 store on a port nothing listens on, one attempt. */
+    private static void unreachableTier(Map<String, String> m) {
+        m.put("pgvault.tiers[0].name", "offsite");
+        m.put("pgvault.tiers[0].repository.s3.bucket", "backups");
+        m.put("pgvault.tiers[0].repository.s3.endpoint", "http://127.0.0.1:9");
+        m.put("pgvault.tiers[0].repository.s3.path-style", "true");
+        m.put("pgvault.tiers[0].repository.s3.max-attempts", "1");
+        m.put("pgvault.tiers[0].repository.s3.credentials", "static");
+        m.put("pgvault.tiers[0].repository.s3.access-key-id", "AKIAREVIEW");
+        m.put("pgvault.tiers[0].repository.s3.secret-access-key", "env:PATH");
+    }
+
     @Test
     @DisplayName("an environment variable replaces a list from the file (Spring Boot's rule), it does not append to it")
     void environmentListReplacesFileList() {
@@ -89,14 +101,7 @@ class ConfigEdgeCasesTest {
             + "that hides them")
     void unreachableTierIsReportedWithTheOtherProblems() {
         Map<String, String> m = minimal();
-        m.put("pgvault.tiers[0].name", "offsite");
-        m.put("pgvault.tiers[0].repository.s3.bucket", "backups");
-        m.put("pgvault.tiers[0].repository.s3.endpoint", "http://127.0.0.1:9");
-        m.put("pgvault.tiers[0].repository.s3.path-style", "true");
-        m.put("pgvault.tiers[0].repository.s3.max-attempts", "1");
-        m.put("pgvault.tiers[0].repository.s3.credentials", "static");
-        m.put("pgvault.tiers[0].repository.s3.access-key-id", "AKIAREVIEW");
-        m.put("pgvault.tiers[0].repository.s3.secret-access-key", "env:PATH");
+        unreachableTier(m);
         m.put("pgvault.tiers[1].name", "other");
         m.put("pgvault.tiers[1].repository.local.path", "/tmp/pgvault-review/other");
         m.put("pgvault.tiers[1].pipeline.passphrase", "env:PGVAULT_REVIEW_UNSET_VARIABLE");
@@ -112,14 +117,7 @@ class ConfigEdgeCasesTest {
             + "not as misconfigured: a script can tell an outage from a typo")
     void unreachableAloneIsNotAConfigurationProblem() {
         Map<String, String> m = minimal();
-        m.put("pgvault.tiers[0].name", "offsite");
-        m.put("pgvault.tiers[0].repository.s3.bucket", "backups");
-        m.put("pgvault.tiers[0].repository.s3.endpoint", "http://127.0.0.1:9");
-        m.put("pgvault.tiers[0].repository.s3.path-style", "true");
-        m.put("pgvault.tiers[0].repository.s3.max-attempts", "1");
-        m.put("pgvault.tiers[0].repository.s3.credentials", "static");
-        m.put("pgvault.tiers[0].repository.s3.access-key-id", "AKIAREVIEW");
-        m.put("pgvault.tiers[0].repository.s3.secret-access-key", "env:PATH");
+        unreachableTier(m);
         PgVaultSettings s = SettingsBinder.bind(ConfigTree.of(m));
         assertThatThrownBy(() -> VaultAssembly.builder(s).build())
                 .isExactlyInstanceOf(io.pgvault.api.RepositoryException.class)
