@@ -154,7 +154,7 @@ public final class RunningCopy implements AutoCloseable {
         String program = psql;
         if (!program.equals(PSQL_ON_PATH) && !psqlChecked) {
             int exit = runner.run(ToolCommand.builder("test", "test").arg("-x", program)
-                    .timeout(Duration.ofSeconds(30)).build(), 1).exitCode();
+                    .timeout(Duration.ofSeconds(30)).build(), 0, 1).exitCode();
             if (exit != 0) {
                 LOG.debug("no psql at {}: querying the copy with the psql on PATH", program);
                 program = PSQL_ON_PATH;
