@@ -20,8 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PgBackRestStanzaIT {
 
+    /**
+     * 17 + 2.55.1 only: on 15 + 2.45 the same steps are covered by PgBackRestRestoreIT (full/diff/incr) and
+     * PgBackRestFailureIT (stanza-delete, stanza-create); this test passed there too (22 s) before it was left out to
+     * keep the suite short. Add a pair here to run it on that pair.
+     */
     static List<MatrixPair> pairs() {
-        return List.of(MatrixPair.PG15_PGBR245, MatrixPair.PG17_PGBR2551);
+        return List.of(MatrixPair.PG17_PGBR2551);
     }
 
     @ParameterizedTest(name = "{0}")
