@@ -282,11 +282,41 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /**
-     * @return the directory of the server and client binaries
+     * @return the directory of the server binaries ({@code initdb}, {@code pg_ctl}, {@code postgres}); for Debian's
+     *         packages also of the clients, see {@link #clientBinDir()}
      * @since 0.1.0
      */
     public Path binDir() {
         return binaries.binDir();
+    }
+
+    /**
+     * @return the directory of the client programs ({@code psql}, {@code pg_dump}) this cluster's helpers and
+     *         {@link #connection()} use: {@link #binDir()} when it has {@code psql}, else the system's (server-only
+     *         builds such as the extracted PostgreSQL 16 and 17 carry no clients; psql 15 answers their queries, while
+     *         pg_dump 15 refuses a newer server)
+     * @since 0.6.0
+     */
+    public Path clientBinDir() {
+        return binaries.clientBinDir();
+    }
+
+    /**
+     * Says whether server binaries of a major version can be found, for tests that skip (with this reason) rather
+     * than fail where they are genuinely absent.
+     *
+     * @param major a major version, e.g. 17
+     * @return empty when {@code builder().requireMajorVersion(major)} finds binaries; else why not (what was looked at
+     *         and how to install them)
+     * @since 0.6.0
+     */
+    public static Optional<String> whyUnavailable(int major) {
+        try {
+            ServerBinaries.locate(Optional.empty(), major);
+            return Optional.empty();
+        } catch (ToolException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /**
@@ -367,7 +397,8 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /**
-     * @return a connection to database {@code postgres} over TCP as the superuser, with this cluster's binaries
+     * @return a connection to database {@code postgres} over TCP as the superuser, with this cluster's client
+     *         binaries
      * @since 0.1.0
      */
     public PgConnection connection() {
@@ -376,13 +407,13 @@ public final class PostgresCluster implements AutoCloseable {
 
     /**
      * @param database a database of this cluster
-     * @return a connection to it over TCP as the superuser, with this cluster's binaries
+     * @return a connection to it over TCP as the superuser, with this cluster's client binaries
      * @since 0.1.0
      */
     public PgConnection connection(String database) {
         requireRunning();
         return PgConnection.builder().host(HOST).port(port).user(SUPERUSER).database(database)
-                .binDir(binaries.binDir()).build();
+                .binDir(binaries.clientBinDir()).build();
     }
 
     /**
@@ -398,7 +429,7 @@ public final class PostgresCluster implements AutoCloseable {
      */
     public String psql(String database, String sql) {
         requireRunning();
-        return new Psql(binaries.tool("psql"), HOST, port, SUPERUSER).run(database, sql, QUERY_TIMEOUT);
+        return new Psql(binaries.clientTool("psql"), HOST, port, SUPERUSER).run(database, sql, QUERY_TIMEOUT);
     }
 
     /**
@@ -591,10 +622,13 @@ public final class PostgresCluster implements AutoCloseable {
         }
 
         /**
-         * @param binDir directory of {@code initdb}, {@code pg_ctl}, {@code postgres}, {@code psql}; default: the
-         *               system property {@code pgvault.postgres.bindir}, the environment variable
-         *               {@code PGVAULT_POSTGRES_BINDIR}, {@code /usr/lib/postgresql/15/bin}, then
-         *               {@code pg_config --bindir}, the first that holds them
+         * @param binDir directory of {@code initdb}, {@code pg_ctl}, {@code postgres} (and {@code psql}, else the
+         *               system's is used); default: the system property {@code pgvault.postgres.bindir}, the
+         *               environment variable {@code PGVAULT_POSTGRES_BINDIR}, for {@link #requireMajorVersion(int)}
+         *               N {@code /usr/lib/postgresql/N/bin} and {@code $PGVAULT_TOOLS/postgresql-N.*}/bin (where
+         *               {@code scripts/install-packages} extracts PostgreSQL 16 and 17 servers; default
+         *               {@code ~/.cache/pgvault}), {@code /usr/lib/postgresql/15/bin}, then
+         *               {@code pg_config --bindir}: the first that holds a server of the required version
          * @return this
          * @since 0.1.0
          */
@@ -604,7 +638,8 @@ public final class PostgresCluster implements AutoCloseable {
         }
 
         /**
-         * @param major the major version the binaries must have, e.g. 15; default: any from 13 on
+         * @param major the major version the binaries must have, e.g. 15, which also directs the search (see
+         *              {@link #binDir(Path)}); default: any from 13 on
          * @return this
          * @since 0.1.0
          */
@@ -690,7 +725,7 @@ public final class PostgresCluster implements AutoCloseable {
             confLines.stream().filter(l -> l.contains("\n") || l.contains("\r")).findFirst()
                     .ifPresent(l -> problems.add("a conf line must be a single line: '" + l + "'"));
             ConfigurationException.throwIfAny(problems);
-            ServerBinaries binaries = ServerBinaries.locate(Optional.ofNullable(binDir));
+            ServerBinaries binaries = ServerBinaries.locate(Optional.ofNullable(binDir), requiredMajorVersion);
             if (requiredMajorVersion != 0 && binaries.majorVersion() != requiredMajorVersion) {
                 problems.add("PostgreSQL " + requiredMajorVersion + " required, but " + binaries.binDir() + " holds "
                         + binaries.version());
@@ -699,6 +734,9 @@ public final class PostgresCluster implements AutoCloseable {
                         + " holds " + binaries.version());
             }
             ConfigurationException.throwIfAny(problems);
+            if (osUser != null || isRoot()) {
+                binaries = binaries.reachableByAll();
+            }
             return new PostgresCluster(this, binaries);
         }
 

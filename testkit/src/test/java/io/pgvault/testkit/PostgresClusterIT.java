@@ -4,6 +4,8 @@ import io.pgvault.api.PgConnection;
 import io.pgvault.api.ToolException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,10 +15,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PostgresClusterIT {
 
@@ -73,6 +77,35 @@ class PostgresClusterIT {
             assertThat(Files.isExecutable(pg.binDir().resolve("pg_dump"))).isTrue();
             assertThat(startMillis).isLessThan(Duration.ofSeconds(20).toMillis());
         }
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @ValueSource(ints = {16, 17})
+    @DisplayName("requireMajorVersion(16|17) finds the server-only builds scripts/install-packages extracts; the "
+            + "system's psql 15 queries them, and amcheck's contrib files came along")
+    void newerServers(int major) {
+        Optional<String> why = PostgresCluster.whyUnavailable(major);
+        assumeTrue(why.isEmpty(), () -> why.orElse(""));
+        try (PostgresCluster pg = PostgresCluster.builder().requireMajorVersion(major).start()) {
+            assertThat(pg.majorVersion()).isEqualTo(major);
+            assertThat(pg.queryValue("postgres", "SHOW server_version_num")).startsWith(major + "0");
+            assertThat(pg.binDir().resolve("psql")).doesNotExist();
+            assertThat(pg.clientBinDir().resolve("psql")).isExecutable();
+            assertThat(pg.connection().binDir()).contains(pg.clientBinDir());
+            assertThat(pg.queryValue("postgres", "CREATE EXTENSION amcheck; "
+                    + "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'")).isEqualTo("1");
+            if (root()) {
+                // the extracted tree lives under root's 0700 home: the server runs from a copy postgres can reach
+                assertThat(pg.binDir().toString()).startsWith("/tmp/pgvault-postgresql-" + pg.version());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("requireMajorVersion of a version nowhere installed: TOOL_MISSING naming what was looked at")
+    void absentVersion() {
+        assertThat(PostgresCluster.whyUnavailable(12)).hasValueSatisfying(why -> assertThat(why)
+                .contains("PostgreSQL 12 server binaries not found", "/usr/lib/postgresql/12/bin"));
     }
 
     @Test

@@ -21,7 +21,7 @@ class PostgresClusterTest {
         assertThatThrownBy(() -> PostgresCluster.builder().binDir(Path.of("/nonexistent/bin")).build())
                 .isInstanceOfSatisfying(ToolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOOL_MISSING))
                 .hasMessageContaining("apt-get install -y postgresql-15")
-                .hasMessageContaining("/nonexistent/bin (missing initdb, pg_ctl, postgres, psql)");
+                .hasMessageContaining("/nonexistent/bin (missing initdb, pg_ctl, postgres)");
     }
 
     @Test

@@ -89,7 +89,10 @@ final class ErrorMapper {
             case 82, 87, 68 -> PgBackRestException.Kind.ARCHIVING_BROKEN;
             case 41, 47, 53, 64, 83, 88 -> PgBackRestException.Kind.PERMISSION;
             case 50 -> PgBackRestException.Kind.LOCK_HELD;
-            case 56, 57 -> PgBackRestException.Kind.DATABASE_CONNECT;
+            // [056] also follows a server too new for this pgBackRest (it could not read pg_control): say upgrade
+            case 56 -> tail.contains("VersionNotSupportedError") ? PgBackRestException.Kind.UNSUPPORTED
+                    : PgBackRestException.Kind.DATABASE_CONNECT;
+            case 57 -> PgBackRestException.Kind.DATABASE_CONNECT;
             case 27 -> tail.contains("DbConnectError") ? PgBackRestException.Kind.DATABASE_CONNECT
                     : PgBackRestException.Kind.INVALID_OPTION;
             case 49, 101, 73 -> PgBackRestException.Kind.REPO_UNREACHABLE;

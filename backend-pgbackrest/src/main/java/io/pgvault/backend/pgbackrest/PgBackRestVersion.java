@@ -29,16 +29,25 @@ public record PgBackRestVersion(String raw, int major, int minor, boolean upstre
      */
     public static final String MINIMUM = "2.33";
     /**
-     * The version pgvault's integration tests run against.
+     * The newest version pgvault's integration tests run against (2.45 until 0.6.0); all of them are
+     * {@link #TESTED_VERSIONS}.
      *
      * @since 0.1.0
      */
-    public static final String TESTED = "2.45";
+    public static final String TESTED = "2.55";
+    /**
+     * The major.minor versions pgvault's integration tests run against, oldest first: 2.45 (Debian 12's) and 2.55
+     * (Debian 13's 2.55.1); any patch level of them counts as tested. The README's compatibility table says what ran
+     * on which.
+     *
+     * @since 0.6.0
+     */
+    public static final List<String> TESTED_VERSIONS = List.of("2.45", "2.55");
 
     private static final Pattern UPSTREAM = Pattern.compile("pgBackRest (\\d+)\\.(\\d+)(?:\\.\\d+)?");
     private static final Pattern ANY = Pattern.compile("(\\d+)\\.(\\d+)");
     private static final int MIN_MINOR = 33;
-    private static final int TESTED_MINOR = 45;
+    private static final int NEWEST_TESTED_MINOR = 55;
 
     /** Validates and copies the components. */
     public PgBackRestVersion {
@@ -94,13 +103,18 @@ public record PgBackRestVersion(String raw, int major, int minor, boolean upstre
         if (older && policy != VersionPolicy.LENIENT) {
             throw refuse(raw, "pgvault needs pgBackRest " + MINIMUM + " or later (multi-repo support)");
         }
-        boolean newer = major > 2 || (major == 2 && minor > TESTED_MINOR);
-        if (policy == VersionPolicy.STRICT && (major != 2 || minor != TESTED_MINOR)) {
-            throw refuse(raw, "the version policy is strict and pgvault is tested with pgBackRest " + TESTED);
+        boolean newer = major > 2 || (major == 2 && minor > NEWEST_TESTED_MINOR);
+        boolean tested = TESTED_VERSIONS.contains(major + "." + minor);
+        String testedList = String.join(", ", TESTED_VERSIONS);
+        if (policy == VersionPolicy.STRICT && !tested) {
+            throw refuse(raw, "the version policy is strict and pgvault is tested with pgBackRest " + testedList);
         }
         if (newer) {
             warnings.add("pgBackRest " + major + "." + minor + " is newer than " + TESTED
-                    + ", the version pgvault is tested with; its options and info JSON may differ");
+                    + ", the newest version pgvault is tested with; its options and info JSON may differ");
+        } else if (!tested && !older) {
+            warnings.add("pgBackRest " + major + "." + minor + " is not one of the versions pgvault is tested with ("
+                    + testedList + "); its options and info JSON may differ");
         } else if (older) {
             warnings.add("pgBackRest " + major + "." + minor + " is older than " + MINIMUM + "; accepted because "
                     + "the version policy is lenient");

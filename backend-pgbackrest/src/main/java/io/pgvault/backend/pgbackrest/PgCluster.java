@@ -18,7 +18,8 @@ import java.util.Optional;
  * @param user            the role pgBackRest connects as ({@code pg1-user}, default {@code postgres})
  * @param database        the database pgBackRest connects to ({@code pg1-database}, default {@code postgres})
  * @param binDir          the directory of {@code pg_ctl} and {@code psql}, used to start a restored copy for
- *                        inspection; empty: resolved from {@code PATH}
+ *                        inspection; empty: resolved from {@code PATH}. Where it has no {@code psql} (a
+ *                        server-only build), the copy is queried with the {@code psql} on {@code PATH}
  * @param host            {@code pgN-host}: the host a standby runs on, reached by pgBackRest over ssh as
  *                        {@code postgres} (pgBackRest's defaults for {@code pgN-host-user} and
  *                        {@code pgN-host-type}); empty: on the host pgBackRest runs on. Only standbys may name a

@@ -28,10 +28,12 @@ import java.util.Objects;
 public final class RunningCopy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunningCopy.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final String PSQL_ON_PATH = "psql";
 
     private final ProcessRunner runner;
     private final String pgCtl;
-    private final String psql;
+    private volatile String psql;
+    private volatile boolean psqlChecked;
     private final Path dataDirectory;
     private final Path socketDirectory;
     private final int port;
@@ -137,13 +139,38 @@ public final class RunningCopy implements AutoCloseable {
      */
     public String queryValue(String database, String sql) {
         Objects.requireNonNull(sql, "sql");
-        String out = runner.run(ToolCommand.builder("psql", psql)
+        String out = psql(psqlProgram(), database, sql);
+        String first = out.lines().findFirst().orElse("");
+        return first.strip();
+    }
+
+    /**
+     * Server-only builds (embedded/zonky PostgreSQL) have {@code pg_ctl} but no {@code psql} beside it: then the one
+     * on {@code PATH} queries the copy (psql talks to newer servers). Checked once, through the launcher (the copy may
+     * run on another host or as another user); a launcher such as {@code runuser} reports a missing program with its
+     * own exit status 1, indistinguishable from a failed query.
+     */
+    private String psqlProgram() {
+        String program = psql;
+        if (!program.equals(PSQL_ON_PATH) && !psqlChecked) {
+            int exit = runner.run(ToolCommand.builder("test", "test").arg("-x", program)
+                    .timeout(Duration.ofSeconds(30)).build(), 0, 1).exitCode();
+            if (exit != 0) {
+                LOG.debug("no psql at {}: querying the copy with the psql on PATH", program);
+                program = PSQL_ON_PATH;
+                psql = program;
+            }
+            psqlChecked = true;
+        }
+        return program;
+    }
+
+    private String psql(String program, String database, String sql) {
+        return runner.run(ToolCommand.builder("psql", program)
                 .arg("-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory.toString(), "-p",
                         Integer.toString(port), "-U", user, "-d", database, "-c", sql)
                 .env("PGCONNECT_TIMEOUT", "10")
                 .timeout(Duration.ofMinutes(10)).build()).stdout();
-        String first = out.lines().findFirst().orElse("");
-        return first.strip();
     }
 
     /**
@@ -171,6 +198,9 @@ public final class RunningCopy implements AutoCloseable {
                     return;
                 }
             } catch (ToolException e) {
+                if (e.code() == ErrorCode.TOOL_MISSING) {
+                    throw e; // no psql to ask with: waiting cannot help (it used to wait out the whole timeout)
+                }
                 // the server may refuse connections for a moment while it promotes, or it has stopped for good
                 // (e.g. a recovery target past the end of the available WAL): then waiting longer cannot help
                 if (!serverRunning()) {

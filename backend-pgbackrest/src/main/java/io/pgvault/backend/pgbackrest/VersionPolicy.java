@@ -8,10 +8,13 @@ package io.pgvault.backend.pgbackrest;
 public enum VersionPolicy {
     /**
      * Refuse versions older than {@link PgBackRestVersion#MINIMUM} and output that is not upstream pgBackRest's
-     * (forks); warn about versions newer than {@link PgBackRestVersion#TESTED}. The default.
+     * (forks); warn about versions that are not {@link PgBackRestVersion#TESTED_VERSIONS}. The default.
      */
     WARN,
-    /** Refuse everything except the versions pgvault is tested against ({@link PgBackRestVersion#TESTED} line). */
+    /**
+     * Refuse everything except the versions pgvault is tested against ({@link PgBackRestVersion#TESTED_VERSIONS}, any
+     * patch level).
+     */
     STRICT,
     /** Accept anything that reports a version, with a warning; for forks an operator has vetted. */
     LENIENT

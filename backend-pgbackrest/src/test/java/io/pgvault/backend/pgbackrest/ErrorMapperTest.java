@@ -34,6 +34,22 @@ class ErrorMapperTest {
     }
 
     @Test
+    @DisplayName("a PostgreSQL newer than the pgBackRest (2.45 on a 16 server: [056] after VersionNotSupportedError) is "
+            + "UNSUPPORTED, saying to upgrade pgBackRest, not a connection problem")
+    void postgresTooNewForPgBackRest() {
+        // what pgBackRest 2.45 printed for stanza-create on PostgreSQL 16.10 here
+        PgBackRestException e = map("WARN: unable to check pg1: [VersionNotSupportedError] unexpected control version "
+                + "= 1300 and catalog version = 202307071\n      HINT: is this version of PostgreSQL supported?\n"
+                + "ERROR: [056]: unable to find primary cluster - cannot proceed\n"
+                + "       HINT: are all available clusters in recovery?", false);
+        assertThat(e.kind()).isEqualTo(PgBackRestException.Kind.UNSUPPORTED);
+        assertThat(e.getMessage()).contains("[056]", "upgrade pgBackRest");
+        assertThat(map("ERROR: [056]: unable to find primary cluster - cannot proceed\n"
+                + "       HINT: are all available clusters in recovery?", false).kind())
+                .isEqualTo(PgBackRestException.Kind.DATABASE_CONNECT);
+    }
+
+    @Test
     @DisplayName("each listed number maps to its kind and pgvault error code")
     void numbers() {
         assertThat(map("ERROR: [040]: unable to restore to path '/x' because it contains files", false).kind())

@@ -15,7 +15,7 @@ import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
- * One PostgreSQL 15 cluster archiving into a pgBackRest stanza with a posix repo, everything under one directory of
+ * One PostgreSQL cluster (15 unless a {@link MatrixPair} says otherwise) archiving into a pgBackRest stanza with a posix repo, everything under one directory of
  * its own (config, log, lock, spool, repos, restore targets), as TESTING.md prescribes: pgBackRest runs as the
  * server's OS user with pgvault's own {@code --config}. Share one per test class; {@link #close()} stops the cluster
  * and deletes the directory. Public for the tests of {@code mirror}.
@@ -29,9 +29,12 @@ public final class PgBackRestFixture implements AutoCloseable {
     public final PostgresCluster pg;
     final PgBackRestConfig config;
     public final PgBackRest pgbr;
+    /** The versions this fixture runs. */
+    public final MatrixPair pair;
     private final AtomicInteger dirs = new AtomicInteger();
 
-    private PgBackRestFixture(Path base, PostgresCluster pg, PgBackRestConfig config) {
+    private PgBackRestFixture(MatrixPair pair, Path base, PostgresCluster pg, PgBackRestConfig config) {
+        this.pair = pair;
         this.base = base;
         this.pg = pg;
         this.config = config;
@@ -54,15 +57,29 @@ public final class PgBackRestFixture implements AutoCloseable {
      */
     public static PgBackRestFixture start(String stanza,
             BiFunction<PgBackRestConfig.Builder, Path, PgBackRestConfig.Builder> customize) {
+        return start(MatrixPair.PG15_PGBR245, stanza, customize);
+    }
+
+    /**
+     * @param pair      the PostgreSQL server and pgBackRest to run; the caller has checked
+     *                  {@link MatrixPair#assumeInstalled()}
+     * @param stanza    the stanza
+     * @param customize changes to the default config, given the fixture's directory
+     * @return a running cluster of the pair's version with archiving into a stanza the pair's pgBackRest created
+     */
+    public static PgBackRestFixture start(MatrixPair pair, String stanza,
+            BiFunction<PgBackRestConfig.Builder, Path, PgBackRestConfig.Builder> customize) {
         Path base = Directories.createServerOwned("pgbr-");
         PostgresCluster pg = null;
         try {
-            pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
+            pg = pair.cluster().baseDirectory(base)
                     .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'",
                             "max_wal_senders = 3")
                     .start();
-            PgBackRestConfig config = customize.apply(configFor(stanza, pg, base), base).build();
-            PgBackRestFixture f = new PgBackRestFixture(base, pg, config);
+            PgBackRestConfig.Builder defaults = configFor(stanza, pg, base);
+            pair.executable(base).ifPresent(defaults::executable);
+            PgBackRestConfig config = customize.apply(defaults, base).build();
+            PgBackRestFixture f = new PgBackRestFixture(pair, base, pg, config);
             f.pgbr.writeConfig();
             pg.configure("archive_command = " + PostgresCluster.quoteLiteral(f.pgbr.archiveCommand()));
             pg.restart();
@@ -132,7 +149,7 @@ public final class PgBackRestFixture implements AutoCloseable {
     public PgBackRest restoreTool(Path repo, Path dataDir, Secret cipher) {
         int n = dirs.incrementAndGet();
         PgBackRest tool = PgBackRest.of(configFor(config.stanza(), pg, dataDir, repo, base.resolve("conf-restore-" + n),
-                base.resolve("work-restore-" + n), cipher).build());
+                base.resolve("work-restore-" + n), cipher).executable(config.executable()).build());
         tool.writeConfig();
         return tool;
     }
@@ -144,7 +161,7 @@ public final class PgBackRestFixture implements AutoCloseable {
 
     /** Starts a restored data directory with the testkit (deleted on close) and waits for the end of recovery. */
     public PostgresCluster startRestored(Path dataDirectory) {
-        return PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
+        return pair.cluster().baseDirectory(base)
                 .existingDataDirectory(dataDirectory).start().awaitRecoveryEnd(RECOVERY);
     }
 

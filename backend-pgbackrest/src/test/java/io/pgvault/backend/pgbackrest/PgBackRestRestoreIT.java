@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,22 +23,42 @@ import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Point-in-time and chain restores with real pgBackRest 2.45 and PostgreSQL 15, from one cluster and stanza: a full
- * backup, then 1000 'test' rows, a noted time, LSN and restore point, then 1000 'after' rows, all archived.
+ * backup, then 1000 'test' rows, a noted time, LSN and restore point, then 1000 'after' rows, all archived. Subclasses
+ * run the same plan on another {@link MatrixPair} ({@link #pair()}); those that run only the PITR plan
+ * ({@link #pitrOnly()}) skip the rest with that reason.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PgBackRestRestoreIT {
-    private static PgBackRestFixture f;
-    private static BackupSet full;
-    private static Instant noted;
-    private static String lsn;
-    private static String xid;
+    private PgBackRestFixture f;
+    private BackupSet full;
+    private Instant noted;
+    private String lsn;
+    private String xid;
+
+    /** @return the versions this class runs on */
+    MatrixPair pair() {
+        return MatrixPair.PG15_PGBR245;
+    }
+
+    /** @return whether only the PITR plan (and the listing it starts from) runs on {@link #pair()} */
+    boolean pitrOnly() {
+        return false;
+    }
+
+    private void fullPlanOnly() {
+        assumeFalse(pitrOnly(), () -> pair() + " runs the PITR 1000/0 plan only, to keep the suite short");
+    }
 
     @BeforeAll
-    static void setUp() {
+    void setUp() {
+        pair().assumeInstalled();
         // repo1 encrypted (the fixture's), repo2 a plain posix repo: archive-push writes to both
-        f = PgBackRestFixture.start("pitr", (b, base) -> b.repo(PgBackRestRepo.posix(base.resolve("repo2")).build()));
+        f = PgBackRestFixture.start(pair(), "pitr",
+                (b, base) -> b.repo(PgBackRestRepo.posix(base.resolve("repo2")).build()));
         f.pg.psql("postgres", "CREATE TABLE marks (id serial PRIMARY KEY, tag text NOT NULL);"
                 + "INSERT INTO marks (tag) SELECT 'base' FROM generate_series(1, 10);");
         full = f.pgbr.backup(BackupType.FULL, 1);
@@ -57,7 +78,7 @@ class PgBackRestRestoreIT {
     }
 
     @AfterAll
-    static void tearDown() {
+    void tearDown() {
         if (f != null) {
             f.close();
         }
@@ -74,6 +95,7 @@ class PgBackRestRestoreIT {
     @Test
     @DisplayName("two repos in one stanza: a backup goes to the repo asked for, lists there only, restores from it")
     void perRepo() {
+        fullPlanOnly();
         BackupSet second = f.pgbr.backup(BackupType.FULL, 2);
         assertThat(second.attribute(PgBackRestBackup.REPO)).contains("2");
         assertThat(f.pgbr.list(2)).extracting(BackupSet::id).containsExactly(second.id());
@@ -92,6 +114,7 @@ class PgBackRestRestoreIT {
     @DisplayName("pgbackrest.conf and the secrets include file are 0600 and the server's; only the latter has the "
             + "passphrase")
     void configFiles() throws Exception {
+        fullPlanOnly();
         Path conf = f.config.configFile();
         Path secrets = f.config.includeDirectory().resolve("pgvault-secrets.conf");
         for (Path p : List.of(conf, secrets)) {
@@ -143,6 +166,7 @@ class PgBackRestRestoreIT {
     @DisplayName("a target beyond the archived WAL: the copy stops and restore fails at once, naming the log, "
             + "instead of waiting out the command timeout")
     void targetBeyondTheWal() {
+        fullPlanOnly();
         Path dir = f.newDirectory("beyond");
         PhysicalRestoreRequest request = PhysicalRestoreRequest.builder()
                 .target(RestoreTarget.time(Instant.now().plus(Duration.ofDays(1)))).targetAction(TargetAction.PROMOTE)
@@ -160,6 +184,7 @@ class PgBackRestRestoreIT {
     @DisplayName("startOnPort on a port another process holds: the error names the port as in use, not the recovery "
             + "target; the restored directory then starts on a free port")
     void busyPort() throws java.io.IOException {
+        fullPlanOnly();
         Path dir = f.newDirectory("busy-port");
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"))) {
@@ -181,6 +206,7 @@ class PgBackRestRestoreIT {
     @Test
     @DisplayName("paused at the noted time for inspection: still in recovery, readable, 1000 test and 0 after rows")
     void pausedForInspection() {
+        fullPlanOnly();
         Path dir = f.newDirectory("paused");
         PhysicalRestoreResult r = f.pgbr.restore(PhysicalRestoreRequest.builder()
                 .target(RestoreTarget.time(noted)).targetAction(TargetAction.PAUSE)
@@ -203,6 +229,7 @@ class PgBackRestRestoreIT {
     @Test
     @DisplayName("latest replays every archived segment: 1000 test and 1000 after")
     void latest() {
+        fullPlanOnly();
         Path dir = f.newDirectory("latest");
         f.pgbr.restore(PhysicalRestoreRequest.builder().dataDirectory(dir).build());
         try (PostgresCluster copy = f.startRestored(dir)) {
@@ -214,6 +241,7 @@ class PgBackRestRestoreIT {
     @Test
     @DisplayName("immediate stops when the full backup is consistent: only the base rows")
     void immediate() {
+        fullPlanOnly();
         Path dir = f.newDirectory("immediate");
         f.pgbr.restore(PhysicalRestoreRequest.builder().set(full.id()).target(RestoreTarget.immediate())
                 .targetAction(TargetAction.PROMOTE).dataDirectory(dir).build());
@@ -225,6 +253,7 @@ class PgBackRestRestoreIT {
     @Test
     @DisplayName("a named restore point, an LSN and the test rows' transaction id all stop before the after rows")
     void nameLsnXid() {
+        fullPlanOnly();
         for (RestoreTarget target : List.of(RestoreTarget.name("before-after"), RestoreTarget.lsn(lsn),
                 RestoreTarget.xid(xid))) {
             Path dir = f.newDirectory("target");
@@ -240,6 +269,7 @@ class PgBackRestRestoreIT {
     @Test
     @DisplayName("a diff and an incr chain restore to exactly the source's content; delta reuses a directory")
     void chainAndDelta() {
+        fullPlanOnly();
         f.pg.createDatabase("shop");
         DemoDatabase.realistic(1).applyTo(f.pg, "shop");
         f.pg.psql("shop", "DELETE FROM shop.order_items WHERE line_no % 3 = 0; UPDATE shop.customers SET "

@@ -9,13 +9,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PgBackRestVersionTest {
     @Test
-    @DisplayName("the tested version passes every policy without a warning")
+    @DisplayName("the tested versions (2.45, 2.55 with any patch level) pass every policy without a warning")
     void tested() {
+        assertThat(PgBackRestVersion.TESTED_VERSIONS).containsExactly("2.45", "2.55");
+        assertThat(PgBackRestVersion.TESTED).isEqualTo("2.55");
         for (VersionPolicy p : VersionPolicy.values()) {
-            PgBackRestVersion v = PgBackRestVersion.parse("pgBackRest 2.45\n", p);
-            assertThat(v.number()).isEqualTo("2.45");
-            assertThat(v.upstream()).isTrue();
-            assertThat(v.warnings()).isEmpty();
+            for (String out : new String[] {"pgBackRest 2.45\n", "pgBackRest 2.55.1\n"}) {
+                PgBackRestVersion v = PgBackRestVersion.parse(out, p);
+                assertThat(v.number()).isEqualTo(out.substring(11, 15));
+                assertThat(v.upstream()).isTrue();
+                assertThat(v.warnings()).isEmpty();
+            }
         }
     }
 
@@ -23,9 +27,18 @@ class PgBackRestVersionTest {
     @DisplayName("newer versions are accepted with a warning, refused when strict")
     void newer() {
         assertThat(PgBackRestVersion.parse("pgBackRest 2.57.0", VersionPolicy.WARN).warnings()).singleElement()
-                .asString().contains("newer than 2.45");
+                .asString().contains("newer than 2.55");
         assertThatThrownBy(() -> PgBackRestVersion.parse("pgBackRest 2.57.0", VersionPolicy.STRICT))
                 .isInstanceOf(ToolException.class).hasMessageContaining("strict");
+    }
+
+    @Test
+    @DisplayName("a version between the tested ones is accepted with a warning naming them, refused when strict")
+    void between() {
+        assertThat(PgBackRestVersion.parse("pgBackRest 2.49", VersionPolicy.WARN).warnings()).singleElement()
+                .asString().contains("2.49 is not one of the versions pgvault is tested with (2.45, 2.55)");
+        assertThatThrownBy(() -> PgBackRestVersion.parse("pgBackRest 2.49", VersionPolicy.STRICT))
+                .isInstanceOf(ToolException.class).hasMessageContaining("strict").hasMessageContaining("2.45, 2.55");
     }
 
     @Test

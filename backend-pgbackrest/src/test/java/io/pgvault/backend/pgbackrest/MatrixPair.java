@@ -1,0 +1,58 @@
+package io.pgvault.backend.pgbackrest;
+
+import io.pgvault.testkit.PostgresCluster;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * One cell of the version matrix the physical integration tests run on: a PostgreSQL server major version and a
+ * pgBackRest build. PostgreSQL 15 is Debian 12's; 16 and 17 are the server-only builds {@code scripts/install-packages}
+ * extracts from the zonky jars (their clients are the system's 15). pgBackRest 2.45 is the system's, 2.55.1 Debian
+ * 13's, extracted by the same script. Public for the tests of {@code mirror}.
+ *
+ * @param postgresMajor the server's major version
+ * @param pgBackRest    the pgBackRest version, {@link #SYSTEM_PGBACKREST} or {@link PgBackRestBinaries#V2_55}
+ */
+public record MatrixPair(int postgresMajor, String pgBackRest) {
+    /** The system's pgBackRest, Debian 12's. */
+    static final String SYSTEM_PGBACKREST = "2.45";
+    /** The pair every physical test runs on. */
+    public static final MatrixPair PG15_PGBR245 = new MatrixPair(15, SYSTEM_PGBACKREST);
+    /** The current pair: PostgreSQL 17 and pgBackRest 2.55.1. */
+    public static final MatrixPair PG17_PGBR2551 = new MatrixPair(17, PgBackRestBinaries.V2_55);
+    /** PostgreSQL 16 with pgBackRest 2.55.1 (2.45 predates PostgreSQL 16 support). */
+    public static final MatrixPair PG16_PGBR2551 = new MatrixPair(16, PgBackRestBinaries.V2_55);
+
+    /**
+     * Skips the calling test (class) with the reason when this pair's PostgreSQL server binaries are not installed;
+     * pgBackRest 2.55.1 missing fails instead ({@link PgBackRestBinaries#pgbackrest255()}), as before.
+     */
+    void assumeInstalled() {
+        Optional<String> why = PostgresCluster.whyUnavailable(postgresMajor);
+        assumeTrue(why.isEmpty(), () -> this + ": " + why.orElse("") + " (scripts/install-packages installs them)");
+    }
+
+    /**
+     * @param base a directory the server's user can traverse (a fixture's)
+     * @return the pgbackrest program to configure, empty for the system's
+     */
+    Optional<String> executable(Path base) {
+        if (SYSTEM_PGBACKREST.equals(pgBackRest)) {
+            return Optional.empty();
+        }
+        return Optional.of(PgBackRestBinaries.runnableCopy(PgBackRestBinaries.pgbackrest255(), base).toString());
+    }
+
+    /** @return a cluster builder for this pair's server */
+    PostgresCluster.Builder cluster() {
+        return PostgresCluster.builder().requireMajorVersion(postgresMajor);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgreSQL " + postgresMajor + " + pgBackRest " + pgBackRest;
+    }
+}

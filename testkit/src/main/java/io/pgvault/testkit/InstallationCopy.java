@@ -1,0 +1,86 @@
+package io.pgvault.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A copy of a program installation (PostgreSQL's {@code bin}, {@code lib}, {@code share}) under {@code /tmp} that
+ * every user may read and run, for installations the server's OS user cannot reach (under root's 0700 home). Made
+ * once: later calls, in this JVM or another, reuse a complete copy.
+ */
+final class InstallationCopy {
+    private static final String COMPLETE = ".pgvault-complete";
+
+    private InstallationCopy() {
+    }
+
+    /** @return whether every directory from the root down to {@code dir} lets others through ({@code o+x}) */
+    static boolean traversableByAll(Path dir) {
+        try {
+            for (Path d = dir.toRealPath(); d != null; d = d.getParent()) {
+                if (!Files.getPosixFilePermissions(d).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the permissions above " + dir, e);
+        }
+    }
+
+    /**
+     * @param installation the directory to copy
+     * @param name         the copy's name under {@code /tmp}, e.g. {@code pgvault-postgresql-17.6}
+     * @return the complete copy, readable and (where the original was) executable by all
+     */
+    static synchronized Path of(Path installation, String name) {
+        Path target = Path.of("/tmp", name + "-" + Integer.toHexString(installation.toAbsolutePath().hashCode()));
+        if (Files.exists(target.resolve(COMPLETE))) {
+            return target;
+        }
+        try {
+            Path tmp = Files.createTempDirectory(Path.of("/tmp"), name + "-copy-");
+            try (Stream<Path> all = Files.walk(installation)) {
+                for (Path src : (Iterable<Path>) all::iterator) {
+                    Path dst = tmp.resolve(installation.relativize(src).toString());
+                    if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createDirectories(dst);
+                    } else {
+                        Files.copy(src, dst, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                    if (!Files.isSymbolicLink(dst)) {
+                        Files.setPosixFilePermissions(dst, readableByAll(Files.getPosixFilePermissions(dst)));
+                    }
+                }
+            }
+            Files.createFile(tmp.resolve(COMPLETE));
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                Directories.deleteRecursively(tmp); // another JVM was first: its copy is as good
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + installation + " to " + target + ": " + e, e);
+        }
+    }
+
+    private static Set<PosixFilePermission> readableByAll(Set<PosixFilePermission> perms) {
+        Set<PosixFilePermission> p = new HashSet<>(perms);
+        p.addAll(PosixFilePermissions.fromString("r--r--r--"));
+        if (p.contains(PosixFilePermission.OWNER_EXECUTE)) {
+            p.addAll(PosixFilePermissions.fromString("--x--x--x"));
+        }
+        return p;
+    }
+}
