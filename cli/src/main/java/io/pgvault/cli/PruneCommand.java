@@ -72,10 +72,10 @@ final class PruneCommand implements Callable<Integer> {
             root.confirm("expire what the plan removes from every repo of stanza " + pgbr.config().stanza());
         }
         for (PgBackRestRepo repo : pgbr.config().repos()) {
-            RetentionPlan plan = pgbr.plan(policy, repo);
+            // the report carries the plan it applied: planning again would list the repo a second time
             PruneReport report = pgbr.applyRetention(policy, repo, execute ? PruneMode.EXECUTE : PruneMode.DRY_RUN);
             out.printf("repo%d:%n", repo.index());
-            print(out, plan, report, Map.of());
+            print(out, report.plan(), report, Map.of());
         }
         return Exit.OK;
     }

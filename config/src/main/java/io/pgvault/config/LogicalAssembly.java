@@ -54,7 +54,7 @@ final class LogicalAssembly {
             if (repo == null) {
                 continue;
             }
-            Tier.Builder b = Tier.builder(t.name(), repo).filter(filter(t)).required(t.required());
+            Tier.Builder b = Tier.builder(t.name(), repo).filter(filter(t.filter(), t.zone())).required(t.required());
             t.retention().map(LogicalAssembly::policy).ifPresent(b::retention);
             t.maxCopyWait().ifPresent(b::maxCopyWait);
             if (tierPipeline != null) {
@@ -134,12 +134,13 @@ final class LogicalAssembly {
         return io.pgvault.api.Secret.of(lines.get(0));
     }
 
-    private static TierFilter filter(TierSettings t) {
-        return switch (t.filter()) {
+    /** @return the tier filter a setting names (month and week in {@code zone}) */
+    static TierFilter filter(PgVaultSettings.TierFilterKind kind, java.time.ZoneId zone) {
+        return switch (kind) {
             case ALL -> TierFilter.all();
             case FULLS_ONLY -> TierFilter.fullsOnly();
-            case LAST_OF_MONTH -> TierFilter.lastOfMonth(t.zone());
-            case LAST_OF_WEEK -> TierFilter.lastOfWeek(t.zone());
+            case LAST_OF_MONTH -> TierFilter.lastOfMonth(zone);
+            case LAST_OF_WEEK -> TierFilter.lastOfWeek(zone);
         };
     }
 

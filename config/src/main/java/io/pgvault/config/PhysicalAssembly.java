@@ -48,12 +48,12 @@ final class PhysicalAssembly {
             return;
         }
         mirror = LogicalAssembly.guarded(() -> {
-            Tier.Builder tier = Tier.builder(m.name(), repo).filter(switch (m.filter()) {
-                case ALL -> TierFilter.all();
-                case FULLS_ONLY -> TierFilter.fullsOnly();
-                case LAST_OF_MONTH -> TierFilter.fullsOnly().then(TierFilter.lastOfMonth(m.zone()));
-                case LAST_OF_WEEK -> TierFilter.fullsOnly().then(TierFilter.lastOfWeek(m.zone()));
-            });
+            TierFilter filter = LogicalAssembly.filter(m.filter(), m.zone());
+            boolean calendar = m.filter() == PgVaultSettings.TierFilterKind.LAST_OF_MONTH
+                    || m.filter() == PgVaultSettings.TierFilterKind.LAST_OF_WEEK;
+            // a month's or week's last set of a mirror is its last full: the diffs after it would bring it anyway
+            Tier.Builder tier = Tier.builder(m.name(), repo)
+                    .filter(calendar ? TierFilter.fullsOnly().then(filter) : filter);
             m.retention().map(LogicalAssembly::policy).ifPresent(tier::retention);
             PgBackRestMirror.Builder b = PgBackRestMirror.builder(s.stanza()).source(pgbr, m.sourceRepo())
                     .tier(tier.build()).wal(WalPolicy.valueOf(m.wal().name())).prefix(m.prefix()).clock(clock);

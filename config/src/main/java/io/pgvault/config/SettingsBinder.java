@@ -48,6 +48,8 @@ public final class SettingsBinder {
     private static final Pattern TIER_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern STANZA = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
+    private static volatile ConfigSchema schema;
+
     private SettingsBinder() {
     }
 
@@ -65,9 +67,16 @@ public final class SettingsBinder {
 
     /** @return every property the binder knows, with types, defaults and descriptions */
     public static ConfigSchema schema() {
-        Binding binding = new Binding(ConfigTree.of(java.util.Map.of()), true);
-        bind(new ConfigNode(binding, ROOT));
-        return binding.schema();
+        ConfigSchema s = schema;
+        if (s == null) {
+            // the schema depends on the code alone: described once (the starter's conditions and the environment
+            // mapping ask for it at start-up)
+            Binding binding = new Binding(ConfigTree.of(java.util.Map.of()), true);
+            bind(new ConfigNode(binding, ROOT));
+            s = binding.schema();
+            schema = s;
+        }
+        return s;
     }
 
     private static PgVaultSettings bind(ConfigNode root) {
