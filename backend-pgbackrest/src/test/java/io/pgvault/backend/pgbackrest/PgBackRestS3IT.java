@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -33,10 +34,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * One stanza with two repos, a posix directory (repo1) and an S3 bucket on S3Proxy over HTTPS (repo2), both
- * encrypted with aes-256-cbc under different passphrases, driven by real pgBackRest 2.45 and PostgreSQL 15. The S3
+ * encrypted with aes-256-cbc under different passphrases, driven by real pgBackRest 2.45 and PostgreSQL 15 (subclasses
+ * run it on another {@link MatrixPair}). The S3
  * repo is mapped from an {@link S3RepositoryConfig} that trusts the server's self-signed certificate through
  * {@code caFile}, as a host would configure it.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PgBackRestS3IT {
     /** Stops PostgreSQL (in {@link #tearDown()}) before this closes the S3 server: archive-push would retry. */
     @RegisterExtension
@@ -44,11 +47,11 @@ class PgBackRestS3IT {
 
     static final Secret S3_CIPHER = Secret.of("pgvault s3 repo passphrase: test only");
 
-    private static PgBackRestFixture f;
-    private static String bucket;
-    private static Map<String, String> source;
-    private static BackupSet posixFull;
-    private static BackupSet s3Full;
+    private PgBackRestFixture f;
+    private String bucket;
+    private Map<String, String> source;
+    private BackupSet posixFull;
+    private BackupSet s3Full;
 
     /** The S3 repository's settings as a host writes them: endpoint, path style, static keys, the CA to trust. */
     static S3RepositoryConfig s3Config(TlsS3Server server, String bucket, URI endpoint) {
@@ -62,14 +65,20 @@ class PgBackRestS3IT {
                 .build();
     }
 
+    /** @return the versions this class runs on */
+    MatrixPair pair() {
+        return MatrixPair.PG15_PGBR245;
+    }
+
     @BeforeAll
-    static void setUp() {
+    void setUp() {
+        pair().assumeInstalled();
         TlsS3Server server = S3.server();
         bucket = TlsS3Server.uniqueBucket("pgbr-s3");
         server.createBucket(bucket); // pgBackRest never creates buckets
         PgBackRestRepo s3Repo = PgBackRestRepo.s3(s3Config(server, bucket, server.endpoint())).cipher(S3_CIPHER)
                 .build();
-        f = PgBackRestFixture.start("twin", b -> b.repo(s3Repo));
+        f = PgBackRestFixture.start(pair(), "twin", (b, base) -> b.repo(s3Repo));
         f.pg.createDatabase("shop");
         DemoDatabase.realistic(1).applyTo(f.pg, "shop");
         source = DemoDatabase.fingerprint(f.pg, "shop");
@@ -78,7 +87,7 @@ class PgBackRestS3IT {
     }
 
     @AfterAll
-    static void tearDown() {
+    void tearDown() {
         if (f != null) {
             f.close();
         }
@@ -146,7 +155,7 @@ class PgBackRestS3IT {
     private static Path shortIoTimeout(PgBackRestConfig config) {
         try {
             Path file = config.includeDirectory().resolve("zz-test-io-timeout.conf");
-            Files.writeString(file, "[global]\nio-timeout=3\n");
+            Files.writeString(file, "[global]\nio-timeout=1\n");
             Files.setOwner(file, Files.getOwner(config.includeDirectory()));
             return file;
         } catch (IOException e) {
@@ -154,7 +163,7 @@ class PgBackRestS3IT {
         }
     }
 
-    private static void assertRestoreMatches(int repo, BackupSet set) {
+    private void assertRestoreMatches(int repo, BackupSet set) {
         Path dir = f.newDirectory("from-repo" + repo);
         f.pgbr.restore(PhysicalRestoreRequest.builder().repo(repo).set(set.id()).target(RestoreTarget.immediate())
                 .targetAction(TargetAction.PROMOTE).dataDirectory(dir).archiveModeOff(true).build());
@@ -170,7 +179,7 @@ class PgBackRestS3IT {
     void wrongPort() {
         int closed = PgBackRestFixture.freePort();
         URI wrong = URI.create("https://localhost:" + closed);
-        PgBackRestConfig config = PgBackRestFixture.configFor("twin", f.pg, f.base)
+        PgBackRestConfig config = PgBackRestFixture.configFor("twin", f.pg, f.base).executable(f.config.executable())
                 .repo(PgBackRestRepo.s3(s3Config(S3.server(), bucket, wrong)).cipher(S3_CIPHER).build())
                 .configFile(f.base.resolve("conf-wrong-port/pgbackrest.conf"))
                 .build();
