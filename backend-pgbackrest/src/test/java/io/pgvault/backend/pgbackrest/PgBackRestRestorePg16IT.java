@@ -1,5 +1,7 @@
 package io.pgvault.backend.pgbackrest;
 
+import io.pgvault.testkit.MatrixPair;
+
 /**
  * {@link PgBackRestRestoreIT}'s PITR 1000/0 plan on PostgreSQL 16 and pgBackRest 2.55.1; the rest of that class is
  * skipped (it runs on 15 and 17).

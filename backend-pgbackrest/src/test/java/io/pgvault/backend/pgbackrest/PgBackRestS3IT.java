@@ -1,5 +1,6 @@
 package io.pgvault.backend.pgbackrest;
 
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.api.ErrorCode;

@@ -26,6 +26,7 @@ import io.pgvault.storage.s3.S3Credentials;
 import io.pgvault.storage.s3.S3Repository;
 import io.pgvault.storage.s3.S3RepositoryConfig;
 import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.testkit.PostgresCluster;
 import io.pgvault.testkit.gdrive.DriveV3Fake;
 import io.pgvault.testkit.s3.TlsS3Server;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -56,11 +58,12 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Deployment shape 2/1 with real pgBackRest 2.45 and PostgreSQL 15: an encrypted posix repo1 and an encrypted S3
+ * Deployment shape 2/1 with real pgBackRest 2.45 and PostgreSQL 15 (subclasses: another {@link MatrixPair}): an encrypted posix repo1 and an encrypted S3
  * repo2 (S3Proxy over TLS) in one stanza, and {@link PhysicalMirror}'s month-end mirror of repo1 to Google Drive (the
  * Drive v3 fake, driven by the real Google client). The restore uses the Drive copy alone: repo1 is moved away and
  * the restoring pgBackRest knows only the materialized repository.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PhysicalMirrorIT {
     /** Closed after {@link #tearDown()} has stopped PostgreSQL (archive-push would retry against a dead S3). */
     @RegisterExtension
@@ -73,21 +76,27 @@ class PhysicalMirrorIT {
     private static final String CLIENT_SECRET = "GOCSPX-mirror-" + UUID.randomUUID();
     private static final String REFRESH_TOKEN = "1//mirror-" + UUID.randomUUID();
 
-    private static DriveV3Fake drive;
-    private static Path base;
-    private static PostgresCluster pg;
-    private static PgBackRest pgbr;
-    private static S3RepositoryConfig s3Config;
-    private static BackupSet full;
-    private static BackupSet s3Full;
-    private static Map<String, String> source;
+    private DriveV3Fake drive;
+    private Path base;
+    private PostgresCluster pg;
+    private PgBackRest pgbr;
+    private S3RepositoryConfig s3Config;
+    private BackupSet full;
+    private BackupSet s3Full;
+    private Map<String, String> source;
+
+    /** @return the PostgreSQL server and pgBackRest this class runs on */
+    MatrixPair pair() {
+        return MatrixPair.PG15_PGBR245;
+    }
 
     @BeforeAll
-    static void setUp() {
+    void setUp() {
+        pair().assumeInstalled();
         drive = DriveV3Fake.start();
         drive.registerOAuthClient(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN);
         base = serverDirectory();
-        pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
+        pg = pair().cluster().baseDirectory(base)
                 .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'").start();
         TlsS3Server server = S3.server();
         String bucket = TlsS3Server.uniqueBucket("pgbr-mirror");
@@ -109,7 +118,7 @@ class PhysicalMirrorIT {
     }
 
     @AfterAll
-    static void tearDown() {
+    void tearDown() {
         try {
             if (pg != null) {
                 pg.close();
@@ -122,7 +131,7 @@ class PhysicalMirrorIT {
         }
     }
 
-    private static PgBackRestConfig config(Path repo1, Path dataDir, String name, boolean withS3) {
+    private PgBackRestConfig config(Path repo1, Path dataDir, String name, boolean withS3) {
         PgBackRestConfig.Builder b = PgBackRestConfig.builder("main")
                 .cluster(PgCluster.builder(dataDir).port(pg.port()).socketDirectory(pg.socketDirectory())
                         .binDir(pg.binDir()).build())
@@ -131,13 +140,14 @@ class PhysicalMirrorIT {
                 .workDirectory(base.resolve("work-" + name))
                 .launcher(pg.serverLauncher())
                 .archiveTimeout(Duration.ofSeconds(30));
+        pair().executable(base).ifPresent(b::executable);
         if (withS3) {
             b.repo(PgBackRestRepo.s3(s3Config).cipher(REPO2_PASS).build());
         }
         return b.build();
     }
 
-    private static GoogleDriveRepository driveRepository(String folder) {
+    private GoogleDriveRepository driveRepository(String folder) {
         DriveCredentials credentials = ((DriveCredentials.OAuth) DriveCredentials.oauth(CLIENT_ID,
                 Secret.of(CLIENT_SECRET), Secret.of(REFRESH_TOKEN))).withTokenUri(drive.tokenUri());
         return GoogleDriveRepository.of(GoogleDriveRepositoryConfig.builder(credentials)
@@ -186,7 +196,7 @@ class PhysicalMirrorIT {
             repo.forgetAbsentSets(tool, 1);
             tool.restore(PhysicalRestoreRequest.builder().target(RestoreTarget.immediate())
                     .targetAction(TargetAction.PROMOTE).dataDirectory(data).build());
-            try (PostgresCluster copy = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
+            try (PostgresCluster copy = pair().cluster().baseDirectory(base)
                     .existingDataDirectory(data).start().awaitRecoveryEnd(Duration.ofMinutes(2))) {
                 assertThat(DemoDatabase.fingerprint(copy, "shop")).isEqualTo(source);
             }

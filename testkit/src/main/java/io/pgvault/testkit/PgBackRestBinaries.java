@@ -1,4 +1,4 @@
-package io.pgvault.backend.pgbackrest;
+package io.pgvault.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,10 +11,12 @@ import java.nio.file.attribute.PosixFilePermissions;
  * pgBackRest builds other than the system's, for integration tests that prove pgvault's configuration on them.
  * {@code scripts/install-packages} extracts them (TESTING.md's recipe) under {@code $PGVAULT_TOOLS}, by default
  * {@code ~/.cache/pgvault}.
+ *
+ * @since 0.6.0
  */
-final class PgBackRestBinaries {
+public final class PgBackRestBinaries {
     /** The newer pgBackRest the tests run: Debian 13's. */
-    static final String V2_55 = "2.55.1";
+    public static final String V2_55 = "2.55.1";
 
     private PgBackRestBinaries() {
     }
@@ -24,7 +26,7 @@ final class PgBackRestBinaries {
      * @throws IllegalStateException when it is not there: the test fails rather than skips, since the script
      *                               installs it
      */
-    static Path pgbackrest255() {
+    public static Path pgbackrest255() {
         String tools = System.getenv("PGVAULT_TOOLS");
         Path dir = tools != null && !tools.isBlank() ? Path.of(tools)
                 : Path.of(System.getProperty("user.home"), ".cache", "pgvault");
@@ -44,7 +46,7 @@ final class PgBackRestBinaries {
      * @param dir     a directory the server's user can traverse (a fixture's)
      * @return an executable copy of {@code program} in {@code dir}, mode 0755
      */
-    static Path runnableCopy(Path program, Path dir) {
+    public static Path runnableCopy(Path program, Path dir) {
         try {
             Path bin = Files.createDirectories(dir.resolve("bin"));
             Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -1,6 +1,4 @@
-package io.pgvault.backend.pgbackrest;
-
-import io.pgvault.testkit.PostgresCluster;
+package io.pgvault.testkit;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -11,14 +9,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * One cell of the version matrix the physical integration tests run on: a PostgreSQL server major version and a
  * pgBackRest build. PostgreSQL 15 is Debian 12's; 16 and 17 are the server-only builds {@code scripts/install-packages}
  * extracts from the zonky jars (their clients are the system's 15). pgBackRest 2.45 is the system's, 2.55.1 Debian
- * 13's, extracted by the same script. Public for the tests of {@code mirror}.
+ * 13's, extracted by the same script.
  *
  * @param postgresMajor the server's major version
  * @param pgBackRest    the pgBackRest version, {@link #SYSTEM_PGBACKREST} or {@link PgBackRestBinaries#V2_55}
  */
 public record MatrixPair(int postgresMajor, String pgBackRest) {
     /** The system's pgBackRest, Debian 12's. */
-    static final String SYSTEM_PGBACKREST = "2.45";
+    public static final String SYSTEM_PGBACKREST = "2.45";
     /** The pair every physical test runs on. */
     public static final MatrixPair PG15_PGBR245 = new MatrixPair(15, SYSTEM_PGBACKREST);
     /** The current pair: PostgreSQL 17 and pgBackRest 2.55.1. */
@@ -30,7 +28,7 @@ public record MatrixPair(int postgresMajor, String pgBackRest) {
      * Skips the calling test (class) with the reason when this pair's PostgreSQL server binaries are not installed;
      * pgBackRest 2.55.1 missing fails instead ({@link PgBackRestBinaries#pgbackrest255()}), as before.
      */
-    void assumeInstalled() {
+    public void assumeInstalled() {
         Optional<String> why = PostgresCluster.whyUnavailable(postgresMajor);
         assumeTrue(why.isEmpty(), () -> this + ": " + why.orElse("") + " (scripts/install-packages installs them)");
     }
@@ -39,7 +37,7 @@ public record MatrixPair(int postgresMajor, String pgBackRest) {
      * @param base a directory the server's user can traverse (a fixture's)
      * @return the pgbackrest program to configure, empty for the system's
      */
-    Optional<String> executable(Path base) {
+    public Optional<String> executable(Path base) {
         if (SYSTEM_PGBACKREST.equals(pgBackRest)) {
             return Optional.empty();
         }
@@ -47,7 +45,7 @@ public record MatrixPair(int postgresMajor, String pgBackRest) {
     }
 
     /** @return a cluster builder for this pair's server */
-    PostgresCluster.Builder cluster() {
+    public PostgresCluster.Builder cluster() {
         return PostgresCluster.builder().requireMajorVersion(postgresMajor);
     }
 
