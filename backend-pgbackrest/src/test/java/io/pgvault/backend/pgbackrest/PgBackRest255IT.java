@@ -1,11 +1,11 @@
 package io.pgvault.backend.pgbackrest;
 
-import io.pgvault.testkit.PgBackRestBinaries;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.spi.process.ToolResult;
+import io.pgvault.testkit.PgBackRestBinaries;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

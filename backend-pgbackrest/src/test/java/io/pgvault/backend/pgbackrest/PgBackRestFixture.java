@@ -1,8 +1,8 @@
 package io.pgvault.backend.pgbackrest;
 
-import io.pgvault.testkit.MatrixPair;
 import io.pgvault.api.Secret;
 import io.pgvault.testkit.Directories;
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.testkit.PostgresCluster;
 
 import java.io.IOException;

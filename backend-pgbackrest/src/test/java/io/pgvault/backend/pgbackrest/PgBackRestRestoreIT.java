@@ -1,11 +1,11 @@
 package io.pgvault.backend.pgbackrest;
 
-import io.pgvault.testkit.MatrixPair;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

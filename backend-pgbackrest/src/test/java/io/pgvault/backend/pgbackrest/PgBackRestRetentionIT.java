@@ -6,11 +6,13 @@ import io.pgvault.api.BackupType;
 import io.pgvault.api.retention.PruneMode;
 import io.pgvault.api.retention.PruneReport;
 import io.pgvault.api.retention.RetentionPolicy;
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,19 +24,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Retention over real pgBackRest sets: the planner decides, {@code expire --set} executes, dependents before what
- * they depend on; time is moved only through the planner's clock. Runs in one order: dry runs, then the prune.
+ * they depend on; time is moved only through the planner's clock. Runs in one order: dry runs, then the prune. On
+ * PostgreSQL 15 and pgBackRest 2.45; subclasses run it on another {@link MatrixPair}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PgBackRestRetentionIT {
-    private static PgBackRestFixture f;
-    private static BackupSet f1;
-    private static BackupSet d1;
-    private static BackupSet f2;
-    private static BackupSet i1;
-    private static BackupSet f3;
+    private PgBackRestFixture f;
+    private BackupSet f1;
+    private BackupSet d1;
+    private BackupSet f2;
+    private BackupSet i1;
+    private BackupSet f3;
+
+    /** @return the versions this class runs on */
+    MatrixPair pair() {
+        return MatrixPair.PG15_PGBR245;
+    }
 
     @BeforeAll
-    static void setUp() {
-        f = PgBackRestFixture.start("gfs", b -> b);
+    void setUp() {
+        pair().assumeInstalled();
+        f = PgBackRestFixture.start(pair(), "gfs", (b, base) -> b);
         f.pg.psql("postgres", "CREATE TABLE n (v int); INSERT INTO n VALUES (1);");
         f1 = f.pgbr.backup(BackupType.FULL, 1);
         f.pg.psql("postgres", "INSERT INTO n VALUES (2);");
@@ -47,13 +57,13 @@ class PgBackRestRetentionIT {
     }
 
     @AfterAll
-    static void tearDown() {
+    void tearDown() {
         if (f != null) {
             f.close();
         }
     }
 
-    private static List<BackupId> ids() {
+    private List<BackupId> ids() {
         return f.pgbr.list(1).stream().map(BackupSet::id).toList();
     }
 

@@ -1,6 +1,5 @@
 package io.pgvault.backend.pgbackrest;
 
-import io.pgvault.testkit.MatrixPair;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.api.ErrorCode;
@@ -8,6 +7,7 @@ import io.pgvault.api.Secret;
 import io.pgvault.storage.s3.S3Credentials;
 import io.pgvault.storage.s3.S3RepositoryConfig;
 import io.pgvault.testkit.DemoDatabase;
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.testkit.PostgresCluster;
 import io.pgvault.testkit.s3.TlsS3Server;
 import io.pgvault.testkit.s3.TlsS3ServerFixture;

@@ -1,9 +1,9 @@
 package io.pgvault.backend.pgbackrest;
 
-import io.pgvault.testkit.PgBackRestBinaries;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
 import io.pgvault.testkit.Directories;
+import io.pgvault.testkit.PgBackRestBinaries;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

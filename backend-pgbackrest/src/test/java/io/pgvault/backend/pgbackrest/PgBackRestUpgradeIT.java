@@ -1,8 +1,8 @@
 package io.pgvault.backend.pgbackrest;
 
-import io.pgvault.testkit.PgBackRestBinaries;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
+import io.pgvault.testkit.PgBackRestBinaries;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
