@@ -1,10 +1,12 @@
 package io.pgvault.cli;
 
+import io.pgvault.api.BackupId;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.VerifyResult;
 import io.pgvault.backend.pgbackrest.PgBackRest;
 import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 import io.pgvault.backend.pgbackrest.RepoVerifyResult;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,7 +37,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SET", arity = "0..1", description = "a set id, or latest (the default)")
     String set;
     @Option(names = "--physical", description = "pgBackRest's verify of every repo (the default when only pgBackRest "
-            + "is configured); with a SET label, also the files pgBackRest flagged for page checksum errors")
+            + "is configured); with a SET label, of that set in each repo holding it (only its files and WAL on "
+            + "pgBackRest 2.55 and later, the whole repo before), and the files pgBackRest flagged for page checksum "
+            + "errors")
     boolean physical;
 
     @Override
@@ -74,19 +78,30 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
         boolean failed = false;
-        for (PgBackRestRepo repo : pgbr.config().repos()) {
-            RepoVerifyResult r = pgbr.verify(repo);
+        BackupId label = set == null ? null : new BackupId(set);
+        List<PgBackRestRepo> repos = pgbr.config().repos().stream()
+                .filter(repo -> label == null || pgbr.list(repo).stream().anyMatch(s -> s.id().equals(label)))
+                .toList();
+        if (repos.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no repo of stanza "
+                    + pgbr.config().stanza() + " holds set " + set + " (pgvault list --physical shows the sets)");
+        }
+        for (PgBackRestRepo repo : repos) {
+            // a set: pgBackRest 2.55+ verifies only its files and WAL (verify --set), older releases the whole repo
+            RepoVerifyResult r = label == null ? pgbr.verify(repo) : pgbr.verify(repo, label);
             List<String> checksums = set == null ? List.of() : pgbr.checksumErrors(repo, set);
             failed |= !r.ok() || !checksums.isEmpty();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("repo", repo.index());
+            m.put("set", r.set().orElse(null));
             m.put("ok", r.ok());
             m.put("problems", r.problems());
             m.put("checksumErrors", checksums);
             m.put("seconds", r.duration().toMillis() / 1000.0);
             results.add(m);
             if (!root.json) {
-                out.printf("repo%d %s%n", repo.index(), r.ok() ? "ok" : "PROBLEMS");
+                out.printf("repo%d%s %s%n", repo.index(), r.set().map(l -> " set " + l).orElse(""),
+                        r.ok() ? "ok" : "PROBLEMS");
                 r.problems().forEach(p -> out.printf("  %s%n", p));
                 checksums.forEach(f -> out.printf("  page checksum error in %s: %s%n", set, f));
             }

@@ -78,6 +78,14 @@ class CliPitrIT {
         Cli.Result verify = pgvault("verify");
         assertThat(verify.code()).as(verify.toString()).isZero();
         assertThat(verify.out()).contains("repo1 ok");
+        String label = java.util.regex.Pattern.compile("\\d{8}-\\d{6}F").matcher(list.out()).results()
+                .map(java.util.regex.MatchResult::group).findFirst().orElseThrow();
+        Cli.Result verifySet = pgvault("verify", "--physical", label);
+        assertThat(verifySet.code()).as(verifySet.toString()).isZero();
+        assertThat(verifySet.out()).containsPattern("repo1( set " + label + ")? ok");
+        Cli.Result verifyAbsent = pgvault("verify", "--physical", "20200101-000000F");
+        assertThat(verifyAbsent.code()).as(verifyAbsent.toString()).isEqualTo(2);
+        assertThat(verifyAbsent.err()).contains("holds set 20200101-000000F");
 
         // pgBackRest picks a set for a time target only when it stopped strictly before it (whole seconds)
         pg.psql("postgres", "SELECT pg_sleep(1.1)");

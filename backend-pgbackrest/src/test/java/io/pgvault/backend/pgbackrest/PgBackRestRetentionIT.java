@@ -125,6 +125,24 @@ class PgBackRestRetentionIT {
         RepoVerifyResult verify = f.pgbr.verify(1);
         assertThat(verify.ok()).isFalse();
         assertThat(String.join("\n", verify.problems())).contains(f3.id().value());
+
+        // one set: 2.55 and later verify only its files (f2 is sound, f3 is not); older ones the whole repo
+        PgBackRestRepo repo1 = f.config.repos().get(0);
+        RepoVerifyResult damaged = f.pgbr.verify(repo1, f3.id());
+        assertThat(damaged.ok()).isFalse();
+        assertThat(String.join("\n", damaged.problems())).contains(f3.id().value());
+        RepoVerifyResult sound = f.pgbr.verify(repo1, f2.id());
+        if (f.pgbr.version().atLeast(2, 55)) {
+            assertThat(sound.set()).contains(f2.id().value());
+            assertThat(damaged.set()).contains(f3.id().value());
+            assertThat(sound.ok()).as("f2 alone: %s", sound.output()).isTrue();
+        } else {
+            assertThat(sound.set()).as("2.45 has no --set: the whole repo was verified").isEmpty();
+            assertThat(sound.ok()).as("the whole repo, f3 included").isFalse();
+        }
+        assertThatThrownBy(() -> f.pgbr.verify(repo1, new BackupId("20200101-000000F")))
+                .isInstanceOfSatisfying(PgBackRestException.class, e -> assertThat(e.getMessage())
+                        .contains("20200101-000000F").contains("no such set"));
     }
 
     @Test
