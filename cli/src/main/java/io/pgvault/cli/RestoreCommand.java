@@ -83,6 +83,9 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--repo", paramLabel = "N", description = "physical: restore from this repo (default: pgBackRest "
             + "tries them in order)")
     Integer repo;
+    @Option(names = "--repo-target-time", paramLabel = "TIME", description = "physical: read the --repo as it was "
+            + "at this ISO-8601 instant, from a versioned bucket's earlier object versions (pgBackRest 2.54+)")
+    Instant repoTargetTime;
     @Option(names = "--target-timeline", paramLabel = "TL", description = "physical: current, latest or a timeline "
             + "number (default: PostgreSQL's, latest)")
     String targetTimeline;
@@ -180,6 +183,9 @@ final class RestoreCommand implements Callable<Integer> {
         }
         if (targetTimeline != null) {
             b.targetTimeline(TargetTimeline.parse(targetTimeline));
+        }
+        if (repoTargetTime != null) {
+            b.repoTargetTime(repoTargetTime);
         }
         PhysicalRestoreResult r = root.session().pgBackRest().restore(b.build());
         PrintWriter out = spec.commandLine().getOut();

@@ -45,7 +45,8 @@ class CliTest {
             assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isZero();
             assertThat(r.out()).as(String.join(" ", sub)).contains("Usage: pgvault " + String.join(" ", sub));
         }
-        assertThat(run("restore", "--help").out()).contains("Examples:", "--target-time", "--drop-existing");
+        assertThat(run("restore", "--help").out()).contains("Examples:", "--target-time", "--drop-existing",
+                "--repo-target-time");
     }
 
     @Test
@@ -53,6 +54,7 @@ class CliTest {
     void usage() {
         assertThat(run("frobnicate").code()).isEqualTo(2);
         assertThat(run("restore", "--target-time", "yesterday").code()).isEqualTo(2);
+        assertThat(run("restore", "--physical", "--repo-target-time", "last-week").code()).isEqualTo(2);
         Run missing = run("list", "-c", dir.resolve("nope.yml").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("no configuration file at " + dir.resolve("nope.yml"));

@@ -75,6 +75,8 @@ public final class PgBackRest {
     private static final Duration SHORT = Duration.ofMinutes(10);
     /** {@code verify --set} came with pgBackRest 2.55. */
     static final int VERIFY_SET_SINCE_MINOR = 55;
+    /** {@code --repo-target-time} came with pgBackRest 2.54. */
+    static final int REPO_TARGET_TIME_SINCE_MINOR = 54;
     private static final Duration COPY_START = Duration.ofMinutes(5);
     private static final java.util.regex.Pattern VERIFY_COUNT =
             java.util.regex.Pattern.compile("(invalid|missing|error)[^:,]*:\\s*[1-9]");
@@ -493,6 +495,9 @@ public final class PgBackRest {
     public PhysicalRestoreResult restore(PhysicalRestoreRequest request) {
         Objects.requireNonNull(request, "request");
         request.repo().ifPresent(config::repo);
+        if (request.repoTargetTime().isPresent()) {
+            checkRepoTargetTime(request.repo().getAsInt());
+        }
         Path dir = request.dataDirectory().orElse(config.cluster().dataDirectory());
         ToolResult r = run("restore", request.arguments(), config.commandTimeout());
         Optional<RunningCopy> copy = Optional.empty();
@@ -513,6 +518,22 @@ public final class PgBackRest {
             copy = Optional.of(started);
         }
         return new PhysicalRestoreResult(request, dir, r.duration(), copy);
+    }
+
+    /** {@code --repo-target-time} needs pgBackRest 2.54 and a repo on object storage (versioning is the store's). */
+    private void checkRepoTargetTime(int repo) {
+        if (config.repo(repo).type() != PgBackRestRepo.Type.S3) {
+            throw new ConfigurationException("repoTargetTime reads a versioned bucket's earlier object versions: repo"
+                    + repo + " of stanza " + config.stanza() + " is a " + config.repo(repo).type().name()
+                    .toLowerCase(java.util.Locale.ROOT) + " repo, which keeps no versions");
+        }
+        if (!version().atLeast(2, REPO_TARGET_TIME_SINCE_MINOR)) {
+            PgBackRestException.Kind kind = PgBackRestException.Kind.UNSUPPORTED;
+            throw new PgBackRestException(kind, -1, null, "", "pgBackRest " + version().number()
+                    + " cannot read a repo as it was at a past time (--repo-target-time came with 2.54): upgrade "
+                    + "pgBackRest on this host, or restore the objects' earlier versions with the store's own tools "
+                    + "first", null);
+        }
     }
 
     /**

@@ -4,6 +4,9 @@ import io.pgvault.api.BackupId;
 import io.pgvault.api.ConfigurationException;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -40,11 +43,17 @@ import java.util.OptionalInt;
  *                      default true for a new data directory, false for the stanza's own
  * @param startOnPort   start the restored copy on this port and wait until it accepts connections (and, with
  *                      {@link TargetAction#PROMOTE}, until recovery has ended)
+ * @param repoTargetTime read the repo as it was at this time ({@code --repo-target-time}, pgBackRest 2.54 and later):
+ *                      on a versioned S3 bucket, sets and WAL deleted or overwritten since (by a mistake, a leaked
+ *                      key or ransomware) are read from their earlier versions; needs {@code repo}; whole seconds
  * @since 0.1.0
  */
 public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAction,
         Optional<TargetTimeline> targetTimeline, Optional<BackupId> set, OptionalInt repo, Optional<Path> dataDirectory,
-        boolean delta, boolean archiveModeOff, OptionalInt startOnPort) {
+        boolean delta, boolean archiveModeOff, OptionalInt startOnPort, Optional<Instant> repoTargetTime) {
+
+    private static final DateTimeFormatter REPO_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'+00'").withZone(ZoneOffset.UTC);
 
     /** Validates the components, reporting every problem at once. */
     public PhysicalRestoreRequest {
@@ -53,6 +62,7 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
         repo = repo == null ? OptionalInt.empty() : repo;
         dataDirectory = dataDirectory == null ? Optional.empty() : dataDirectory;
         startOnPort = startOnPort == null ? OptionalInt.empty() : startOnPort;
+        repoTargetTime = repoTargetTime == null ? Optional.empty() : repoTargetTime;
         List<String> problems = new ArrayList<>();
         if (target == null) {
             problems.add("target is required");
@@ -81,7 +91,31 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
             problems.add("a copy restored with target action shutdown stops at the target: it cannot be started "
                     + "for inspection");
         }
+        if (repoTargetTime.isPresent() && repo.isEmpty()) {
+            problems.add("repoTargetTime needs a repo: pgBackRest reads one versioned repo as it was at that time");
+        }
         ConfigurationException.throwIfAny(problems);
+    }
+
+    /**
+     * A request without a repo target time, as before 0.6.0.
+     *
+     * @param target         how far to replay WAL
+     * @param targetAction   what the server does at the target
+     * @param targetTimeline which timeline recovery follows
+     * @param set            the backup set to restore from
+     * @param repo           the repo to restore from
+     * @param dataDirectory  where to restore
+     * @param delta          reuse matching files already in the target
+     * @param archiveModeOff keep the restored copy from archiving into the stanza's repos
+     * @param startOnPort    start the restored copy on this port
+     * @since 0.2.0
+     */
+    public PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAction,
+            Optional<TargetTimeline> targetTimeline, Optional<BackupId> set, OptionalInt repo,
+            Optional<Path> dataDirectory, boolean delta, boolean archiveModeOff, OptionalInt startOnPort) {
+        this(target, targetAction, targetTimeline, set, repo, dataDirectory, delta, archiveModeOff, startOnPort,
+                Optional.empty());
     }
 
     /**
@@ -100,7 +134,8 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
     public PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAction, Optional<BackupId> set,
             OptionalInt repo, Optional<Path> dataDirectory, boolean delta, boolean archiveModeOff,
             OptionalInt startOnPort) {
-        this(target, targetAction, Optional.empty(), set, repo, dataDirectory, delta, archiveModeOff, startOnPort);
+        this(target, targetAction, Optional.empty(), set, repo, dataDirectory, delta, archiveModeOff, startOnPort,
+                Optional.empty());
     }
 
     /** @return the options this request adds to {@code pgbackrest restore}, in a fixed order */
@@ -108,6 +143,7 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
         List<String> opts = new ArrayList<>();
         dataDirectory.ifPresent(d -> opts.add("--pg1-path=" + d));
         repo.ifPresent(r -> opts.add("--repo=" + r));
+        repoTargetTime.ifPresent(t -> opts.add("--repo-target-time=" + REPO_TIME.format(t)));
         set.ifPresent(s -> opts.add("--set=" + s.value()));
         if (delta) {
             opts.add("--delta");
@@ -146,6 +182,7 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
         private Path dataDirectory;
         private boolean delta;
         private Boolean archiveModeOff;
+        private Instant repoTargetTime;
         private Integer startOnPort;
 
         private Builder() {
@@ -245,6 +282,17 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
         }
 
         /**
+         * @param time read the {@link #repo(int) repo} as it was at this time, from a versioned bucket's earlier
+         *             object versions (pgBackRest 2.54 and later; milliseconds are dropped); default: as it is now
+         * @return this
+         * @since 0.6.0
+         */
+        public Builder repoTargetTime(Instant time) {
+            this.repoTargetTime = Objects.requireNonNull(time, "time");
+            return this;
+        }
+
+        /**
          * @return the validated request
          * @throws ConfigurationException listing every invalid setting
          * @since 0.1.0
@@ -254,7 +302,8 @@ public record PhysicalRestoreRequest(RestoreTarget target, TargetAction targetAc
                     Optional.ofNullable(set), repo == null ? OptionalInt.empty() : OptionalInt.of(repo),
                     Optional.ofNullable(dataDirectory),
                     delta, archiveModeOff != null ? archiveModeOff : dataDirectory != null,
-                    startOnPort == null ? OptionalInt.empty() : OptionalInt.of(startOnPort));
+                    startOnPort == null ? OptionalInt.empty() : OptionalInt.of(startOnPort),
+                    Optional.ofNullable(repoTargetTime));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.pgvault.backend.pgbackrest;
 
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.BackupType;
+import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.Secret;
 import io.pgvault.storage.s3.S3Credentials;
@@ -25,6 +26,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -32,6 +34,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * One stanza with two repos, a posix directory (repo1) and an S3 bucket on S3Proxy over HTTPS (repo2), both
@@ -173,6 +176,33 @@ class PgBackRestS3IT {
         } finally {
             PgBackRestFixture.delete(dir);
         }
+    }
+
+    @Test
+    @DisplayName("a restore reading the bucket as it was at a past time: refused for a posix repo, and before 2.54 "
+            + "UNSUPPORTED before pgBackRest runs")
+    void repoTargetTime() {
+        Instant past = s3Full.finishedAt().plusSeconds(1);
+        assertThatThrownBy(() -> f.pgbr.restore(PhysicalRestoreRequest.builder().repo(1).repoTargetTime(past)
+                .dataDirectory(f.newDirectory("posix-past")).build()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("keeps no versions");
+        Path dir = f.newDirectory("s3-past");
+        PhysicalRestoreRequest request = PhysicalRestoreRequest.builder().repo(2).repoTargetTime(past)
+                .set(s3Full.id()).target(RestoreTarget.immediate()).targetAction(TargetAction.PROMOTE)
+                .dataDirectory(dir).build();
+        if (!f.pgbr.version().atLeast(2, 54)) {
+            assertThatThrownBy(() -> f.pgbr.restore(request)).isInstanceOfSatisfying(PgBackRestException.class,
+                    e -> {
+                        assertThat(e.kind()).isEqualTo(PgBackRestException.Kind.UNSUPPORTED);
+                        assertThat(e.getMessage()).contains("2.54");
+                    });
+            assertThat(dir).doesNotExist();
+            return;
+        }
+        // measured with 2.55.1: against S3Proxy pgBackRest lists no versions, retries for 120 s, then fails [075]
+        assumeTrue(false, "S3Proxy keeps no object versions (gaul/s3proxy#74), so pgBackRest "
+                + f.pgbr.version().number() + " finds no set at any repo target time: the arguments are checked in "
+                + "PhysicalRestoreRequestTest, the restore itself is not tested here");
     }
 
     @Test

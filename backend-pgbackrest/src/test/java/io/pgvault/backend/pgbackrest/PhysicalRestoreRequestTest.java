@@ -36,6 +36,18 @@ class PhysicalRestoreRequestTest {
     }
 
     @Test
+    @DisplayName("a repo target time reads that repo as it was, in whole seconds UTC; without a repo it is refused")
+    void repoTargetTime() {
+        PhysicalRestoreRequest r = PhysicalRestoreRequest.builder().repo(2)
+                .repoTargetTime(Instant.parse("2026-12-06T09:10:11.987Z")).build();
+        assertThat(r.arguments()).containsExactly("--repo=2", "--repo-target-time=2026-12-06 09:10:11+00",
+                "--type=default");
+        assertThatThrownBy(() -> PhysicalRestoreRequest.builder()
+                .repoTargetTime(Instant.parse("2026-12-06T09:10:11Z")).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("repoTargetTime needs a repo");
+    }
+
+    @Test
     @DisplayName("a timeline goes with the end-of-archive target (no target action) and with lsn, xid and name")
     void timelineWithOtherTargets() {
         assertThat(PhysicalRestoreRequest.builder().targetTimeline(TargetTimeline.current()).build().arguments())
