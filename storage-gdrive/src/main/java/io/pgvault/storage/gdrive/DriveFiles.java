@@ -50,6 +50,8 @@ final class DriveFiles {
     private final Drive drive;
     private final Retrier retrier;
     private final GoogleDriveRepositoryConfig config;
+    /** Drive refused a permanent delete: trash from now on (the role does not change under a running repository). */
+    private volatile boolean permanentDeleteRefused;
 
     DriveFiles(Drive drive, Retrier retrier, GoogleDriveRepositoryConfig config) {
         this.drive = drive;
@@ -94,8 +96,49 @@ final class DriveFiles {
         return files.stream().max(ORDER);
     }
 
-    /** Deletes or trashes a file; a file already gone is not an error. */
+    /**
+     * Deletes or trashes a file; a file already gone is not an error. A permanent delete Drive refuses with 403
+     * {@code insufficientFilePermissions} (on a shared drive only a Manager may delete; a Content manager may only
+     * trash) moves the file to the trash instead, and from then on this repository trashes at once; the first time is
+     * logged as a warning.
+     */
     void remove(String action, String fileId, DeleteMode mode) {
+        if (mode == DeleteMode.PERMANENT && !permanentDeleteRefused) {
+            try {
+                call(action, fileId, DeleteMode.PERMANENT);
+                return;
+            } catch (GoogleDriveRepositoryException e) {
+                if (!"insufficientFilePermissions".equals(DriveErrors.reason(e.getCause()))) {
+                    throw e;
+                }
+                try {
+                    call(action, fileId, DeleteMode.TRASH);
+                } catch (GoogleDriveRepositoryException trash) {
+                    if (trash.reason() == Reason.ACCESS_DENIED) {
+                        GoogleDriveRepositoryException denied = new GoogleDriveRepositoryException(
+                                Reason.ACCESS_DENIED, action + ": Drive refused both deleting and trashing file " + fileId
+                                + " (on a shared drive deleting needs the Manager role and trashing at least the "
+                                + "Content manager role; in My Drive only the owner may trash): "
+                                + DriveErrors.detail(trash.getCause()), trash.getCause());
+                        denied.addSuppressed(e);
+                        throw denied;
+                    }
+                    throw trash;
+                }
+                permanentDeleteRefused = true;
+                LOG.warn("{}: Drive refused a permanent delete ({}): on a shared drive only a Manager may delete, "
+                        + "and these credentials are likely a Content manager. Deleted and replaced objects are moved "
+                        + "to the trash instead, where they still count against the drive's storage and its item "
+                        + "limit until the trash is emptied (Drive empties it after 30 days). Make the account a "
+                        + "Manager, or set deleteMode(TRASH) to choose this knowingly.", config.id(),
+                        DriveErrors.detail(e.getCause()));
+                return;
+            }
+        }
+        call(action, fileId, DeleteMode.TRASH);
+    }
+
+    private void call(String action, String fileId, DeleteMode mode) {
         retrier.call(action, () -> {
             try {
                 if (mode == DeleteMode.TRASH) {

@@ -74,6 +74,8 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     private final DriveFiles files;
     private final String id;
     private final String folderId;
+    /** What this repository uploaded in the last 24 hours, against Drive's daily upload limit. */
+    private final UploadBudget budget;
 
     private GoogleDriveRepository(GoogleDriveRepositoryConfig config) {
         this.config = config;
@@ -81,6 +83,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         this.clients = new DriveClients(config);
         this.retrier = new Retrier(config.maxAttempts(), config.backoffBase(), config.backoffMax());
         this.files = new DriveFiles(clients.drive, retrier, config);
+        this.budget = new UploadBudget(config.uploadLimitPerDay(), java.time.Clock.systemUTC());
         this.folderId = files.resolveFolder(id);
     }
 
@@ -131,7 +134,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         File metadata = new File().setName(DriveFiles.UPLOAD_PREFIX + UUID.randomUUID())
                 .setParents(List.of(folderId)).setMimeType("application/octet-stream");
         File uploaded = null;
-        try (ResumableUpload upload = new ResumableUpload(clients, retrier, config, metadata, action)) {
+        try (ResumableUpload upload = new ResumableUpload(clients, retrier, config, budget, metadata, action)) {
             try {
                 produce(key, writer, upload);
                 uploaded = upload.complete();
@@ -143,7 +146,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
             verifyUpload(action, uploaded, upload);
             File committed = commit(action, uploaded.getId(), key, sha256);
             uploaded = null;
-            removeSuperseded(action, key, committed);
+            removeSupersededQuietly(action, key, committed);
             return new ObjectInfo(key, upload.size(), DriveFiles.time(committed.getModifiedTime()),
                     Optional.of(sha256));
         } finally {
@@ -190,6 +193,20 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         Instant now = Instant.now();
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
         return String.format("%017d-%08x", micros, ThreadLocalRandom.current().nextInt());
+    }
+
+    /**
+     * After the commit the put has succeeded, whatever happens here: files left behind are hidden (readers pick the
+     * newest) and the next put or delete of the key removes them. So a failure is a warning, never an exception that
+     * would make the caller believe nothing was stored (and store it again, piling up duplicates).
+     */
+    private void removeSupersededQuietly(String action, String key, File mine) {
+        try {
+            removeSuperseded(action, key, mine);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: '{}' is stored, but the files it replaced could not be removed ({}); they are hidden, and "
+                    + "the next put or delete of the key removes them", id, key, e.getMessage());
+        }
     }
 
     /** Removes older files of the key, and this one when a newer commit got in first. */
