@@ -18,11 +18,11 @@ import java.util.Optional;
 
 /**
  * Queries and changes of files in the repository's folder, and the rule that maps a key to one file among Drive's
- * possible duplicates.
+ * possible duplicates (where a key's files are is {@link DriveLayout}'s business).
  *
- * <p>A key is the {@code name} of a file directly in the repository folder (Drive names may contain {@code /}).
- * Drive allows several files with one name; the one a key denotes is the greatest by ({@value #COMMIT} app property,
- * file id): the last committed put wins, files pgvault did not write (no such property) lose to those it did.
+ * <p>Drive allows several files with one name; the one a key denotes is the greatest by {@link #ORDER} (committed by
+ * pgvault, then Drive's {@code modifiedTime}, then the file id): the last committed put wins, files pgvault did not
+ * write (no {@value #COMMIT} property) lose to those it did.
  * A put removes the files it supersedes after it commits, and itself if a newer one appeared meanwhile.
  */
 final class DriveFiles {
@@ -33,7 +33,10 @@ final class DriveFiles {
     static final String COMMIT = "pgvaultCommit";
     /** Name prefix of uploads not yet committed; never a valid key (keys have no segment starting with '.'). */
     static final String UPLOAD_PREFIX = ".pgvault-upload-";
-    static final String FIELDS = "id,name,mimeType,size,md5Checksum,createdTime,modifiedTime,appProperties";
+    static final String FIELDS = "id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime,appProperties";
+    /** Folders: the oldest (createdTime, then id) is the one concurrent creators agree on. */
+    static final Comparator<File> FOLDER_ORDER = Comparator.comparing((File f) -> time(f.getCreatedTime()))
+            .thenComparing(File::getId);
 
     /**
      * Which file a key denotes among duplicates: the greatest. A file pgvault committed beats one it did not; among
@@ -80,16 +83,9 @@ final class DriveFiles {
         return files;
     }
 
-    /** The files (not folders, not trashed) named {@code name} directly in {@code folderId}. */
-    List<File> named(String action, String folderId, String name) {
-        return query(action, "'" + escape(folderId) + "' in parents and name = '" + escape(name)
-                + "' and mimeType != '" + FOLDER_MIME_TYPE + "' and trashed = false");
-    }
-
-    /** Every file (not folder, not trashed) directly in {@code folderId}. */
-    List<File> filesIn(String action, String folderId) {
-        return query(action, "'" + escape(folderId) + "' in parents and mimeType != '" + FOLDER_MIME_TYPE
-                + "' and trashed = false");
+    /** Every file and folder (not trashed) directly in {@code folderId}. */
+    List<File> childrenOf(String action, String folderId) {
+        return query(action, "'" + escape(folderId) + "' in parents and trashed = false");
     }
 
     static Optional<File> winner(List<File> files) {
@@ -210,8 +206,14 @@ final class DriveFiles {
     }
 
     private static Optional<File> oldest(List<File> folders) {
-        return folders.stream().min(Comparator.comparing((File f) -> time(f.getCreatedTime()))
-                .thenComparing(File::getId));
+        return folders.stream().min(FOLDER_ORDER);
+    }
+
+    /** Creates a folder named {@code name} in {@code parentId} with the given app properties. */
+    File createFolder(String action, String parentId, String name, Map<String, String> appProperties) {
+        return retrier.call(action, () -> drive.files().create(new File().setName(name)
+                        .setMimeType(FOLDER_MIME_TYPE).setParents(List.of(parentId)).setAppProperties(appProperties))
+                .setSupportsAllDrives(true).setFields(FIELDS).execute());
     }
 
     static Instant time(DateTime time) {

@@ -59,9 +59,9 @@ class GoogleDriveFaultTest {
         }
     }
 
-    /** Every file in the repository folder, trashed ones included. */
+    /** Every file (not folder) in the repository folder and its subfolders, trashed ones included. */
     private static List<DriveFile> filesIn(GoogleDriveRepository repository) {
-        return DRIVE.fake().children(repository.folderId());
+        return DRIVE.fake().descendants(repository.folderId()).stream().filter(f -> !f.isFolder()).toList();
     }
 
     @Nested
@@ -84,7 +84,7 @@ class GoogleDriveFaultTest {
                 assertThat(stored.sha256()).contains(StreamDigest.of(bytes).sha256());
                 assertThat(read(repository, "db/full.dump")).isEqualTo(bytes);
                 assertThat(filesIn(repository)).singleElement()
-                        .satisfies(f -> assertThat(f.name()).isEqualTo("db/full.dump"));
+                        .satisfies(f -> assertThat(f.name()).isEqualTo("full.dump"));
                 // 4 chunks, 3 failed attempts, and the status queries after them
                 assertThat(DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK) - chunksBefore).isGreaterThanOrEqualTo(7);
                 assertThat(DRIVE.fake().openUploadSessions()).isZero();

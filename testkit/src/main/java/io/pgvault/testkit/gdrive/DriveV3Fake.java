@@ -247,6 +247,32 @@ public final class DriveV3Fake implements AutoCloseable {
     }
 
     /**
+     * @param folderId a folder id
+     * @return the files and folders anywhere below it, trashed ones included, in creation order
+     * @since 0.6.0
+     */
+    public List<DriveFile> descendants(String folderId) {
+        List<DriveFile> all = files();
+        java.util.Set<String> inside = new java.util.HashSet<>(List.of(state.resolve(folderId)));
+        List<DriveFile> below = new java.util.ArrayList<>();
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (DriveFile file : all) {
+                if (!inside.contains(file.id()) && file.parents().stream().anyMatch(inside::contains)) {
+                    inside.add(file.id());
+                    grew = true;
+                }
+            }
+        }
+        for (DriveFile file : all) {
+            if (inside.contains(file.id())) {
+                below.add(file);
+            }
+        }
+        return below;
+    }
+
+    /**
      * @param id a file id
      * @return the file, if it exists
      * @since 0.1.0
