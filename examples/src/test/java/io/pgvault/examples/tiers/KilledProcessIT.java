@@ -148,7 +148,7 @@ class KilledProcessIT {
             Map<String, Long> abandoned = killMidUpload();
             killBeforeRename();
             List<String> committed = killBeforeManifest();
-            String bigFileId = liveFiles().stream().filter(f -> f.name().equals(big.key())).findFirst()
+            String bigFileId = liveFiles().stream().filter(f -> keyOf(f).equals(big.key())).findFirst()
                     .orElseThrow().id();
 
             // the next sync, in this process, completes the tier and resumes instead of starting over
@@ -161,7 +161,7 @@ class KilledProcessIT {
                 assertThat(c.objectsCopied()).isEqualTo(set.objects().size() - committed.size());
             });
             assertThat(liveFiles()).as("the big object's file is the one the third process committed")
-                    .anyMatch(f -> f.id().equals(bigFileId) && f.name().equals(big.key()));
+                    .anyMatch(f -> f.id().equals(bigFileId) && keyOf(f).equals(big.key()));
             assertThat(vault.onTier("drive").list()).extracting(BackupSet::id).containsExactly(set.id());
             assertThat(vault.sync().copied()).as("nothing left to copy").isEmpty();
 
@@ -255,7 +255,7 @@ class KilledProcessIT {
 
     /** Each object once on Drive, and both Drive's MD5 and the stored bytes match the primary's object. */
     private void assertEveryObjectOnceWithThePrimarysBytes() throws IOException {
-        Map<String, List<DriveFile>> byName = liveFiles().stream().collect(Collectors.groupingBy(DriveFile::name));
+        Map<String, List<DriveFile>> byName = liveFiles().stream().collect(Collectors.groupingBy(this::keyOf));
         assertThat(byName).as("no name twice").allSatisfy((name, files) -> assertThat(files).as(name).hasSize(1));
         for (StoredObject o : set.objects()) {
             DriveFile file = byName.get(o.key()).get(0);
@@ -368,9 +368,16 @@ class KilledProcessIT {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
-    /** @return the files in the tier's folder, trashed ones and folders left out */
+    /** @return the files in the tier's folder and its subfolders, trashed ones and folders left out */
     private List<DriveFile> liveFiles() {
-        return fake.children(drive.folderId()).stream().filter(f -> !f.trashed() && !f.isFolder()).toList();
+        return fake.descendants(drive.folderId()).stream().filter(f -> !f.trashed() && !f.isFolder()).toList();
+    }
+
+    /** @return the key a file stands for: its name, after the name of its subfolder (a key's parent path) if any */
+    private String keyOf(DriveFile file) {
+        String parent = file.parents().get(0);
+        return parent.equals(drive.folderId()) ? file.name()
+                : fake.file(parent).orElseThrow().name() + "/" + file.name();
     }
 
     private List<DriveFile> hiddenUploads() {
@@ -378,7 +385,7 @@ class KilledProcessIT {
     }
 
     private List<String> visibleNames() {
-        return liveFiles().stream().map(DriveFile::name).filter(n -> !n.startsWith(UPLOAD_PREFIX)).toList();
+        return liveFiles().stream().filter(f -> !f.name().startsWith(UPLOAD_PREFIX)).map(this::keyOf).toList();
     }
 
     // ---- digests ----

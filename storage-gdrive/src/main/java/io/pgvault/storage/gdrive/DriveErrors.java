@@ -14,8 +14,8 @@ import java.util.Set;
 /** Classifies the Google client's exceptions: which to retry, and what to tell the user. */
 final class DriveErrors {
     private static final Set<String> RATE_LIMIT_REASONS = Set.of("userRateLimitExceeded", "rateLimitExceeded");
-    private static final Set<String> DAILY_LIMIT_REASONS = Set.of("dailyLimitExceeded", "uploadLimitExceeded",
-            "quotaExceeded", "dailyLimitExceededUnreg");
+    private static final Set<String> DAILY_LIMIT_REASONS = Set.of("dailyLimitExceeded", "quotaExceeded",
+            "dailyLimitExceededUnreg");
     private static final Set<String> DENIED_REASONS = Set.of("insufficientPermissions", "insufficientFilePermissions",
             "forbidden", "appNotAuthorizedToFile", "domainPolicy", "cannotAddParent");
     private static final Set<String> ITEM_LIMIT_REASONS = Set.of("numChildrenInNonRootLimitExceeded",
@@ -63,7 +63,10 @@ final class DriveErrors {
             if (ITEM_LIMIT_REASONS.contains(reason)) {
                 return Reason.ITEM_LIMIT_EXCEEDED;
             }
-            if (DAILY_LIMIT_REASONS.contains(reason) || mentionsUploadLimit(e)) {
+            if ("uploadLimitExceeded".equals(reason) || mentionsUploadLimit(e)) {
+                return Reason.UPLOAD_LIMIT_EXCEEDED;
+            }
+            if (DAILY_LIMIT_REASONS.contains(reason)) {
                 return Reason.DAILY_LIMIT_EXCEEDED;
             }
             if (status == 429 || RATE_LIMIT_REASONS.contains(reason)) {
@@ -78,6 +81,12 @@ final class DriveErrors {
             return Reason.TIMEOUT;
         }
         return e instanceof java.io.IOException ? Reason.NETWORK : Reason.SERVICE;
+    }
+
+    /** @return whether this is a 403 rate-limit answer, the shape of both a rate limit and the daily upload limit */
+    static boolean rateLimit(Throwable e) {
+        return e instanceof HttpResponseException http && http.getStatusCode() == 403
+                && RATE_LIMIT_REASONS.contains(reason(e));
     }
 
     static boolean notFound(Throwable e) {

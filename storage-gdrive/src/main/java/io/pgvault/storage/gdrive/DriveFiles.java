@@ -18,11 +18,11 @@ import java.util.Optional;
 
 /**
  * Queries and changes of files in the repository's folder, and the rule that maps a key to one file among Drive's
- * possible duplicates.
+ * possible duplicates (where a key's files are is {@link DriveLayout}'s business).
  *
- * <p>A key is the {@code name} of a file directly in the repository folder (Drive names may contain {@code /}).
- * Drive allows several files with one name; the one a key denotes is the greatest by ({@value #COMMIT} app property,
- * file id): the last committed put wins, files pgvault did not write (no such property) lose to those it did.
+ * <p>Drive allows several files with one name; the one a key denotes is the greatest by {@link #ORDER} (committed by
+ * pgvault, then Drive's {@code modifiedTime}, then the file id): the last committed put wins, files pgvault did not
+ * write (no {@value #COMMIT} property) lose to those it did.
  * A put removes the files it supersedes after it commits, and itself if a newer one appeared meanwhile.
  */
 final class DriveFiles {
@@ -33,7 +33,10 @@ final class DriveFiles {
     static final String COMMIT = "pgvaultCommit";
     /** Name prefix of uploads not yet committed; never a valid key (keys have no segment starting with '.'). */
     static final String UPLOAD_PREFIX = ".pgvault-upload-";
-    static final String FIELDS = "id,name,mimeType,size,md5Checksum,createdTime,modifiedTime,appProperties";
+    static final String FIELDS = "id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime,appProperties";
+    /** Folders: the oldest (createdTime, then id) is the one concurrent creators agree on. */
+    static final Comparator<File> FOLDER_ORDER = Comparator.comparing((File f) -> time(f.getCreatedTime()))
+            .thenComparing(File::getId);
 
     /**
      * Which file a key denotes among duplicates: the greatest. A file pgvault committed beats one it did not; among
@@ -50,6 +53,8 @@ final class DriveFiles {
     private final Drive drive;
     private final Retrier retrier;
     private final GoogleDriveRepositoryConfig config;
+    /** Drive refused a permanent delete: trash from now on (the role does not change under a running repository). */
+    private volatile boolean permanentDeleteRefused;
 
     DriveFiles(Drive drive, Retrier retrier, GoogleDriveRepositoryConfig config) {
         this.drive = drive;
@@ -78,24 +83,58 @@ final class DriveFiles {
         return files;
     }
 
-    /** The files (not folders, not trashed) named {@code name} directly in {@code folderId}. */
-    List<File> named(String action, String folderId, String name) {
-        return query(action, "'" + escape(folderId) + "' in parents and name = '" + escape(name)
-                + "' and mimeType != '" + FOLDER_MIME_TYPE + "' and trashed = false");
-    }
-
-    /** Every file (not folder, not trashed) directly in {@code folderId}. */
-    List<File> filesIn(String action, String folderId) {
-        return query(action, "'" + escape(folderId) + "' in parents and mimeType != '" + FOLDER_MIME_TYPE
-                + "' and trashed = false");
+    /** Every file and folder (not trashed) directly in {@code folderId}. */
+    List<File> childrenOf(String action, String folderId) {
+        return query(action, "'" + escape(folderId) + "' in parents and trashed = false");
     }
 
     static Optional<File> winner(List<File> files) {
         return files.stream().max(ORDER);
     }
 
-    /** Deletes or trashes a file; a file already gone is not an error. */
+    /**
+     * Deletes or trashes a file; a file already gone is not an error. A permanent delete Drive refuses with 403
+     * {@code insufficientFilePermissions} (on a shared drive only a Manager may delete; a Content manager may only
+     * trash) moves the file to the trash instead, and from then on this repository trashes at once; the first time is
+     * logged as a warning.
+     */
     void remove(String action, String fileId, DeleteMode mode) {
+        if (mode == DeleteMode.PERMANENT && !permanentDeleteRefused) {
+            try {
+                call(action, fileId, DeleteMode.PERMANENT);
+                return;
+            } catch (GoogleDriveRepositoryException e) {
+                if (!"insufficientFilePermissions".equals(DriveErrors.reason(e.getCause()))) {
+                    throw e;
+                }
+                try {
+                    call(action, fileId, DeleteMode.TRASH);
+                } catch (GoogleDriveRepositoryException trash) {
+                    if (trash.reason() == Reason.ACCESS_DENIED) {
+                        GoogleDriveRepositoryException denied = new GoogleDriveRepositoryException(
+                                Reason.ACCESS_DENIED, action + ": Drive refused both deleting and trashing file " + fileId
+                                + " (on a shared drive deleting needs the Manager role and trashing at least the "
+                                + "Content manager role; in My Drive only the owner may trash): "
+                                + DriveErrors.detail(trash.getCause()), trash.getCause());
+                        denied.addSuppressed(e);
+                        throw denied;
+                    }
+                    throw trash;
+                }
+                permanentDeleteRefused = true;
+                LOG.warn("{}: Drive refused a permanent delete ({}): on a shared drive only a Manager may delete, "
+                        + "and these credentials are likely a Content manager. Deleted and replaced objects are moved "
+                        + "to the trash instead, where they still count against the drive's storage and its item "
+                        + "limit until the trash is emptied (Drive empties it after 30 days). Make the account a "
+                        + "Manager, or set deleteMode(TRASH) to choose this knowingly.", config.id(),
+                        DriveErrors.detail(e.getCause()));
+                return;
+            }
+        }
+        call(action, fileId, DeleteMode.TRASH);
+    }
+
+    private void call(String action, String fileId, DeleteMode mode) {
         retrier.call(action, () -> {
             try {
                 if (mode == DeleteMode.TRASH) {
@@ -167,8 +206,14 @@ final class DriveFiles {
     }
 
     private static Optional<File> oldest(List<File> folders) {
-        return folders.stream().min(Comparator.comparing((File f) -> time(f.getCreatedTime()))
-                .thenComparing(File::getId));
+        return folders.stream().min(FOLDER_ORDER);
+    }
+
+    /** Creates a folder named {@code name} in {@code parentId} with the given app properties. */
+    File createFolder(String action, String parentId, String name, Map<String, String> appProperties) {
+        return retrier.call(action, () -> drive.files().create(new File().setName(name)
+                        .setMimeType(FOLDER_MIME_TYPE).setParents(List.of(parentId)).setAppProperties(appProperties))
+                .setSupportsAllDrives(true).setFields(FIELDS).execute());
     }
 
     static Instant time(DateTime time) {

@@ -38,10 +38,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * }
  * }</pre>
  *
- * <p><b>Keys.</b> An object is a file directly in the repository folder whose {@code name} is the whole key
- * ({@code a/b/c}; Drive names may contain {@code /}), so a put creates no folders and a listing is one paged query.
- * Drive allows duplicate names; a key denotes the file committed last (by the {@code pgvaultCommit} app property, then
- * the file id), and every put removes the files it supersedes. Files whose names are not valid keys are ignored.
+ * <p><b>Keys.</b> A key {@code a/b/c} is a file named {@code c} in a subfolder of the repository folder named
+ * {@code a/b} (one level; Drive names may contain {@code /}); a key without {@code /} is a file in the repository
+ * folder. No folder outgrows Drive's 500,000 items as long as no parent path holds that many keys: a pgBackRest
+ * mirror's WAL directories (256 segments each) become subfolders. Repositories written before 0.6.0 (every key a file
+ * named by the whole key in the repository folder) are read, listed, replaced and deleted as before. Drive allows
+ * duplicate names; a key denotes the file committed last (by Drive's {@code modifiedTime} of the commit, then the file
+ * id), and every put removes the files it supersedes. Files whose names are not valid keys are ignored.
+ *
+ * <p><b>Requests.</b> A put: one to start the upload session, one per chunk, one to commit, one to find the files it
+ * supersedes (plus one to remove each); the first put under a parent path also finds (or creates) its subfolder.
+ * {@link #open} and {@link #stat}: one to find the key's files (plus the subfolder lookup the first time), and
+ * {@code open} one download. {@link #list}: the repository folder (1,000 entries per request), then the subfolders
+ * that can hold keys with the prefix, 40 subfolders per request.
  *
  * <p><b>Atomic, streaming puts.</b> The producer's bytes go up in a resumable upload session, one chunk
  * ({@link GoogleDriveRepositoryConfig#chunkSize()}, default 8 MiB) at a time, under a temporary name
@@ -74,6 +83,9 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     private final DriveFiles files;
     private final String id;
     private final String folderId;
+    private final DriveLayout layout;
+    /** What this repository uploaded in the last 24 hours, against Drive's daily upload limit. */
+    private final UploadBudget budget;
 
     private GoogleDriveRepository(GoogleDriveRepositoryConfig config) {
         this.config = config;
@@ -81,7 +93,9 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         this.clients = new DriveClients(config);
         this.retrier = new Retrier(config.maxAttempts(), config.backoffBase(), config.backoffMax());
         this.files = new DriveFiles(clients.drive, retrier, config);
+        this.budget = new UploadBudget(config.uploadLimitPerDay(), java.time.Clock.systemUTC());
         this.folderId = files.resolveFolder(id);
+        this.layout = new DriveLayout(files, folderId);
     }
 
     /**
@@ -129,21 +143,25 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         Objects.requireNonNull(writer, "writer");
         String action = "cannot store '" + key + "' in " + id;
         File metadata = new File().setName(DriveFiles.UPLOAD_PREFIX + UUID.randomUUID())
-                .setParents(List.of(folderId)).setMimeType("application/octet-stream");
+                .setParents(List.of(layout.folderFor(action, key))).setMimeType("application/octet-stream");
         File uploaded = null;
-        try (ResumableUpload upload = new ResumableUpload(clients, retrier, config, metadata, action)) {
+        try (ResumableUpload upload = new ResumableUpload(clients, retrier, config, budget, metadata, action)) {
             try {
                 produce(key, writer, upload);
                 uploaded = upload.complete();
             } catch (RuntimeException e) {
                 upload.cancel();
+                if (e instanceof GoogleDriveRepositoryException drive
+                        && drive.reason() == GoogleDriveRepositoryException.Reason.FOLDER_NOT_FOUND) {
+                    layout.forget(key); // its subfolder was removed by someone: find or create it next time
+                }
                 throw e;
             }
             String sha256 = upload.sha256Hex();
             verifyUpload(action, uploaded, upload);
             File committed = commit(action, uploaded.getId(), key, sha256);
             uploaded = null;
-            removeSuperseded(action, key, committed);
+            removeSupersededQuietly(action, key, committed);
             return new ObjectInfo(key, upload.size(), DriveFiles.time(committed.getModifiedTime()),
                     Optional.of(sha256));
         } finally {
@@ -176,12 +194,13 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         }
     }
 
-    /** Renames the upload to the key: from now on readers see it. */
+    /** Renames the upload to the key's name in its folder: from now on readers see it. */
     private File commit(String action, String fileId, String key, String sha256) {
         Map<String, String> properties = new HashMap<>();
         properties.put(DriveFiles.SHA256, sha256);
         properties.put(DriveFiles.COMMIT, commitOrder());
-        return retrier.call(action, () -> clients.drive.files().update(fileId, new File().setName(key)
+        String name = DriveLayout.leaf(key);
+        return retrier.call(action, () -> clients.drive.files().update(fileId, new File().setName(name)
                 .setAppProperties(properties)).setSupportsAllDrives(true).setFields(DriveFiles.FIELDS).execute());
     }
 
@@ -192,9 +211,23 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         return String.format("%017d-%08x", micros, ThreadLocalRandom.current().nextInt());
     }
 
+    /**
+     * After the commit the put has succeeded, whatever happens here: files left behind are hidden (readers pick the
+     * newest) and the next put or delete of the key removes them. So a failure is a warning, never an exception that
+     * would make the caller believe nothing was stored (and store it again, piling up duplicates).
+     */
+    private void removeSupersededQuietly(String action, String key, File mine) {
+        try {
+            removeSuperseded(action, key, mine);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: '{}' is stored, but the files it replaced could not be removed ({}); they are hidden, and "
+                    + "the next put or delete of the key removes them", id, key, e.getMessage());
+        }
+    }
+
     /** Removes older files of the key, and this one when a newer commit got in first. */
     private void removeSuperseded(String action, String key, File mine) {
-        List<File> all = files.named(action, folderId, key);
+        List<File> all = layout.filesOf(action, key);
         boolean newerExists = all.stream().anyMatch(f -> DriveFiles.ORDER.compare(f, mine) > 0);
         for (File file : all) {
             if (DriveFiles.ORDER.compare(file, mine) < 0) {
@@ -250,8 +283,9 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     }
 
     /**
-     * Lists the repository folder in pages of 1,000 files and filters by prefix here (Drive's query language has no
-     * prefix match on names).
+     * Reads the repository folder in pages of 1,000 entries, then only the subfolders whose parent path can start a
+     * key with the prefix (40 per request), and filters by prefix here (Drive's query language has no prefix match on
+     * names).
      *
      * @since 0.1.0
      */
@@ -259,10 +293,10 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     public List<ObjectInfo> list(String prefix) {
         String validPrefix = ObjectKeys.validatePrefix(prefix);
         Map<String, File> winners = new HashMap<>();
-        for (File file : files.filesIn("cannot list '" + validPrefix + "' in " + id, folderId)) {
-            String name = file.getName();
-            if (name.startsWith(validPrefix) && isValidKey(name)) {
-                winners.merge(name, file, (a, b) -> DriveFiles.ORDER.compare(a, b) >= 0 ? a : b);
+        for (DriveLayout.Entry entry : layout.entries("cannot list '" + validPrefix + "' in " + id, validPrefix)) {
+            String key = entry.path();
+            if (key.startsWith(validPrefix) && DriveLayout.isValidKey(key)) {
+                winners.merge(key, entry.file(), (a, b) -> DriveFiles.ORDER.compare(a, b) >= 0 ? a : b);
             }
         }
         List<ObjectInfo> objects = new ArrayList<>();
@@ -280,7 +314,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     public void delete(String key) {
         ObjectKeys.validate(key);
         String action = "cannot delete '" + key + "' from " + id;
-        for (File file : files.named(action, folderId, key)) {
+        for (File file : layout.filesOf(action, key)) {
             files.remove(action, file.getId(), config.deleteMode());
         }
     }
@@ -298,7 +332,8 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         Instant before = Instant.now().minus(age);
         String action = "cannot delete abandoned uploads in " + id;
         int deleted = 0;
-        for (File file : files.filesIn(action, folderId)) {
+        for (DriveLayout.Entry entry : layout.entries(action, "")) {
+            File file = entry.file();
             if (file.getName().startsWith(DriveFiles.UPLOAD_PREFIX)
                     && DriveFiles.time(file.getCreatedTime()).isBefore(before)) {
                 files.remove(action, file.getId(), DeleteMode.PERMANENT);
@@ -309,7 +344,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     }
 
     private Optional<File> find(String action, String key) {
-        return DriveFiles.winner(files.named(action, folderId, key));
+        return DriveFiles.winner(layout.filesOf(action, key));
     }
 
     private ObjectInfo info(String key, File file) {
@@ -319,15 +354,6 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
 
     private NotFoundException notFound(String key) {
         return new NotFoundException("no object '" + key + "' in " + id);
-    }
-
-    private static boolean isValidKey(String name) {
-        try {
-            ObjectKeys.validate(name);
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     /** Releases the HTTP connections. */

@@ -38,6 +38,10 @@ import java.util.Optional;
  * @param connectTimeout  time allowed to open a connection
  * @param readTimeout     longest wait for data on an open connection
  * @param applicationName sent in the {@code User-Agent}
+ * @param uploadLimitPerDay Drive's daily upload limit for the account, in bytes: a rate-limit answer to an upload once
+ *                        this repository has sent 90% of it within 24 hours is taken as the limit at once
+ *                        ({@link GoogleDriveRepositoryException.Reason#UPLOAD_LIMIT_EXCEEDED}) instead of being
+ *                        retried; since 0.6.0
  * @since 0.1.0
  */
 public record GoogleDriveRepositoryConfig(
@@ -54,7 +58,8 @@ public record GoogleDriveRepositoryConfig(
         Duration backoffMax,
         Duration connectTimeout,
         Duration readTimeout,
-        String applicationName) {
+        String applicationName,
+        long uploadLimitPerDay) {
 
     /**
      * Granularity of resumable-upload chunks Drive requires: 256 KiB.
@@ -74,6 +79,12 @@ public record GoogleDriveRepositoryConfig(
      * @since 0.1.0
      */
     public static final int MAX_CHUNK_SIZE = 512 * 1024 * 1024;
+    /**
+     * Drive's daily upload limit per user: 750 GB (decimal), as Google documents it.
+     *
+     * @since 0.6.0
+     */
+    public static final long DEFAULT_UPLOAD_LIMIT_PER_DAY = 750_000_000_000L;
     /**
      * The public Drive API's root URL.
      *
@@ -130,6 +141,9 @@ public record GoogleDriveRepositoryConfig(
         if (applicationName == null || applicationName.isBlank()) {
             problems.add("applicationName must not be blank");
         }
+        if (uploadLimitPerDay <= 0) {
+            problems.add("uploadLimitPerDay must be positive, was " + uploadLimitPerDay);
+        }
         ConfigurationException.throwIfAny(problems);
     }
 
@@ -150,7 +164,7 @@ public record GoogleDriveRepositoryConfig(
         Builder builder = builder(credentials).folder(folder).createFolders(createFolders).rootUrl(rootUrl)
                 .chunkSize(chunkSize).deleteMode(deleteMode).maxAttempts(maxAttempts)
                 .backoff(backoffBase, backoffMax).connectTimeout(connectTimeout).readTimeout(readTimeout)
-                .applicationName(applicationName);
+                .applicationName(applicationName).uploadLimitPerDay(uploadLimitPerDay);
         return sharedDriveId.map(builder::sharedDrive).orElseGet(() -> builder.rootFolderId(rootFolderId));
     }
 
@@ -212,6 +226,7 @@ public record GoogleDriveRepositoryConfig(
         private Duration connectTimeout = Duration.ofSeconds(20);
         private Duration readTimeout = Duration.ofSeconds(120);
         private String applicationName = "pgvault";
+        private long uploadLimitPerDay = DEFAULT_UPLOAD_LIMIT_PER_DAY;
 
         private Builder() {
         }
@@ -351,6 +366,20 @@ public record GoogleDriveRepositoryConfig(
         }
 
         /**
+         * @param bytes the account's daily upload limit. Drive reports the limit only as a rate limit; once this
+         *              repository has uploaded 90% of it within 24 hours, a rate-limit answer to an upload fails the
+         *              put at once with {@link GoogleDriveRepositoryException.Reason#UPLOAD_LIMIT_EXCEEDED}. Lower it
+         *              when other programs upload with the same account. Default 750 GB
+         *              ({@link #DEFAULT_UPLOAD_LIMIT_PER_DAY})
+         * @return this builder
+         * @since 0.6.0
+         */
+        public Builder uploadLimitPerDay(long bytes) {
+            this.uploadLimitPerDay = bytes;
+            return this;
+        }
+
+        /**
          * @return the settings
          * @throws ConfigurationException listing every invalid setting
          * @since 0.1.0
@@ -358,7 +387,7 @@ public record GoogleDriveRepositoryConfig(
         public GoogleDriveRepositoryConfig build() {
             return new GoogleDriveRepositoryConfig(credentials, rootFolderId, Optional.ofNullable(sharedDriveId),
                     folder, createFolders, rootUrl, chunkSize, deleteMode, maxAttempts, backoffBase, backoffMax,
-                    connectTimeout, readTimeout, applicationName);
+                    connectTimeout, readTimeout, applicationName, uploadLimitPerDay);
         }
     }
 }

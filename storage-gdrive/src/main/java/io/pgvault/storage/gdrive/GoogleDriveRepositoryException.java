@@ -73,10 +73,20 @@ public class GoogleDriveRepositoryException extends RepositoryException {
          */
         ITEM_LIMIT_EXCEEDED(ErrorCode.REPOSITORY, false),
         /**
-         * A daily limit is used up (403 {@code dailyLimitExceeded}, {@code uploadLimitExceeded}, or a message about
-         * the upload limit, such as the 750 GB a user may upload a day): retry after the quota resets.
+         * A daily quota of the Cloud project is used up (403 {@code dailyLimitExceeded}, {@code quotaExceeded}): retry
+         * after it resets. The daily upload limit of a user is {@link #UPLOAD_LIMIT_EXCEEDED}.
          */
         DAILY_LIMIT_EXCEEDED(ErrorCode.REPOSITORY, false),
+        /**
+         * Drive's daily upload limit (750 GB a user may upload in 24 hours) is used up. Drive reports it as a plain
+         * rate limit (403 {@code userRateLimitExceeded} "User rate limit exceeded."), so this is inferred: the rate
+         * limit outlasted the usual backoff on an upload, or this repository had already uploaded close to
+         * {@link GoogleDriveRepositoryConfig#uploadLimitPerDay()} in the last 24 hours. Not retryable soon: wait until the
+         * quota resets (a rolling 24 hours), spread large uploads over several days, or upload with another account.
+         *
+         * @since 0.6.0
+         */
+        UPLOAD_LIMIT_EXCEEDED(ErrorCode.REPOSITORY, false),
         /** Rate limits (403 {@code userRateLimitExceeded}/{@code rateLimitExceeded}, 429) outlasted every retry. */
         RATE_LIMITED(ErrorCode.REPOSITORY, true),
         /** The resumable upload session expired or lost bytes already acknowledged; the put can be repeated. */

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -51,6 +53,7 @@ final class ResumableUpload extends OutputStream {
     private final DriveClients clients;
     private final Retrier retrier;
     private final GoogleDriveRepositoryConfig config;
+    private final UploadBudget budget;
     private final File metadata;
     private final String action;
     private final MessageDigest md5;
@@ -75,6 +78,13 @@ final class ResumableUpload extends OutputStream {
 
     ResumableUpload(DriveClients clients, Retrier retrier, GoogleDriveRepositoryConfig config, File metadata,
             String action) {
+        this(clients, retrier, config, new UploadBudget(config.uploadLimitPerDay(), java.time.Clock.systemUTC()),
+                metadata, action);
+    }
+
+    ResumableUpload(DriveClients clients, Retrier retrier, GoogleDriveRepositoryConfig config, UploadBudget budget,
+            File metadata, String action) {
+        this.budget = budget;
         this.clients = clients;
         this.retrier = retrier;
         this.config = config;
@@ -226,8 +236,11 @@ final class ResumableUpload extends OutputStream {
         String total = last ? Long.toString(end) : "*";
         int from = 0;
         int failures = 0;
+        int refusals = 0;
+        Instant firstRefusal = null;
         while (true) {
             Object answer;
+            boolean failed = false;
             try {
                 answer = put(chunk, from, length, total);
             } catch (IOException e) {
@@ -237,10 +250,23 @@ final class ResumableUpload extends OutputStream {
                             + ": the upload session expired or was lost; nothing was stored", e);
                 }
                 failures++;
+                if (DriveErrors.rateLimit(e)) {
+                    // the daily upload limit looks like a rate limit: judge whether it is, rather than retry blindly
+                    firstRefusal = refusals++ == 0 ? Instant.now() : firstRefusal;
+                    String why = budget.limitReached(refusals, retrier.maxAttempts(),
+                            Duration.between(firstRefusal, Instant.now()));
+                    if (why != null) {
+                        budget.limitMet();
+                        throw UploadBudget.failure(action, why, e);
+                    }
+                } else {
+                    refusals = 0;
+                }
                 if (!DriveErrors.transientFailure(e) || failures >= retrier.maxAttempts()) {
                     throw Retrier.failure(action, e, failures);
                 }
                 retrier.pause(action, failures, e);
+                failed = true;
                 try {
                     answer = statusOrFile(total);
                 } catch (IOException query) {
@@ -250,6 +276,7 @@ final class ResumableUpload extends OutputStream {
                 }
             }
             if (answer instanceof File file) {
+                budget.uploaded(length);
                 return file;
             }
             long persisted = (Long) answer;
@@ -262,12 +289,14 @@ final class ResumableUpload extends OutputStream {
                 break;
             }
             int next = (int) (persisted - offset);
-            if (next <= from && ++failures >= retrier.maxAttempts()) {
+            // a failure was counted already; count a chunk Drive accepted without taking any of it
+            if (!failed && next <= from && ++failures >= retrier.maxAttempts()) {
                 throw new GoogleDriveRepositoryException(Reason.SERVICE, action + ": Drive keeps acknowledging "
                         + persisted + " bytes without progress; nothing was stored", null);
             }
             from = next;
         }
+        budget.uploaded(length);
         offset = end;
         return null;
     }

@@ -100,8 +100,9 @@ final class Retrier {
                     + "400,000, and this one is full; retrying cannot help: prune old sets (a pgBackRest mirror with "
                     + "frequent WAL is the usual cause), or move the repository to a new folder or shared drive: "
                     + DriveErrors.detail(e);
-            case DAILY_LIMIT_EXCEEDED -> action + ": a daily Drive limit (such as the daily upload limit) is used "
-                    + "up; retry after it resets: " + DriveErrors.detail(e);
+            case DAILY_LIMIT_EXCEEDED -> action + ": a daily quota of the Cloud project is used up; retry after it "
+                    + "resets: " + DriveErrors.detail(e);
+            case UPLOAD_LIMIT_EXCEEDED -> UploadBudget.failure(action, "Drive says so", e).getMessage();
             case RATE_LIMITED -> action + ": rate-limited by Drive" + tries + "; if this persists the daily upload "
                     + "limit may be reached: " + DriveErrors.detail(e);
             case INTERRUPTED -> action + ": interrupted";

@@ -1,9 +1,11 @@
 package io.pgvault.storage.gdrive;
 
+import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import com.google.api.client.http.ByteArrayContent;
 import com.google.api.services.drive.Drive;
 import com.google.api.services.drive.model.File;
 import com.google.api.services.drive.model.FileList;
+import io.pgvault.testkit.gdrive.DriveRole;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -87,6 +89,67 @@ class DriveV3FakeClientTest {
         drive.files().delete(folder).execute();
         assertThat(DRIVE.fake().file(inside.getId())).isEmpty();
         assertThat(DRIVE.fake().file(folder)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("on a shared drive a content manager (fileOrganizer) is refused files.delete with 403 "
+            + "insufficientFilePermissions but may trash; a manager (organizer) may delete")
+    void sharedDriveRoles() throws IOException {
+        String sharedDrive = DRIVE.fake().createSharedDrive("Roles");
+        File file = drive.files().create(new File().setName("f").setParents(List.of(sharedDrive)))
+                .setSupportsAllDrives(true).execute();
+        DRIVE.fake().grantRole(sharedDrive, DriveFixture.CLIENT_ID, DriveRole.FILE_ORGANIZER);
+        assertThatThrownBy(() -> drive.files().delete(file.getId()).setSupportsAllDrives(true).execute())
+                .isInstanceOfSatisfying(GoogleJsonResponseException.class, e -> {
+                    assertThat(e.getStatusCode()).isEqualTo(403);
+                    assertThat(e.getDetails().getErrors().get(0).getReason()).isEqualTo("insufficientFilePermissions");
+                });
+        drive.files().update(file.getId(), new File().setTrashed(true)).setSupportsAllDrives(true).execute();
+        assertThat(DRIVE.fake().file(file.getId()).orElseThrow().trashed()).isTrue();
+
+        DRIVE.fake().grantRole(sharedDrive, DriveFixture.CLIENT_ID, DriveRole.WRITER);
+        File second = drive.files().create(new File().setName("g").setParents(List.of(sharedDrive)))
+                .setSupportsAllDrives(true).execute();
+        assertThatThrownBy(() -> drive.files().update(second.getId(), new File().setTrashed(true))
+                .setSupportsAllDrives(true).execute()).isInstanceOf(GoogleJsonResponseException.class)
+                .hasMessageContaining("insufficientFilePermissions");
+
+        DRIVE.fake().grantRole(sharedDrive, DriveFixture.CLIENT_ID, DriveRole.ORGANIZER);
+        drive.files().delete(second.getId()).setSupportsAllDrives(true).execute();
+        assertThat(DRIVE.fake().file(second.getId())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the daily upload limit answers 403 userRateLimitExceeded 'User rate limit exceeded.', as Drive does")
+    void dailyUploadLimit() {
+        DRIVE.fake().dailyUploadLimit(10);
+        try {
+            assertThatThrownBy(() -> drive.files().create(new File().setName("big"),
+                    new ByteArrayContent("application/octet-stream", new byte[100])).execute())
+                    .isInstanceOfSatisfying(GoogleJsonResponseException.class, e -> {
+                        assertThat(e.getStatusCode()).isEqualTo(403);
+                        assertThat(e.getDetails().getErrors().get(0).getReason()).isEqualTo("userRateLimitExceeded");
+                        assertThat(e.getDetails().getMessage()).isEqualTo("User rate limit exceeded.");
+                    });
+        } finally {
+            DRIVE.fake().dailyUploadLimit(Long.MAX_VALUE);
+        }
+    }
+
+    @Test
+    @DisplayName("a folder holding its most items refuses another with 403 numChildrenInNonRootLimitExceeded")
+    void folderItemLimit() throws IOException {
+        String folder = DRIVE.fake().createFolder("root", "full");
+        DRIVE.fake().folderItemLimit(2);
+        try {
+            drive.files().create(new File().setName("1").setParents(List.of(folder))).execute();
+            drive.files().create(new File().setName("2").setParents(List.of(folder))).execute();
+            assertThatThrownBy(() -> drive.files().create(new File().setName("3").setParents(List.of(folder)))
+                    .execute()).isInstanceOf(GoogleJsonResponseException.class)
+                    .hasMessageContaining("numChildrenInNonRootLimitExceeded");
+        } finally {
+            DRIVE.fake().folderItemLimit(Integer.MAX_VALUE);
+        }
     }
 
     private static String md5(byte[] bytes) {

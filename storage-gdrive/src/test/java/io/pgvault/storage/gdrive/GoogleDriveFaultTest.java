@@ -9,6 +9,7 @@ import io.pgvault.testkit.StreamDigest;
 import io.pgvault.testkit.gdrive.DriveEndpoint;
 import io.pgvault.testkit.gdrive.DriveFault;
 import io.pgvault.testkit.gdrive.DriveFile;
+import io.pgvault.testkit.gdrive.DriveRole;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -58,9 +59,9 @@ class GoogleDriveFaultTest {
         }
     }
 
-    /** Every file in the repository folder, trashed ones included. */
+    /** Every file (not folder) in the repository folder and its subfolders, trashed ones included. */
     private static List<DriveFile> filesIn(GoogleDriveRepository repository) {
-        return DRIVE.fake().children(repository.folderId());
+        return DRIVE.fake().descendants(repository.folderId()).stream().filter(f -> !f.isFolder()).toList();
     }
 
     @Nested
@@ -83,7 +84,7 @@ class GoogleDriveFaultTest {
                 assertThat(stored.sha256()).contains(StreamDigest.of(bytes).sha256());
                 assertThat(read(repository, "db/full.dump")).isEqualTo(bytes);
                 assertThat(filesIn(repository)).singleElement()
-                        .satisfies(f -> assertThat(f.name()).isEqualTo("db/full.dump"));
+                        .satisfies(f -> assertThat(f.name()).isEqualTo("full.dump"));
                 // 4 chunks, 3 failed attempts, and the status queries after them
                 assertThat(DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK) - chunksBefore).isGreaterThanOrEqualTo(7);
                 assertThat(DRIVE.fake().openUploadSessions()).isZero();
@@ -181,16 +182,53 @@ class GoogleDriveFaultTest {
         }
 
         @Test
-        @DisplayName("dailyLimitExceeded (the daily upload limit): not retryable, nothing visible")
-        void dailyUploadLimit() {
-            try (GoogleDriveRepository repository = repository()) {
+        @DisplayName("the daily upload limit (403 userRateLimitExceeded, as Drive says it) outlasting the usual backoff: "
+                + "UPLOAD_LIMIT_EXCEEDED, not retryable, naming 750 GB and the remedies; the next put probes once")
+        void dailyUploadLimit() throws IOException {
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(
+                    DriveFixture.uniqueFolder("faults")).chunkSize(CHUNK).maxAttempts(4).build())) {
                 DRIVE.fake().dailyUploadLimit(CHUNK);
+                int chunks = DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK);
                 assertThatThrownBy(() -> repository.put("day", out -> out.write(content(3 * CHUNK, 6))))
                         .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
-                            assertThat(e.reason()).isEqualTo(Reason.DAILY_LIMIT_EXCEEDED);
+                            assertThat(e.reason()).isEqualTo(Reason.UPLOAD_LIMIT_EXCEEDED);
                             assertThat(e.retryable()).isFalse();
+                            assertThat(e.getMessage()).contains("'day'", "750 GB", "resets", "another account");
                         });
+                // the first chunk went up; the second was refused on each of its 4 attempts (each with a status query)
+                assertThat(DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK) - chunks).isLessThanOrEqualTo(1 + 2 * 4);
                 assertThat(filesIn(repository)).isEmpty();
+                assertThat(DRIVE.fake().openUploadSessions()).isZero();
+
+                int before = DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK);
+                assertThatThrownBy(() -> repository.put("next", out -> out.write(content(100, 7))))
+                        .isInstanceOfSatisfying(GoogleDriveRepositoryException.class,
+                                e -> assertThat(e.reason()).isEqualTo(Reason.UPLOAD_LIMIT_EXCEEDED));
+                assertThat(DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK) - before)
+                        .as("while the limit holds, a put probes once instead of backing off again").isEqualTo(1);
+
+                DRIVE.fake().dailyUploadLimit(Long.MAX_VALUE);
+                byte[] after = content(100, 8);
+                repository.put("after", out -> out.write(after));
+                assertThat(read(repository, "after")).isEqualTo(after);
+            }
+        }
+
+        @Test
+        @DisplayName("near the daily budget this repository uploaded in 24 hours, the first rate-limit answer to an "
+                + "upload is taken as the upload limit, without backing off")
+        void nearTheDailyBudget() {
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(
+                    DriveFixture.uniqueFolder("faults")).chunkSize(CHUNK).uploadLimitPerDay(8L * CHUNK).build())) {
+                repository.put("a", out -> out.write(content(8 * CHUNK, 9)));
+                DRIVE.fake().failNext(DriveEndpoint.UPLOAD_CHUNK, 1, DriveFault.uploadLimitExceeded());
+                int before = DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK);
+                assertThatThrownBy(() -> repository.put("b", out -> out.write(content(100, 10))))
+                        .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.UPLOAD_LIMIT_EXCEEDED);
+                            assertThat(e.getMessage()).contains("in the last 24 hours");
+                        });
+                assertThat(DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK) - before).isEqualTo(1);
             }
         }
 
@@ -205,6 +243,61 @@ class GoogleDriveFaultTest {
                             assertThat(e.reason()).isEqualTo(Reason.RATE_LIMITED);
                             assertThat(e.retryable()).isTrue();
                             assertThat(e.getMessage()).contains("after 3 attempts");
+                        });
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("roles on a shared drive")
+    class SharedDriveRoles {
+        private GoogleDriveRepository sharedDriveRepository(DriveRole role) {
+            String drive = DRIVE.fake().createSharedDrive("roles");
+            DRIVE.fake().grantRole(drive, DriveFixture.CLIENT_ID, role);
+            return GoogleDriveRepository.of(DRIVE.config("pgvault").sharedDrive(drive).chunkSize(CHUNK).build());
+        }
+
+        private List<DriveFile> named(GoogleDriveRepository repository, String name) {
+            return filesIn(repository).stream().filter(f -> f.name().equals(name)).toList();
+        }
+
+        @Test
+        @DisplayName("a content manager (no permanent delete): replacing and deleting move files to the trash; a "
+                + "replace never throws after it committed, and the refusal is remembered")
+        void contentManager() throws IOException {
+            try (GoogleDriveRepository repository = sharedDriveRepository(DriveRole.FILE_ORGANIZER)) {
+                repository.put("k", out -> out.write(content(100, 11)));
+                byte[] second = content(200, 12);
+                repository.put("k", out -> out.write(second));
+                assertThat(read(repository, "k")).isEqualTo(second);
+                assertThat(named(repository, "k")).filteredOn(f -> !f.trashed()).hasSize(1);
+                assertThat(named(repository, "k")).filteredOn(DriveFile::trashed).hasSize(1);
+
+                int deletes = DRIVE.fake().requests(DriveEndpoint.DELETE);
+                repository.put("k", out -> out.write(content(300, 13)));
+                repository.delete("k");
+                assertThat(DRIVE.fake().requests(DriveEndpoint.DELETE) - deletes)
+                        .as("after the first refusal, removals go to the trash at once").isZero();
+                assertThat(repository.stat("k")).isEmpty();
+                assertThat(repository.list("")).isEmpty();
+                assertThat(named(repository, "k")).hasSize(3).allSatisfy(f -> assertThat(f.trashed()).isTrue());
+            }
+        }
+
+        @Test
+        @DisplayName("a contributor (neither delete nor trash): a replace commits and returns, the superseded file "
+                + "stays hidden; a delete is ACCESS_DENIED naming the roles it needs")
+        void contributor() throws IOException {
+            try (GoogleDriveRepository repository = sharedDriveRepository(DriveRole.WRITER)) {
+                repository.put("k", out -> out.write(content(100, 14)));
+                byte[] second = content(200, 15);
+                repository.put("k", out -> out.write(second));
+                assertThat(read(repository, "k")).isEqualTo(second);
+                assertThat(repository.list("")).extracting(ObjectInfo::key).containsExactly("k");
+                assertThatThrownBy(() -> repository.delete("k"))
+                        .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.ACCESS_DENIED);
+                            assertThat(e.getMessage()).contains("Content manager", "Manager");
                         });
             }
         }

@@ -117,20 +117,6 @@ class GoogleDriveRepositoryTest {
             String leaf = folder.substring(folder.indexOf('/') + 1);
             assertThat(DRIVE.fake().files()).filteredOn(f -> f.isFolder() && f.name().equals(leaf)).hasSize(1);
         }
-
-        @Test
-        @DisplayName("a key is one file named by the whole key in the repository folder; no folders per segment")
-        void flatNames() {
-            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(
-                    DriveFixture.uniqueFolder("layout")).build())) {
-                repository.put("x/y/z", out -> out.write(9));
-                assertThat(DRIVE.fake().children(repository.folderId())).singleElement().satisfies(f -> {
-                    assertThat(f.name()).isEqualTo("x/y/z");
-                    assertThat(f.isFolder()).isFalse();
-                    assertThat(f.appProperties()).containsKeys("pgvaultSha256", "pgvaultCommit");
-                });
-            }
-        }
     }
 
     @Nested

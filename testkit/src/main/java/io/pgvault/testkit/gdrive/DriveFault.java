@@ -66,12 +66,45 @@ public record DriveFault(int status, String domain, String reason, String messag
     }
 
     /**
-     * @return 403 {@code dailyLimitExceeded}: a daily quota, such as the daily upload limit, is used up
+     * @return 403 {@code dailyLimitExceeded}: a project's daily API quota is used up. Not what the daily upload limit
+     *         answers: see {@link #uploadLimitExceeded()}
      * @since 0.1.0
      */
     public static DriveFault dailyLimitExceeded() {
         return new DriveFault(403, "usageLimits", "dailyLimitExceeded",
                 "Daily Limit Exceeded. The quota will be reset at midnight Pacific Time (PT).");
+    }
+
+    /**
+     * The answer to an upload beyond the 750 GB a user may upload to Drive in a day: 403 {@code userRateLimitExceeded},
+     * the reason of a plain per-user rate limit, with the message {@code User rate limit exceeded.} (what Drive sends,
+     * as reported by rclone, which tells it apart by this undocumented message alone).
+     *
+     * @return 403 {@code userRateLimitExceeded} "User rate limit exceeded."
+     * @since 0.6.0
+     */
+    public static DriveFault uploadLimitExceeded() {
+        return new DriveFault(403, "usageLimits", "userRateLimitExceeded", "User rate limit exceeded.");
+    }
+
+    /**
+     * @return 403 {@code numChildrenInNonRootLimitExceeded}: a folder (other than My Drive's root) holds its most
+     *         items, 500,000 in Drive
+     * @since 0.6.0
+     */
+    public static DriveFault folderItemLimitExceeded() {
+        return new DriveFault(403, "global", "numChildrenInNonRootLimitExceeded",
+                "The limit for this folder's number of children (files and folders) has been exceeded.");
+    }
+
+    /**
+     * @param id the file
+     * @return 403 {@code insufficientFilePermissions}: the caller's role does not allow this on the file
+     * @since 0.6.0
+     */
+    public static DriveFault insufficientFilePermissions(String id) {
+        return new DriveFault(403, "global", "insufficientFilePermissions",
+                "The user does not have sufficient permissions for file " + id + ".");
     }
 
     /**

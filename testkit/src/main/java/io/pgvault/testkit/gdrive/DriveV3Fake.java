@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +53,9 @@ import java.util.stream.Stream;
  * </ul>
  * Faults for tests: error answers for the next N requests of an endpoint ({@link #failNext}), connections cut after K
  * bytes of an upload chunk ({@link #cutNextChunk}, keeping what arrived rounded down to 256 KiB), a storage quota
- * ({@link #storageQuota}), a daily upload limit ({@link #dailyUploadLimit}), revoked credentials
+ * ({@link #storageQuota}), a daily upload limit ({@link #dailyUploadLimit}, answered as Drive does, with
+ * {@code userRateLimitExceeded}), a per-folder item limit ({@link #folderItemLimit}), roles on shared drives
+ * ({@link #grantRole}: a content manager may trash but not delete), revoked credentials
  * ({@link #revokeCredentials}), an upload whose stored bytes differ from those sent ({@link #corruptNextUpload}) and
  * bit rot in a stored file ({@link #corruptContent}). File contents live in a temporary directory, not in memory.
  *
@@ -78,6 +81,8 @@ public final class DriveV3Fake implements AutoCloseable {
     private final AtomicBoolean corruptNextUpload = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong dailyUploadLeft = new AtomicLong(Long.MAX_VALUE);
+    /** Roles on shared drives: drive id → principal → role. */
+    private final Map<String, Map<String, DriveRole>> roles = new ConcurrentHashMap<>();
 
     static {
         // The JDK server writes headers and body separately; without TCP_NODELAY each request of the Google client
@@ -242,6 +247,32 @@ public final class DriveV3Fake implements AutoCloseable {
     }
 
     /**
+     * @param folderId a folder id
+     * @return the files and folders anywhere below it, trashed ones included, in creation order
+     * @since 0.6.0
+     */
+    public List<DriveFile> descendants(String folderId) {
+        List<DriveFile> all = files();
+        java.util.Set<String> inside = new java.util.HashSet<>(List.of(state.resolve(folderId)));
+        List<DriveFile> below = new java.util.ArrayList<>();
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (DriveFile file : all) {
+                if (!inside.contains(file.id()) && file.parents().stream().anyMatch(inside::contains)) {
+                    inside.add(file.id());
+                    grew = true;
+                }
+            }
+        }
+        for (DriveFile file : all) {
+            if (inside.contains(file.id())) {
+                below.add(file);
+            }
+        }
+        return below;
+    }
+
+    /**
      * @param id a file id
      * @return the file, if it exists
      * @since 0.1.0
@@ -338,11 +369,43 @@ public final class DriveV3Fake implements AutoCloseable {
     }
 
     /**
-     * @param bytes bytes that may still be uploaded; beyond it uploads fail with 403 {@code dailyLimitExceeded}
+     * Drive's daily upload limit (750 GB a user may upload in 24 hours). Beyond it, every upload request that carries
+     * new bytes fails as Drive fails it: 403 {@code userRateLimitExceeded} "User rate limit exceeded." (see
+     * {@link DriveFault#uploadLimitExceeded()}), the reason of a plain rate limit, until the limit is lifted.
+     *
+     * @param bytes bytes that may still be uploaded; {@code Long.MAX_VALUE} lifts the limit
      * @since 0.1.0
      */
     public void dailyUploadLimit(long bytes) {
         dailyUploadLeft.set(bytes);
+    }
+
+    /**
+     * Limits how many items (files and folders, trashed ones included) a folder other than My Drive's root may hold,
+     * as Drive does at 500,000: creating or moving an item into a full folder fails with 403
+     * {@code numChildrenInNonRootLimitExceeded}.
+     *
+     * @param items the most items per folder; {@code Integer.MAX_VALUE} lifts the limit
+     * @since 0.6.0
+     */
+    public void folderItemLimit(int items) {
+        state.folderItemLimit(items);
+    }
+
+    /**
+     * Gives a credential a role on a shared drive. A credential given no role on a shared drive is its
+     * {@link DriveRole#ORGANIZER} (manager), so that tests that do not care about roles need no set-up. A
+     * {@link DriveRole#FILE_ORGANIZER} (content manager) is refused {@code files.delete} with 403
+     * {@code insufficientFilePermissions} but may move items to the trash, as on Drive.
+     *
+     * @param sharedDriveId the shared drive
+     * @param principal     the OAuth client id or the service account's {@code client_email} the credential signs in
+     *                      with
+     * @param role          its role there
+     * @since 0.6.0
+     */
+    public void grantRole(String sharedDriveId, String principal, DriveRole role) {
+        roles.computeIfAbsent(sharedDriveId, d -> new ConcurrentHashMap<>()).put(principal, role);
     }
 
     /**
@@ -414,7 +477,21 @@ public final class DriveV3Fake implements AutoCloseable {
 
     void checkUploadLimits(long bytes) {
         if (dailyUploadLeft.getAndUpdate(left -> left >= bytes ? left - bytes : left) < bytes) {
-            throw new ApiError(DriveFault.dailyLimitExceeded());
+            throw new ApiError(DriveFault.uploadLimitExceeded());
+        }
+    }
+
+    /**
+     * @throws ApiError 403 insufficientFilePermissions when {@code principal} has a role below {@code needed} on the
+     *                  shared drive holding {@code file} (items of My Drive are not checked)
+     */
+    void checkRole(StoredFile file, String principal, DriveRole needed) {
+        if (file.driveId == null) {
+            return;
+        }
+        DriveRole role = roles.getOrDefault(file.driveId, Map.of()).getOrDefault(principal, DriveRole.ORGANIZER);
+        if (!role.includes(needed)) {
+            throw new ApiError(DriveFault.insufficientFilePermissions(file.id));
         }
     }
 

@@ -11,7 +11,6 @@ import java.security.Signature;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,7 +24,8 @@ final class FakeAuth {
     private final ObjectMapper json;
     private final Map<String, String[]> refreshTokens = new ConcurrentHashMap<>();
     private final Map<String, PublicKey> serviceAccounts = new ConcurrentHashMap<>();
-    private final Set<String> accessTokens = ConcurrentHashMap.newKeySet();
+    /** Issued access tokens and the principal each was issued to (OAuth client id, service account email). */
+    private final Map<String, String> accessTokens = new ConcurrentHashMap<>();
     private volatile boolean revoked;
 
     FakeAuth(ObjectMapper json) {
@@ -54,8 +54,15 @@ final class FakeAuth {
     }
 
     boolean accepts(String authorization) {
-        return authorization != null && authorization.startsWith("Bearer ")
-                && accessTokens.contains(authorization.substring("Bearer ".length()));
+        return principal(authorization) != null;
+    }
+
+    /** @return whom the bearer token was issued to, or null when it is not a valid token */
+    String principal(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return null;
+        }
+        return accessTokens.get(authorization.substring("Bearer ".length()));
     }
 
     /**
@@ -72,14 +79,15 @@ final class FakeAuth {
             if (!client[0].equals(form.get("client_id")) || !client[1].equals(form.get("client_secret"))) {
                 return error(401, "invalid_client", "Unauthorized");
             }
-            return issue();
+            return issue(client[0]);
         }
         if (grant.equals(JWT_BEARER)) {
-            String problem = checkAssertion(form.getOrDefault("assertion", ""));
+            String assertion = form.getOrDefault("assertion", "");
+            String problem = checkAssertion(assertion);
             if (problem != null) {
                 return error(400, "invalid_grant", problem);
             }
-            return issue();
+            return issue(issuer(assertion));
         }
         return error(400, "unsupported_grant_type", "Invalid grant_type: " + grant);
     }
@@ -110,9 +118,17 @@ final class FakeAuth {
         }
     }
 
-    private Answer issue() {
+    private String issuer(String assertion) {
+        try {
+            return json.readTree(Base64.getUrlDecoder().decode(assertion.split("\\.")[1])).path("iss").asText();
+        } catch (IOException e) {
+            throw new IllegalStateException("an assertion that was checked is readable", e);
+        }
+    }
+
+    private Answer issue(String principal) {
         String token = "ya29.fake-" + UUID.randomUUID();
-        accessTokens.add(token);
+        accessTokens.put(token, principal);
         return new Answer(200, json.createObjectNode().put("access_token", token).put("expires_in", 3599)
                 .put("scope", "https://www.googleapis.com/auth/drive").put("token_type", "Bearer"));
     }

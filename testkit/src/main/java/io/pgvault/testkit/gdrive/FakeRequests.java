@@ -115,6 +115,7 @@ final class FakeRequests implements HttpHandler {
             return;
         }
         boolean allDrives = "true".equals(params.get("supportsAllDrives"));
+        String principal = auth.principal(exchange.getRequestHeaders().getFirst("Authorization"));
         switch (endpoint) {
             case TOKEN -> token(exchange);
             case LIST -> sendJson(exchange, 200, masked(state.list(params), params.getOrDefault("fields",
@@ -122,22 +123,35 @@ final class FakeRequests implements HttpHandler {
             case GET -> sendJson(exchange, 200, masked(state.toJson(state.require(fileId(path), allDrives)),
                     params.getOrDefault("fields", DEFAULT_GET_FIELDS)));
             case DOWNLOAD -> download(exchange, state.require(fileId(path), allDrives));
-            case CREATE -> sendJson(exchange, 200, masked(state.toJson(state.create(jsonBody(exchange),
-                    "application/octet-stream", allDrives, null)), params.getOrDefault("fields",
-                    DEFAULT_GET_FIELDS)));
-            case UPDATE -> sendJson(exchange, 200, masked(state.toJson(state.update(fileId(path),
-                    jsonBody(exchange), params.get("addParents"), params.get("removeParents"), allDrives)),
-                    params.getOrDefault("fields", DEFAULT_GET_FIELDS)));
+            case CREATE -> {
+                JsonNode metadata = jsonBody(exchange);
+                checkParents(metadata, principal, allDrives);
+                sendJson(exchange, 200, masked(state.toJson(state.create(metadata, "application/octet-stream",
+                        allDrives, null)), params.getOrDefault("fields", DEFAULT_GET_FIELDS)));
+            }
+            case UPDATE -> {
+                JsonNode metadata = jsonBody(exchange);
+                StoredFile target = state.require(fileId(path), allDrives);
+                boolean moves = params.get("addParents") != null || params.get("removeParents") != null;
+                // trashing and moving within a shared drive need a content manager; a contributor may only edit
+                fake.checkRole(target, principal, metadata.has("trashed") || moves ? DriveRole.FILE_ORGANIZER
+                        : DriveRole.WRITER);
+                sendJson(exchange, 200, masked(state.toJson(state.update(fileId(path), metadata,
+                        params.get("addParents"), params.get("removeParents"), allDrives)),
+                        params.getOrDefault("fields", DEFAULT_GET_FIELDS)));
+            }
             case DELETE -> {
                 if (path.startsWith("/upload/")) {
                     cancelSession(exchange, params);
                 } else {
+                    // files.delete: "If the file belongs to a shared drive, the user must be an organizer"
+                    fake.checkRole(state.require(fileId(path), allDrives), principal, DriveRole.ORGANIZER);
                     state.delete(fileId(path), allDrives);
                     exchange.sendResponseHeaders(204, -1);
                 }
             }
-            case UPLOAD -> simpleUpload(exchange, params, allDrives);
-            case UPLOAD_START -> startSession(exchange, params, allDrives);
+            case UPLOAD -> simpleUpload(exchange, params, allDrives, principal);
+            case UPLOAD_START -> startSession(exchange, params, allDrives, principal);
             case UPLOAD_CHUNK -> chunk(exchange, params, fault);
             default -> throw new IllegalStateException(endpoint.toString());
         }
@@ -241,8 +255,15 @@ final class FakeRequests implements HttpHandler {
 
     // ---- one-request uploads (multipart, media) ----
 
-    private void simpleUpload(HttpExchange exchange, Map<String, String> params, boolean allDrives)
-            throws IOException {
+    /** A contributor or more may add items to a shared drive's folders. */
+    private void checkParents(JsonNode metadata, String principal, boolean allDrives) {
+        for (JsonNode parent : metadata.path("parents")) {
+            fake.checkRole(state.require(parent.asText(), allDrives), principal, DriveRole.WRITER);
+        }
+    }
+
+    private void simpleUpload(HttpExchange exchange, Map<String, String> params, boolean allDrives,
+            String principal) throws IOException {
         String type = params.getOrDefault("uploadType", "media");
         String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
         byte[] body = body(exchange).readAllBytes();
@@ -257,6 +278,7 @@ final class FakeRequests implements HttpHandler {
         } else if (!type.equals("media")) {
             throw ApiError.invalid("Invalid value for uploadType: " + type);
         }
+        checkParents(metadata, principal, allDrives);
         fake.checkUploadLimits(media.length);
         state.checkQuota(media.length);
         Path data = Files.createTempFile(sessionsDirectory, "upload", ".bin");
@@ -270,14 +292,16 @@ final class FakeRequests implements HttpHandler {
 
     // ---- resumable uploads ----
 
-    private void startSession(HttpExchange exchange, Map<String, String> params, boolean allDrives)
-            throws IOException {
+    private void startSession(HttpExchange exchange, Map<String, String> params, boolean allDrives,
+            String principal) throws IOException {
         JsonNode metadata = jsonBody(exchange);
         for (JsonNode parent : metadata.path("parents")) {
             StoredFile folder = state.require(parent.asText(), allDrives);
             if (!folder.isFolder()) {
                 throw ApiError.badRequest("The specified parent is not a folder.");
             }
+            fake.checkRole(folder, principal, DriveRole.WRITER);
+            state.checkItemLimit(folder.id);
         }
         String declared = exchange.getRequestHeaders().getFirst("X-Upload-Content-Length");
         if (declared != null) {

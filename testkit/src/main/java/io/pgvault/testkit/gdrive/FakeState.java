@@ -42,6 +42,7 @@ final class FakeState {
     private final Map<String, StoredFile> files = new LinkedHashMap<>();
     private final String myDriveRoot;
     private long storageQuota = Long.MAX_VALUE;
+    private int folderItemLimit = Integer.MAX_VALUE;
 
     FakeState(ObjectMapper json, Path directory) throws IOException {
         this.json = json;
@@ -73,6 +74,26 @@ final class FakeState {
     void storageQuota(long bytes) {
         synchronized (lock) {
             storageQuota = bytes;
+        }
+    }
+
+    void folderItemLimit(int items) {
+        synchronized (lock) {
+            folderItemLimit = items;
+        }
+    }
+
+    /** @throws ApiError 403 numChildrenInNonRootLimitExceeded when {@code folderId} cannot take another item */
+    void checkItemLimit(String folderId) {
+        synchronized (lock) {
+            String id = resolve(folderId);
+            if (id.equals(myDriveRoot) || folderItemLimit == Integer.MAX_VALUE) {
+                return;
+            }
+            long children = files.values().stream().filter(f -> f.parents.contains(id)).count();
+            if (children >= folderItemLimit) {
+                throw new ApiError(DriveFault.folderItemLimitExceeded());
+            }
         }
     }
 
@@ -122,6 +143,7 @@ final class FakeState {
             if (!parent.isFolder()) {
                 throw ApiError.badRequest("The specified parent is not a folder.");
             }
+            checkItemLimit(parent.id);
             StoredFile file = new StoredFile(newId(), now());
             file.name = metadata.path("name").asText("Untitled");
             file.mimeType = metadata.hasNonNull("mimeType") ? metadata.get("mimeType").asText() : defaultMimeType;
@@ -178,6 +200,7 @@ final class FakeState {
             if (addParents != null && !addParents.isEmpty()) {
                 for (String parent : addParents.split(",")) {
                     require(resolve(parent), supportsAllDrives);
+                    checkItemLimit(parent);
                     file.parents.add(resolve(parent));
                 }
             }
