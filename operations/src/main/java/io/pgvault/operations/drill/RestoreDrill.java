@@ -566,8 +566,11 @@ public final class RestoreDrill {
         }
 
         /**
-         * @param dir where the throwaway server's private directory is made; it needs room for the restored
-         *            database, and the server user must be able to enter it; default {@code java.io.tmpdir}
+         * @param dir where the throwaway server's private (0700) directory is made; it needs room for the restored
+         *            database, and the server user must be able to enter it; when this JVM is not root and
+         *            {@link #serverUser} is set, that user creates the directory itself (through {@code sudo}), so it
+         *            must be able to write here (its own directory, or a sticky one such as {@code /tmp}); the drill
+         *            is refused otherwise, never given a world-writable directory. Default {@code java.io.tmpdir}
          * @return this
          * @since 0.2.0
          */

@@ -8,6 +8,7 @@ import io.pgvault.api.ToolException;
 import io.pgvault.spi.process.Launcher;
 import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.postgres.ServerDirectory;
 import io.pgvault.spi.process.ToolProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,14 +19,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -60,17 +54,20 @@ final class ThrowawayPostgres implements AutoCloseable {
     private final PostgresBinaries binaries;
     private final ProcessRunner server;
     private final Optional<String> osUser;
+    private final ServerDirectory files;
     private final Path directory;
     /** The superuser's password, random per server; it reaches initdb on standard input and clients in memory. */
     private final Secret password = randomPassword();
     private int port;
     private boolean running;
 
-    private ThrowawayPostgres(PostgresBinaries binaries, Optional<String> osUser, Path directory) {
+    private ThrowawayPostgres(PostgresBinaries binaries, Optional<String> osUser, ProcessRunner server,
+            ServerDirectory files) {
         this.binaries = binaries;
         this.osUser = osUser;
-        this.server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
-        this.directory = directory;
+        this.server = server;
+        this.files = files;
+        this.directory = files.path();
     }
 
     /** @return whether this JVM runs as root (PostgreSQL refuses root: the server must run as another user) */
@@ -97,33 +94,24 @@ final class ThrowawayPostgres implements AutoCloseable {
     }
 
     /**
-     * Creates the private directory, owned by the server's OS user.
+     * Creates the private directory (0700, the server's OS user's; see {@link ServerDirectory}).
      *
      * @param binaries server binaries
      * @param osUser   OS user the server runs as, when not this process's own
      * @param base     work directory to create it in
      * @return the (not yet initialised) server
+     * @throws PgVaultException when the directory cannot be made privately (never a world-writable one instead)
      */
     static ThrowawayPostgres create(PostgresBinaries binaries, Optional<String> osUser, Path base) {
-        try {
-            Path abs = base.toAbsolutePath().normalize();
-            Files.createDirectories(abs);
-            Path dir = Files.createTempDirectory(abs, "pgvault-drill-");
-            if (osUser.isPresent() && isRoot()) {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-                Files.setOwner(dir, FileSystems.getDefault().getUserPrincipalLookupService()
-                        .lookupPrincipalByName(osUser.get()));
-            } else if (osUser.isPresent()) {
-                // without root there is no chown: the server's user (reached with sudo) needs write access
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-            } else {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            }
-            return new ThrowawayPostgres(binaries, osUser, dir);
-        } catch (IOException e) {
-            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create the drill's server directory under "
-                    + base + ": " + e, e);
-        }
+        return create(binaries, osUser, base, ServerDirectory.Creation.choose(osUser, isRoot()));
+    }
+
+    /** As {@link #create(PostgresBinaries, Optional, Path)}, with who makes the directory chosen by the caller. */
+    static ThrowawayPostgres create(PostgresBinaries binaries, Optional<String> osUser, Path base,
+            ServerDirectory.Creation creation) {
+        ProcessRunner server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
+        ServerDirectory files = ServerDirectory.create(base, "pgvault-drill-", osUser, creation, server);
+        return new ThrowawayPostgres(binaries, osUser, server, files);
     }
 
     Path directory() {
@@ -190,7 +178,7 @@ final class ThrowawayPostgres implements AutoCloseable {
                     .arg("-D", dataDirectory().toString(), "-U", SUPERUSER, "--auth-local=scram-sha-256",
                             "--auth-host=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=" + locale,
                             "-k", "--no-sync")
-                    .workingDirectory(directory)
+                    .workingDirectory(files.workingDirectory())
                     .timeout(Duration.ofMinutes(5))
                     .build());
         } finally { // whatever failed, no password file stays behind
@@ -208,13 +196,7 @@ final class ThrowawayPostgres implements AutoCloseable {
 
     /** Appends settings to the data directory's postgresql.conf (later lines win). */
     void appendConf(List<String> lines) {
-        try {
-            Files.writeString(dataDirectory().resolve("postgresql.conf"), "\n" + String.join("\n", lines) + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot write postgresql.conf in " + dataDirectory()
-                    + ": " + e, e);
-        }
+        files.append(dataDirectory().resolve("postgresql.conf"), "\n" + String.join("\n", lines) + "\n");
     }
 
     /**
@@ -228,7 +210,7 @@ final class ThrowawayPostgres implements AutoCloseable {
     void start(List<String> extraOptions, Duration timeout) {
         for (int attempt = 1; ; attempt++) {
             port = freePort();
-            long logOffset = size(logFile());
+            long logOffset = files.size(logFile());
             StringBuilder opts = new StringBuilder("-p " + port + " -c listen_addresses=" + HOST
                     + " -c unix_socket_directories='" + directory + "' -c unix_socket_permissions=0700");
             extraOptions.forEach(o -> opts.append(" -c ").append(o));
@@ -316,17 +298,7 @@ final class ThrowawayPostgres implements AutoCloseable {
         if (running || pid().isPresent()) {
             stop();
         }
-        try {
-            delete(directory);
-        } catch (IOException e) {
-            if (osUser.isEmpty()) {
-                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot remove the drill's server directory "
-                        + directory + ": " + e, e);
-            }
-            // without root, files the server's user wrote can only be removed as that user
-            server.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", directory.toString())
-                    .timeout(Duration.ofMinutes(10)).build());
-        }
+        files.delete();
         LOG.info("throwaway PostgreSQL in {} removed", directory);
     }
 
@@ -354,13 +326,9 @@ final class ThrowawayPostgres implements AutoCloseable {
 
     private OptionalLong pid() {
         try {
-            Path file = dataDirectory().resolve("postmaster.pid");
-            if (!Files.exists(file)) {
-                return OptionalLong.empty();
-            }
-            List<String> lines = Files.readAllLines(file);
-            return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).strip()));
-        } catch (IOException | NumberFormatException e) {
+            return files.firstLine(dataDirectory().resolve("postmaster.pid"))
+                    .map(l -> OptionalLong.of(Long.parseLong(l))).orElse(OptionalLong.empty());
+        } catch (NumberFormatException e) {
             return OptionalLong.empty();
         }
     }
@@ -369,7 +337,7 @@ final class ThrowawayPostgres implements AutoCloseable {
         server.run(ToolCommand.builder("pg_ctl", binaries.tool("pg_ctl"))
                 .arg("-D", dataDirectory().toString())
                 .arg(args)
-                .workingDirectory(directory)
+                .workingDirectory(files.workingDirectory())
                 .timeout(timeout)
                 .build());
     }
@@ -382,51 +350,17 @@ final class ThrowawayPostgres implements AutoCloseable {
         }
     }
 
-    private static long size(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
     private String logSince(long offset) {
         try {
-            if (!Files.exists(logFile())) {
-                return "(no server log)";
-            }
-            byte[] all = Files.readAllBytes(logFile());
-            int from = (int) Math.min(offset, all.length);
-            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(cannot read " + logFile() + ": " + e + ")";
+            String log = files.read(logFile(), offset, 64 * 1024);
+            return log.isEmpty() && offset == 0 ? "(no server log)" : log;
+        } catch (PgVaultException e) {
+            return "(cannot read " + logFile() + ": " + e.getMessage() + ")";
         }
     }
 
     private static String tail(String text, int max) {
         return text.length() <= max ? text : "..." + text.substring(text.length() - max);
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     @Override
