@@ -1,5 +1,6 @@
 package io.pgvault.spi.postgres;
 
+import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.ErrorCode;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.spi.process.ProcessRunner;
@@ -18,10 +19,12 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The private directory of a {@link ThrowawayServer}: mode 0700, owned by the server's OS user, and never
@@ -107,10 +110,29 @@ public final class ServerDirectory {
         }
         Path dir = switch (creation) {
             case THIS_PROCESS -> createHere(abs, prefix, Optional.empty());
-            case HANDED_OVER -> createHere(abs, prefix, osUser);
+            case HANDED_OVER -> {
+                requireTraversable(abs, osUser.get());
+                yield createHere(abs, prefix, osUser);
+            }
             case BY_SERVER_USER -> createAsServer(abs, prefix, osUser.get(), asServer);
         };
         return new ServerDirectory(dir, abs, creation, asServer);
+    }
+
+    /** Fails early, with a clear message, where initdb would fail late with "Permission denied". */
+    private static void requireTraversable(Path dir, String user) {
+        try {
+            for (Path p = dir; p != null; p = p.getParent()) {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+                if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE) && !Files.getOwner(p).getName().equals(user)) {
+                    throw new ConfigurationException("OS user " + user + " cannot enter " + p + " (mode "
+                            + PosixFilePermissions.toString(perms) + "), so its server cannot live under " + dir
+                            + ": choose another directory (JUnit's @TempDir is such a 0700 directory)");
+                }
+            }
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read the permissions above " + dir + ": " + e, e);
+        }
     }
 
     private static Path createHere(Path base, String prefix, Optional<String> owner) {

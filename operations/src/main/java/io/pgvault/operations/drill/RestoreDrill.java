@@ -169,7 +169,7 @@ public final class RestoreDrill {
     }
 
     private void drill(Attempt a) {
-        PostgresBinaries binaries = PostgresBinaries.locate(binDir);
+        io.pgvault.spi.postgres.ServerBinaries binaries = PostgresBinaries.locate(binDir);
         ThrowawayPostgres pg = ThrowawayPostgres.create(binaries, serverUser, workDirectory);
         try {
             a.target = "throwaway PostgreSQL " + binaries.version() + " in " + pg.directory();
@@ -210,7 +210,7 @@ public final class RestoreDrill {
      * server is then started on it and must finish recovery (promote at a PITR target, or at the end of the archive).
      */
     private void drillPhysical(Attempt a) {
-        PostgresBinaries binaries = PostgresBinaries.locate(binDir);
+        io.pgvault.spi.postgres.ServerBinaries binaries = PostgresBinaries.locate(binDir);
         ThrowawayPostgres pg = ThrowawayPostgres.create(binaries, serverUser, workDirectory);
         try {
             a.target = "throwaway PostgreSQL " + binaries.version() + " in " + pg.directory()
