@@ -14,6 +14,8 @@ import io.pgvault.api.tier.Tier;
 import io.pgvault.api.tier.TierFilter;
 import io.pgvault.config.PgVaultSettings.PgBackRestRepoSettings;
 import io.pgvault.config.PgVaultSettings.PgBackRestSettings;
+import io.pgvault.operations.drill.DrillBuilder;
+import io.pgvault.operations.drill.PhysicalDrill;
 import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.operations.health.BackupHealth;
 import io.pgvault.spi.process.Launcher;
@@ -144,7 +146,10 @@ final class PhysicalAssembly {
         }
     }
 
-    void drill(RestoreDrill.Builder b) {
-        b.pgBackRest(pgbr);
+    /** @return a drill of the stanza's sets, with the settings every drill kind has applied by {@code common} */
+    RestoreDrill drill(java.util.function.Consumer<DrillBuilder<?>> common) {
+        PhysicalDrill.Builder b = PhysicalDrill.builder().pgBackRest(pgbr);
+        common.accept(b);
+        return b.build();
     }
 }

@@ -9,7 +9,9 @@ import io.pgvault.api.retention.RetentionPolicy;
 import io.pgvault.config.PgVaultSettings.Database;
 import io.pgvault.config.PgVaultSettings.ScheduleSettings;
 import io.pgvault.operations.ConnectionSource;
+import io.pgvault.operations.drill.DrillBuilder;
 import io.pgvault.operations.drill.DrillReport;
+import io.pgvault.operations.drill.LogicalDrill;
 import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.operations.health.BackupHealth;
 import io.pgvault.operations.health.Thresholds;
@@ -143,25 +145,27 @@ public final class VaultAssembly implements AutoCloseable {
         return database;
     }
 
-    /** @return a restore drill of the logical sets, else of the pgBackRest sets */
+    /** @return a restore drill of the logical sets ({@link LogicalDrill}), else of the pgBackRest sets */
     public Optional<RestoreDrill> drill() {
-        RestoreDrill.Builder b = RestoreDrill.builder();
+        Consumer<DrillBuilder<?>> common = b -> {
+            if (drillRecords != null) {
+                b.records(drillRecords);
+            }
+            b.record(settings.drill().record());
+            settings.drill().workDirectory().ifPresent(b::workDirectory);
+            settings.drill().binDir().ifPresent(b::binDir);
+            settings.drill().serverUser().ifPresent(b::serverUser);
+            b.amcheck(settings.drill().amcheck());
+            b.clock(clock);
+            b.listener(health);
+        };
         if (vault.isPresent()) {
-            b.vault(vault.get());
-        } else if (physical.isPresent()) {
-            physical.get().drill(b);
-        } else {
-            return Optional.empty();
+            LogicalDrill.Builder b = LogicalDrill.builder().vault(vault.get()).jobs(settings.drill().jobs());
+            common.accept(b);
+            return Optional.of(b.build());
         }
-        if (drillRecords != null) {
-            b.records(drillRecords);
-        }
-        b.record(settings.drill().record());
-        settings.drill().workDirectory().ifPresent(b::workDirectory);
-        settings.drill().binDir().ifPresent(b::binDir);
-        settings.drill().serverUser().ifPresent(b::serverUser);
-        return Optional.of(b.jobs(settings.drill().jobs()).amcheck(settings.drill().amcheck()).clock(clock)
-                .listener(health).build());
+        // PhysicalAssembly names the pgBackRest types, so this class loads without the backend's jar
+        return physical.map(p -> p.drill(common));
     }
 
     /** @return the jobs {@code pgvault.schedule.*} asks for, named backup, sync, drill, physical-full/diff/incr */

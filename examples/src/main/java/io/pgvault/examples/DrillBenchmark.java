@@ -7,7 +7,7 @@ import io.pgvault.api.RestoreResult;
 import io.pgvault.backend.pgdump.PgDumpConfig;
 import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.operations.drill.DrillReport;
-import io.pgvault.operations.drill.RestoreDrill;
+import io.pgvault.operations.drill.LogicalDrill;
 import io.pgvault.operations.drill.SqlAssertion;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
@@ -85,7 +85,7 @@ public final class DrillBenchmark {
                 .targetDatabase(db + "_copy").build());
         pg.dropDatabase(db + "_copy");
 
-        DrillReport report = RestoreDrill.builder().vault(vault).workDirectory(work).backupId(set.id())
+        DrillReport report = LogicalDrill.builder().vault(vault).workDirectory(work).backupId(set.id())
                 .assertion(SqlAssertion.isTrue("orders exist", "SELECT count(*) > 0 FROM shop.orders"))
                 .build().run();
         System.out.println(report.toText());

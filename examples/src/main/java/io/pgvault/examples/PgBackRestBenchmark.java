@@ -10,7 +10,7 @@ import io.pgvault.backend.pgbackrest.PgCluster;
 import io.pgvault.backend.pgbackrest.PhysicalRestoreRequest;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.operations.drill.DrillReport;
-import io.pgvault.operations.drill.RestoreDrill;
+import io.pgvault.operations.drill.PhysicalDrill;
 import io.pgvault.operations.drill.SqlAssertion;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
@@ -34,7 +34,7 @@ import java.util.Locale;
  * Run it with {@code scripts/benchmark-pgbackrest}; it needs root (the cluster and pgBackRest run as postgres).
  *
  * <p>Arguments: {@code --gb N} (default 1), {@code --rounds N} (default 3), {@code --work-dir DIR} (default /tmp),
- * {@code --drill}: afterwards a restore drill of the newest set ({@code RestoreDrill}: throwaway server, promote,
+ * {@code --drill}: afterwards a restore drill of the newest set ({@code PhysicalDrill}: throwaway server, promote,
  * amcheck, teardown) against a plain CLI restore of it — the measured RTO for deployments 1 and 2.
  */
 public final class PgBackRestBenchmark {
@@ -193,7 +193,7 @@ public final class PgBackRestBenchmark {
 
     private static DrillReport drill(PgBackRest pgbr, Path base, RestoreTarget target) throws IOException {
         Path work = Files.createDirectories(base.resolve("drill-work"));
-        RestoreDrill.Builder builder = RestoreDrill.builder().pgBackRest(pgbr)
+        PhysicalDrill.Builder builder = PhysicalDrill.builder().pgBackRest(pgbr)
                 .records(LocalRepository.at(base.resolve("drill-records"))).workDirectory(work);
         if (target != null) {
             builder.pitrTarget(target).assertion(SqlAssertion.isTrue("nothing after the target",

@@ -5,13 +5,12 @@ import io.pgvault.api.ErrorCode;
 import io.pgvault.api.PgConnection;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.api.ToolException;
+import io.pgvault.spi.postgres.ThrowawayServer;
 import io.pgvault.spi.process.Launcher;
 import io.pgvault.spi.process.ProcessRunner;
-import io.pgvault.spi.process.ToolCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +39,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@link #close()} stops the server and deletes the directory; clusters still open when the JVM exits are stopped
  * and deleted by a shutdown hook. Instances are thread-safe.
+ *
+ * <p>The server itself (its private 0700 directory, {@code initdb}, {@code pg_ctl}, removal) is core's
+ * {@link io.pgvault.spi.postgres.ThrowawayServer}, the same one restore drills run; this class adds what tests need:
+ * {@code trust} authentication, fast settings, a fixed port, restarts, psql helpers and the shutdown hook.
  *
  * @since 0.1.0
  */
@@ -70,9 +73,8 @@ public final class PostgresCluster implements AutoCloseable {
 
     private enum State { NEW, STOPPED, RUNNING, CLOSED }
 
-    private final ServerBinaries binaries;
+    private final ClusterBinaries binaries;
     private final Optional<String> osUser;
-    private final boolean asRoot;
     private final ProcessRunner server;
     private final Path baseDirectory;
     private final List<String> confLines;
@@ -80,14 +82,12 @@ public final class PostgresCluster implements AutoCloseable {
     private final Duration startTimeout;
     private final Path existingDataDirectory;
     private volatile int port;
-    private volatile Path directory;
-    private volatile ServerControl control;
+    private volatile ThrowawayServer throwaway;
     private volatile State state = State.NEW;
 
-    private PostgresCluster(Builder b, ServerBinaries binaries) {
+    private PostgresCluster(Builder b, ClusterBinaries binaries) {
         this.binaries = binaries;
-        this.asRoot = isRoot();
-        this.osUser = b.osUser != null ? Optional.of(b.osUser) : asRoot ? Optional.of(SUPERUSER) : Optional.empty();
+        this.osUser = b.osUser != null ? Optional.of(b.osUser) : isRoot() ? Optional.of(SUPERUSER) : Optional.empty();
         this.server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
         this.baseDirectory = b.baseDirectory;
         this.confLines = List.copyOf(b.confLines);
@@ -122,14 +122,19 @@ public final class PostgresCluster implements AutoCloseable {
         }
         if (state == State.NEW) {
             OPEN.add(this);
-            directory = ClusterDirectory.create(baseDirectory, osUser, asRoot);
-            control = existingDataDirectory == null ? new ServerControl(binaries, server, directory)
-                    : new ServerControl(binaries, server, directory, existingDataDirectory, true);
+            ThrowawayServer.Builder b = ThrowawayServer.builder(binaries.server()).osUser(osUser)
+                    .baseDirectory(baseDirectory).prefix("pgvault-pg-");
+            if (existingDataDirectory != null) {
+                b.existingDataDirectory(existingDataDirectory);
+            }
+            throwaway = b.create();
             try {
                 if (existingDataDirectory == null) {
-                    control.initdb(SUPERUSER, confLines);
+                    List<String> conf = new ArrayList<>(testkitSettings(throwaway.directory()));
+                    conf.addAll(confLines);
+                    throwaway.initdb(SUPERUSER, Optional.empty(), "C.UTF-8", conf);
                 } else if (!confLines.isEmpty()) {
-                    control.appendConf(confLines);
+                    throwaway.appendConf(confLines);
                 }
             } catch (RuntimeException e) {
                 try {
@@ -137,17 +142,16 @@ public final class PostgresCluster implements AutoCloseable {
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
-                directory = null;
-                control = null;
+                throwaway = null;
                 throw e;
             }
             state = State.STOPPED;
         }
         for (int attempt = 1; ; attempt++) {
             if (!fixedPort && (port == 0 || attempt > 1)) {
-                port = ServerControl.freePort();
+                port = ThrowawayServer.freePort();
             }
-            if (control.start(port, startTimeout, !fixedPort && attempt < PORT_ATTEMPTS)) {
+            if (throwaway.start(port, startTimeout, List.of(), !fixedPort && attempt < PORT_ATTEMPTS)) {
                 state = State.RUNNING;
                 return this;
             }
@@ -165,7 +169,7 @@ public final class PostgresCluster implements AutoCloseable {
             return;
         }
         try {
-            control.stop();
+            throwaway.stop();
         } finally {
             state = State.STOPPED;
         }
@@ -193,7 +197,7 @@ public final class PostgresCluster implements AutoCloseable {
         if (state == State.NEW) {
             throw new IllegalStateException("start the cluster before configuring it, or use Builder#conf");
         }
-        control.appendConf(List.of(lines));
+        throwaway.appendConf(List.of(lines));
     }
 
     /**
@@ -312,7 +316,7 @@ public final class PostgresCluster implements AutoCloseable {
      */
     public static Optional<String> whyUnavailable(int major) {
         try {
-            ServerBinaries.locate(Optional.empty(), major);
+            ClusterBinaries.locate(Optional.empty(), major);
             return Optional.empty();
         } catch (ToolException e) {
             return Optional.of(e.getMessage());
@@ -358,7 +362,7 @@ public final class PostgresCluster implements AutoCloseable {
      */
     public Path directory() {
         requireCreated();
-        return directory;
+        return throwaway.directory();
     }
 
     /**
@@ -367,7 +371,7 @@ public final class PostgresCluster implements AutoCloseable {
      */
     public Path dataDirectory() {
         requireCreated();
-        return control.dataDirectory();
+        return throwaway.dataDirectory();
     }
 
     /**
@@ -384,7 +388,7 @@ public final class PostgresCluster implements AutoCloseable {
      */
     public Path logFile() {
         requireCreated();
-        return control.logFile();
+        return throwaway.logFile();
     }
 
     /**
@@ -392,8 +396,8 @@ public final class PostgresCluster implements AutoCloseable {
      * @since 0.1.0
      */
     public OptionalLong serverPid() {
-        ServerControl c = control;
-        return c == null ? OptionalLong.empty() : c.pid();
+        ThrowawayServer t = throwaway;
+        return t == null ? OptionalLong.empty() : t.pid();
     }
 
     /**
@@ -530,32 +534,38 @@ public final class PostgresCluster implements AutoCloseable {
     @Override
     public String toString() {
         return "PostgresCluster[" + binaries.version() + " " + HOST + ":" + port + ", " + state.name().toLowerCase()
-                + (directory == null ? "" : ", " + directory) + osUser.map(u -> ", as " + u).orElse("") + "]";
+                + (throwaway == null ? "" : ", " + throwaway.directory()) + osUser.map(u -> ", as " + u).orElse("") + "]";
     }
 
     private void deleteDirectory() {
-        if (directory == null) {
-            return;
+        ThrowawayServer t = throwaway;
+        if (t != null) {
+            t.close(); // stopped already: removes its directory, as the server's user where only it can
         }
-        try {
-            if (osUser.isPresent() && !asRoot) {
-                // only the server's user may delete what it wrote
-                server.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", dataDirectory().toString())
-                        .timeout(Duration.ofMinutes(5)).build());
-            }
-            Directories.deleteRecursively(directory);
-            Directories.deleteRecursively(existingDataDirectory);
-        } catch (UncheckedIOException e) {
-            throw new PgVaultException(ErrorCode.REPOSITORY,
-                    "cannot delete cluster directory " + directory + ": " + e.getCause(), e.getCause());
-        }
+    }
+
+    /** The test kit's settings, before the caller's: a throwaway cluster, fast rather than durable. */
+    private static List<String> testkitSettings(Path directory) {
+        return List.of(
+                "# pgvault testkit: a throwaway cluster, fast rather than durable",
+                // also on pg_ctl's command line; here for a server a test starts by hand
+                "listen_addresses = '127.0.0.1'",
+                "unix_socket_directories = " + quoteLiteral(directory.toString()),
+                "fsync = off",
+                "synchronous_commit = off",
+                "shared_buffers = 32MB",
+                "max_connections = 50",
+                "max_wal_size = 2GB",
+                "lc_messages = 'C'",
+                "log_min_messages = warning",
+                "log_line_prefix = '%m [%p] '");
     }
 
     private static void closeAtExit(PostgresCluster cluster) {
         try {
             synchronized (cluster) {
                 if (cluster.state == State.RUNNING) {
-                    cluster.control.stopImmediately();
+                    cluster.throwaway.stopImmediately();
                     cluster.state = State.STOPPED;
                 }
             }
@@ -576,7 +586,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     private void requireCreated() {
-        if (directory == null) {
+        if (throwaway == null) {
             throw new IllegalStateException(this + " has not been started yet");
         }
     }
@@ -725,7 +735,7 @@ public final class PostgresCluster implements AutoCloseable {
             confLines.stream().filter(l -> l.contains("\n") || l.contains("\r")).findFirst()
                     .ifPresent(l -> problems.add("a conf line must be a single line: '" + l + "'"));
             ConfigurationException.throwIfAny(problems);
-            ServerBinaries binaries = ServerBinaries.locate(Optional.ofNullable(binDir), requiredMajorVersion);
+            ClusterBinaries binaries = ClusterBinaries.locate(Optional.ofNullable(binDir), requiredMajorVersion);
             if (requiredMajorVersion != 0 && binaries.majorVersion() != requiredMajorVersion) {
                 problems.add("PostgreSQL " + requiredMajorVersion + " required, but " + binaries.binDir() + " holds "
                         + binaries.version());

@@ -14,6 +14,7 @@ import io.pgvault.backend.pgdump.PgDumpConfig;
 import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.operations.ConnectionSource;
 import io.pgvault.operations.drill.DrillReport;
+import io.pgvault.operations.drill.LogicalDrill;
 import io.pgvault.operations.drill.RestoreDrill;
 import io.pgvault.operations.health.BackupHealth;
 import io.pgvault.operations.health.HealthReport;
@@ -124,7 +125,7 @@ public final class EmbedInYourService implements AutoCloseable {
         //    who runs a fire; the job store in the same database remembers handled fires across restarts.
         ConnectionSource database = ConnectionSource.of(settings.db());
         RetentionPolicy retention = RetentionPolicy.calendar().daily(7).weekly(4).monthly(12).build();
-        RestoreDrill drill = RestoreDrill.builder().vault(vault).build();
+        RestoreDrill drill = LogicalDrill.builder().vault(vault).build();
         Scheduler scheduler = Scheduler.builder()
                 .clock(clock)
                 .tickInterval(settings.tickInterval())

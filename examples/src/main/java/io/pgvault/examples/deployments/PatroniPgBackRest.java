@@ -17,7 +17,7 @@ import io.pgvault.backend.pgbackrest.PgCluster;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.operations.ConnectionSource;
 import io.pgvault.operations.drill.DrillReport;
-import io.pgvault.operations.drill.RestoreDrill;
+import io.pgvault.operations.drill.PhysicalDrill;
 import io.pgvault.operations.drill.SqlAssertion;
 import io.pgvault.operations.health.ArchiveMonitor;
 import io.pgvault.operations.health.BackupHealth;
@@ -141,7 +141,7 @@ public final class PatroniPgBackRest {
                 // checked with amcheck and an assertion; recorded as drills/<set>.json (see RestoreDrill.lastDrill)
                 .job(Job.builder("monthly-pitr-drill").cron("0 5 1 * *").misfire(MisfirePolicy.SKIP)
                         .task(ctx -> {
-                            DrillReport report = RestoreDrill.builder().pgBackRest(pgbr).repo(1)
+                            DrillReport report = PhysicalDrill.builder().pgBackRest(pgbr).repo(1)
                                     .pitrTarget(RestoreTarget.time(ctx.scheduledFor().minus(Duration.ofHours(1))))
                                     .records(LocalRepository.at(Path.of("/var/lib/pgvault/drills")))
                                     .workDirectory(Path.of("/var/lib/pgvault/scratch"))

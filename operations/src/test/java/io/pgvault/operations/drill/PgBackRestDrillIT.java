@@ -86,7 +86,7 @@ class PgBackRestDrillIT {
     @DisplayName("a PITR drill restores to the noted time, promotes, passes its checks and is recorded")
     void pitrDrillPasses() throws IOException {
         Path work = work();
-        DrillReport report = RestoreDrill.builder().pgBackRest(pgbr).records(records).workDirectory(work)
+        DrillReport report = PhysicalDrill.builder().pgBackRest(pgbr).records(records).workDirectory(work)
                 .pitrTarget(RestoreTarget.time(noted))
                 .assertion(SqlAssertion.rowCount("the test rows", "SELECT * FROM marks WHERE tag = 'test'", 1000))
                 .assertion(SqlAssertion.isTrue("nothing after the target",
@@ -113,7 +113,7 @@ class PgBackRestDrillIT {
     @Test
     @DisplayName("a drill of a set pgBackRest does not list fails and says which")
     void unknownSet() throws IOException {
-        DrillReport report = RestoreDrill.builder().pgBackRest(pgbr).records(records).workDirectory(work())
+        DrillReport report = PhysicalDrill.builder().pgBackRest(pgbr).records(records).workDirectory(work())
                 .backupId(BackupId.of("20000101-000000F")).build().run();
 
         assertThat(report.passed()).isFalse();

@@ -91,8 +91,8 @@ class RestoreDrillIT {
         Directories.deleteRecursively(work);
     }
 
-    private RestoreDrill.Builder drill() {
-        return RestoreDrill.builder().vault(vault).workDirectory(work).listener(events::add);
+    private LogicalDrill.Builder drill() {
+        return LogicalDrill.builder().vault(vault).workDirectory(work).listener(events::add);
     }
 
     @Test
@@ -232,7 +232,7 @@ class RestoreDrillIT {
                 .repository(repository)
                 .build();
 
-        DrillReport report = RestoreDrill.builder().vault(strict).backupId(good.id()).workDirectory(work).build()
+        DrillReport report = LogicalDrill.builder().vault(strict).backupId(good.id()).workDirectory(work).build()
                 .run();
 
         assertThat(report.passed()).isFalse();
@@ -250,7 +250,7 @@ class RestoreDrillIT {
                 .repository(LocalRepository.at(empty))
                 .build();
 
-        DrillReport report = RestoreDrill.builder().vault(none).workDirectory(work).build().run();
+        DrillReport report = LogicalDrill.builder().vault(none).workDirectory(work).build().run();
 
         assertThat(report.passed()).isFalse();
         assertThat(report.setId()).isEmpty();

@@ -1,5 +1,7 @@
 package io.pgvault.operations.drill;
 
+import io.pgvault.api.PgVaultException;
+import io.pgvault.spi.postgres.ServerDirectory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -20,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The drill's server is private: nobody but the drill can connect, not another local user, not a process in the same
@@ -65,6 +70,63 @@ class ThrowawayPostgresIT {
             try (Stream<Path> files = Files.list(pg.directory())) {
                 assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("pwfile"));
             }
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pg.directory())))
+                    .isEqualTo("rwx------");
+        }
+    }
+
+    @Test
+    @DisplayName("the way without root: the server's user makes its 0700 directory through the launcher, the server "
+            + "initialises, starts, answers and is removed through the launcher; another OS user cannot enter it")
+    void madeByTheServersUser() throws Exception {
+        assumeTrue(ThrowawayPostgres.isRoot(), "needs root to reach the postgres OS user with runuser (sudo is the "
+                + "same launcher path without root)");
+        Path base = Files.createTempDirectory(Path.of("/tmp"), "pgvault-drill-it-");
+        try {
+            // a sticky, world-writable base such as /tmp: the server's user may create entries, not touch others'
+            Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxrwxrwx"));
+            run(List.of("chmod", "+t", base.toString()));
+            Path dir;
+            try (ThrowawayPostgres pg = ThrowawayPostgres.create(PostgresBinaries.locate(Optional.empty()),
+                    Optional.of(ThrowawayPostgres.SUPERUSER), base, ServerDirectory.Creation.BY_SERVER_USER)) {
+                dir = pg.directory();
+                assertThat(Files.getOwner(dir).getName()).isEqualTo(ThrowawayPostgres.SUPERUSER);
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+                pg.initdb("C.UTF-8", List.of("log_min_messages = warning"));
+                pg.start(List.of(), Duration.ofSeconds(60));
+                try (Connection c = pg.jdbc("postgres"); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT current_setting('log_min_messages')")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("warning");
+                }
+                Result other = run(List.of("runuser", "-u", "nobody", "--", "ls", dir.toString()));
+                assertThat(other.exit()).as(other.output()).isNotZero();
+                assertThat(other.output()).contains("Permission denied");
+            }
+            assertThat(dir).doesNotExist();
+        } finally {
+            run(List.of("rm", "-rf", "--", base.toString()));
+        }
+    }
+
+    @Test
+    @DisplayName("when the server's user cannot write the work directory, the drill server is refused with the reason "
+            + "and no directory is made (never a world-writable one instead)")
+    void refusedWhenTheServersUserCannotWrite() throws Exception {
+        assumeTrue(ThrowawayPostgres.isRoot(), "needs root to reach the postgres OS user with runuser");
+        Path base = Files.createTempDirectory(Path.of("/tmp"), "pgvault-drill-it-");
+        try {
+            Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x")); // root's
+            assertThatThrownBy(() -> ThrowawayPostgres.create(PostgresBinaries.locate(Optional.empty()),
+                    Optional.of(ThrowawayPostgres.SUPERUSER), base, ServerDirectory.Creation.BY_SERVER_USER))
+                    .isInstanceOf(PgVaultException.class)
+                    .hasMessageContaining("OS user postgres cannot create a private directory under " + base)
+                    .hasMessageContaining("world-writable");
+            try (Stream<Path> left = Files.list(base)) {
+                assertThat(left).isEmpty();
+            }
+        } finally {
+            run(List.of("rm", "-rf", "--", base.toString()));
         }
     }
 

@@ -8,7 +8,7 @@ import io.pgvault.api.StoredObject;
 import io.pgvault.backend.pgdump.PgDumpConfig;
 import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.operations.drill.DrillReport;
-import io.pgvault.operations.drill.RestoreDrill;
+import io.pgvault.operations.drill.LogicalDrill;
 import io.pgvault.operations.metrics.VaultMetrics;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.Directories;
@@ -71,7 +71,7 @@ class DrillHealthIT {
         Tags repo = Tags.of("repository", vault.repository().id());
         BackupSet good = vault.backup();
 
-        DrillReport passed = RestoreDrill.builder().vault(vault).workDirectory(work) // the vault's listeners hear it
+        DrillReport passed = LogicalDrill.builder().vault(vault).workDirectory(work) // the vault's listeners hear it
                 .backupId(good.id()).build().run();
         assertThat(passed.passed()).as(passed.toText()).isTrue();
         HealthCheck ok = health.check().checks("restore-drill").get(0);
@@ -100,7 +100,7 @@ class DrillHealthIT {
             f.seek(f.length() / 2);
             f.write(b ^ 0x5a);
         }
-        DrillReport failed = RestoreDrill.builder().vault(vault).workDirectory(work) // the vault's listeners hear it
+        DrillReport failed = LogicalDrill.builder().vault(vault).workDirectory(work) // the vault's listeners hear it
                 .backupId(damaged.id()).build().run();
         assertThat(failed.passed()).isFalse();
         HealthReport report = health.check();

@@ -1,16 +1,14 @@
 package io.pgvault.testkit;
 
 import io.pgvault.api.ErrorCode;
-import io.pgvault.api.PgVaultException;
 import io.pgvault.api.ToolException;
-import io.pgvault.spi.process.ProcessRunner;
-import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.postgres.ServerBinaries;
+import io.pgvault.spi.postgres.ThrowawayServer;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -21,8 +19,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The PostgreSQL server binaries a {@link PostgresCluster} runs: where they are and which version they are, and where
- * the client programs ({@code psql}) are, which server-only builds (zonky's) lack.
+ * Where a {@link PostgresCluster} finds its server binaries (the test kit's search: system property, environment,
+ * extracted server-only builds, Debian's packages), where the client programs ({@code psql}) are, which server-only
+ * builds (zonky's) lack, and a copy every user can reach. What a directory of server binaries is, and its version, is
+ * core's {@link ServerBinaries}.
  *
  * @param binDir       directory holding {@code initdb}, {@code pg_ctl} and {@code postgres}
  * @param clientBinDir directory holding {@code psql} (and usually {@code pg_dump}): {@code binDir} when it has them,
@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * @param version      the server's version string, e.g. {@code 15.14}
  * @param majorVersion the server's major version, e.g. 15
  */
-record ServerBinaries(Path binDir, Path clientBinDir, String version, int majorVersion) {
+record ClusterBinaries(Path binDir, Path clientBinDir, String version, int majorVersion) {
 
     /** Where Debian's {@code postgresql-15} package puts them. */
     static final Path DEFAULT_BIN_DIR = Path.of("/usr/lib/postgresql/15/bin");
@@ -42,8 +42,6 @@ record ServerBinaries(Path binDir, Path clientBinDir, String version, int majorV
     static final String TOOLS_ENV = "PGVAULT_TOOLS";
     static final String INSTALL_HINT = "apt-get install -y postgresql-15";
 
-    private static final List<String> SERVER = List.of("initdb", "pg_ctl", "postgres");
-    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+((\\d+)(?:\\.\\d+)*)");
 
     /**
      * Resolves the binaries: the explicit directory if given; else the system property, the environment variable,
@@ -57,15 +55,15 @@ record ServerBinaries(Path binDir, Path clientBinDir, String version, int majorV
      * @return the binaries with their version
      * @throws ToolException (TOOL_MISSING) naming what was looked at and how to install it when none is found
      */
-    static ServerBinaries locate(Optional<Path> explicit, int requiredMajor) {
+    static ClusterBinaries locate(Optional<Path> explicit, int requiredMajor) {
         List<String> looked = new ArrayList<>();
         for (Path dir : candidates(explicit, requiredMajor)) {
-            List<String> missing = SERVER.stream().filter(t -> !Files.isExecutable(dir.resolve(t))).toList();
+            List<String> missing = ServerBinaries.missing(dir, ServerBinaries.SERVER_TOOLS);
             if (!missing.isEmpty()) {
                 looked.add(dir + " (missing " + String.join(", ", missing) + ")");
                 continue;
             }
-            ServerBinaries found = withVersion(dir);
+            ClusterBinaries found = withVersion(dir);
             if (requiredMajor == 0 || found.majorVersion() == requiredMajor || explicit.isPresent()) {
                 return found; // an explicit directory of another version is reported by the builder
             }
@@ -77,7 +75,7 @@ record ServerBinaries(Path binDir, Path clientBinDir, String version, int majorV
                 "PostgreSQL " + (requiredMajor == 0 ? "" : requiredMajor + " ") + "server binaries not found; looked in "
                         + String.join("; ", looked) + ". Install them with " + hint + ", or point -D"
                         + BIN_DIR_PROPERTY + "=DIR (or " + BIN_DIR_ENV + ", or PostgresCluster.Builder#binDir) at a "
-                        + "directory holding " + String.join(", ", SERVER), null);
+                        + "directory holding " + String.join(", ", ServerBinaries.SERVER_TOOLS), null);
     }
 
     private static List<Path> candidates(Optional<Path> explicit, int requiredMajor) {
@@ -121,15 +119,14 @@ record ServerBinaries(Path binDir, Path clientBinDir, String version, int majorV
         }
     }
 
-    private static ServerBinaries withVersion(Path dir) {
-        String out = ProcessRunner.local().run(ToolCommand.builder("postgres", dir.resolve("postgres").toString())
-                .arg("--version").timeout(Duration.ofSeconds(30)).build()).stdout().strip();
-        Matcher m = VERSION.matcher(out);
-        if (!m.find()) {
-            throw new PgVaultException(ErrorCode.TOOL_FAILED,
-                    "cannot read the version of " + dir.resolve("postgres") + " from '" + out + "'");
-        }
-        return new ServerBinaries(dir, clientBinDir(dir), m.group(1), Integer.parseInt(m.group(2)));
+    private static ClusterBinaries withVersion(Path dir) {
+        ServerBinaries server = ServerBinaries.inspect(dir);
+        return new ClusterBinaries(dir, clientBinDir(dir), server.version(), server.majorVersion());
+    }
+
+    /** @return the server binaries as core's {@link ThrowawayServer} runs them */
+    ServerBinaries server() {
+        return new ServerBinaries(binDir, version, majorVersion);
     }
 
     /**
@@ -152,14 +149,7 @@ record ServerBinaries(Path binDir, Path clientBinDir, String version, int majorV
     }
 
     private static Optional<Path> pgConfigBinDir() {
-        try {
-            String out = ProcessRunner.local().run(ToolCommand.builder("pg_config", "pg_config").arg("--bindir")
-                    .timeout(Duration.ofSeconds(30)).build()).stdout().strip();
-            return out.isEmpty() ? Optional.empty() : Optional.of(Path.of(out));
-        } catch (PgVaultException e) {
-            // pg_config is optional: it only helps find a non-default installation
-            return Optional.empty();
-        }
+        return ServerBinaries.pgConfigBinDir();
     }
 
     /**
@@ -185,11 +175,11 @@ record ServerBinaries(Path binDir, Path clientBinDir, String version, int majorV
      *
      * @return these binaries, or the same version in a copy every user can reach
      */
-    ServerBinaries reachableByAll() {
+    ClusterBinaries reachableByAll() {
         if (InstallationCopy.traversableByAll(binDir)) {
             return this;
         }
         Path copy = InstallationCopy.of(binDir.getParent(), "pgvault-postgresql-" + version);
-        return new ServerBinaries(copy.resolve(binDir.getFileName()), clientBinDir, version, majorVersion);
+        return new ClusterBinaries(copy.resolve(binDir.getFileName()), clientBinDir, version, majorVersion);
     }
 }

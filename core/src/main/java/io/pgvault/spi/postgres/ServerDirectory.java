@@ -1,0 +1,381 @@
+package io.pgvault.spi.postgres;
+
+import io.pgvault.api.ConfigurationException;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.process.ToolProcess;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The private directory of a {@link ThrowawayServer}: mode 0700, owned by the server's OS user, and never
+ * world-writable at any moment. Who makes it, and so how files in it are read and written, is a
+ * {@link Creation}: this process (no separate OS user), this process as root handing it over with a no-follow
+ * {@code chown}, or — without root — the server's user itself through its launcher ({@code mktemp -d}), after which
+ * every file operation in it goes through that launcher as well, since this process cannot enter it. When the
+ * server's user cannot make it (the base directory is not writable for it), creation is refused with the reason;
+ * it never falls back to a directory others may write.
+ *
+ * @since 0.6.0
+ */
+public final class ServerDirectory {
+    private static final Duration FILE_TIMEOUT = Duration.ofMinutes(1);
+
+    /**
+     * Who makes the directory.
+     *
+     * @since 0.6.0
+     */
+    public enum Creation {
+        /** The server runs as this process's user: this process makes the directory, 0700. */
+        THIS_PROCESS,
+        /** This process is root: it makes the directory 0700 and hands it to the server's user (no-follow chown). */
+        HANDED_OVER,
+        /**
+         * The server's user makes it through its launcher ({@code umask 077; mktemp -d}); every later file operation
+         * in it runs through the launcher too. The way without root, where there is no {@code chown}.
+         */
+        BY_SERVER_USER;
+
+        /**
+         * @param osUser the server's OS user, when it is not this process's own
+         * @param root   whether this process is root
+         * @return who makes the directory
+         */
+        public static Creation choose(Optional<String> osUser, boolean root) {
+            if (osUser.isEmpty()) {
+                return THIS_PROCESS;
+            }
+            return root ? HANDED_OVER : BY_SERVER_USER;
+        }
+    }
+
+    private final Path path;
+    private final Path base;
+    private final Creation creation;
+    private final ProcessRunner asServer;
+
+    private ServerDirectory(Path path, Path base, Creation creation, ProcessRunner asServer) {
+        this.path = path;
+        this.base = base;
+        this.creation = creation;
+        this.asServer = asServer;
+    }
+
+    /**
+     * Makes a new private directory.
+     *
+     * @param base     where to make it (created by this process when missing); with {@link Creation#BY_SERVER_USER}
+     *                 the server's user must be able to write there
+     * @param prefix   the start of its name, plain characters only, e.g. {@code pgvault-drill-}
+     * @param osUser   the server's OS user, when it is not this process's own
+     * @param creation who makes it, usually {@link Creation#choose}
+     * @param asServer runs commands as the server's OS user
+     * @return the new, empty directory
+     * @throws PgVaultException (REPOSITORY) when it cannot be made privately, saying why
+     */
+    public static ServerDirectory create(Path base, String prefix, Optional<String> osUser, Creation creation,
+            ProcessRunner asServer) {
+        Objects.requireNonNull(creation, "creation");
+        if (!prefix.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("directory prefix must be plain characters: " + prefix);
+        }
+        if (creation != Creation.THIS_PROCESS && osUser.isEmpty()) {
+            throw new IllegalArgumentException(creation + " needs the server's OS user");
+        }
+        Path abs = base.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(abs);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create the work directory " + abs + ": " + e, e);
+        }
+        Path dir = switch (creation) {
+            case THIS_PROCESS -> createHere(abs, prefix, Optional.empty());
+            case HANDED_OVER -> {
+                requireTraversable(abs, osUser.get());
+                yield createHere(abs, prefix, osUser);
+            }
+            case BY_SERVER_USER -> createAsServer(abs, prefix, osUser.get(), asServer);
+        };
+        return new ServerDirectory(dir, abs, creation, asServer);
+    }
+
+    /** Fails early, with a clear message, where initdb would fail late with "Permission denied". */
+    private static void requireTraversable(Path dir, String user) {
+        try {
+            for (Path p = dir; p != null; p = p.getParent()) {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+                if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE) && !Files.getOwner(p).getName().equals(user)) {
+                    throw new ConfigurationException("OS user " + user + " cannot enter " + p + " (mode "
+                            + PosixFilePermissions.toString(perms) + "), so its server cannot live under " + dir
+                            + ": choose another directory (JUnit's @TempDir is such a 0700 directory)");
+                }
+            }
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read the permissions above " + dir + ": " + e, e);
+        }
+    }
+
+    private static Path createHere(Path base, String prefix, Optional<String> owner) {
+        try {
+            // createTempDirectory makes it 0700 (O_EXCL semantics, unpredictable name); chown does not follow links
+            Path dir = Files.createTempDirectory(base, prefix,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (owner.isPresent()) {
+                try {
+                    Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .setOwner(FileSystems.getDefault().getUserPrincipalLookupService()
+                                    .lookupPrincipalByName(owner.get()));
+                } catch (IOException e) {
+                    Files.deleteIfExists(dir);
+                    throw e;
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create a private server directory under " + base
+                    + owner.map(u -> " for OS user " + u).orElse("") + ": " + e, e);
+        }
+    }
+
+    private static Path createAsServer(Path base, String prefix, String user, ProcessRunner asServer) {
+        String out;
+        try {
+            out = asServer.run(ToolCommand.builder("mktemp", "/bin/sh")
+                    .arg("-c", "umask 077 && exec mktemp -d -- \"$1/$2XXXXXXXXXX\"", "sh", base.toString(), prefix)
+                    .timeout(FILE_TIMEOUT).build()).stdout().strip();
+        } catch (PgVaultException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "OS user " + user + " cannot create a private directory"
+                    + " under " + base + " (" + e.getMessage() + "): make " + base + " writable for " + user
+                    + " (a directory it owns, or a sticky one such as /tmp); pgvault does not fall back to a"
+                    + " world-writable directory", e);
+        }
+        Path dir = Path.of(out);
+        if (out.contains("\n") || !base.equals(dir.getParent()) || !dir.getFileName().toString().startsWith(prefix)) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected directory name from mktemp as " + user
+                    + ": " + out);
+        }
+        // mktemp -d makes 0700; checked, since a wrapped mktemp or an odd file system could differ
+        String mode = asServer.run(ToolCommand.builder("stat", "stat").arg("-c", "%a %U", "--", dir.toString())
+                .timeout(FILE_TIMEOUT).build()).stdout().strip();
+        if (!mode.equals("700 " + user)) {
+            asServer.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", dir.toString()).timeout(FILE_TIMEOUT)
+                    .build());
+            throw new PgVaultException(ErrorCode.REPOSITORY, "the directory OS user " + user + " made under " + base
+                    + " is '" + mode + "', not '700 " + user + "': refused");
+        }
+        return dir;
+    }
+
+    /**
+     * @return the directory
+     * @since 0.6.0
+     */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * @return who made it, and so how its files are reached
+     * @since 0.6.0
+     */
+    public Creation creation() {
+        return creation;
+    }
+
+    /**
+     * @return a working directory for tools run as the server's user: the directory itself, or its parent when this
+     *         process cannot enter the directory (a process's working directory is entered before the launcher runs)
+     * @since 0.6.0
+     */
+    public Path workingDirectory() {
+        return creation == Creation.BY_SERVER_USER ? base : path;
+    }
+
+    /**
+     * Appends text to a file in the directory, creating it if needed.
+     *
+     * @param file a file in the directory
+     * @param text what to append
+     * @since 0.6.0
+     */
+    public void append(Path file, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (creation != Creation.BY_SERVER_USER) {
+            try {
+                Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                        LinkOption.NOFOLLOW_LINKS);
+                return;
+            } catch (IOException e) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot append to " + file + ": " + e, e);
+            }
+        }
+        ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh").arg("-c", "umask 077 && cat >> \"$1\"", "sh",
+                file.toString()).timeout(FILE_TIMEOUT).build();
+        try (ToolProcess p = asServer.start(cmd)) {
+            try (OutputStream in = p.stdin()) {
+                in.write(bytes);
+            } catch (IOException e) {
+                // sh stopped reading: its exit code says why
+            }
+            p.stdout().readAllBytes();
+            p.await();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot append to " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * @param file a file in the directory
+     * @return its size in bytes; 0 when it does not exist or cannot be read
+     * @since 0.6.0
+     */
+    public long size(Path file) {
+        if (creation != Creation.BY_SERVER_USER) {
+            try {
+                return Files.exists(file) ? Files.size(file) : 0;
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+        try {
+            String out = asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
+                    "if [ -f \"$1\" ]; then wc -c < \"$1\"; else echo 0; fi", "sh", file.toString())
+                    .timeout(FILE_TIMEOUT).build()).stdout().strip();
+            return Long.parseLong(out);
+        } catch (PgVaultException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Reads a file's text from an offset, keeping at most its last {@code max} bytes (for log tails).
+     *
+     * @param file   a file in the directory
+     * @param offset the first byte to read
+     * @param max    the most bytes to return, the last ones
+     * @return the text; empty when the file does not exist
+     * @throws PgVaultException when it exists and cannot be read
+     * @since 0.6.0
+     */
+    public String read(Path file, long offset, int max) {
+        if (creation != Creation.BY_SERVER_USER) {
+            try {
+                if (!Files.exists(file)) {
+                    return "";
+                }
+                byte[] all = Files.readAllBytes(file);
+                int from = (int) Math.max(Math.min(offset, all.length), all.length - (long) max);
+                return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read " + file + ": " + e, e);
+            }
+        }
+        return asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
+                "[ -f \"$1\" ] || exit 0; tail -c \"+$2\" -- \"$1\" | tail -c \"$3\"", "sh", file.toString(),
+                Long.toString(offset + 1), Integer.toString(max)).timeout(FILE_TIMEOUT).build()).stdout();
+    }
+
+    /**
+     * @param file a file in the directory
+     * @return its first line, if it exists and can be read
+     * @since 0.6.0
+     */
+    public Optional<String> firstLine(Path file) {
+        try {
+            String text = creation != Creation.BY_SERVER_USER
+                    ? (Files.exists(file) ? Files.readAllLines(file).stream().findFirst().orElse("") : "")
+                    : asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
+                            "[ -f \"$1\" ] || exit 0; head -n 1 -- \"$1\"", "sh", file.toString())
+                            .timeout(FILE_TIMEOUT).build()).stdout();
+            String line = text.strip();
+            return line.isEmpty() ? Optional.empty() : Optional.of(line);
+        } catch (IOException | PgVaultException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Removes the directory and everything in it; links are removed, not followed. Does nothing when it is gone.
+     *
+     * @throws PgVaultException when something is left
+     * @since 0.6.0
+     */
+    public void delete() {
+        deleteTree(path);
+    }
+
+    /**
+     * Removes a tree the server's user wrote, e.g. a data directory outside this directory, the same way as
+     * {@link #delete()}.
+     *
+     * @param tree the tree
+     * @throws PgVaultException when something is left
+     * @since 0.6.0
+     */
+    public void deleteTree(Path tree) {
+        if (creation == Creation.BY_SERVER_USER) {
+            asServer.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", tree.toString())
+                    .timeout(Duration.ofMinutes(10)).build());
+            return;
+        }
+        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    try {
+                        // trees a tool left read-only (0500 directories) can still be emptied by their owner or root
+                        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+                    } catch (IOException | UnsupportedOperationException e) {
+                        // not ours to change: deleting its entries reports the real problem, if there is one
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    if (exc != null) {
+                        throw exc;
+                    }
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot remove " + tree + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}

@@ -1,0 +1,499 @@
+package io.pgvault.spi.postgres;
+
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgVaultException;
+import io.pgvault.api.Secret;
+import io.pgvault.api.ToolException;
+import io.pgvault.spi.process.Launcher;
+import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.ToolCommand;
+import io.pgvault.spi.process.ToolProcess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A PostgreSQL server made for a while and removed again: its own private {@link ServerDirectory} (data directory,
+ * Unix socket, log), {@code initdb} and {@code pg_ctl} run as the server's OS user through its launcher, started on a
+ * port of {@value #HOST} with address, socket directory (mode 0700) and port on the command line, so that a restored
+ * data directory's own settings cannot make it listen elsewhere. Restore drills and the test kit's clusters are both
+ * this; they differ in authentication (SCRAM with a random password, or {@code trust}), settings and what they do
+ * with the server.
+ *
+ * <pre>{@code
+ * ThrowawayServer s = ThrowawayServer.builder(ServerBinaries.inspect(binDir)).osUser("postgres")
+ *         .baseDirectory(work).create();
+ * s.initdb("postgres", Optional.of(password), "C.UTF-8", List.of("fsync = off"));
+ * s.start(ThrowawayServer.freePort(), Duration.ofMinutes(1), List.of(), false);
+ * ...
+ * s.close(); // stops it and removes the directory
+ * }</pre>
+ *
+ * Not thread-safe: one owner drives it.
+ *
+ * @since 0.6.0
+ */
+public final class ThrowawayServer implements AutoCloseable {
+    /**
+     * The only address it listens on.
+     *
+     * @since 0.6.0
+     */
+    public static final String HOST = "127.0.0.1";
+    private static final Logger LOG = LoggerFactory.getLogger(ThrowawayServer.class);
+    /** Unix socket paths are limited to 107 bytes; {@code /.s.PGSQL.NNNNN} takes 16 of them. */
+    private static final int MAX_DIRECTORY_LENGTH = 90;
+    /** Paths and options reach pg_ctl's {@code -o}, which a shell parses: only plain characters. */
+    private static final Pattern PLAIN_PATH = Pattern.compile("[A-Za-z0-9/._-]+");
+    private static final Pattern PLAIN_OPTION = Pattern.compile("[A-Za-z0-9_.]+=[A-Za-z0-9_./:-]*");
+
+    private final ServerBinaries binaries;
+    private final Optional<String> osUser;
+    private final ProcessRunner server;
+    private final ServerDirectory files;
+    private final Path dataDirectory;
+    private final boolean adopted;
+
+    private ThrowawayServer(Builder b, ProcessRunner server, ServerDirectory files) {
+        this.binaries = b.binaries;
+        this.osUser = b.osUser;
+        this.server = server;
+        this.files = files;
+        this.dataDirectory = b.existingDataDirectory != null ? b.existingDataDirectory : files.path().resolve("data");
+        this.adopted = b.existingDataDirectory != null;
+    }
+
+    /**
+     * @param binaries the server binaries
+     * @return a builder
+     * @since 0.6.0
+     */
+    public static Builder builder(ServerBinaries binaries) {
+        return new Builder(binaries);
+    }
+
+    /**
+     * @return whether this JVM runs as root (PostgreSQL refuses root: the server must then run as another user)
+     * @since 0.6.0
+     */
+    public static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    /**
+     * Checks a base directory before anything is created in it: its path reaches pg_ctl through a shell and becomes
+     * part of a Unix socket path.
+     *
+     * @param base   the base directory
+     * @param prefix the name prefix of the server's directory
+     * @return problems, empty when fine
+     * @since 0.6.0
+     */
+    public static List<String> checkBaseDirectory(Path base, String prefix) {
+        String abs = base.toAbsolutePath().normalize().toString();
+        List<String> problems = new java.util.ArrayList<>();
+        if (!PLAIN_PATH.matcher(abs).matches()) {
+            problems.add("directory " + abs + " may hold only letters, digits and / . _ - (it reaches pg_ctl"
+                    + " through a shell)");
+        }
+        if (abs.length() + 1 + prefix.length() + 20 > MAX_DIRECTORY_LENGTH) {
+            problems.add("directory " + abs + " is too long for a Unix socket path; choose a shorter one");
+        }
+        return problems;
+    }
+
+    /**
+     * @param option a server option
+     * @return whether it is {@code name=value} with plain characters (options reach pg_ctl through a shell)
+     * @since 0.6.0
+     */
+    public static boolean isPlainOption(String option) {
+        return PLAIN_OPTION.matcher(option).matches();
+    }
+
+    /**
+     * @return a port of {@value #HOST} that was free a moment ago
+     * @since 0.6.0
+     */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + HOST, e);
+        }
+    }
+
+    /**
+     * @return the server binaries
+     * @since 0.6.0
+     */
+    public ServerBinaries binaries() {
+        return binaries;
+    }
+
+    /**
+     * @return the OS user the server runs as, when it is not this process's own
+     * @since 0.6.0
+     */
+    public Optional<String> osUser() {
+        return osUser;
+    }
+
+    /**
+     * @return runs tools as the server's OS user (e.g. pgBackRest, which must write files the server can read)
+     * @since 0.6.0
+     */
+    public ProcessRunner serverRunner() {
+        return server;
+    }
+
+    /**
+     * @return the server's private directory: socket and log live here, and the data directory unless adopted
+     * @since 0.6.0
+     */
+    public ServerDirectory files() {
+        return files;
+    }
+
+    /**
+     * @return the directory's path; also the directory of the Unix socket
+     * @since 0.6.0
+     */
+    public Path directory() {
+        return files.path();
+    }
+
+    /**
+     * @return the data directory ({@code PGDATA})
+     * @since 0.6.0
+     */
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /**
+     * @return the server log
+     * @since 0.6.0
+     */
+    public Path logFile() {
+        return files.path().resolve("postgres.log");
+    }
+
+    /**
+     * Creates an empty cluster and appends {@code conf} to its postgresql.conf. With a password the superuser
+     * authenticates with SCRAM on TCP and on the socket; the password reaches initdb through a 0600 file made by the
+     * server's user under an unpredictable name ({@code mktemp}), removed whatever happens. Without one every
+     * connection is trusted: only for servers nobody else can reach, such as a test's.
+     *
+     * @param superuser the superuser role
+     * @param password  its password, or empty for {@code trust}
+     * @param locale    initdb's {@code --locale}
+     * @param conf      postgresql.conf lines
+     * @since 0.6.0
+     */
+    public void initdb(String superuser, Optional<Secret> password, String locale, List<String> conf) {
+        ToolCommand.Builder initdb = ToolCommand.builder("initdb", binaries.tool("initdb"))
+                .arg("-D", dataDirectory.toString(), "-U", superuser, "-E", "UTF8", "--locale=" + locale, "-k",
+                        "--no-sync")
+                .workingDirectory(files.workingDirectory())
+                .timeout(Duration.ofMinutes(5));
+        if (password.isEmpty()) {
+            server.run(initdb.arg("--auth=trust").build());
+        } else {
+            try {
+                String pwfile = writePasswordFile(password.get());
+                server.run(initdb.arg("--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--pwfile=" + pwfile)
+                        .build());
+            } finally { // whatever failed, no password file stays behind
+                server.run(ToolCommand.builder("sh", "/bin/sh").arg("-c", "rm -f -- \"$1\"/pwfile.*", "sh",
+                        directory().toString()).timeout(Duration.ofMinutes(1)).build());
+            }
+        }
+        appendConf(conf);
+    }
+
+    /** @return the file's name; made by the server's own user, exclusively (O_EXCL, 0600), so nothing planted is read */
+    private String writePasswordFile(Secret password) {
+        ToolCommand write = ToolCommand.builder("sh", "/bin/sh")
+                .arg("-c", "umask 077 && f=$(mktemp -- \"$1/pwfile.XXXXXXXXXX\") && cat > \"$f\" && echo \"$f\"",
+                        "sh", directory().toString())
+                .timeout(Duration.ofMinutes(1)).build();
+        String pwfile;
+        try (ToolProcess p = server.start(write)) {
+            try (OutputStream in = p.stdin()) {
+                in.write((password.reveal() + "\n").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // sh stopped reading: its exit code says why
+            }
+            pwfile = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8).strip();
+            p.await();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "cannot write the server's password file: " + e, e);
+        }
+        if (!pwfile.startsWith(directory() + "/pwfile.") || pwfile.contains("\n")) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected password file name from mktemp: " + pwfile);
+        }
+        return pwfile;
+    }
+
+    /**
+     * Appends lines to the data directory's postgresql.conf (later lines win).
+     *
+     * @param lines settings
+     * @since 0.6.0
+     */
+    public void appendConf(List<String> lines) {
+        files.append(dataDirectory.resolve("postgresql.conf"), "\n" + String.join("\n", lines) + "\n");
+    }
+
+    /**
+     * {@code pg_ctl start -w} on a port, listening on {@value #HOST} and a 0700 socket in {@link #directory()} only.
+     *
+     * @param port          the port
+     * @param timeout       how long pg_ctl waits for the server to accept connections
+     * @param options       further {@code name=value} server options ({@link #isPlainOption})
+     * @param portMayChange whether to report a taken port by returning {@code false} rather than throwing
+     * @return {@code true} once the server accepts connections; {@code false} when the port was taken
+     * @throws ToolException when the server does not start, quoting the server log
+     * @since 0.6.0
+     */
+    public boolean start(int port, Duration timeout, List<String> options, boolean portMayChange) {
+        StringBuilder opts = new StringBuilder("-p " + port + " -c listen_addresses=" + HOST
+                + " -c unix_socket_directories='" + directory() + "' -c unix_socket_permissions=0700");
+        for (String o : options) {
+            if (!isPlainOption(o)) {
+                throw new IllegalArgumentException("server option '" + o + "' must be name=value with plain"
+                        + " characters");
+            }
+            opts.append(" -c ").append(o);
+        }
+        long logOffset = files.size(logFile());
+        try {
+            pgCtl(timeout.plusSeconds(15), "-l", logFile().toString(), "-w", "-t",
+                    Long.toString(Math.max(1, timeout.toSeconds())), "-o", opts.toString(), "start");
+            LOG.debug("PostgreSQL {} started in {} on {}:{}", binaries.version(), directory(), HOST, port);
+            return true;
+        } catch (ToolException e) {
+            String log = logSince(logOffset);
+            if (portMayChange && log.contains("Address already in use")) {
+                LOG.debug("port {} was taken before the server bound it", port);
+                return false;
+            }
+            throw new ToolException(e.code(), "pg_ctl", e.exitCode().orElse(null), e.stderrTail(),
+                    "cannot start PostgreSQL in " + dataDirectory + " on port " + port + ": " + e.getMessage()
+                            + "\nserver log:\n" + tail(log, 2000), e);
+        }
+    }
+
+    /**
+     * {@code pg_ctl stop -m fast}, bounded to 30 s; then {@link #stopImmediately()}.
+     *
+     * @since 0.6.0
+     */
+    public void stop() {
+        try {
+            pgCtl(Duration.ofSeconds(45), "-m", "fast", "-w", "-t", "30", "stop");
+        } catch (PgVaultException e) {
+            LOG.warn("fast shutdown of the server in {} failed ({}); shutting down immediately", directory(),
+                    e.getMessage());
+            stopImmediately();
+        }
+    }
+
+    /**
+     * {@code pg_ctl stop -m immediate}, then a kill of the postmaster and its children if they are still there.
+     *
+     * @since 0.6.0
+     */
+    public void stopImmediately() {
+        OptionalLong pid = pid();
+        try {
+            pgCtl(Duration.ofSeconds(20), "-m", "immediate", "-w", "-t", "10", "stop");
+        } catch (PgVaultException e) {
+            LOG.warn("immediate shutdown of the server in {} failed ({}); killing it", directory(), e.getMessage());
+        }
+        pid.ifPresent(p -> ProcessHandle.of(p).ifPresent(h -> {
+            h.descendants().forEach(ProcessHandle::destroyForcibly);
+            h.destroyForcibly();
+            h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> h).join();
+        }));
+    }
+
+    /**
+     * @return the postmaster's process id from {@code postmaster.pid}, while the server runs
+     * @since 0.6.0
+     */
+    public OptionalLong pid() {
+        try {
+            return files.firstLine(dataDirectory.resolve("postmaster.pid"))
+                    .map(l -> OptionalLong.of(Long.parseLong(l))).orElse(OptionalLong.empty());
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * @param offset where to start, in bytes
+     * @return the server log from there (its last 64 KiB at most); a note instead when it cannot be read
+     * @since 0.6.0
+     */
+    public String logSince(long offset) {
+        try {
+            String log = files.read(logFile(), offset, 64 * 1024);
+            return log.isEmpty() && offset == 0 ? "(no server log)" : log;
+        } catch (PgVaultException e) {
+            return "(cannot read " + logFile() + ": " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * @param max the most characters to return
+     * @return the end of the server log
+     * @since 0.6.0
+     */
+    public String logTail(int max) {
+        return tail(logSince(0), max);
+    }
+
+    /**
+     * Stops the server if it runs and removes its directory (and an adopted data directory).
+     *
+     * @throws PgVaultException when something cannot be removed (the server is stopped in any case)
+     * @since 0.6.0
+     */
+    @Override
+    public void close() {
+        if (pid().isPresent()) {
+            stop();
+        }
+        files.delete();
+        if (adopted) {
+            files.deleteTree(dataDirectory);
+        }
+    }
+
+    private void pgCtl(Duration timeout, String... args) {
+        server.run(ToolCommand.builder("pg_ctl", binaries.tool("pg_ctl"))
+                .arg("-D", dataDirectory.toString())
+                .arg(args)
+                .workingDirectory(files.workingDirectory())
+                .timeout(timeout)
+                .build());
+    }
+
+    private static String tail(String text, int max) {
+        return text.length() <= max ? text : "..." + text.substring(text.length() - max);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgreSQL " + binaries.version() + " in " + directory() + osUser.map(u -> " as " + u).orElse("");
+    }
+
+    /**
+     * Says where and as whom a {@link ThrowawayServer} lives; {@link #create()} makes its directory.
+     *
+     * @since 0.6.0
+     */
+    public static final class Builder {
+        private final ServerBinaries binaries;
+        private Optional<String> osUser = Optional.empty();
+        private Path baseDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private String prefix = "pgvault-pg-";
+        private ServerDirectory.Creation creation;
+        private Path existingDataDirectory;
+
+        private Builder(ServerBinaries binaries) {
+            this.binaries = Objects.requireNonNull(binaries, "binaries");
+        }
+
+        /**
+         * @param user the OS user the server runs as ({@code runuser} as root, else {@code sudo -n}), or empty for
+         *             this process's own; default empty
+         * @return this
+         * @since 0.6.0
+         */
+        public Builder osUser(Optional<String> user) {
+            this.osUser = Objects.requireNonNull(user, "user");
+            return this;
+        }
+
+        /**
+         * @param dir where the server's directory is made; default {@code java.io.tmpdir}
+         * @return this
+         * @since 0.6.0
+         */
+        public Builder baseDirectory(Path dir) {
+            this.baseDirectory = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * @param prefix the start of the directory's name, plain characters; default {@code pgvault-pg-}
+         * @return this
+         * @since 0.6.0
+         */
+        public Builder prefix(String prefix) {
+            this.prefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /**
+         * @param creation who makes the directory; default {@link ServerDirectory.Creation#choose} from the OS user
+         *                 and whether this JVM is root
+         * @return this
+         * @since 0.6.0
+         */
+        public Builder creation(ServerDirectory.Creation creation) {
+            this.creation = Objects.requireNonNull(creation, "creation");
+            return this;
+        }
+
+        /**
+         * @param dataDirectory run the server on this existing data directory (e.g. one restored by pgBackRest, owned
+         *                      by the server's user) instead of one initdb makes; it is removed with the server.
+         *                      Default none
+         * @return this
+         * @since 0.6.0
+         */
+        public Builder existingDataDirectory(Path dataDirectory) {
+            this.existingDataDirectory = dataDirectory.toAbsolutePath().normalize();
+            return this;
+        }
+
+        /**
+         * Makes the server's private directory; starts nothing.
+         *
+         * @return the server
+         * @throws PgVaultException when the directory cannot be made privately
+         * @since 0.6.0
+         */
+        public ThrowawayServer create() {
+            ProcessRunner server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
+            ServerDirectory.Creation how = creation != null ? creation
+                    : ServerDirectory.Creation.choose(osUser, isRoot());
+            ServerDirectory files = ServerDirectory.create(baseDirectory, prefix, osUser, how, server);
+            if (files.path().toString().length() > MAX_DIRECTORY_LENGTH) {
+                files.delete();
+                throw new io.pgvault.api.ConfigurationException("server directory " + files.path() + " is too long"
+                        + " for a Unix socket path (" + MAX_DIRECTORY_LENGTH + " characters at most): choose a"
+                        + " shorter base directory");
+            }
+            return new ThrowawayServer(this, server, files);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.pgvault.spi.postgres;
+
+import io.pgvault.api.PgVaultException;
+import io.pgvault.spi.process.Launcher;
+import io.pgvault.spi.process.ProcessRunner;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Who makes a throwaway server's directory, and that it is private (0700) whoever makes it: never world-writable, and
+ * refused rather than opened up when the server's user cannot make it.
+ */
+class ServerDirectoryTest {
+    private static final String ME = System.getProperty("user.name");
+
+    @TempDir
+    Path base;
+
+    @Nested
+    @DisplayName("the decision")
+    class Decision {
+        @Test
+        @DisplayName("without an OS user, this process makes the directory itself")
+        void ownUser() {
+            assertThat(ServerDirectory.Creation.choose(Optional.empty(), false))
+                    .isEqualTo(ServerDirectory.Creation.THIS_PROCESS);
+            assertThat(ServerDirectory.Creation.choose(Optional.empty(), true))
+                    .isEqualTo(ServerDirectory.Creation.THIS_PROCESS);
+        }
+
+        @Test
+        @DisplayName("as root, this process makes it 0700 and hands it to the server's user")
+        void root() {
+            assertThat(ServerDirectory.Creation.choose(Optional.of("postgres"), true))
+                    .isEqualTo(ServerDirectory.Creation.HANDED_OVER);
+        }
+
+        @Test
+        @DisplayName("without root, the server's user makes it through its launcher (no chown, no 0777)")
+        void notRoot() {
+            assertThat(ServerDirectory.Creation.choose(Optional.of("postgres"), false))
+                    .isEqualTo(ServerDirectory.Creation.BY_SERVER_USER);
+        }
+    }
+
+    @Test
+    @DisplayName("made by this process: 0700")
+    void thisProcess() throws Exception {
+        ServerDirectory dir = ServerDirectory.create(base, "pgvault-t-", Optional.empty(),
+                ServerDirectory.Creation.THIS_PROCESS, ProcessRunner.local());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.path()))).isEqualTo("rwx------");
+        assertThat(dir.path().getParent()).isEqualTo(base.toAbsolutePath());
+        dir.delete();
+        assertThat(dir.path()).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("made by the server's user: mktemp -d through the launcher, 0700, and every file operation in it "
+            + "goes through the launcher too")
+    void byServerUser() throws Exception {
+        Recording launcher = new Recording(false);
+        ServerDirectory dir = ServerDirectory.create(base, "pgvault-t-", Optional.of(ME),
+                ServerDirectory.Creation.BY_SERVER_USER, new ProcessRunner(launcher));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.path()))).isEqualTo("rwx------");
+        assertThat(dir.path().getFileName().toString()).startsWith("pgvault-t-");
+        assertThat(launcher.commands).anySatisfy(c -> assertThat(c).contains("mktemp"));
+        assertThat(launcher.commands).noneSatisfy(c -> assertThat(c).containsAnyOf("chmod", "777"));
+
+        int before = launcher.commands.size();
+        Path conf = dir.path().resolve("postgresql.conf");
+        dir.append(conf, "port = 5\n");
+        dir.append(conf, "fsync = off\n");
+        assertThat(dir.size(conf)).isEqualTo(21);
+        assertThat(dir.read(conf, 9, 100)).isEqualTo("fsync = off\n");
+        assertThat(dir.read(conf, 0, 6)).isEqualTo("= off\n");
+        assertThat(dir.firstLine(conf)).contains("port = 5");
+        assertThat(dir.firstLine(dir.path().resolve("absent"))).isEmpty();
+        assertThat(dir.size(dir.path().resolve("absent"))).isZero();
+        assertThat(dir.read(dir.path().resolve("absent"), 0, 100)).isEmpty();
+        assertThat(Files.readString(conf, StandardCharsets.UTF_8)).isEqualTo("port = 5\nfsync = off\n");
+        dir.delete();
+        assertThat(dir.path()).doesNotExist();
+        assertThat(launcher.commands.size() - before).as("operations through the launcher").isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    @DisplayName("when the server's user cannot make it, the drill is refused with the reason and nothing is made")
+    void refused() throws Exception {
+        Recording failing = new Recording(true);
+        assertThatThrownBy(() -> ServerDirectory.create(base, "pgvault-t-", Optional.of("postgres"),
+                ServerDirectory.Creation.BY_SERVER_USER, new ProcessRunner(failing)))
+                .isInstanceOf(PgVaultException.class)
+                .hasMessageContaining("postgres")
+                .hasMessageContaining(base.toAbsolutePath().toString())
+                .hasMessageContaining("world-writable");
+        try (Stream<Path> left = Files.list(base)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    /** Runs every command locally (as this process's user), recording it; or makes every command fail. */
+    private static final class Recording implements Launcher {
+        final List<String> commands = new ArrayList<>();
+        private final boolean fail;
+
+        Recording(boolean fail) {
+            this.fail = fail;
+        }
+
+        @Override
+        public List<String> wrap(List<String> command, Set<String> envNames) {
+            commands.add(String.join(" ", command));
+            if (fail) {
+                return List.of("sh", "-c", "echo 'mktemp: Permission denied' >&2; exit 1");
+            }
+            return List.copyOf(command);
+        }
+
+        @Override
+        public String describe() {
+            return "recording";
+        }
+    }
+}
