@@ -7,13 +7,14 @@ import io.pgvault.backend.pgbackrest.PgCluster;
 import io.pgvault.spi.process.ProcessRunner;
 import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.testkit.Directories;
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.testkit.PostgresCluster;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A PostgreSQL 15 cluster archiving through real pgBackRest into an unencrypted posix repo ({@code base/repo1}),
+ * A PostgreSQL cluster (15, or a {@link MatrixPair}'s) archiving through real pgBackRest into an unencrypted posix repo ({@code base/repo1}),
  * everything under one directory the server's OS user owns, as TESTING.md prescribes. Share one per test class;
  * {@link #close()} stops the cluster and deletes the directory.
  */
@@ -49,10 +50,22 @@ public final class ArchivingCluster implements AutoCloseable {
      * @return a running cluster whose archive_command pushes into the created stanza
      */
     public static ArchivingCluster start(String prefix, String stanza, Duration archiveTimeout) {
+        return start(MatrixPair.PG15_PGBR245, prefix, stanza, archiveTimeout);
+    }
+
+    /**
+     * @param pair           the PostgreSQL server and pgBackRest to run (the caller has checked
+     *                       {@link MatrixPair#assumeInstalled()})
+     * @param prefix         the start of the directory's name under {@code /tmp}
+     * @param stanza         the stanza to create
+     * @param archiveTimeout how long pgBackRest waits for WAL to be archived
+     * @return a running cluster of the pair's version whose archive_command pushes into the created stanza
+     */
+    public static ArchivingCluster start(MatrixPair pair, String prefix, String stanza, Duration archiveTimeout) {
         Path base = Directories.createServerOwned(prefix);
         PostgresCluster pg = null;
         try {
-            pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
+            pg = pair.cluster().baseDirectory(base)
                     .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'").start();
             PgBackRest pgbr = PgBackRest.of(PgBackRestConfig.builder(stanza)
                     .cluster(PgCluster.builder(pg.dataDirectory()).port(pg.port())
@@ -63,6 +76,7 @@ public final class ArchivingCluster implements AutoCloseable {
                     .launcher(pg.serverLauncher())
                     .archiveTimeout(archiveTimeout)
                     .processMax(2)
+                    .executable(pair.executable(base).orElse("pgbackrest"))
                     .build());
             pgbr.writeConfig();
             pg.configure("archive_command = " + PostgresCluster.quoteLiteral(pgbr.archiveCommand()));

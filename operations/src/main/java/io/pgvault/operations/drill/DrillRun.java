@@ -5,6 +5,7 @@ import io.pgvault.api.BackupSet;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.api.event.EventDispatcher;
 import io.pgvault.api.event.VaultListener;
+import io.pgvault.spi.postgres.ServerBinaries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +63,12 @@ final class DrillRun {
 
     /** @return a new throwaway server (not initialised, not started) for this drill */
     ThrowawayPostgres createServer() {
-        return ThrowawayPostgres.create(PostgresBinaries.locate(settings.binDir()), settings.serverUser(),
-                settings.workDirectory());
+        return createServer(PostgresBinaries.locate(settings.binDir()));
+    }
+
+    /** @return a new throwaway server (not initialised, not started) running these binaries */
+    ThrowawayPostgres createServer(ServerBinaries binaries) {
+        return ThrowawayPostgres.create(binaries, settings.serverUser(), settings.workDirectory());
     }
 
     /** Stops and removes the server; trouble doing so is a warning, not a failure. */

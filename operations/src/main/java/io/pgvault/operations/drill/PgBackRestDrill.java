@@ -11,6 +11,7 @@ import io.pgvault.backend.pgbackrest.TargetTimeline;
 
 import java.util.Comparator;
 import java.util.List;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -42,6 +43,11 @@ final class PgBackRestDrill {
      * @param id the set asked for, if any
      * @return that set, or the newest one pgBackRest lists
      */
+    /** @return the backed-up cluster's bin directory, when the stanza's config names one */
+    Optional<Path> clusterBinDir() {
+        return pgbr.config().cluster().binDir();
+    }
+
     BackupSet choose(Optional<BackupId> id) {
         List<BackupSet> sets = repo.isPresent() ? pgbr.list(pgbr.config().repo(repo.getAsInt())) : pgbr.info();
         if (id.isPresent()) {

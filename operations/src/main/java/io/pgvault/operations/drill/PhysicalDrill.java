@@ -1,8 +1,10 @@
 package io.pgvault.operations.drill;
 
+import io.pgvault.api.BackupSet;
 import io.pgvault.api.ConfigurationException;
 import io.pgvault.api.PgVaultException;
 import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.PgBackRestBackup;
 import io.pgvault.backend.pgbackrest.RestoreTarget;
 import io.pgvault.backend.pgbackrest.TargetTimeline;
 import org.slf4j.Logger;
@@ -72,7 +74,9 @@ public final class PhysicalDrill implements RestoreDrill {
     }
 
     private void drill(DrillRun run) {
-        ThrowawayPostgres pg = run.createServer();
+        // a physical set starts only on its own major version: the stanza's binaries, else an installed match
+        ThrowawayPostgres pg = run.createServer(PostgresBinaries.locateMajor(settings.binDir(),
+                pgbr.clusterBinDir().stream().toList(), majorOf(run.set)));
         try {
             run.target = "throwaway PostgreSQL " + pg.binaries().version() + " in " + pg.directory()
                     + pgbr.describeTarget();
@@ -107,6 +111,12 @@ public final class PhysicalDrill implements RestoreDrill {
         } finally {
             run.teardown(pg);
         }
+    }
+
+    /** @return the PostgreSQL major version pgBackRest recorded for the set ({@code 17}, or {@code 9.6} → 9) */
+    static OptionalInt majorOf(BackupSet set) {
+        return set.attribute(PgBackRestBackup.PG_VERSION).filter(v -> v.matches("\\d+(\\.\\d+)?"))
+                .map(v -> OptionalInt.of(Integer.parseInt(v.split("\\.")[0]))).orElse(OptionalInt.empty());
     }
 
     @Override

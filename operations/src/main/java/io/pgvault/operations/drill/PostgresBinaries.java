@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 /**
@@ -21,6 +22,8 @@ import java.util.stream.Stream;
  */
 final class PostgresBinaries {
     private static final List<String> REQUIRED = List.of("initdb", "pg_ctl", "postgres", "psql");
+    /** A physical drill restores with pgBackRest and checks over JDBC: no client tool runs from its bin directory. */
+    private static final List<String> SERVER_ONLY = List.of("initdb", "pg_ctl", "postgres");
     private static final Path DEBIAN = Path.of("/usr/lib/postgresql");
 
     private PostgresBinaries() {
@@ -54,6 +57,50 @@ final class PostgresBinaries {
         throw new ToolException(ErrorCode.TOOL_MISSING, "initdb", null, "", "PostgreSQL server binaries for the"
                 + " throwaway drill server not found; looked in " + String.join("; ", looked) + ". Install them (e.g."
                 + " `apt-get install postgresql-15`) or set the drill builder's binDir", null);
+    }
+
+    /**
+     * The binaries for a drill of a physical set, which only a server of the set's major version can start.
+     *
+     * @param explicit  the configured directory, if any: used only when its major version is {@code major}
+     * @param preferred directories to try first (the backed-up cluster's own {@code binDir})
+     * @param major     the set's PostgreSQL major version ({@code 17}), empty when the set does not say
+     * @return the first complete installation of that major version among: {@code explicit} alone if given; else
+     *         {@code preferred}, {@code /usr/lib/postgresql/MAJOR/bin}, {@code pg_config --bindir} and the other
+     *         Debian directories
+     * @throws ToolException (TOOL_MISSING) naming every place looked at and what version each held
+     */
+    static ServerBinaries locateMajor(Optional<Path> explicit, List<Path> preferred, OptionalInt major) {
+        if (major.isEmpty()) {
+            return locate(explicit);
+        }
+        int want = major.getAsInt();
+        List<Path> candidates = new ArrayList<>();
+        if (explicit.isPresent()) {
+            candidates.add(explicit.get());
+        } else {
+            candidates.addAll(preferred);
+            candidates.add(DEBIAN.resolve(Integer.toString(want)).resolve("bin"));
+            ServerBinaries.pgConfigBinDir().ifPresent(candidates::add);
+            candidates.addAll(debianBinDirs());
+        }
+        List<String> looked = new ArrayList<>();
+        for (Path dir : candidates.stream().distinct().toList()) {
+            List<String> missing = ServerBinaries.missing(dir, SERVER_ONLY);
+            if (!missing.isEmpty()) {
+                looked.add(dir + " (missing " + String.join(", ", missing) + ")");
+                continue;
+            }
+            ServerBinaries found = ServerBinaries.inspect(dir);
+            if (found.majorVersion() == want) {
+                return found;
+            }
+            looked.add(dir + " (PostgreSQL " + found.version() + ")");
+        }
+        throw new ToolException(ErrorCode.TOOL_MISSING, "initdb", null, "", "the set was taken from PostgreSQL "
+                + want + ", and only PostgreSQL " + want + " server binaries can start it; none found: looked in "
+                + String.join("; ", looked) + ". Install them (e.g. `apt-get install postgresql-" + want + "`) or "
+                + "set the drill builder's binDir to a PostgreSQL " + want + " bin directory", null);
     }
 
     /** @return {@code /usr/lib/postgresql/N/bin}, newest major first */

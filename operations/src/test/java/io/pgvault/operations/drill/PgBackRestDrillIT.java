@@ -9,12 +9,14 @@ import io.pgvault.operations.ArchivingCluster;
 import io.pgvault.operations.drill.DrillCheck.Outcome;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.Directories;
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,24 +31,31 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Drills of pgBackRest sets with real pgBackRest and PostgreSQL 15: a PITR drill restores to a noted time, promotes,
+ * Drills of pgBackRest sets with real pgBackRest and PostgreSQL 15 (subclasses: another {@link MatrixPair}): a PITR drill restores to a noted time, promotes,
  * and proves with assertions that it stopped there; the throwaway server is gone afterwards.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PgBackRestDrillIT {
     private static final List<Path> WORK_DIRECTORIES = new ArrayList<>();
-    private static ArchivingCluster cluster;
-    private static Path base;
-    private static PostgresCluster pg;
-    private static PgBackRest pgbr;
-    private static BackupSet full;
-    private static Instant noted;
-    private static LocalRepository records;
+    private ArchivingCluster cluster;
+    private Path base;
+    private PostgresCluster pg;
+    private PgBackRest pgbr;
+    private BackupSet full;
+    private Instant noted;
+    private LocalRepository records;
+
+    /** @return the PostgreSQL server and pgBackRest this class runs on */
+    MatrixPair pair() {
+        return MatrixPair.PG15_PGBR245;
+    }
 
     @BeforeAll
-    static void setUp() throws IOException {
+    void setUp() throws IOException {
         Assumptions.assumeTrue(ArchivingCluster.pgbackrestInstalled(),
                 "pgbackrest is not installed (apt-get install -y pgbackrest)");
-        cluster = ArchivingCluster.start("drill-pgbr-", "drill", Duration.ofSeconds(30));
+        pair().assumeInstalled();
+        cluster = ArchivingCluster.start(pair(), "drill-pgbr-", "drill", Duration.ofSeconds(30));
         base = cluster.base;
         pg = cluster.pg;
         pgbr = cluster.pgbr;
@@ -65,7 +74,7 @@ class PgBackRestDrillIT {
     }
 
     @AfterAll
-    static void tearDown() {
+    void tearDown() {
         try {
             if (cluster != null) {
                 cluster.close();
@@ -75,7 +84,7 @@ class PgBackRestDrillIT {
         }
     }
 
-    private static Path work() throws IOException {
+    private Path work() throws IOException {
         Path work = Files.createTempDirectory(Path.of("/tmp"), "drill-work-");
         WORK_DIRECTORIES.add(work);
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
