@@ -15,6 +15,7 @@ import io.pgvault.operations.drill.SqlAssertion;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.Directories;
+import io.pgvault.testkit.MatrixPair;
 import io.pgvault.testkit.PostgresCluster;
 
 import java.io.IOException;
@@ -28,7 +29,8 @@ import java.util.Locale;
 
 /**
  * pgvault's pgBackRest full backup and restore against the plain {@code pgbackrest} CLI run with the same
- * configuration file, in the same run, alternating which goes first: a throwaway PostgreSQL 15 cluster of at least
+ * configuration file, in the same run, alternating which goes first: a throwaway PostgreSQL 15 cluster (with
+ * {@code --pg17}: PostgreSQL 17 and pgBackRest 2.55.1, the version matrix's second pair) of at least
  * {@code --gb} GiB of realistic data (DemoDatabase's random text, about 1.8:1 under zstd, plus the web-shop schema),
  * one encrypted posix repo, zst level 3, process-max 2. Prints per-run wall times and the ratios pgvault/CLI.
  * Run it with {@code scripts/benchmark-pgbackrest}; it needs root (the cluster and pgBackRest run as postgres).
@@ -52,18 +54,21 @@ public final class PgBackRestBenchmark {
         int rounds = 3;
         boolean drill = false;
         Path workDir = Path.of("/tmp");
+        MatrixPair pair = MatrixPair.PG15_PGBR245;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gb" -> gb = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--work-dir" -> workDir = Path.of(args[++i]);
                 case "--drill" -> drill = true;
+                case "--pg17" -> pair = MatrixPair.PG17_PGBR2551;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --gb N, --rounds N, --work-dir DIR, --drill)");
+                        + " (use --gb N, --rounds N, --work-dir DIR, --drill, --pg17)");
             }
         }
         Path base = Directories.createServerOwned(workDir, "pgvault-pgbr-bench-");
-        try (PostgresCluster pg = PostgresCluster.builder().requireMajorVersion(15).baseDirectory(base)
+        String program = pair.executable(base).orElse("pgbackrest");
+        try (PostgresCluster pg = pair.cluster().baseDirectory(base)
                 .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'",
                         "max_wal_size = '4GB'", "checkpoint_timeout = '30min'")
                 .start()) {
@@ -77,6 +82,7 @@ public final class PgBackRestBenchmark {
                     .launcher(pg.serverLauncher())
                     .compressLevel(3)
                     .processMax(2)
+                    .executable(program)
                     .build();
             PgBackRest pgbr = PgBackRest.of(config);
             pgbr.writeConfig();
@@ -99,7 +105,7 @@ public final class PgBackRestBenchmark {
                     pgbr.version());
             pgbr.check(); // archiving works before anything is timed
 
-            List<String> cli = new ArrayList<>(List.of("runuser", "-u", "postgres", "--", "pgbackrest",
+            List<String> cli = new ArrayList<>(List.of("runuser", "-u", "postgres", "--", program,
                     "--config=" + config.configFile(), "--config-include-path=" + config.includeDirectory(),
                     "--stanza=" + STANZA));
             List<Double> backupRatios = new ArrayList<>();
