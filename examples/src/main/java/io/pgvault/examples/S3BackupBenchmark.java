@@ -10,34 +10,43 @@ import io.pgvault.backend.pgdump.DumpFormat;
 import io.pgvault.backend.pgdump.PgDumpConfig;
 import io.pgvault.backend.pgdump.PgDumpStrategy;
 import io.pgvault.spi.Repository;
+import io.pgvault.storage.gdrive.DriveCredentials;
+import io.pgvault.storage.gdrive.GoogleDriveRepository;
+import io.pgvault.storage.gdrive.GoogleDriveRepositoryConfig;
 import io.pgvault.storage.local.LocalRepository;
 import io.pgvault.storage.s3.S3Credentials;
 import io.pgvault.storage.s3.S3Repository;
 import io.pgvault.storage.s3.S3RepositoryConfig;
 import io.pgvault.testkit.DemoDatabase;
 import io.pgvault.testkit.PostgresCluster;
+import io.pgvault.testkit.gdrive.DriveV3Fake;
 import io.pgvault.testkit.s3.S3ProxyServer;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
- * pg_dump streamed into S3 (S3Proxy over loopback, in this JVM) against the same backup into a local repository, in
- * one run, alternating which goes first: plain and custom formats of the {@code --mb} random-text table, X25519 +
+ * pg_dump streamed into S3 (S3Proxy over loopback, in this JVM) and into Google Drive (the Drive v3 fake, in this JVM,
+ * through the real Google client) against the same backup into a local repository, in one run, rotating which goes
+ * first: plain and custom formats of the {@code --mb} random-text table, X25519 +
  * zstd, {@code --runs} each (default 5). Reports the medians, the ratio S3 / local, the heap (peak and live after a
  * GC) and the peak bytes in the scratch directory, which must stay zero: meant for {@code -Xmx64m} (issue 17).
  * Options: {@code --mb N} (default 200), {@code --runs N}, {@code --work-dir DIR}.
  */
 public final class S3BackupBenchmark {
     private static final String SOURCE = "bench_s3";
+    private static final String DRIVE_CLIENT = "pgvault-bench.apps.googleusercontent.com";
 
     private final PrintStream out = System.out;
 
@@ -73,6 +82,7 @@ public final class S3BackupBenchmark {
     private void run(int mb, int runs, Path work) throws IOException {
         try (PostgresCluster pg = PostgresCluster.builder().conf("shared_buffers = 256MB").start();
              S3ProxyServer s3 = S3ProxyServer.start();
+             DriveV3Fake drive = DriveV3Fake.start();
              HeapWatch heap = new HeapWatch()) {
             pg.createDatabase(SOURCE);
             DemoDatabase.randomText(mb).applyTo(pg, SOURCE);
@@ -90,13 +100,26 @@ public final class S3BackupBenchmark {
             Map<String, Samples> times = new LinkedHashMap<>();
             Map<String, HeapWatch.Reading> heaps = new LinkedHashMap<>();
             Map<String, Long> scratchPeak = new LinkedHashMap<>();
-            try (S3Repository s3Repository = S3Repository.of(config)) {
+            String clientSecret = "GOCSPX-bench-" + UUID.randomUUID();
+            String refreshToken = "1//bench-" + UUID.randomUUID();
+            drive.registerOAuthClient(DRIVE_CLIENT, clientSecret, refreshToken);
+            DriveCredentials credentials = ((DriveCredentials.OAuth) DriveCredentials.oauth(DRIVE_CLIENT,
+                    Secret.of(clientSecret), Secret.of(refreshToken))).withTokenUri(drive.tokenUri());
+            try (S3Repository s3Repository = S3Repository.of(config);
+                 GoogleDriveRepository driveRepository = GoogleDriveRepository.of(GoogleDriveRepositoryConfig
+                         .builder(credentials).rootUrl(URI.create(drive.rootUrl())).folder("pgvault/bench").build())) {
                 Map<String, Repository> repositories = new LinkedHashMap<>();
                 repositories.put("local", LocalRepository.at(work.resolve("local")));
                 repositories.put("s3", s3Repository);
+                repositories.put("drive", driveRepository);
                 for (DumpFormat format : List.of(DumpFormat.PLAIN, DumpFormat.CUSTOM)) {
                     for (int run = 1; run <= runs; run++) {
-                        List<String> order = run % 2 == 1 ? List.of("local", "s3") : List.of("s3", "local");
+                        // rotate which store goes first: local, s3, drive / s3, drive, local / drive, local, s3
+                        List<String> stores = List.of("local", "s3", "drive");
+                        List<String> order = new ArrayList<>();
+                        for (int i = 0; i < stores.size(); i++) {
+                            order.add(stores.get((run - 1 + i) % stores.size()));
+                        }
                         for (String where : order) {
                             PgVault vault = PgVault.builder()
                                     .strategy(new PgDumpStrategy(PgDumpConfig.builder()
@@ -128,13 +151,13 @@ public final class S3BackupBenchmark {
             out.println();
             out.printf("## Results: --mb %d, %d runs, -Xmx %s, %s%n%n", mb, runs, Units.bytes(HeapWatch.maxHeap()),
                     Instant.now());
-            out.println("| backup | median | S3 / local | runs (s) | heap peak pool | heap live after GC | peak scratch |");
+            out.println("| backup | median | store / local | runs (s) | heap peak pool | heap live after GC | peak scratch |");
             out.println("|---|---|---|---|---|---|---|");
             for (Map.Entry<String, Samples> e : times.entrySet()) {
-                String local = e.getKey().replace("s3", "local");
+                String local = e.getKey().replaceAll("(s3|drive)$", "local");
                 HeapWatch.Reading r = heaps.get(e.getKey());
                 out.printf("| %s | %s | %s | %s | %s | %s | %s |%n", e.getKey(), Units.seconds(e.getValue().medianWall()),
-                        e.getKey().endsWith("s3") ? e.getValue().ratioTo(times.get(local)) : "—", e.getValue().all(),
+                        e.getKey().endsWith("local") ? "—" : e.getValue().ratioTo(times.get(local)), e.getValue().all(),
                         Units.bytes(r.peakUsed()), r.collections() == 0 ? "n/a" : Units.bytes(r.maxLiveAfterGc()),
                         Units.bytes(scratchPeak.get(e.getKey())));
             }
