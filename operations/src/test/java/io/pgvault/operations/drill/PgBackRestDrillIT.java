@@ -107,8 +107,11 @@ class PgBackRestDrillIT {
         assertThat(report.strategy()).isEqualTo(full.strategy());
         assertThat(report.target()).contains("PITR --type=time");
         assertThat(report.rto()).isPresent();
+        // Debian's 15 and the zonky 17 builds both carry amcheck: it runs, on the restored server's own version
         assertThat(report.checks()).filteredOn(c -> c.name().startsWith("amcheck "))
-                .isNotEmpty().allSatisfy(c -> assertThat(c.outcome()).isIn(Outcome.PASSED, Outcome.SKIPPED));
+                .isNotEmpty().allSatisfy(c -> assertThat(c.outcome()).isIn(Outcome.PASSED, Outcome.SKIPPED))
+                .anySatisfy(c -> assertThat(c.outcome()).isEqualTo(Outcome.PASSED));
+        assertThat(report.target()).contains("PostgreSQL " + pair().postgresMajor() + ".");
         assertThat(report.checks()).filteredOn(c -> c.name().startsWith("row counts "))
                 .allSatisfy(c -> assertThat(c.detail()).isEqualTo("a physical backup records no row counts"));
         DrillRecord last = RestoreDrill.lastPassedDrill(records).orElseThrow();
