@@ -87,7 +87,8 @@ public record ArchiveRetrieval(Tier tier, int days, Duration pollInterval, Durat
     }
 
     /**
-     * @param timeout how long to wait for every object; zero requests the retrievals and only reports
+     * @param timeout how long to wait for every object; zero sends the requests and fails at once with
+     *                {@link ArchiveRetrievalTimeoutException} when any object is not readable yet
      * @return these settings with {@code timeout}
      * @since 0.6.0
      */

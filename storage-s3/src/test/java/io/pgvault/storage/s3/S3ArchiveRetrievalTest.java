@@ -201,6 +201,20 @@ class S3ArchiveRetrievalTest {
         }
 
         @Test
+        @DisplayName("a zero timeout sends the requests and fails at once with what is pending, without a poll")
+        void zeroTimeout() {
+            fourClasses();
+            try (S3Repository repository = S3Repository.of(stub.config().build())) {
+                assertThatExceptionOfType(ArchiveRetrievalTimeoutException.class)
+                        .isThrownBy(() -> repository.prepareRead(List.of(STANDARD, GLACIER, DEEP),
+                                FAST.withTimeout(Duration.ZERO), p -> { }))
+                        .satisfies(e -> assertThat(e.pending()).containsExactly(GLACIER, DEEP));
+            }
+            assertThat(stub.restores()).extracting(RestoreCall::key).containsExactly(GLACIER, DEEP);
+            assertThat(stub.requests()).filteredOn(r -> r.startsWith("HEAD")).hasSize(3);
+        }
+
+        @Test
         @DisplayName("a key without an object is NotFoundException before any retrieval is requested")
         void missingKey() {
             fourClasses();
