@@ -301,6 +301,8 @@ public final class PgVault {
      * before the target is touched; a damaged set is refused with {@link IntegrityException}. An authenticated set
      * whose objects are age-encrypted with pinned headers is read once instead: each chunk is authenticated as it
      * streams (ADR 0013). A set that is not proven authentic is refused unless the request or the vault opts in.
+     * Before anything is read, the repository is handed every key of the set ({@link Repository#prepareRead}): an S3
+     * repository configured with {@code archiveRetrieval} brings objects back from Glacier there, and waits.
      *
      * @param request what and where
      * @return what was restored
@@ -316,6 +318,7 @@ public final class PgVault {
             events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
             throw e;
         }
+        prepareRead(set);
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase);
                 DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch)) {
             context.prefetchKeys(set); // the derivation overlaps the checksum pass and the target's preparation
@@ -333,6 +336,16 @@ public final class PgVault {
             LOG.info("restore of {} finished in {}: {}", set.id(), result.duration(), result.databases());
             events.on(new Events.RestoreCompleted(clock.instant(), repository.id(), result));
             return result;
+        }
+    }
+
+    /** Lets the repository make the set's objects readable before the first is opened (Glacier: hours). */
+    private void prepareRead(BackupSet set) {
+        try {
+            repository.prepareRead(set.objects().stream().map(StoredObject::key).toList());
+        } catch (RuntimeException | Error e) {
+            events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
+            throw e;
         }
     }
 

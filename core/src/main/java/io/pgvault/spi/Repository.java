@@ -1,6 +1,7 @@
 package io.pgvault.spi;
 
 import java.io.InputStream;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -107,5 +108,20 @@ public interface Repository {
      */
     default boolean putIfAbsentIsAtomic() {
         return false;
+    }
+
+    /**
+     * Makes objects readable before they are opened, where the store needs that and was told it may: an S3 repository
+     * set up to retrieve archived objects requests their retrieval from Glacier and waits until they are readable. A
+     * restore calls it with every key of the set before it reads any. Does nothing by default (and in a store left
+     * at its defaults): an unreadable object then fails when it is opened.
+     *
+     * @param keys the objects about to be read
+     * @throws io.pgvault.api.NotFoundException when one of them does not exist (implementations that check)
+     * @throws io.pgvault.api.RepositoryException when they cannot be made readable, or not in the time allowed
+     * @since 0.6.0
+     */
+    default void prepareRead(Collection<String> keys) {
+        // nothing to prepare: objects are readable as stored
     }
 }

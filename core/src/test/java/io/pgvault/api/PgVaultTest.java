@@ -204,6 +204,61 @@ class PgVaultTest {
             assertThat(strategy.restoreCalls).isZero();
         }
 
+        private PipelineOptions signed() {
+            return PipelineOptions.defaults().withEncryption(
+                    Encryption.passphrase(Secret.of("correct horse")).withWorkFactor(10));
+        }
+
+        @Test
+        @DisplayName("restore hands every key of the set to the repository's prepareRead before it reads any object "
+                + "(an S3 repository retrieves archived objects there)")
+        void preparesBeforeReading() {
+            List<String> calls = new ArrayList<>();
+            InMemoryRepository recording = new InMemoryRepository() {
+                @Override
+                public void prepareRead(java.util.Collection<String> keys) {
+                    calls.add("prepare " + keys);
+                }
+
+                @Override
+                public InputStream open(String key) {
+                    if (key.startsWith(RepositoryLayout.DATA)) {
+                        calls.add("open " + key);
+                    }
+                    return super.open(key);
+                }
+            };
+            PgVault vault = PgVault.builder().strategy(strategy).repository(recording).pipeline(signed()).build();
+            BackupSet set = vault.backup();
+            calls.clear();
+            vault.restore(RestoreRequest.builder().build());
+            List<String> keys = set.objects().stream().map(StoredObject::key).toList();
+            assertThat(calls).first().isEqualTo("prepare " + keys);
+            assertThat(calls).filteredOn(c -> c.startsWith("prepare")).hasSize(1);
+            assertThat(calls).filteredOn(c -> c.startsWith("open")).isNotEmpty();
+            assertThat(strategy.restored).hasSize(2);
+        }
+
+        @Test
+        @DisplayName("a repository that cannot make the set readable fails the restore before the strategy runs, "
+                + "and the failure is reported as a failed restore")
+        void prepareFails() {
+            InMemoryRepository archived = new InMemoryRepository() {
+                @Override
+                public void prepareRead(java.util.Collection<String> keys) {
+                    throw new RepositoryException("2 of 2 archived objects still being restored", null);
+                }
+            };
+            List<io.pgvault.api.event.VaultEvent> events = new ArrayList<>();
+            PgVault vault = PgVault.builder().strategy(strategy).repository(archived).pipeline(signed())
+                    .listener(events::add).build();
+            vault.backup();
+            assertThatThrownBy(() -> vault.restore(RestoreRequest.builder().build()))
+                    .hasMessageContaining("still being restored");
+            assertThat(strategy.restoreCalls).isZero();
+            assertThat(events).last().isInstanceOf(io.pgvault.api.event.Events.RestoreFailed.class);
+        }
+
         @Test
         @DisplayName("restoring with an empty repository says there is nothing to restore")
         void nothing() {

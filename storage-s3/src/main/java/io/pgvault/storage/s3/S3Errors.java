@@ -52,7 +52,9 @@ final class S3Errors {
                     + "or Deep Archive, e.g. moved there by a lifecycle rule) and must be restored from the archive "
                     + "before it can be read: aws s3api restore-object --bucket " + config.bucket() + " --key <key> "
                     + "--restore-request Days=7,GlacierJobParameters={Tier=Standard} for each object of the set "
-                    + "(hours; Deep Archive up to 48 h), then retry (runbook full-restore.md): " + detail(e);
+                    + "(hours; Deep Archive up to 48 h), then retry; or let pgvault request the retrieval and wait "
+                    + "for it: S3RepositoryConfig archiveRetrieval(ArchiveRetrieval.defaults()) (runbook "
+                    + "full-restore.md): " + detail(e);
             case NETWORK -> action + ": cannot talk to "
                     + config.endpoint().map(Object::toString).orElse("S3 in " + config.region()) + ": " + detail(e);
             default -> action + ": " + detail(e);

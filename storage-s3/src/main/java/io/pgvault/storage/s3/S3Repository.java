@@ -29,6 +29,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -318,6 +319,63 @@ public final class S3Repository implements Repository, AutoCloseable {
         ObjectKeys.validate(key);
         return head(key).map(head -> new ObjectInfo(key, head.contentLength(), head.lastModified(),
                 Optional.ofNullable(head.metadata().get(StreamingUpload.SHA256_METADATA))));
+    }
+
+    /**
+     * Brings archived objects back before a restore reads them, when {@link S3RepositoryConfig#archiveRetrieval()} is
+     * set: as {@link #prepareRead(Collection, ArchiveRetrieval, Consumer)} with those settings, logging the progress.
+     * Without it (the default) it does nothing and sends no request: an archived object then fails when it is opened,
+     * with reason {@link S3RepositoryException.Reason#ARCHIVED}.
+     *
+     * @param keys the objects about to be read
+     * @throws ArchiveRetrievalTimeoutException when objects are still being restored at the configured timeout
+     * @since 0.6.0
+     */
+    @Override
+    public void prepareRead(Collection<String> keys) {
+        Objects.requireNonNull(keys, "keys");
+        Optional<ArchiveRetrieval> retrieval = config.archiveRetrieval();
+        if (retrieval.isEmpty() || keys.isEmpty()) {
+            return;
+        }
+        int[] logged = {-1};
+        ArchiveRetrievalResult result = prepareRead(keys, retrieval.get(), progress -> {
+            if (progress.total() > 0 && progress.ready() != logged[0]) { // once at the start, then on each change
+                logged[0] = progress.ready();
+                LOG.info("{}: {} from the archive (tier {})", id, progress, retrieval.get().tier());
+            }
+        });
+        if (!result.archived().isEmpty()) {
+            LOG.info("{}: {} archived object(s) restored ({} retrieval request(s) sent) in {}; the restored copies "
+                    + "expire from {}", id, result.archived().size(), result.requestsSent(), result.waited(),
+                    result.earliestExpiry().map(Object::toString).orElse("(not reported)"));
+        }
+    }
+
+    /**
+     * Makes objects in an archive storage class readable: finds which of {@code keys} are in S3 Glacier Flexible
+     * Retrieval or Deep Archive (one HeadObject each; Glacier Instant Retrieval and every other class read directly
+     * and are left alone), sends a RestoreObject request for each archived one that is neither restored nor being
+     * restored, and polls those still being restored every {@link ArchiveRetrieval#pollInterval()} until all are
+     * readable. Requesting is idempotent: S3 answers an object already being restored with 409
+     * RestoreAlreadyInProgress, which is not an error, so calling it again after a timeout, a crash or from another
+     * process sends no duplicate retrievals and goes on waiting.
+     *
+     * @param keys      the objects to read (duplicates are counted once)
+     * @param retrieval tier, days, poll interval, timeout
+     * @param progress  told where the retrieval stands after the requests and after every poll (on this thread)
+     * @return which objects were archived and are readable now, and when their restored copies expire
+     * @throws io.pgvault.api.NotFoundException   when a key has no object
+     * @throws ArchiveRetrievalTimeoutException when objects are still being restored at the timeout
+     * @throws S3RepositoryException            when S3 refuses a request (permissions: {@code s3:RestoreObject})
+     * @since 0.6.0
+     */
+    public ArchiveRetrievalResult prepareRead(Collection<String> keys, ArchiveRetrieval retrieval,
+            Consumer<ArchiveProgress> progress) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(retrieval, "retrieval");
+        Objects.requireNonNull(progress, "progress");
+        return new ArchiveRetriever(s3, config, errors, retrieval, progress).run(keys);
     }
 
     /**

@@ -67,6 +67,10 @@ import java.util.regex.Pattern;
  *                       request, and pgvault's own SHA-256 covers every object as always
  * @param growingParts   whether part sizes grow for long streams (default); {@code false} keeps every part at
  *                       {@code partSize}, as Cloudflare R2 requires (all parts but the last of one size)
+ * @param archiveRetrieval whether, and how, a restore brings objects in an archive storage class (Glacier Flexible
+ *                       Retrieval, Deep Archive) back before reading them ({@link S3Repository#prepareRead}); empty
+ *                       (the default): it does not, and reading such an object fails with reason
+ *                       {@link S3RepositoryException.Reason#ARCHIVED}
  * @since 0.1.0
  */
 public record S3RepositoryConfig(
@@ -91,7 +95,8 @@ public record S3RepositoryConfig(
         boolean verifyTls,
         boolean flexibleChecksums,
         long uploadMemory,
-        boolean growingParts) {
+        boolean growingParts,
+        Optional<ArchiveRetrieval> archiveRetrieval) {
 
     /**
      * Smallest part S3 accepts (every part but the last): 5 MiB.
@@ -184,6 +189,7 @@ public record S3RepositoryConfig(
             problems.add("partsInFlight must be between 1 and 64, was " + partsInFlight);
         }
         caFile = caFile == null ? Optional.empty() : caFile.map(path -> path.toAbsolutePath().normalize());
+        archiveRetrieval = archiveRetrieval == null ? Optional.empty() : archiveRetrieval;
         checkTls(endpoint, caFile, verifyTls, problems);
         ConfigurationException.throwIfAny(problems);
     }
@@ -213,6 +219,7 @@ public record S3RepositoryConfig(
         }
         endpoint.ifPresent(b::endpoint);
         caFile.ifPresent(b::caFile);
+        archiveRetrieval.ifPresent(b::archiveRetrieval);
         return b;
     }
 
@@ -314,6 +321,7 @@ public record S3RepositoryConfig(
         private boolean flexibleChecksums = true;
         private boolean growingParts = true;
         private long uploadMemory = -1;
+        private ArchiveRetrieval archiveRetrieval;
 
         private Builder() {
         }
@@ -561,6 +569,24 @@ public record S3RepositoryConfig(
         }
 
         /**
+         * Lets a restore bring objects in an archive storage class (S3 Glacier Flexible Retrieval, Deep Archive) back
+         * before it reads them: {@code PgVault.restore} hands the set's keys to {@link S3Repository#prepareRead}, which
+         * requests a retrieval for each archived one (RestoreObject) and waits until all are readable, up to the
+         * timeout. Costs retrieval fees and hours; without it (the default) reading an archived object fails at once
+         * with reason {@link S3RepositoryException.Reason#ARCHIVED}. Objects in other classes, Glacier Instant
+         * Retrieval included, cost one HeadObject each and nothing more.
+         *
+         * @param retrieval tier, days, poll interval and timeout, e.g. {@link ArchiveRetrieval#defaults()};
+         *                  {@code null} for none. Default none
+         * @return this builder
+         * @since 0.6.0
+         */
+        public Builder archiveRetrieval(ArchiveRetrieval retrieval) {
+            this.archiveRetrieval = retrieval;
+            return this;
+        }
+
+        /**
          * @return the settings
          * @throws ConfigurationException listing every invalid setting
          * @since 0.1.0
@@ -570,7 +596,7 @@ public record S3RepositoryConfig(
                     credentials, storageClass, encryption, maxAttempts, backoffBase, backoffMax, connectTimeout,
                     socketTimeout, attemptTimeout, partSize, partsInFlight, createBucket, Optional.ofNullable(caFile),
                     verifyTls, flexibleChecksums, uploadMemory >= 0 ? uploadMemory : (long) partSize * partsInFlight,
-                    growingParts);
+                    growingParts, Optional.ofNullable(archiveRetrieval));
         }
     }
 }

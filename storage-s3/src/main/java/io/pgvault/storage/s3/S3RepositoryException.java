@@ -69,6 +69,13 @@ public class S3RepositoryException extends RepositoryException {
          * @since 0.5.0
          */
         ARCHIVED(ErrorCode.ARCHIVED),
+        /**
+         * Archived objects were still being restored from the archive when the wait for them ended: see
+         * {@link ArchiveRetrievalTimeoutException}. Running the same read again later is safe and may succeed.
+         *
+         * @since 0.6.0
+         */
+        ARCHIVE_RETRIEVAL_PENDING(ErrorCode.TIMEOUT),
         /** The service refused or failed the request for another reason. */
         SERVICE(ErrorCode.REPOSITORY);
 
