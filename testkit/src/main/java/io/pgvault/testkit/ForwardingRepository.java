@@ -1,10 +1,12 @@
 package io.pgvault.testkit;
 
+import io.pgvault.spi.IncompleteWrite;
 import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.ObjectWriter;
 import io.pgvault.spi.Repository;
 
 import java.io.InputStream;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -106,5 +108,33 @@ public abstract class ForwardingRepository implements Repository {
     @Override
     public void delete(String key) {
         delegate.delete(key);
+    }
+
+    /**
+     * @param prefix the prefix under which to look
+     * @return the delegate's incomplete writes (a wrapped S3 repository's multipart uploads)
+     * @since 0.6.0
+     */
+    @Override
+    public List<IncompleteWrite> incompleteWrites(String prefix) {
+        return delegate.incompleteWrites(prefix);
+    }
+
+    /**
+     * @param write one of {@link #incompleteWrites}
+     * @since 0.6.0
+     */
+    @Override
+    public void abortIncompleteWrite(IncompleteWrite write) {
+        delegate.abortIncompleteWrite(write);
+    }
+
+    /**
+     * @param keys every key a restore is about to read (a wrapped S3 repository may bring archived objects back)
+     * @since 0.6.0
+     */
+    @Override
+    public void prepareRead(Collection<String> keys) {
+        delegate.prepareRead(keys);
     }
 }
