@@ -160,13 +160,37 @@ public record PgVaultSettings(Optional<Database> database, Optional<Dump> dump, 
      * @param caFile             CAs trusted instead of the JVM's
      * @param verifyTls          verify the server's certificate
      * @param maxAttempts        attempts per request
+     * @param archiveRetrieval   bring archived (Glacier) objects back before a restore reads them, when set
      * @since 0.6.0
      */
     public record S3Settings(String bucket, String prefix, String region, Optional<URI> endpoint, boolean pathStyle,
             S3CredentialsKind credentials, Optional<String> accessKeyId, Optional<SecretRef> secretAccessKey,
             Optional<String> profile, String storageClass, long partSize, int partsInFlight,
             Optional<Long> uploadMemory, boolean growingParts, boolean flexibleChecksums, boolean createBucket,
-            Optional<Path> caFile, boolean verifyTls, int maxAttempts) {
+            Optional<Path> caFile, boolean verifyTls, int maxAttempts,
+            Optional<ArchiveRetrievalSettings> archiveRetrieval) {
+    }
+
+    /** S3's retrieval tiers for archived objects. */
+    public enum ArchiveTier {
+        /** hours; the default */
+        STANDARD,
+        /** cheapest, slowest */
+        BULK,
+        /** minutes, most expensive; Glacier Flexible Retrieval only */
+        EXPEDITED
+    }
+
+    /**
+     * Archive retrieval of an S3 repository: a restore requests the retrieval of the set's archived objects and waits.
+     *
+     * @param tier         the retrieval tier
+     * @param days         days S3 keeps the restored copy
+     * @param pollInterval how often pending objects are checked
+     * @param timeout      how long to wait for all of them
+     * @since 0.6.0
+     */
+    public record ArchiveRetrievalSettings(ArchiveTier tier, int days, Duration pollInterval, Duration timeout) {
     }
 
     /**

@@ -2,6 +2,7 @@ package io.pgvault.config;
 
 import io.pgvault.config.PgVaultSettings.S3Settings;
 import io.pgvault.spi.Repository;
+import io.pgvault.storage.s3.ArchiveRetrieval;
 import io.pgvault.storage.s3.S3Credentials;
 import io.pgvault.storage.s3.S3Repository;
 import io.pgvault.storage.s3.S3RepositoryConfig;
@@ -22,6 +23,8 @@ final class S3Repositories {
         s.endpoint().ifPresent(b::endpoint);
         s.caFile().ifPresent(b::caFile);
         s.uploadMemory().ifPresent(b::uploadMemory);
+        s.archiveRetrieval().ifPresent(r -> b.archiveRetrieval(new ArchiveRetrieval(
+                ArchiveRetrieval.Tier.valueOf(r.tier().name()), r.days(), r.pollInterval(), r.timeout())));
         try {
             b.storageClass(S3StorageClass.valueOf(s.storageClass().toUpperCase(Locale.ROOT).replace('-', '_')));
         } catch (IllegalArgumentException e) {

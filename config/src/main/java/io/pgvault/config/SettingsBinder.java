@@ -1,5 +1,7 @@
 package io.pgvault.config;
 
+import io.pgvault.config.PgVaultSettings.ArchiveRetrievalSettings;
+import io.pgvault.config.PgVaultSettings.ArchiveTier;
 import io.pgvault.config.PgVaultSettings.CompressionKind;
 import io.pgvault.config.PgVaultSettings.Database;
 import io.pgvault.config.PgVaultSettings.DrillSettings;
@@ -246,7 +248,19 @@ public final class SettingsBinder {
                 n.bool("create-bucket", false, "create a missing bucket"),
                 n.path("ca-file", "PEM of CAs trusted instead of the JVM's"),
                 n.bool("verify-tls", true, "verify the server's certificate (false: tests only)"),
-                n.integer("max-attempts", 5, 1, 100, "attempts per request"));
+                n.integer("max-attempts", 5, 1, 100, "attempts per request"),
+                n.has("archive-retrieval") ? archiveRetrieval(n.child("archive-retrieval")) : Optional.empty());
+    }
+
+    private static Optional<ArchiveRetrievalSettings> archiveRetrieval(ConfigNode n) {
+        boolean enabled = n.bool("enabled", true, "request archived objects' retrieval and wait before a restore "
+                + "reads them (off: an archived object fails ARCHIVED)");
+        ArchiveRetrievalSettings settings = new ArchiveRetrievalSettings(
+                n.choice("tier", ArchiveTier.class, ArchiveTier.STANDARD, "retrieval tier: STANDARD, BULK, EXPEDITED"),
+                n.integer("days", 3, 1, 365, "days S3 keeps the restored copy"),
+                n.duration("poll-interval", Duration.ofMinutes(1), "how often pending objects are checked"),
+                n.duration("timeout", Duration.ofHours(48), "how long a restore waits for them"));
+        return enabled ? Optional.of(settings) : Optional.empty();
     }
 
     private static DriveSettings drive(ConfigNode n) {

@@ -190,6 +190,39 @@ class SettingsBinderTest {
         }
 
         @Test
+        @DisplayName("archive retrieval of an S3 repository: absent means off; set, it reaches S3RepositoryConfig "
+                + "(tier, days, poll interval, timeout); enabled=false and bad values are what they say")
+        void archiveRetrieval() {
+            Map<String, String> m = minimal();
+            m.remove("pgvault.repository.local.path");
+            m.put("pgvault.repository.s3.bucket", "backups");
+            PgVaultSettings off = SettingsBinder.bind(ConfigTree.of(m));
+            assertThat(S3Repositories.config(off.repository().orElseThrow().s3().orElseThrow(), "x").archiveRetrieval()).isEmpty();
+
+            m.put("pgvault.repository.s3.archive-retrieval.tier", "bulk");
+            m.put("pgvault.repository.s3.archive-retrieval.days", "7");
+            m.put("pgvault.repository.s3.archive-retrieval.timeout", "72h");
+            PgVaultSettings on = SettingsBinder.bind(ConfigTree.of(m));
+            assertThat(S3Repositories.config(on.repository().orElseThrow().s3().orElseThrow(), "x").archiveRetrieval())
+                    .contains(new io.pgvault.storage.s3.ArchiveRetrieval(io.pgvault.storage.s3.ArchiveRetrieval.Tier.BULK,
+                            7, java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(72)));
+
+            m.put("pgvault.repository.s3.archive-retrieval.enabled", "false");
+            assertThat(SettingsBinder.bind(ConfigTree.of(m)).repository().orElseThrow().s3().orElseThrow()
+                    .archiveRetrieval())
+                    .isEmpty();
+
+            m.put("pgvault.repository.s3.archive-retrieval.enabled", "true");
+            m.put("pgvault.repository.s3.archive-retrieval.days", "0");
+            m.put("pgvault.repository.s3.archive-retrieval.tier", "instant");
+            assertThatThrownBy(() -> SettingsBinder.bind(ConfigTree.of(m)))
+                    .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+                            .anySatisfy(p -> assertThat(p).startsWith("pgvault.repository.s3.archive-retrieval.days"))
+                            .anySatisfy(p -> assertThat(p).startsWith(
+                                    "pgvault.repository.s3.archive-retrieval.tier")));
+        }
+
+        @Test
         @DisplayName("YAML is read safely: a custom tag cannot construct an object; a syntax error names the line, "
                 + "not its text")
         void unsafeYaml(@TempDir Path dir) throws Exception {
