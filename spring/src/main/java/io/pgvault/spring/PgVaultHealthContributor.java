@@ -92,12 +92,18 @@ final class PgVaultHealthContributor implements CompositeHealthContributor {
                 case UNKNOWN -> Status.UNKNOWN;
                 default -> Status.UP;
             }).withDetail("pgvault-status", worst.name());
+            // two components whose names differ only in punctuation (tiers "a.b" and "a-b") share one indicator:
+            // its status is the worse of both, and each check's detail names its component so neither hides the other
+            boolean shared = checks.stream().map(HealthCheck::component).distinct().count() > 1;
             for (HealthCheck c : checks) {
                 Map<String, Object> detail = new LinkedHashMap<>();
                 detail.put("status", c.status().name());
                 detail.put("message", c.message());
+                if (shared) {
+                    detail.put("component", c.component());
+                }
                 c.facts().forEach((k, v) -> detail.put(k, String.valueOf(v)));
-                b.withDetail(c.name(), detail);
+                b.withDetail(shared ? c.component() + " " + c.name() : c.name(), detail);
             }
             return b.build();
         };

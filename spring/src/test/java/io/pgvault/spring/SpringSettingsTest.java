@@ -132,6 +132,25 @@ class SpringSettingsTest {
     }
 
     @Test
+    @DisplayName("two repositories whose names differ only in punctuation share an indicator: the worse status (one "
+            + "unreachable: not UP), and each one's checks in the details under its own name")
+    void collidingComponentNames() {
+        Instant fresh = Instant.now().minusSeconds(60);
+        BackupHealth health = BackupHealth.builder().listingTtl(Duration.ofMillis(1)).drillAge(null).build();
+        health.watch("a.b", () -> List.of(new BackupSet(BackupId.of("20261201T000000Z-aaaaaa"), "pgdump",
+                BackupType.LOGICAL, BackupStatus.COMPLETE, "app", fresh, fresh, Optional.empty(), List.of(), Map.of(),
+                Optional.empty())));
+        health.watch("a-b", () -> {
+            throw new IllegalStateException("store unreachable");
+        });
+        PgVaultHealthContributor contributor = new PgVaultHealthContributor(health, "local:/r");
+        var h = ((HealthIndicator) contributor.getContributor("a-b")).health();
+        assertThat(h.getStatus()).as("%s", h.getDetails()).isNotEqualTo(Status.UP);
+        assertThat(h.getDetails().keySet()).anySatisfy(k -> assertThat(k).startsWith("repository:a.b "))
+                .anySatisfy(k -> assertThat(k).startsWith("repository:a-b "));
+    }
+
+    @Test
     @DisplayName("a list in a profile's file replaces the base file's list (Spring Boot's rule), it is not merged "
             + "element by element")
     void profileListReplacesBaseList() {
