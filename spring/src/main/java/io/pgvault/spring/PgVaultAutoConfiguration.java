@@ -74,7 +74,7 @@ public class PgVaultAutoConfiguration {
      * @param clock       the application's clock, if it has one
      * @param dataSources the application's data source, if it has one
      * @param listeners   every {@link VaultListener} bean (pgvault's meters among them when Micrometer is present)
-     * @param environment the environment, for {@code spring.datasource.url}
+     * @param environment the environment, for {@code spring.datasource.url} (else the DataSource's own URL)
      * @return everything the settings describe, built; closed with the context
      */
     @Bean
@@ -87,7 +87,7 @@ public class PgVaultAutoConfiguration {
         listeners.orderedStream().forEach(b::listener);
         DataSource ds = dataSources.getIfUnique();
         if (ds != null && settings.database().isPresent() && DataSources.sameDatabase(
-                environment.getProperty("spring.datasource.url"), settings.database().get())) {
+                DataSources.urlOf(ds, environment.getProperty("spring.datasource.url")), settings.database().get())) {
             LOG.info("pgvault uses the application's DataSource for its advisory locks and job store");
             b.database(ConnectionSource.of(ds));
         }
