@@ -73,12 +73,24 @@ public final class ServerDirectory {
     private final Path base;
     private final Creation creation;
     private final ProcessRunner asServer;
+    /** The directory's identity (device, inode) when made, so that removal can tell it from a replacement. */
+    private final Object fileKey;
 
     private ServerDirectory(Path path, Path base, Creation creation, ProcessRunner asServer) {
         this.path = path;
         this.base = base;
         this.creation = creation;
         this.asServer = asServer;
+        this.fileKey = creation == Creation.BY_SERVER_USER ? null : identity(path);
+    }
+
+    private static Object identity(Path dir) {
+        try {
+            return Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read the directory just made, " + dir + ": " + e,
+                    e);
+        }
     }
 
     /**
@@ -315,7 +327,9 @@ public final class ServerDirectory {
     }
 
     /**
-     * Removes the directory and everything in it; links are removed, not followed. Does nothing when it is gone.
+     * Removes the directory and everything in it; links are removed, not followed. Does nothing when it is gone. When
+     * this process is root ({@link Creation#HANDED_OVER}), the contents are removed as the server's user through its
+     * launcher and this process only removes the emptied directory itself: it never walks a tree that user can change.
      *
      * @throws PgVaultException when something is left
      * @since 0.6.0
@@ -333,11 +347,52 @@ public final class ServerDirectory {
      * @since 0.6.0
      */
     public void deleteTree(Path tree) {
-        if (creation == Creation.BY_SERVER_USER) {
-            asServer.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", tree.toString())
+        switch (creation) {
+            case THIS_PROCESS -> deleteHere(tree);
+            case BY_SERVER_USER -> asServer.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", tree.toString())
                     .timeout(Duration.ofMinutes(10)).build());
-            return;
+            case HANDED_OVER -> {
+                // root never walks a tree the server's user can change under it: a directory swapped for a link
+                // between two steps of the walk would make root delete (or chmod) whatever the link points at.
+                // The server's user empties it (rm does not follow links, and can only remove what that user may);
+                // root then removes the empty top directory, which rmdir cannot follow either.
+                emptyAsServer(tree);
+                removeEmptyTop(tree);
+            }
+            default -> throw new IllegalStateException(creation.toString());
         }
+    }
+
+    private void emptyAsServer(Path tree) {
+        // chmod -R skips links met on the way; it lets the owner empty directories a tool left 0500
+        asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
+                "[ -d \"$1\" ] && [ ! -L \"$1\" ] || exit 0; chmod -R u+rwx -- \"$1\" 2>/dev/null;"
+                        + " find \"$1\" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +",
+                "sh", tree.toString()).timeout(Duration.ofMinutes(10)).build());
+    }
+
+    /** Removes {@code tree} itself, without following a link, and only when it is still the directory made here. */
+    private void removeEmptyTop(Path tree) {
+        try {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(tree, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return;
+            }
+            if (!attrs.isDirectory() || tree.equals(path) && !Objects.equals(attrs.fileKey(), fileKey)) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot remove " + tree + ": it is no longer the"
+                        + " directory pgvault made (replaced by " + (attrs.isSymbolicLink() ? "a link" : "another file")
+                        + "); left in place");
+            }
+            Files.delete(tree); // rmdir: fails on a non-empty directory, never follows a link
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot remove " + tree + ": " + e, e);
+        }
+    }
+
+    /** This process's own tree, written by a server running as this process's user: no one else to guard against. */
+    private static void deleteHere(Path tree) {
         if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -346,7 +401,7 @@ public final class ServerDirectory {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
                     try {
-                        // trees a tool left read-only (0500 directories) can still be emptied by their owner or root
+                        // trees a tool left read-only (0500 directories) can still be emptied by their owner
                         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
                     } catch (IOException | UnsupportedOperationException e) {
                         // not ours to change: deleting its entries reports the real problem, if there is one
