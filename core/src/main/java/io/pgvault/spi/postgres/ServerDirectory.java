@@ -9,6 +9,8 @@ import io.pgvault.spi.process.ToolProcess;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
@@ -35,10 +37,19 @@ import java.util.Set;
  * server's user cannot make it (the base directory is not writable for it), creation is refused with the reason;
  * it never falls back to a directory others may write.
  *
+ * <p>Every file in it belongs to the server's user, who can run code while a drill runs (a restored
+ * {@code shared_preload_libraries}, {@code COPY ... TO PROGRAM}) and so swap any of them for a link, a FIFO or a
+ * directory link at any moment. Unless the server runs as this process's own user, this process therefore never opens,
+ * walks or deletes anything in it itself: reads, writes and removal go through the launcher as the server's user
+ * (links and anything but regular files read as empty, reads are capped and bounded in time), and a root process
+ * only creates the directory and finally removes it once emptied.
+ *
  * @since 0.6.0
  */
 public final class ServerDirectory {
     private static final Duration FILE_TIMEOUT = Duration.ofMinutes(1);
+    /** Reads are small; a FIFO planted between the check and the open must not hold a drill for long. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
 
     /**
      * Who makes the directory.
@@ -224,7 +235,17 @@ public final class ServerDirectory {
     }
 
     /**
-     * Appends text to a file in the directory, creating it if needed.
+     * Whether files in the directory are reached through the server's launcher. Every file in it is written by the
+     * server's user, who can run code during a drill (a restored {@code shared_preload_libraries}, {@code COPY ... TO
+     * PROGRAM}) and so replace any of them with a link to a file only root may read, or a FIFO that never answers.
+     * Only when the server runs as this process's own user is there nobody to guard against.
+     */
+    private boolean throughLauncher() {
+        return creation != Creation.THIS_PROCESS;
+    }
+
+    /**
+     * Appends text to a file in the directory, creating it if needed; a link in its place is refused.
      *
      * @param file a file in the directory
      * @param text what to append
@@ -232,7 +253,7 @@ public final class ServerDirectory {
      */
     public void append(Path file, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        if (creation != Creation.BY_SERVER_USER) {
+        if (!throughLauncher()) {
             try {
                 Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                         LinkOption.NOFOLLOW_LINKS);
@@ -241,8 +262,33 @@ public final class ServerDirectory {
                 throw new PgVaultException(ErrorCode.REPOSITORY, "cannot append to " + file + ": " + e, e);
             }
         }
-        ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh").arg("-c", "umask 077 && cat >> \"$1\"", "sh",
-                file.toString()).timeout(FILE_TIMEOUT).build();
+        writeAsServer(file, bytes, ">>");
+    }
+
+    /**
+     * Replaces a file's text in the directory, creating it if needed; a link in its place is refused.
+     *
+     * @param file a file in the directory
+     * @param text its new text
+     * @since 0.6.0
+     */
+    public void replace(Path file, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (!throughLauncher()) {
+            try {
+                Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                return;
+            } catch (IOException e) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot write " + file + ": " + e, e);
+            }
+        }
+        writeAsServer(file, bytes, ">");
+    }
+
+    private void writeAsServer(Path file, byte[] bytes, String redirect) {
+        ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh").arg("-c", "umask 077 && [ ! -L \"$1\" ] && cat "
+                + redirect + " \"$1\"", "sh", file.toString()).timeout(FILE_TIMEOUT).build();
         try (ToolProcess p = asServer.start(cmd)) {
             try (OutputStream in = p.stdin()) {
                 in.write(bytes);
@@ -252,27 +298,24 @@ public final class ServerDirectory {
             p.stdout().readAllBytes();
             p.await();
         } catch (IOException e) {
-            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot append to " + file + ": " + e, e);
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot write " + file + ": " + e, e);
         }
     }
 
     /**
      * @param file a file in the directory
-     * @return its size in bytes; 0 when it does not exist or cannot be read
+     * @return its size in bytes; 0 when it does not exist, is not a regular file (a link, a FIFO) or cannot be read
      * @since 0.6.0
      */
     public long size(Path file) {
-        if (creation != Creation.BY_SERVER_USER) {
-            try {
-                return Files.exists(file) ? Files.size(file) : 0;
-            } catch (IOException e) {
-                return 0;
-            }
+        if (!throughLauncher()) {
+            return regularFile(file).map(BasicFileAttributes::size).orElse(0L);
         }
         try {
+            // stat without -L does not follow a link, and opens nothing
             String out = asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
-                    "if [ -f \"$1\" ]; then wc -c < \"$1\"; else echo 0; fi", "sh", file.toString())
-                    .timeout(FILE_TIMEOUT).build()).stdout().strip();
+                    "if [ -f \"$1\" ] && [ ! -L \"$1\" ]; then stat -c %s -- \"$1\"; else echo 0; fi", "sh",
+                    file.toString()).timeout(READ_TIMEOUT).build()).stdout().strip();
             return Long.parseLong(out);
         } catch (PgVaultException | NumberFormatException e) {
             return 0;
@@ -280,7 +323,8 @@ public final class ServerDirectory {
     }
 
     /**
-     * Reads a file's text from an offset, keeping at most its last {@code max} bytes (for log tails).
+     * Reads a file's text from an offset, keeping at most its last {@code max} bytes (for log tails); at most
+     * {@code max} bytes are read whatever the file's size. A link or anything but a regular file reads as empty.
      *
      * @param file   a file in the directory
      * @param offset the first byte to read
@@ -290,38 +334,58 @@ public final class ServerDirectory {
      * @since 0.6.0
      */
     public String read(Path file, long offset, int max) {
-        if (creation != Creation.BY_SERVER_USER) {
-            try {
-                if (!Files.exists(file)) {
-                    return "";
+        if (!throughLauncher()) {
+            Optional<BasicFileAttributes> attrs = regularFile(file);
+            if (attrs.isEmpty()) {
+                return "";
+            }
+            try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                long size = ch.size();
+                long from = Math.max(Math.min(offset, size), size - max);
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(max, size - from));
+                ch.position(from);
+                while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                    // until full or at the end
                 }
-                byte[] all = Files.readAllBytes(file);
-                int from = (int) Math.max(Math.min(offset, all.length), all.length - (long) max);
-                return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+                return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read " + file + ": " + e, e);
             }
         }
+        // tail -c +N seeks in a regular file; head -c caps what is read whatever the file grows to meanwhile
         return asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
-                "[ -f \"$1\" ] || exit 0; tail -c \"+$2\" -- \"$1\" | tail -c \"$3\"", "sh", file.toString(),
-                Long.toString(offset + 1), Integer.toString(max)).timeout(FILE_TIMEOUT).build()).stdout();
+                "[ -f \"$1\" ] && [ ! -L \"$1\" ] || exit 0; size=$(stat -c %s -- \"$1\") || exit 1;"
+                        + " from=$((size - $3)); [ \"$from\" -lt \"$2\" ] && from=$2;"
+                        + " tail -c \"+$((from + 1))\" -- \"$1\" | head -c \"$3\"",
+                "sh", file.toString(), Long.toString(offset), Integer.toString(max))
+                .timeout(READ_TIMEOUT).build()).stdout();
     }
 
     /**
      * @param file a file in the directory
-     * @return its first line, if it exists and can be read
+     * @return its first line (of its first 4 KiB), if it is a regular file and can be read
      * @since 0.6.0
      */
     public Optional<String> firstLine(Path file) {
         try {
-            String text = creation != Creation.BY_SERVER_USER
-                    ? (Files.exists(file) ? Files.readAllLines(file).stream().findFirst().orElse("") : "")
+            String text = !throughLauncher() ? read(file, 0, 4096)
                     : asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
-                            "[ -f \"$1\" ] || exit 0; head -n 1 -- \"$1\"", "sh", file.toString())
-                            .timeout(FILE_TIMEOUT).build()).stdout();
-            String line = text.strip();
+                            "[ -f \"$1\" ] && [ ! -L \"$1\" ] || exit 0; head -c 4096 -- \"$1\"", "sh",
+                            file.toString()).timeout(READ_TIMEOUT).build()).stdout();
+            String line = text.lines().findFirst().orElse("").strip();
             return line.isEmpty() ? Optional.empty() : Optional.of(line);
-        } catch (IOException | PgVaultException e) {
+        } catch (PgVaultException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @return the file's attributes when it is a regular file (not followed if a link) */
+    private static Optional<BasicFileAttributes> regularFile(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? Optional.of(a) : Optional.empty();
+        } catch (IOException e) {
             return Optional.empty();
         }
     }
