@@ -21,9 +21,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -126,11 +128,13 @@ public final class ServerDirectory {
             throw new IllegalArgumentException(creation + " needs the server's OS user");
         }
         Path abs = base.toAbsolutePath().normalize();
+        requireTrusted(abs, osUser);
         try {
             Files.createDirectories(abs);
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create the work directory " + abs + ": " + e, e);
         }
+        requireTrusted(abs, osUser);
         Path dir = switch (creation) {
             case THIS_PROCESS -> createHere(abs, prefix, Optional.empty());
             case HANDED_OVER -> {
@@ -140,6 +144,49 @@ public final class ServerDirectory {
             case BY_SERVER_USER -> createAsServer(abs, prefix, osUser.get(), asServer);
         };
         return new ServerDirectory(dir, abs, creation, asServer);
+    }
+
+    /**
+     * Refuses a base directory someone else could change: the base and each of its parents, read without following
+     * links, must be a directory (not a link), owned by root, this process's user or the server's user, and not
+     * writable by group or others unless sticky (like {@code /tmp}). Otherwise whoever may write there could plant
+     * a link where this process creates the server's directory, or rename it away while a drill runs. Parts not made
+     * yet are skipped: their existing parent is checked, and this process makes them.
+     */
+    private static void requireTrusted(Path dir, Optional<String> osUser) {
+        Set<String> owners = new java.util.TreeSet<>(List.of("root", System.getProperty("user.name")));
+        osUser.ifPresent(owners::add);
+        for (Path p = dir; p != null; p = p.getParent()) {
+            PosixFileAttributes attrs;
+            int mode;
+            try {
+                attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue;
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot check " + p + " above the work directory "
+                        + dir + ": " + e, e);
+            }
+            String why = null;
+            if (attrs.isSymbolicLink()) {
+                why = "is a link (give the work directory by its real path)";
+            } else if (!attrs.isDirectory()) {
+                why = "is not a directory";
+            } else if (!owners.contains(attrs.owner().getName())) {
+                why = "is owned by " + attrs.owner().getName() + ", not by root, " + String.join(" or ",
+                        owners.stream().filter(o -> !o.equals("root")).toList());
+            } else if ((mode & 0022) != 0 && (mode & 01000) == 0) {
+                why = "is writable by " + ((mode & 0002) != 0 ? "everyone" : "its group") + " and not sticky (mode "
+                        + Integer.toOctalString(mode & 07777) + ")";
+            }
+            if (why != null) {
+                throw new ConfigurationException("the work directory " + dir + " cannot be trusted: " + p + " " + why
+                        + "; whoever may change it could redirect or remove the drill server's files. Choose a"
+                        + " directory owned by root or this service's user, not writable by others (or sticky, like"
+                        + " /tmp)");
+            }
+        }
     }
 
     /** Fails early, with a clear message, where initdb would fail late with "Permission denied". */

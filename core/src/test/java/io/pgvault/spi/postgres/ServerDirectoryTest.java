@@ -135,6 +135,60 @@ class ServerDirectoryTest {
     }
 
     @Nested
+    @DisplayName("the base directory must be one nobody else can change")
+    class Base {
+        @Test
+        @DisplayName("a base others may write (0777, not sticky; as root, owned by nobody) is refused and nothing is "
+                + "made in it")
+        void openBase() throws Exception {
+            Path open = Files.createDirectory(base.resolve("open"));
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+            if ("root".equals(ME)) {
+                assertThat(sh("chown nobody -- \"$1\"", open.toString())).isZero();
+            }
+            assertThatThrownBy(() -> ServerDirectory.create(open, "pgvault-t-", Optional.empty(),
+                    ServerDirectory.Creation.THIS_PROCESS, ProcessRunner.local()))
+                    .isInstanceOf(PgVaultException.class)
+                    .hasMessageContaining(open.toString())
+                    .hasMessageContaining("writable");
+            try (Stream<Path> left = Files.list(open)) {
+                assertThat(left).isEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("a base that is a link is refused, and nothing is made where it points")
+        void linkedBase() throws Exception {
+            Path real = Files.createDirectory(base.resolve("real"));
+            Path link = Files.createSymbolicLink(base.resolve("link"), real);
+            assertThatThrownBy(() -> ServerDirectory.create(link, "pgvault-t-", Optional.empty(),
+                    ServerDirectory.Creation.THIS_PROCESS, ProcessRunner.local()))
+                    .isInstanceOf(PgVaultException.class)
+                    .hasMessageContaining(link.toString())
+                    .hasMessageContaining("link");
+            try (Stream<Path> left = Files.list(real)) {
+                assertThat(left).isEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("a missing base under a parent others may write is refused before anything is created; under a "
+                + "sticky one (like /tmp) it is made")
+        void openParent() throws Exception {
+            Path open = Files.createDirectory(base.resolve("open"));
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+            assertThatThrownBy(() -> ServerDirectory.create(open.resolve("work"), "pgvault-t-", Optional.empty(),
+                    ServerDirectory.Creation.THIS_PROCESS, ProcessRunner.local()))
+                    .isInstanceOf(PgVaultException.class)
+                    .hasMessageContaining(open.toString());
+            assertThat(open.resolve("work")).doesNotExist();
+            assertThat(sh("chmod +t -- \"$1\"", open.toString())).isZero();
+            ServerDirectory.create(open.resolve("work"), "pgvault-t-", Optional.empty(),
+                    ServerDirectory.Creation.THIS_PROCESS, ProcessRunner.local()).delete();
+        }
+    }
+
+    @Nested
     @DisplayName("as root, against the server's user")
     class AsRoot {
         @Test
