@@ -523,10 +523,19 @@ public final class ThrowawayServer implements AutoCloseable {
          * Makes the server's private directory; starts nothing.
          *
          * @return the server
+         * @throws io.pgvault.api.ConfigurationException when the base or data directory is not a plain path
+         *                                               ({@link #checkBaseDirectory}) or cannot be trusted
          * @throws PgVaultException when the directory cannot be made privately
          * @since 0.6.0
          */
         public ThrowawayServer create() {
+            // every caller, not only the drill builder: these paths reach pg_ctl's -o through a shell
+            List<String> problems = new java.util.ArrayList<>(checkBaseDirectory(baseDirectory, prefix));
+            if (existingDataDirectory != null && !PLAIN_PATH.matcher(existingDataDirectory.toString()).matches()) {
+                problems.add("data directory " + existingDataDirectory + " may hold only letters, digits and / . _ -"
+                        + " (it reaches pg_ctl through a shell)");
+            }
+            io.pgvault.api.ConfigurationException.throwIfAny(problems);
             ProcessRunner server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
             ServerDirectory.Creation how = creation != null ? creation
                     : ServerDirectory.Creation.choose(osUser, isRoot());
