@@ -9,6 +9,8 @@ import io.pgvault.spi.process.ToolProcess;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
@@ -19,9 +21,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -35,10 +39,19 @@ import java.util.Set;
  * server's user cannot make it (the base directory is not writable for it), creation is refused with the reason;
  * it never falls back to a directory others may write.
  *
+ * <p>Every file in it belongs to the server's user, who can run code while a drill runs (a restored
+ * {@code shared_preload_libraries}, {@code COPY ... TO PROGRAM}) and so swap any of them for a link, a FIFO or a
+ * directory link at any moment. Unless the server runs as this process's own user, this process therefore never opens,
+ * walks or deletes anything in it itself: reads, writes and removal go through the launcher as the server's user
+ * (links and anything but regular files read as empty, reads are capped and bounded in time), and a root process
+ * only creates the directory and finally removes it once emptied.
+ *
  * @since 0.6.0
  */
 public final class ServerDirectory {
     private static final Duration FILE_TIMEOUT = Duration.ofMinutes(1);
+    /** Reads are small; a FIFO planted between the check and the open must not hold a drill for long. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
 
     /**
      * Who makes the directory.
@@ -73,12 +86,24 @@ public final class ServerDirectory {
     private final Path base;
     private final Creation creation;
     private final ProcessRunner asServer;
+    /** The directory's identity (device, inode) when made, so that removal can tell it from a replacement. */
+    private final Object fileKey;
 
     private ServerDirectory(Path path, Path base, Creation creation, ProcessRunner asServer) {
         this.path = path;
         this.base = base;
         this.creation = creation;
         this.asServer = asServer;
+        this.fileKey = creation == Creation.BY_SERVER_USER ? null : identity(path);
+    }
+
+    private static Object identity(Path dir) {
+        try {
+            return Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read the directory just made, " + dir + ": " + e,
+                    e);
+        }
     }
 
     /**
@@ -103,11 +128,13 @@ public final class ServerDirectory {
             throw new IllegalArgumentException(creation + " needs the server's OS user");
         }
         Path abs = base.toAbsolutePath().normalize();
+        requireTrusted(abs, osUser);
         try {
             Files.createDirectories(abs);
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create the work directory " + abs + ": " + e, e);
         }
+        requireTrusted(abs, osUser);
         Path dir = switch (creation) {
             case THIS_PROCESS -> createHere(abs, prefix, Optional.empty());
             case HANDED_OVER -> {
@@ -117,6 +144,49 @@ public final class ServerDirectory {
             case BY_SERVER_USER -> createAsServer(abs, prefix, osUser.get(), asServer);
         };
         return new ServerDirectory(dir, abs, creation, asServer);
+    }
+
+    /**
+     * Refuses a base directory someone else could change: the base and each of its parents, read without following
+     * links, must be a directory (not a link), owned by root, this process's user or the server's user, and not
+     * writable by group or others unless sticky (like {@code /tmp}). Otherwise whoever may write there could plant
+     * a link where this process creates the server's directory, or rename it away while a drill runs. Parts not made
+     * yet are skipped: their existing parent is checked, and this process makes them.
+     */
+    private static void requireTrusted(Path dir, Optional<String> osUser) {
+        Set<String> owners = new java.util.TreeSet<>(List.of("root", System.getProperty("user.name")));
+        osUser.ifPresent(owners::add);
+        for (Path p = dir; p != null; p = p.getParent()) {
+            PosixFileAttributes attrs;
+            int mode;
+            try {
+                attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue;
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot check " + p + " above the work directory "
+                        + dir + ": " + e, e);
+            }
+            String why = null;
+            if (attrs.isSymbolicLink()) {
+                why = "is a link (give the work directory by its real path)";
+            } else if (!attrs.isDirectory()) {
+                why = "is not a directory";
+            } else if (!owners.contains(attrs.owner().getName())) {
+                why = "is owned by " + attrs.owner().getName() + ", not by root, " + String.join(" or ",
+                        owners.stream().filter(o -> !o.equals("root")).toList());
+            } else if ((mode & 0022) != 0 && (mode & 01000) == 0) {
+                why = "is writable by " + ((mode & 0002) != 0 ? "everyone" : "its group") + " and not sticky (mode "
+                        + Integer.toOctalString(mode & 07777) + ")";
+            }
+            if (why != null) {
+                throw new ConfigurationException("the work directory " + dir + " cannot be trusted: " + p + " " + why
+                        + "; whoever may change it could redirect or remove the drill server's files. Choose a"
+                        + " directory owned by root or this service's user, not writable by others (or sticky, like"
+                        + " /tmp)");
+            }
+        }
     }
 
     /** Fails early, with a clear message, where initdb would fail late with "Permission denied". */
@@ -212,7 +282,17 @@ public final class ServerDirectory {
     }
 
     /**
-     * Appends text to a file in the directory, creating it if needed.
+     * Whether files in the directory are reached through the server's launcher. Every file in it is written by the
+     * server's user, who can run code during a drill (a restored {@code shared_preload_libraries}, {@code COPY ... TO
+     * PROGRAM}) and so replace any of them with a link to a file only root may read, or a FIFO that never answers.
+     * Only when the server runs as this process's own user is there nobody to guard against.
+     */
+    private boolean throughLauncher() {
+        return creation != Creation.THIS_PROCESS;
+    }
+
+    /**
+     * Appends text to a file in the directory, creating it if needed; a link in its place is refused.
      *
      * @param file a file in the directory
      * @param text what to append
@@ -220,7 +300,7 @@ public final class ServerDirectory {
      */
     public void append(Path file, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        if (creation != Creation.BY_SERVER_USER) {
+        if (!throughLauncher()) {
             try {
                 Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                         LinkOption.NOFOLLOW_LINKS);
@@ -229,8 +309,33 @@ public final class ServerDirectory {
                 throw new PgVaultException(ErrorCode.REPOSITORY, "cannot append to " + file + ": " + e, e);
             }
         }
-        ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh").arg("-c", "umask 077 && cat >> \"$1\"", "sh",
-                file.toString()).timeout(FILE_TIMEOUT).build();
+        writeAsServer(file, bytes, ">>");
+    }
+
+    /**
+     * Replaces a file's text in the directory, creating it if needed; a link in its place is refused.
+     *
+     * @param file a file in the directory
+     * @param text its new text
+     * @since 0.6.0
+     */
+    public void replace(Path file, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (!throughLauncher()) {
+            try {
+                Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                return;
+            } catch (IOException e) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot write " + file + ": " + e, e);
+            }
+        }
+        writeAsServer(file, bytes, ">");
+    }
+
+    private void writeAsServer(Path file, byte[] bytes, String redirect) {
+        ToolCommand cmd = ToolCommand.builder("sh", "/bin/sh").arg("-c", "umask 077 && [ ! -L \"$1\" ] && cat "
+                + redirect + " \"$1\"", "sh", file.toString()).timeout(FILE_TIMEOUT).build();
         try (ToolProcess p = asServer.start(cmd)) {
             try (OutputStream in = p.stdin()) {
                 in.write(bytes);
@@ -240,27 +345,24 @@ public final class ServerDirectory {
             p.stdout().readAllBytes();
             p.await();
         } catch (IOException e) {
-            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot append to " + file + ": " + e, e);
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot write " + file + ": " + e, e);
         }
     }
 
     /**
      * @param file a file in the directory
-     * @return its size in bytes; 0 when it does not exist or cannot be read
+     * @return its size in bytes; 0 when it does not exist, is not a regular file (a link, a FIFO) or cannot be read
      * @since 0.6.0
      */
     public long size(Path file) {
-        if (creation != Creation.BY_SERVER_USER) {
-            try {
-                return Files.exists(file) ? Files.size(file) : 0;
-            } catch (IOException e) {
-                return 0;
-            }
+        if (!throughLauncher()) {
+            return regularFile(file).map(BasicFileAttributes::size).orElse(0L);
         }
         try {
+            // stat without -L does not follow a link, and opens nothing
             String out = asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
-                    "if [ -f \"$1\" ]; then wc -c < \"$1\"; else echo 0; fi", "sh", file.toString())
-                    .timeout(FILE_TIMEOUT).build()).stdout().strip();
+                    "if [ -f \"$1\" ] && [ ! -L \"$1\" ]; then stat -c %s -- \"$1\"; else echo 0; fi", "sh",
+                    file.toString()).timeout(READ_TIMEOUT).build()).stdout().strip();
             return Long.parseLong(out);
         } catch (PgVaultException | NumberFormatException e) {
             return 0;
@@ -268,7 +370,8 @@ public final class ServerDirectory {
     }
 
     /**
-     * Reads a file's text from an offset, keeping at most its last {@code max} bytes (for log tails).
+     * Reads a file's text from an offset, keeping at most its last {@code max} bytes (for log tails); at most
+     * {@code max} bytes are read whatever the file's size. A link or anything but a regular file reads as empty.
      *
      * @param file   a file in the directory
      * @param offset the first byte to read
@@ -278,44 +381,66 @@ public final class ServerDirectory {
      * @since 0.6.0
      */
     public String read(Path file, long offset, int max) {
-        if (creation != Creation.BY_SERVER_USER) {
-            try {
-                if (!Files.exists(file)) {
-                    return "";
+        if (!throughLauncher()) {
+            Optional<BasicFileAttributes> attrs = regularFile(file);
+            if (attrs.isEmpty()) {
+                return "";
+            }
+            try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                long size = ch.size();
+                long from = Math.max(Math.min(offset, size), size - max);
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(max, size - from));
+                ch.position(from);
+                while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                    // until full or at the end
                 }
-                byte[] all = Files.readAllBytes(file);
-                int from = (int) Math.max(Math.min(offset, all.length), all.length - (long) max);
-                return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+                return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read " + file + ": " + e, e);
             }
         }
+        // tail -c +N seeks in a regular file; head -c caps what is read whatever the file grows to meanwhile
         return asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
-                "[ -f \"$1\" ] || exit 0; tail -c \"+$2\" -- \"$1\" | tail -c \"$3\"", "sh", file.toString(),
-                Long.toString(offset + 1), Integer.toString(max)).timeout(FILE_TIMEOUT).build()).stdout();
+                "[ -f \"$1\" ] && [ ! -L \"$1\" ] || exit 0; size=$(stat -c %s -- \"$1\") || exit 1;"
+                        + " from=$((size - $3)); [ \"$from\" -lt \"$2\" ] && from=$2;"
+                        + " tail -c \"+$((from + 1))\" -- \"$1\" | head -c \"$3\"",
+                "sh", file.toString(), Long.toString(offset), Integer.toString(max))
+                .timeout(READ_TIMEOUT).build()).stdout();
     }
 
     /**
      * @param file a file in the directory
-     * @return its first line, if it exists and can be read
+     * @return its first line (of its first 4 KiB), if it is a regular file and can be read
      * @since 0.6.0
      */
     public Optional<String> firstLine(Path file) {
         try {
-            String text = creation != Creation.BY_SERVER_USER
-                    ? (Files.exists(file) ? Files.readAllLines(file).stream().findFirst().orElse("") : "")
+            String text = !throughLauncher() ? read(file, 0, 4096)
                     : asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
-                            "[ -f \"$1\" ] || exit 0; head -n 1 -- \"$1\"", "sh", file.toString())
-                            .timeout(FILE_TIMEOUT).build()).stdout();
-            String line = text.strip();
+                            "[ -f \"$1\" ] && [ ! -L \"$1\" ] || exit 0; head -c 4096 -- \"$1\"", "sh",
+                            file.toString()).timeout(READ_TIMEOUT).build()).stdout();
+            String line = text.lines().findFirst().orElse("").strip();
             return line.isEmpty() ? Optional.empty() : Optional.of(line);
-        } catch (IOException | PgVaultException e) {
+        } catch (PgVaultException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @return the file's attributes when it is a regular file (not followed if a link) */
+    private static Optional<BasicFileAttributes> regularFile(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? Optional.of(a) : Optional.empty();
+        } catch (IOException e) {
             return Optional.empty();
         }
     }
 
     /**
-     * Removes the directory and everything in it; links are removed, not followed. Does nothing when it is gone.
+     * Removes the directory and everything in it; links are removed, not followed. Does nothing when it is gone. When
+     * this process is root ({@link Creation#HANDED_OVER}), the contents are removed as the server's user through its
+     * launcher and this process only removes the emptied directory itself: it never walks a tree that user can change.
      *
      * @throws PgVaultException when something is left
      * @since 0.6.0
@@ -333,11 +458,52 @@ public final class ServerDirectory {
      * @since 0.6.0
      */
     public void deleteTree(Path tree) {
-        if (creation == Creation.BY_SERVER_USER) {
-            asServer.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", tree.toString())
+        switch (creation) {
+            case THIS_PROCESS -> deleteHere(tree);
+            case BY_SERVER_USER -> asServer.run(ToolCommand.builder("rm", "rm").arg("-rf", "--", tree.toString())
                     .timeout(Duration.ofMinutes(10)).build());
-            return;
+            case HANDED_OVER -> {
+                // root never walks a tree the server's user can change under it: a directory swapped for a link
+                // between two steps of the walk would make root delete (or chmod) whatever the link points at.
+                // The server's user empties it (rm does not follow links, and can only remove what that user may);
+                // root then removes the empty top directory, which rmdir cannot follow either.
+                emptyAsServer(tree);
+                removeEmptyTop(tree);
+            }
+            default -> throw new IllegalStateException(creation.toString());
         }
+    }
+
+    private void emptyAsServer(Path tree) {
+        // chmod -R skips links met on the way; it lets the owner empty directories a tool left 0500
+        asServer.run(ToolCommand.builder("sh", "/bin/sh").arg("-c",
+                "[ -d \"$1\" ] && [ ! -L \"$1\" ] || exit 0; chmod -R u+rwx -- \"$1\" 2>/dev/null;"
+                        + " find \"$1\" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +",
+                "sh", tree.toString()).timeout(Duration.ofMinutes(10)).build());
+    }
+
+    /** Removes {@code tree} itself, without following a link, and only when it is still the directory made here. */
+    private void removeEmptyTop(Path tree) {
+        try {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(tree, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return;
+            }
+            if (!attrs.isDirectory() || tree.equals(path) && !Objects.equals(attrs.fileKey(), fileKey)) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, "cannot remove " + tree + ": it is no longer the"
+                        + " directory pgvault made (replaced by " + (attrs.isSymbolicLink() ? "a link" : "another file")
+                        + "); left in place");
+            }
+            Files.delete(tree); // rmdir: fails on a non-empty directory, never follows a link
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot remove " + tree + ": " + e, e);
+        }
+    }
+
+    /** This process's own tree, written by a server running as this process's user: no one else to guard against. */
+    private static void deleteHere(Path tree) {
         if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -346,7 +512,7 @@ public final class ServerDirectory {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
                     try {
-                        // trees a tool left read-only (0500 directories) can still be emptied by their owner or root
+                        // trees a tool left read-only (0500 directories) can still be emptied by their owner
                         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
                     } catch (IOException | UnsupportedOperationException e) {
                         // not ours to change: deleting its entries reports the real problem, if there is one

@@ -67,6 +67,8 @@ public final class ThrowawayServer implements AutoCloseable {
     private final ServerDirectory files;
     private final Path dataDirectory;
     private final boolean adopted;
+    /** The postmaster's pid read right after a start, verified again before any kill. */
+    private OptionalLong startedPid = OptionalLong.empty();
 
     private ThrowawayServer(Builder b, ProcessRunner server, ServerDirectory files) {
         this.binaries = b.binaries;
@@ -285,6 +287,7 @@ public final class ThrowawayServer implements AutoCloseable {
         try {
             pgCtl(timeout.plusSeconds(15), "-l", logFile().toString(), "-w", "-t",
                     Long.toString(Math.max(1, timeout.toSeconds())), "-o", opts.toString(), "start");
+            startedPid = pid();
             LOG.debug("PostgreSQL {} started in {} on {}:{}", binaries.version(), directory(), HOST, port);
             return true;
         } catch (ToolException e) {
@@ -315,7 +318,10 @@ public final class ThrowawayServer implements AutoCloseable {
     }
 
     /**
-     * {@code pg_ctl stop -m immediate}, then a kill of the postmaster and its children if they are still there.
+     * {@code pg_ctl stop -m immediate}, then a kill of the postmaster and its children if they are still there. The
+     * kill is sent as the server's user through its launcher, and only to a process that is the server's user's and
+     * runs these binaries' {@code postgres}: {@code postmaster.pid} is the server user's file, and a pid written
+     * there by code the server ran must never make this process (root, say) kill anything else.
      *
      * @since 0.6.0
      */
@@ -326,11 +332,49 @@ public final class ThrowawayServer implements AutoCloseable {
         } catch (PgVaultException e) {
             LOG.warn("immediate shutdown of the server in {} failed ({}); killing it", directory(), e.getMessage());
         }
-        pid.ifPresent(p -> ProcessHandle.of(p).ifPresent(h -> {
-            h.descendants().forEach(ProcessHandle::destroyForcibly);
-            h.destroyForcibly();
-            h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> h).join();
-        }));
+        java.util.Set<Long> pids = new java.util.LinkedHashSet<>();
+        startedPid.ifPresent(pids::add);
+        pid.ifPresent(pids::add);
+        pids.forEach(this::kill);
+    }
+
+    private void kill(long pid) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (handle.isEmpty()) {
+            return;
+        }
+        ProcessHandle h = handle.get();
+        if (!isOurPostgres(h)) {
+            LOG.warn("process {} named by {} is not a postgres of OS user {} (it is {} {}): not killed", pid,
+                    dataDirectory.resolve("postmaster.pid"), serverUser(), h.info().user().orElse("?"),
+                    h.info().command().orElse("?"));
+            return;
+        }
+        List<String> argv = new java.util.ArrayList<>(List.of("-c", "kill -KILL \"$@\"", "sh",
+                Long.toString(pid)));
+        h.descendants().forEach(d -> argv.add(Long.toString(d.pid())));
+        // as the server's user: whatever the pids have become meanwhile, only its own processes can be hit
+        server.run(ToolCommand.builder("kill", "/bin/sh").args(argv).timeout(Duration.ofSeconds(20)).build(), 0, 1);
+        h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> h).join();
+    }
+
+    /** @return whether the process runs as the server's user and, where this process may see it, our postgres */
+    private boolean isOurPostgres(ProcessHandle h) {
+        ProcessHandle.Info info = h.info();
+        if (!info.user().map(serverUser()::equals).orElse(false)) {
+            return false;
+        }
+        return info.command().map(c -> {
+            try {
+                return Path.of(c).equals(Path.of(binaries.tool("postgres")).toRealPath());
+            } catch (IOException e) {
+                return false;
+            }
+        }).orElse(true); // another user's executable is hidden without root: the launcher's user bounds the kill
+    }
+
+    private String serverUser() {
+        return osUser.orElseGet(() -> System.getProperty("user.name"));
     }
 
     /**
@@ -479,10 +523,19 @@ public final class ThrowawayServer implements AutoCloseable {
          * Makes the server's private directory; starts nothing.
          *
          * @return the server
+         * @throws io.pgvault.api.ConfigurationException when the base or data directory is not a plain path
+         *                                               ({@link #checkBaseDirectory}) or cannot be trusted
          * @throws PgVaultException when the directory cannot be made privately
          * @since 0.6.0
          */
         public ThrowawayServer create() {
+            // every caller, not only the drill builder: these paths reach pg_ctl's -o through a shell
+            List<String> problems = new java.util.ArrayList<>(checkBaseDirectory(baseDirectory, prefix));
+            if (existingDataDirectory != null && !PLAIN_PATH.matcher(existingDataDirectory.toString()).matches()) {
+                problems.add("data directory " + existingDataDirectory + " may hold only letters, digits and / . _ -"
+                        + " (it reaches pg_ctl through a shell)");
+            }
+            io.pgvault.api.ConfigurationException.throwIfAny(problems);
             ProcessRunner server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
             ServerDirectory.Creation how = creation != null ? creation
                     : ServerDirectory.Creation.choose(osUser, isRoot());

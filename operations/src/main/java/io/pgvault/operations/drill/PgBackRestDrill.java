@@ -39,15 +39,20 @@ final class PgBackRestDrill {
         return pgbr.config().stanza();
     }
 
-    /**
-     * @param id the set asked for, if any
-     * @return that set, or the newest one pgBackRest lists
-     */
     /** @return the backed-up cluster's bin directory, when the stanza's config names one */
     Optional<Path> clusterBinDir() {
         return pgbr.config().cluster().binDir();
     }
 
+    /** @return the role pgvault connects to the backed-up cluster as: a role the restored copy has too */
+    String clusterUser() {
+        return pgbr.config().cluster().user();
+    }
+
+    /**
+     * @param id the set asked for, if any
+     * @return that set, or the newest one pgBackRest lists
+     */
     BackupSet choose(Optional<BackupId> id) {
         List<BackupSet> sets = repo.isPresent() ? pgbr.list(pgbr.config().repo(repo.getAsInt())) : pgbr.info();
         if (id.isPresent()) {

@@ -88,10 +88,10 @@ public final class PhysicalDrill implements RestoreDrill {
                 return;
             }
             Duration restored = Duration.ofNanos(System.nanoTime() - restoreStart);
-            pg.start(List.of("archive_mode=off"), settings.startTimeout());
+            long answered = pg.startRestored(List.of("archive_mode=off"), settings.startTimeout(),
+                    List.of(pgbr.clusterUser()));
             run.target = pg + pgbr.describeTarget();
-            run.rto = Optional.of(Duration.ofNanos(pg.awaitAnswering("postgres", settings.startTimeout())
-                    - restoreStart));
+            run.rto = Optional.of(Duration.ofNanos(answered - restoreStart));
             run.checks.add(DrillCheck.of("restore", true, "pgbackrest restore succeeds and recovery ends",
                     "restored in " + DrillRun.seconds(restored) + ", answering after "
                             + DrillRun.seconds(run.rto.get()), ""));

@@ -103,6 +103,20 @@ final class PostgresBinaries {
                 + "set the drill builder's binDir to a PostgreSQL " + want + " bin directory", null);
     }
 
+    /**
+     * @param server server binaries
+     * @return the psql beside them; for a server-only build (no psql, e.g. an embedded PostgreSQL 17) the newest
+     *         Debian one, else {@code pg_config --bindir}'s, else {@code psql} on {@code PATH}: plain queries work
+     *         across major versions
+     */
+    static String psql(ServerBinaries server) {
+        List<Path> dirs = new ArrayList<>(List.of(server.binDir()));
+        dirs.addAll(debianBinDirs());
+        ServerBinaries.pgConfigBinDir().ifPresent(dirs::add);
+        return dirs.stream().map(d -> d.resolve("psql")).filter(Files::isExecutable).findFirst()
+                .map(Path::toString).orElse("psql");
+    }
+
     /** @return {@code /usr/lib/postgresql/N/bin}, newest major first */
     private static List<Path> debianBinDirs() {
         if (!Files.isDirectory(DEBIAN)) {

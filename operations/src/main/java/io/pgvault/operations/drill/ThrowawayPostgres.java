@@ -27,8 +27,11 @@ import java.util.Properties;
 /**
  * A drill's {@link ThrowawayServer}: SCRAM authentication with a random password made for this server alone (on
  * loopback and on the socket: no other local user or container in the network namespace can connect), reached over
- * JDBC. The server itself (private directory, initdb, pg_ctl, removal) is core's; what is here is what only a drill
- * needs: the password, connections, and waiting for a restored copy to leave recovery.
+ * JDBC. A logical drill's server gets it from initdb; a physical drill's restored copy brings production's roles and
+ * pg_hba.conf, so it runs with pgvault's own hba and ident files and gets the password over its socket before it
+ * accepts anyone else ({@link #startRestored}). The server itself (private directory, initdb, pg_ctl, removal) is
+ * core's; what is here is what only a drill needs: the password, connections, and waiting for a restored copy to leave
+ * recovery.
  */
 final class ThrowawayPostgres implements AutoCloseable {
     static final String HOST = ThrowawayServer.HOST;
@@ -38,6 +41,8 @@ final class ThrowawayPostgres implements AutoCloseable {
     private static final int PORT_ATTEMPTS = 5;
 
     private final ThrowawayServer server;
+    /** The role the drill connects as: {@value #SUPERUSER}, or a restored copy's bootstrap superuser. */
+    private String superuser = SUPERUSER;
     /** The superuser's password, random per server; it reaches initdb through a 0600 file and clients in memory. */
     private final Secret password = randomPassword();
     private int port;
@@ -147,6 +152,70 @@ final class ThrowawayPostgres implements AutoCloseable {
     }
 
     /**
+     * Starts a data directory restored from a physical backup privately and waits until it is out of recovery.
+     *
+     * <p>A restored copy brings production's roles, passwords and (when it lives in PGDATA) pg_hba.conf: a
+     * production {@code host ... 127.0.0.1/32 trust} would make every local user superuser on the copy, and a SCRAM
+     * production would keep the drill out. So the copy runs with pgvault's own {@code hba_file} and
+     * {@code ident_file} in the server's 0700 directory, given on the command line where restored settings cannot
+     * override them. At first they admit only the server's OS user over the 0700 socket ({@code peer}, mapped to
+     * the roles in {@code loginRoles}); as that user, psql waits for recovery to end and gives the bootstrap superuser
+     * (oid 10, whatever its name) the drill's random password, as a SCRAM verifier. Then the rules become that
+     * superuser with SCRAM on {@value #HOST} (and the socket as before), the server reloads them, and the drill
+     * connects over JDBC like a logical drill.
+     *
+     * @param options    further {@code name=value} options, plain characters only
+     * @param timeout    how long to wait for the start and for recovery to end
+     * @param loginRoles roles of the copy the server's OS user may log in as over the socket to set the password
+     *                   (the stanza's connection user, the OS user's name); the first that logs in is used
+     * @return when it first answered out of recovery ({@link System#nanoTime()})
+     */
+    long startRestored(List<String> options, Duration timeout, List<String> loginRoles) {
+        String osUser = server.osUser().orElseGet(() -> System.getProperty("user.name"));
+        List<String> roles = java.util.stream.Stream.concat(loginRoles.stream(), java.util.stream.Stream.of(osUser,
+                SUPERUSER)).distinct().toList();
+        Path hba = directory().resolve("drill_hba.conf");
+        Path ident = directory().resolve("drill_ident.conf");
+        StringBuilder map = new StringBuilder("# pgvault drill: the server's OS user may log in as these roles\n");
+        for (String role : roles) {
+            map.append("drill ").append(hbaName(osUser)).append(' ').append(hbaName(role)).append('\n');
+        }
+        String local = "local all all peer map=drill\n";
+        server.files().replace(ident, map.toString());
+        server.files().replace(hba, "# pgvault drill, until the password is set: the server's OS user only\n" + local);
+        List<String> all = new java.util.ArrayList<>(options);
+        all.add("hba_file=" + hba);
+        all.add("ident_file=" + ident);
+        start(all, timeout);
+
+        SocketPsql psql = SocketPsql.await(this, roles, timeout);
+        long answered = System.nanoTime();
+        superuser = psql.run("SELECT rolname FROM pg_catalog.pg_roles WHERE oid = 10").strip();
+        if (superuser.isEmpty() || superuser.contains("\"") || superuser.contains("\n")) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "the restored copy's bootstrap superuser has a name the"
+                    + " drill cannot write into pg_hba.conf: '" + superuser + "'");
+        }
+        // a verifier, not the password: a restored log_statement = all logs this statement
+        psql.run("DO $pgvault$ BEGIN EXECUTE format('ALTER ROLE %I WITH LOGIN PASSWORD %L VALID UNTIL %L',"
+                + " (SELECT rolname FROM pg_catalog.pg_roles WHERE oid = 10), '" + ScramVerifier.of(password)
+                + "', 'infinity'); END $pgvault$");
+        server.files().replace(hba, "# pgvault drill: its superuser with its random password, and the server's OS"
+                + " user\n" + local + "host all " + hbaName(superuser) + " " + HOST + "/32 scram-sha-256\n");
+        psql.run("SELECT pg_catalog.pg_reload_conf()");
+        awaitAnswering("postgres", timeout); // the reload takes effect a moment later
+        LOG.debug("restored copy in {} private: only {} with the drill's password on {}", directory(), superuser, HOST);
+        return answered;
+    }
+
+    /** @return the name double-quoted for pg_hba.conf / pg_ident.conf, which have no escape for a quote */
+    private static String hbaName(String name) {
+        if (name.isEmpty() || name.contains("\"") || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("role or user name '" + name + "' cannot be written into pg_hba.conf");
+        }
+        return "\"" + name + "\"";
+    }
+
+    /**
      * Waits until the server accepts connections to {@code database} and is out of recovery.
      *
      * @return when it first answered ({@link System#nanoTime()})
@@ -181,19 +250,23 @@ final class ThrowawayPostgres implements AutoCloseable {
 
     /** @return a libpq connection to a database of this server, with its binaries for the client tools */
     PgConnection connection(String database) {
-        return PgConnection.builder().host(HOST).port(port).user(SUPERUSER).password(password).database(database)
+        return PgConnection.builder().host(HOST).port(port).user(superuser).password(password).database(database)
                 .binDir(server.binaries().binDir()).build();
     }
 
     /** @return a JDBC connection to a database of this server, autocommit */
     Connection jdbc(String database) throws SQLException {
         Properties props = new Properties();
-        props.setProperty("user", SUPERUSER);
+        props.setProperty("user", superuser);
         props.setProperty("password", password.reveal());
         props.setProperty("ApplicationName", "pgvault-drill");
         props.setProperty("connectTimeout", "10");
         return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + port + "/"
                 + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20"), props);
+    }
+
+    ThrowawayServer server() {
+        return server;
     }
 
     /** @return the tail of the server log, for a report */

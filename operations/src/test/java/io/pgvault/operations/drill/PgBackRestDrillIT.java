@@ -19,13 +19,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -120,6 +127,47 @@ class PgBackRestDrillIT {
             assertThat(s).as("left in the work directory").isEmpty();
         }
         assertThat(pg.queryValue("postgres", "SELECT count(*) FROM marks")).isEqualTo("2010");
+    }
+
+    @Test
+    @DisplayName("the restored copy is private: production's pg_hba.conf (the test kit's trust) does not apply, a "
+            + "connection without the drill's password is refused on TCP and on the socket; a SCRAM-only production "
+            + "hba still drills")
+    void restoredCopyIsPrivate() throws Exception {
+        String scramOnly = "local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n";
+        for (Optional<String> productionHba : List.of(Optional.<String>empty(), Optional.of(scramOnly))) {
+            PgBackRestDrill drill = new PgBackRestDrill(pgbr, Optional.empty(), Optional.empty(), OptionalInt.empty());
+            ThrowawayPostgres copy = ThrowawayPostgres.create(PostgresBinaries.locateMajor(Optional.empty(),
+                    drill.clusterBinDir().stream().toList(), PhysicalDrill.majorOf(full)),
+                    ThrowawayPostgres.isRoot() ? Optional.of("postgres") : Optional.empty(), work());
+            try {
+                drill.restore(full, true, copy);
+                if (productionHba.isPresent()) {
+                    Files.writeString(copy.dataDirectory().resolve("pg_hba.conf"), productionHba.get());
+                }
+                copy.startRestored(List.of("archive_mode=off"), Duration.ofSeconds(30), List.of("postgres"));
+                try (Connection c = copy.jdbc("postgres"); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT count(*) FROM marks")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(2010); // the set and the archive after it
+                }
+                for (String host : List.of(ThrowawayPostgres.HOST, copy.directory().toString())) {
+                    for (String role : List.of("postgres", "nobody")) {
+                        ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-w", "-h", host, "-p",
+                                Integer.toString(copy.port()), "-U", role, "-d", "postgres", "-c", "SELECT 1")
+                                .redirectErrorStream(true);
+                        pb.environment().remove("PGPASSWORD");
+                        pb.environment().put("PGPASSFILE", "/dev/null");
+                        Process p = pb.start();
+                        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                        assertThat(p.exitValue()).as(role + "@" + host + " without the password: " + out).isNotZero();
+                    }
+                }
+            } finally {
+                copy.close();
+            }
+        }
     }
 
     @Test

@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -128,6 +130,81 @@ class ThrowawayPostgresIT {
         } finally {
             run(List.of("rm", "-rf", "--", base.toString()));
         }
+    }
+
+    @Test
+    @DisplayName("postmaster.pid rewritten by the server's user to the pid of a root process (and pg_ctl thus "
+            + "broken): close() does not kill that process, and still stops the server it started")
+    void forgedPidFile() throws Exception {
+        assumeTrue(ThrowawayPostgres.isRoot(), "needs root to run the server as postgres");
+        Path base = rootBase();
+        // NEVER pid 1 here: a root-owned sleep stands for the host's processes
+        Process canary = new ProcessBuilder("sleep", "300").start();
+        long postmaster = -1;
+        try {
+            ThrowawayPostgres pg = ThrowawayPostgres.create(PostgresBinaries.locate(Optional.empty()),
+                    Optional.of(ThrowawayPostgres.SUPERUSER), base);
+            pg.initdb("C.UTF-8", List.of());
+            pg.start(List.of(), Duration.ofSeconds(60));
+            Path pidFile = pg.dataDirectory().resolve("postmaster.pid");
+            List<String> lines = new ArrayList<>(Files.readAllLines(pidFile));
+            postmaster = Long.parseLong(lines.get(0).strip());
+            lines.set(0, Long.toString(canary.pid()));
+            Files.write(pidFile, lines);
+            try {
+                pg.close();
+            } catch (PgVaultException e) {
+                // what it says is not the point: whom it killed is
+            }
+            assertThat(canary.isAlive()).as("the root process named in the forged postmaster.pid").isTrue();
+            long pm = postmaster;
+            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pm).map(h -> !h.isAlive())
+                    .orElse(true));
+        } finally {
+            canary.destroyForcibly();
+            if (postmaster > 0) {
+                run(List.of("runuser", "-u", ThrowawayPostgres.SUPERUSER, "--", "kill", "-KILL",
+                        Long.toString(postmaster)));
+            }
+            run(List.of("rm", "-rf", "--", base.toString()));
+        }
+    }
+
+    @Test
+    @DisplayName("the server's user links postgres.log to a root-only file and makes postmaster.pid a FIFO: the log "
+            + "tail (what a report quotes) does not contain the file, and close() does not hang")
+    void plantedLogAndPidFile() throws Exception {
+        assumeTrue(ThrowawayPostgres.isRoot(), "needs root to run the server as postgres");
+        Path base = rootBase();
+        Path secret = Files.createTempFile(Path.of("/tmp"), "pgvault-secret-", "");
+        try {
+            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+            Files.writeString(secret, "CANARY-SECRET-4711\n");
+            ThrowawayPostgres pg = ThrowawayPostgres.create(PostgresBinaries.locate(Optional.empty()),
+                    Optional.of(ThrowawayPostgres.SUPERUSER), base);
+            Path dir = pg.directory();
+            String asPostgres = "ln -s -- \"$2\" \"$1/postgres.log\" && mkdir \"$1/data\" && mkfifo \"$1/data/postmaster.pid\"";
+            assertThat(run(List.of("runuser", "-u", "postgres", "--", "sh", "-c", asPostgres, "sh", dir.toString(),
+                    secret.toString())).exit()).isZero();
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                assertThat(pg.logTail(100_000)).doesNotContain("CANARY-SECRET");
+                try {
+                    pg.close();
+                } catch (PgVaultException e) {
+                    // reported, not hung
+                }
+            });
+            assertThat(dir).doesNotExist();
+        } finally {
+            run(List.of("rm", "-rf", "--", base.toString(), secret.toString()));
+        }
+    }
+
+    /** @return a root-owned 0755 directory under /tmp that the postgres OS user can enter */
+    private static Path rootBase() throws IOException {
+        Path base = Files.createTempDirectory(Path.of("/tmp"), "pgvault-drill-it-");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return base;
     }
 
     private record Result(int exit, String output) {
