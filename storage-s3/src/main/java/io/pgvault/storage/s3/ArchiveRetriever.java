@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * {@code ongoing-request="true"} while one runs, {@code ongoing-request="false", expiry-date="..."} once the copy is
  * readable; RestoreObject answers 202 when it starts a restore, 200 when a restored copy exists, 409
  * RestoreAlreadyInProgress while one runs, 403 InvalidObjectState for an object not in an archive class.
+ * <p>While waiting, a HeadObject that fails in a way a later poll may not (5xx, throttling, timeouts, a broken
+ * connection: the SDK has retried already) counts as "still pending" and is reported with the timeout.
  */
 final class ArchiveRetriever {
     private static final Set<String> ARCHIVE_CLASSES = Set.of("GLACIER", "DEEP_ARCHIVE");
@@ -52,6 +54,8 @@ final class ArchiveRetriever {
     private final Set<String> pending = new LinkedHashSet<>();
     private Instant earliestExpiry;
     private int requestsSent;
+    private int pollFailures;
+    private S3RepositoryException lastPollFailure;
 
     ArchiveRetriever(S3Client s3, S3RepositoryConfig config, S3Errors errors, ArchiveRetrieval retrieval,
             Consumer<ArchiveProgress> progress) {
@@ -95,7 +99,11 @@ final class ArchiveRetriever {
 
     private void poll() {
         for (String key : List.copyOf(pending)) {
-            HeadObjectResponse head = head(key);
+            Optional<HeadObjectResponse> polled = pollHead(key);
+            if (polled.isEmpty()) {
+                continue; // failed this time: still pending
+            }
+            HeadObjectResponse head = polled.get();
             if (!isArchived(head)) { // copied back to a readable class meanwhile
                 pending.remove(key);
                 continue;
@@ -111,6 +119,20 @@ final class ArchiveRetriever {
                 }
                 case ONGOING -> { }
             }
+        }
+    }
+
+    /** HeadObject while waiting: a failure a later poll may not meet is counted and taken as "still pending". */
+    private Optional<HeadObjectResponse> pollHead(String key) {
+        try {
+            return Optional.of(head(key));
+        } catch (S3RepositoryException e) {
+            if (!S3Errors.transientFailure(e.getCause())) {
+                throw e;
+            }
+            pollFailures++;
+            lastPollFailure = e;
+            return Optional.empty();
         }
     }
 
@@ -176,13 +198,18 @@ final class ArchiveRetriever {
     }
 
     private ArchiveRetrievalTimeoutException timedOut() {
-        return new ArchiveRetrievalTimeoutException(pending.size() + " of " + archived.size()
+        ArchiveRetrievalTimeoutException e = new ArchiveRetrievalTimeoutException(pending.size() + " of " + archived.size()
                 + " archived object(s) in " + config.id() + " still being restored from the archive after "
                 + retrieval.timeout() + " (tier " + retrieval.tier() + "; Standard takes hours, Deep Archive up to "
                 + "12 h, Bulk up to 48 h), e.g. '" + pending.iterator().next() + "'. The retrieval requests stay in "
                 + "force at S3: running the same restore again later is safe, sends no second request for these "
-                + "objects and goes on waiting; or raise archiveRetrieval's timeout", archived.size(),
-                List.copyOf(pending));
+                + "objects and goes on waiting; or raise archiveRetrieval's timeout" + (pollFailures == 0 ? ""
+                : ". " + pollFailures + " HeadObject(s) failed while polling and were taken as still pending, the "
+                + "last: " + lastPollFailure.getMessage()), archived.size(), List.copyOf(pending));
+        if (lastPollFailure != null) {
+            e.addSuppressed(lastPollFailure);
+        }
+        return e;
     }
 
     private void sleep(Duration duration) {

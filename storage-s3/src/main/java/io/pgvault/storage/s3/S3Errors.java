@@ -20,6 +20,10 @@ final class S3Errors {
     private static final Set<String> CREDENTIAL_CODES = Set.of("InvalidAccessKeyId", "SignatureDoesNotMatch",
             "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "InvalidSecurity", "AuthorizationHeaderMalformed");
 
+    /** Error codes of S3 (and compatible stores) asking the client to slow down or try again. */
+    private static final Set<String> THROTTLING_CODES = Set.of("SlowDown", "Throttling", "ThrottlingException",
+            "RequestLimitExceeded", "TooManyRequests", "RequestTimeout", "InternalError", "ServiceUnavailable");
+
     private final S3RepositoryConfig config;
 
     S3Errors(S3RepositoryConfig config) {
@@ -71,7 +75,7 @@ final class S3Errors {
             if ("NoSuchBucket".equals(code)) {
                 return Reason.BUCKET_NOT_FOUND;
             }
-            if (CREDENTIAL_CODES.contains(code)) {
+            if (code != null && CREDENTIAL_CODES.contains(code)) { // a HEAD error has no body, so no code
                 return Reason.CREDENTIALS_REJECTED;
             }
             if ("InvalidObjectState".equals(code)) { // a 403, but no permission is missing
@@ -103,6 +107,19 @@ final class S3Errors {
             return Reason.NETWORK;
         }
         return Reason.SERVICE;
+    }
+
+    /**
+     * @param e a failure of one request, after the SDK's own retries
+     * @return whether the same request later may succeed: a 5xx, throttling, a timeout or a broken connection
+     */
+    static boolean transientFailure(Throwable e) {
+        if (e instanceof S3Exception s3) {
+            String code = errorCode(s3);
+            return s3.statusCode() >= 500 || s3.statusCode() == 429 || code != null && THROTTLING_CODES.contains(code);
+        }
+        Reason reason = classify(e);
+        return reason == Reason.NETWORK || reason == Reason.TIMEOUT;
     }
 
     static String errorCode(S3Exception e) {

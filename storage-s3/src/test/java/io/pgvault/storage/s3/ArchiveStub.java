@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  *       for an object not in GLACIER or DEEP_ARCHIVE.</li>
  * </ul>
  * A restore completes at the {@code restoreAfterHeads}-th HeadObject of the object after it was started: "objects
- * become readable after N polls". Every request is recorded.
+ * become readable after N polls". Every request is recorded. HeadObjects of an object can be made to fail with 503
+ * (S3's SlowDown after the SDK gave up retrying; a HEAD answer has no body).
  */
 final class ArchiveStub implements AutoCloseable {
     static final String BUCKET = "cold";
@@ -55,6 +56,9 @@ final class ArchiveStub implements AutoCloseable {
         int headsWhileOngoing;
         ZonedDateTime expiry; // non-null once a restored copy exists
         Runnable afterNextHead;
+        int heads; // every HeadObject of the object, failed ones included
+        int failHeadsFrom;
+        int failHeadsTo = -1;
 
         Stored(byte[] bytes, String storageClass, int restoreAfterHeads) {
             this.bytes = bytes;
@@ -103,6 +107,15 @@ final class ArchiveStub implements AutoCloseable {
         synchronized (o) {
             o.ongoing = false;
             o.expiry = ZonedDateTime.now(ZoneOffset.UTC).plusDays(3).withNano(0);
+        }
+    }
+
+    /** The {@code from}-th to {@code to}-th HeadObject of {@code key} (1-based, all of its HEADs counted) answer 503. */
+    void failHeads(String key, int from, int to) {
+        Stored o = objects.get(key);
+        synchronized (o) {
+            o.failHeadsFrom = from;
+            o.failHeadsTo = to;
         }
     }
 
@@ -187,6 +200,11 @@ final class ArchiveStub implements AutoCloseable {
         Runnable after;
         String restore = null;
         synchronized (o) {
+            o.heads++;
+            if (o.heads >= o.failHeadsFrom && o.heads <= o.failHeadsTo) { // S3's SlowDown; a HEAD has no body
+                exchange.sendResponseHeaders(503, -1);
+                return;
+            }
             if (o.ongoing && ++o.headsWhileOngoing >= o.restoreAfterHeads) {
                 o.ongoing = false;
                 o.expiry = ZonedDateTime.now(ZoneOffset.UTC).plusDays(3).withNano(0);

@@ -215,6 +215,34 @@ class S3ArchiveRetrievalTest {
         }
 
         @Test
+        @DisplayName("a HeadObject that fails while polling (503 SlowDown after the SDK's retries) counts as still "
+                + "pending: the wait goes on and ends when the object is restored")
+        void transientPollFailure() throws IOException {
+            stub.put(GLACIER, bytes(GLACIER, 3000), "GLACIER", 3).failHeads(GLACIER, 2, 2); // the first poll's HEAD
+            try (S3Repository repository = S3Repository.of(stub.config().maxAttempts(1).build())) {
+                ArchiveRetrievalResult result = repository.prepareRead(List.of(GLACIER), FAST, p -> { });
+                assertThat(result.archived()).containsExactly(GLACIER);
+                assertThat(result.requestsSent()).isEqualTo(1);
+                assertThat(read(repository, GLACIER)).isEqualTo(bytes(GLACIER, 3000));
+            }
+            assertThat(stub.restores()).extracting(RestoreCall::status).containsExactly(202);
+        }
+
+        @Test
+        @DisplayName("HeadObjects that fail until the timeout end in the timeout, which counts them and quotes the "
+                + "last")
+        void pollFailuresUntilTimeout() {
+            stub.put(GLACIER, bytes(GLACIER, 3000), "GLACIER", 3).failHeads(GLACIER, 2, Integer.MAX_VALUE);
+            try (S3Repository repository = S3Repository.of(stub.config().maxAttempts(1).build())) {
+                assertThatExceptionOfType(ArchiveRetrievalTimeoutException.class)
+                        .isThrownBy(() -> repository.prepareRead(List.of(GLACIER),
+                                FAST.withTimeout(Duration.ofMillis(300)), p -> { }))
+                        .satisfies(e -> assertThat(e.pending()).containsExactly(GLACIER))
+                        .withMessageContaining("HeadObject").withMessageContaining("503");
+            }
+        }
+
+        @Test
         @DisplayName("a key without an object is NotFoundException before any retrieval is requested")
         void missingKey() {
             fourClasses();
