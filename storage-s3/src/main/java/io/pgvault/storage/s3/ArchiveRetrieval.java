@@ -20,13 +20,23 @@ import java.util.List;
  * Standard storage for {@link #days()} days on top of the archived one.
  *
  * @param tier         how fast (and at what price) S3 restores: default {@link Tier#STANDARD}
- * @param days         how many days S3 keeps the restored copy readable, at least 1: default 3
+ * @param days         how many days S3 keeps the restored copy readable, at least 1: default 3. The first copy
+ *                     arrives before the last, so {@code days} × 24 h must exceed {@code timeout} plus
+ *                     {@link #READ_MARGIN} (12 h to read the set after the wait): days 1 allows a timeout below 12 h,
+ *                     the default 3 one below 60 h
  * @param pollInterval how often the objects still being restored are checked (one HeadObject each): default 1 min
  * @param timeout      how long to wait for every object before giving up with
  *                     {@link ArchiveRetrievalTimeoutException}: default 48 h (Deep Archive with Bulk)
  * @since 0.6.0
  */
 public record ArchiveRetrieval(Tier tier, int days, Duration pollInterval, Duration timeout) {
+    /**
+     * How long a restored copy must still last when the wait ends, for the restore to read the set: 12 hours. Copies
+     * that would expire sooner are asked for again (S3 then moves their expiry to now + {@link #days()}).
+     *
+     * @since 0.6.0
+     */
+    public static final Duration READ_MARGIN = Duration.ofHours(12);
 
     /**
      * Validates the settings, reporting every problem at once.
@@ -47,6 +57,11 @@ public record ArchiveRetrieval(Tier tier, int days, Duration pollInterval, Durat
         }
         if (timeout == null || timeout.isNegative()) {
             problems.add("archive retrieval timeout must not be negative, was " + timeout);
+        } else if (days >= 1 && Duration.ofDays(days).compareTo(timeout.plus(READ_MARGIN)) <= 0) {
+            long enough = timeout.plus(READ_MARGIN).toHours() / 24 + 1;
+            problems.add("archive retrieval days (" + days + ") must outlast the timeout (" + timeout + ") plus 12 h "
+                    + "to read the set afterwards, or the first restored copies expire before the last arrive: days "
+                    + "at least " + enough + ", or a shorter timeout");
         }
         ConfigurationException.throwIfAny(problems);
     }
@@ -69,7 +84,8 @@ public record ArchiveRetrieval(Tier tier, int days, Duration pollInterval, Durat
     }
 
     /**
-     * @param days how many days S3 keeps the restored copy, at least 1
+     * @param days how many days S3 keeps the restored copy, at least 1 and more than the timeout plus 12 h (each
+     *             {@code with...} validates the whole: when lowering both, shorten the timeout first)
      * @return these settings with {@code days}
      * @since 0.6.0
      */

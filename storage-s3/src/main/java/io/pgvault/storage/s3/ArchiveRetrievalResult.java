@@ -12,8 +12,9 @@ import java.util.Optional;
  * @param objects        how many distinct objects were asked for
  * @param archived       the keys that were in an archive storage class (all now restored), in the order asked
  * @param archivedBytes  their bytes
- * @param requestsSent   RestoreObject requests that started a retrieval (202); objects already restored or being
- *                       restored need none
+ * @param requestsSent   RestoreObject requests that started a retrieval (202); objects being restored need none, nor
+ *                       do restored ones whose copy lasts long enough (one expiring sooner gets a request answered
+ *                       200, which only extends it and is not counted)
  * @param waited         time from the start to the last object ready
  * @param earliestExpiry when the first restored copy expires (S3's {@code expiry-date}); read before then. Empty when
  *                       nothing was archived or S3 did not say

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Archived objects were still being restored when the wait ended ({@link ArchiveRetrieval#timeout()}). The retrieval
- * requests stay in force at S3, so running the same restore again later is safe: objects already restored or being
- * restored get no new request, and it goes on waiting where this one stopped. Reason
+ * requests stay in force at S3, so running the same restore again later is safe: objects being restored get no new
+ * request (nor do restored ones, unless their copy could expire before the read: that request only extends it), and it
+ * goes on waiting where this one stopped. Reason
  * {@link S3RepositoryException.Reason#ARCHIVE_RETRIEVAL_PENDING}; {@link #retryable()} is {@code true}.
  *
  * @since 0.6.0

@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * What S3 says, per its API reference: HeadObject's {@code x-amz-restore} is absent before any restore,
  * {@code ongoing-request="true"} while one runs, {@code ongoing-request="false", expiry-date="..."} once the copy is
  * readable; RestoreObject answers 202 when it starts a restore, 200 when a restored copy exists, 409
- * RestoreAlreadyInProgress while one runs, 403 InvalidObjectState for an object not in an archive class.
+ * RestoreAlreadyInProgress while one runs, 403 InvalidObjectState for an object not in an archive class; sent for an
+ * object restored already, it moves the copy's expiry to now + Days ("you can update the restoration period by
+ * reissuing the request with a new period"), which is how a copy that would expire before the read is kept.
  * <p>While waiting, a HeadObject that fails in a way a later poll may not (5xx, throttling, timeouts, a broken
  * connection: the SDK has retried already) counts as "still pending" and is reported with the timeout.
  */
@@ -79,7 +81,7 @@ final class ArchiveRetriever {
                 switch (restoreState(head)) {
                     case NONE -> request(key);
                     case ONGOING -> pending.add(key);
-                    case DONE -> ready(head);
+                    case DONE -> restored(key, head);
                 }
             }
         });
@@ -111,7 +113,7 @@ final class ArchiveRetriever {
             switch (restoreState(head)) {
                 case DONE -> {
                     pending.remove(key);
-                    ready(head);
+                    restored(key, head);
                 }
                 case NONE -> { // the restored copy expired already, or the request was lost: ask again
                     pending.remove(key);
@@ -120,6 +122,22 @@ final class ArchiveRetriever {
                 case ONGOING -> { }
             }
         }
+    }
+
+    /** S3's answers to RestoreObject that are no error. */
+    private enum Answer { STARTED, RESTORED, IN_PROGRESS, NOT_ARCHIVED }
+
+    /** A readable copy; asked for again when it could expire before the wait and the read are over. */
+    private void restored(String key, HeadObjectResponse head) {
+        Optional<Instant> expiry = expiry(head.restore());
+        Instant readBy = start.plus(retrieval.timeout()).plus(ArchiveRetrieval.READ_MARGIN);
+        if (expiry.isPresent() && expiry.get().isBefore(readBy)) {
+            if (request(key) == Answer.RESTORED) { // S3 rounds the new expiry up to a midnight: at least this
+                noteExpiry(Instant.now().plus(Duration.ofDays(retrieval.days())));
+            }
+            return; // else expired meanwhile and being restored anew (pending), or out of the archive
+        }
+        expiry.ifPresent(this::noteExpiry);
     }
 
     /** HeadObject while waiting: a failure a later poll may not meet is counted and taken as "still pending". */
@@ -136,24 +154,26 @@ final class ArchiveRetriever {
         }
     }
 
-    /** Sends RestoreObject; the key is pending afterwards unless S3 says a restored copy exists. */
-    private void request(String key) {
+    /** Sends RestoreObject; the key is pending afterwards when a restore started or is running. */
+    private Answer request(String key) {
         String action = "cannot request the retrieval of '" + key + "' from the archive in " + config.id();
         try {
             RestoreObjectResponse response = s3.restoreObject(request -> request.bucket(config.bucket())
                     .key(config.prefix() + key).restoreRequest(restore -> restore.days(retrieval.days())
                             .glacierJobParameters(job -> job.tier(retrieval.tier().wireName()))));
             if (response.sdkHttpResponse().statusCode() == 200) { // restored already; its expiry moved
-                return;
+                return Answer.RESTORED;
             }
             requestsSent++;
             pending.add(key);
+            return Answer.STARTED;
         } catch (S3Exception e) {
             String code = S3Errors.errorCode(e);
             if (e.statusCode() == 409 && "RestoreAlreadyInProgress".equals(code)) {
                 pending.add(key); // another client's (or an earlier run's) retrieval: wait for it
+                return Answer.IN_PROGRESS;
             } else if ("InvalidObjectState".equals(code)) {
-                return; // no longer in an archive class: readable as it is
+                return Answer.NOT_ARCHIVED; // no longer in an archive class: readable as it is
             } else if ("GlacierExpeditedRetrievalNotAvailable".equals(code)) {
                 throw new S3RepositoryException(Reason.SERVICE, action + ": S3 has no capacity for Expedited "
                         + "retrievals now (HTTP 503 GlacierExpeditedRetrievalNotAvailable): retry later, or use tier "
@@ -182,12 +202,10 @@ final class ArchiveRetriever {
         }
     }
 
-    private void ready(HeadObjectResponse head) {
-        expiry(head.restore()).ifPresent(expiry -> {
-            if (earliestExpiry == null || expiry.isBefore(earliestExpiry)) {
-                earliestExpiry = expiry;
-            }
-        });
+    private void noteExpiry(Instant expiry) {
+        if (earliestExpiry == null || expiry.isBefore(earliestExpiry)) {
+            earliestExpiry = expiry;
+        }
     }
 
     private void report() {

@@ -110,6 +110,15 @@ final class ArchiveStub implements AutoCloseable {
         }
     }
 
+    /** Finishes a restore now with a restored copy that expires after {@code life} (another client's short Days). */
+    void finishRestore(String key, java.time.Duration life) {
+        Stored o = objects.get(key);
+        synchronized (o) {
+            o.ongoing = false;
+            o.expiry = ZonedDateTime.now(ZoneOffset.UTC).plus(life).withNano(0);
+        }
+    }
+
     /** The {@code from}-th to {@code to}-th HeadObject of {@code key} (1-based, all of its HEADs counted) answer 503. */
     void failHeads(String key, int from, int to) {
         Stored o = objects.get(key);

@@ -243,6 +243,23 @@ class S3ArchiveRetrievalTest {
         }
 
         @Test
+        @DisplayName("a restored copy that could expire before the wait and the read are over is asked for again: "
+                + "S3 answers 200 and moves its expiry to now + days")
+        void nearExpiryExtended() throws IOException {
+            stub.put(GLACIER, bytes(GLACIER, 3000), "GLACIER", 3).put(DEEP, bytes(DEEP, 4000), "DEEP_ARCHIVE", 3);
+            stub.finishRestore(GLACIER, Duration.ofHours(1)); // another client restored it with a short Days
+            stub.finishRestore(DEEP, Duration.ofDays(2)); // lasts longer than the 20 s wait and the read margin
+            try (S3Repository repository = S3Repository.of(stub.config().build())) {
+                ArchiveRetrievalResult result = repository.prepareRead(List.of(GLACIER, DEEP), FAST, p -> { });
+                assertThat(stub.restores()).containsExactly(new RestoreCall(GLACIER, 200, "Standard", 3));
+                assertThat(result.requestsSent()).isZero();
+                assertThat(result.earliestExpiry()).hasValueSatisfying(
+                        expiry -> assertThat(expiry).isAfter(Instant.now().plus(Duration.ofDays(1))));
+                assertThat(read(repository, GLACIER)).isEqualTo(bytes(GLACIER, 3000));
+            }
+        }
+
+        @Test
         @DisplayName("a key without an object is NotFoundException before any retrieval is requested")
         void missingKey() {
             fourClasses();
@@ -300,6 +317,20 @@ class S3ArchiveRetrievalTest {
             S3RepositoryConfig on = S3RepositoryConfig.builder("backups").archiveRetrieval(ArchiveRetrieval.defaults())
                     .build();
             assertThat(on.toBuilder().build()).isEqualTo(on);
+        }
+
+        @Test
+        @DisplayName("the restored copies must outlast the wait plus 12 hours of reading: days=1 with a 48 h timeout "
+                + "is refused, the defaults (3 days, 48 h) are not")
+        void daysOutlastTimeout() {
+            assertThatExceptionOfType(ConfigurationException.class)
+                    .isThrownBy(() -> ArchiveRetrieval.defaults().withDays(1))
+                    .withMessageContaining("days").withMessageContaining("PT48H").withMessageContaining("12 h")
+                    .withMessageContaining("at least 3");
+            assertThatExceptionOfType(ConfigurationException.class) // 48 h is not more than 36 h + 12 h
+                    .isThrownBy(() -> ArchiveRetrieval.defaults().withTimeout(Duration.ofHours(36)).withDays(2));
+            assertThat(ArchiveRetrieval.defaults().withTimeout(Duration.ofHours(35)).withDays(2).days()).isEqualTo(2);
+            assertThat(ArchiveRetrieval.defaults().withTimeout(Duration.ofHours(1)).withDays(1).days()).isEqualTo(1);
         }
 
         @Test
