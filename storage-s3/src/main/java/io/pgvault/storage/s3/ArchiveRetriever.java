@@ -15,6 +15,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,7 +36,10 @@ import java.util.regex.Pattern;
  * object restored already, it moves the copy's expiry to now + Days ("you can update the restoration period by
  * reissuing the request with a new period"), which is how a copy that would expire before the read is kept.
  * <p>While waiting, a HeadObject that fails in a way a later poll may not (5xx, throttling, timeouts, a broken
- * connection: the SDK has retried already) counts as "still pending" and is reported with the timeout.
+ * connection: the SDK has retried already) counts as "still pending" and is reported with the timeout; a poll that shows
+ * no restore at all gets one more RestoreObject per object (the request was lost), a second such poll fails with
+ * {@link Reason#ARCHIVE_RESTORE_UNREPORTED}: a store that never sends {@code x-amz-restore} would otherwise get a
+ * request per object per poll for the whole timeout.
  */
 final class ArchiveRetriever {
     private static final Set<String> ARCHIVE_CLASSES = Set.of("GLACIER", "DEEP_ARCHIVE");
@@ -56,6 +60,8 @@ final class ArchiveRetriever {
     private final Set<String> pending = new LinkedHashSet<>();
     private Instant earliestExpiry;
     private int requestsSent;
+    /** RestoreObjects sent while polling, per key: one each at most. */
+    private final Map<String, Integer> resent = new HashMap<>();
     private int pollFailures;
     private S3RepositoryException lastPollFailure;
 
@@ -115,9 +121,9 @@ final class ArchiveRetriever {
                     pending.remove(key);
                     restored(key, head);
                 }
-                case NONE -> { // the restored copy expired already, or the request was lost: ask again
+                case NONE -> { // the request was lost (or the copy expired): ask once more, then give up
                     pending.remove(key);
-                    request(key);
+                    resend(key);
                 }
                 case ONGOING -> { }
             }
@@ -138,6 +144,19 @@ final class ArchiveRetriever {
             return; // else expired meanwhile and being restored anew (pending), or out of the archive
         }
         expiry.ifPresent(this::noteExpiry);
+    }
+
+    private void resend(String key) {
+        if (resent.merge(key, 1, Integer::sum) > 1) {
+            throw new S3RepositoryException(Reason.ARCHIVE_RESTORE_UNREPORTED, "'" + key + "' in " + config.id()
+                    + " is still archived and HeadObject shows no restore of it (no x-amz-restore header), although "
+                    + "RestoreObject was sent twice and not refused: the store does not report restore progress "
+                    + "(x-amz-restore), so pgvault cannot tell when the object is readable; retrieve by hand (the "
+                    + "store's own tool, or aws s3api restore-object --bucket " + config.bucket() + " --key "
+                    + config.prefix() + key + " ... for each object of the set), wait until the objects read, then "
+                    + "restore again", null);
+        }
+        request(key);
     }
 
     /** HeadObject while waiting: a failure a later poll may not meet is counted and taken as "still pending". */

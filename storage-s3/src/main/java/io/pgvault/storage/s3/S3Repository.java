@@ -359,7 +359,9 @@ public final class S3Repository implements Repository, AutoCloseable {
      * restored, and polls those still being restored every {@link ArchiveRetrieval#pollInterval()} until all are
      * readable. Requesting is idempotent: S3 answers an object already being restored with 409
      * RestoreAlreadyInProgress, which is not an error, so calling it again after a timeout, a crash or from another
-     * process sends no duplicate retrievals and goes on waiting.
+     * process sends no duplicate retrievals and goes on waiting. While waiting, a HeadObject failing with a 5xx,
+     * throttling or a network error counts as "still pending"; an object that shows no restore at all gets one more
+     * RestoreObject, and fails the second time (the store does not report restore progress).
      *
      * @param keys      the objects to read (duplicates are counted once)
      * @param retrieval tier, days, poll interval, timeout
@@ -367,7 +369,9 @@ public final class S3Repository implements Repository, AutoCloseable {
      * @return which objects were archived and are readable now, and when their restored copies expire
      * @throws io.pgvault.api.NotFoundException   when a key has no object
      * @throws ArchiveRetrievalTimeoutException when objects are still being restored at the timeout
-     * @throws S3RepositoryException            when S3 refuses a request (permissions: {@code s3:RestoreObject})
+     * @throws S3RepositoryException            when S3 refuses a request (permissions: {@code s3:RestoreObject}); reason
+     *                                          {@link S3RepositoryException.Reason#ARCHIVE_RESTORE_UNREPORTED} when the
+     *                                          store accepts retrievals but never reports their progress
      * @since 0.6.0
      */
     public ArchiveRetrievalResult prepareRead(Collection<String> keys, ArchiveRetrieval retrieval,

@@ -76,6 +76,13 @@ public class S3RepositoryException extends RepositoryException {
          * @since 0.6.0
          */
         ARCHIVE_RETRIEVAL_PENDING(ErrorCode.TIMEOUT),
+        /**
+         * The store accepted a retrieval from the archive but never reports its progress (HeadObject without
+         * {@code x-amz-restore}), so nobody can tell when the object is readable: retrieve it by hand, then read again.
+         *
+         * @since 0.6.0
+         */
+        ARCHIVE_RESTORE_UNREPORTED(ErrorCode.ARCHIVED),
         /** The service refused or failed the request for another reason. */
         SERVICE(ErrorCode.REPOSITORY);
 

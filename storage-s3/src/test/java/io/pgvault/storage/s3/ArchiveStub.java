@@ -38,8 +38,9 @@ import java.util.regex.Pattern;
  *       for an object not in GLACIER or DEEP_ARCHIVE.</li>
  * </ul>
  * A restore completes at the {@code restoreAfterHeads}-th HeadObject of the object after it was started: "objects
- * become readable after N polls". Every request is recorded. HeadObjects of an object can be made to fail with 503
- * (S3's SlowDown after the SDK gave up retrying; a HEAD answer has no body).
+ * become readable after N polls". Every request is recorded. Two departures can be switched on: HeadObjects of an
+ * object that fail with a status (S3's 503 SlowDown, after the SDK gave up retrying: a HEAD answer has no body), and a
+ * store that keeps the restore state but never sends {@code x-amz-restore} (as some S3-compatible stores do).
  */
 final class ArchiveStub implements AutoCloseable {
     static final String BUCKET = "cold";
@@ -79,6 +80,7 @@ final class ArchiveStub implements AutoCloseable {
     private final Map<String, Stored> objects = new ConcurrentHashMap<>();
     private final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<RestoreCall> restores = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean reportsRestore = true;
 
     ArchiveStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -126,6 +128,11 @@ final class ArchiveStub implements AutoCloseable {
             o.failHeadsFrom = from;
             o.failHeadsTo = to;
         }
+    }
+
+    /** {@code false}: HeadObject never sends {@code x-amz-restore}; restores still run and answer as S3's do. */
+    void reportsRestore(boolean reports) {
+        this.reportsRestore = reports;
     }
 
     /** Runs {@code action} right after the next HeadObject of {@code key} is answered (another client racing). */
@@ -227,7 +234,7 @@ final class ArchiveStub implements AutoCloseable {
             o.afterNextHead = null;
         }
         objectHeaders(exchange, o);
-        if (restore != null) {
+        if (restore != null && reportsRestore) {
             exchange.getResponseHeaders().add("x-amz-restore", restore);
         }
         exchange.getResponseHeaders().add("Content-Length", Integer.toString(o.bytes.length));

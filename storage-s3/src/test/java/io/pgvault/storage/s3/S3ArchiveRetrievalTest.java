@@ -260,6 +260,27 @@ class S3ArchiveRetrievalTest {
         }
 
         @Test
+        @DisplayName("a store that never reports restore progress (no x-amz-restore) gets one request and one "
+                + "re-send per object, then a typed error saying to retrieve by hand")
+        void unreportedProgress() {
+            stub.reportsRestore(false);
+            stub.put(GLACIER, bytes(GLACIER, 3000), "GLACIER", Integer.MAX_VALUE);
+            try (S3Repository repository = S3Repository.of(stub.config().build())) {
+                assertThatExceptionOfType(S3RepositoryException.class)
+                        .isThrownBy(() -> repository.prepareRead(List.of(GLACIER),
+                                FAST.withTimeout(Duration.ofSeconds(2)), p -> { }))
+                        .satisfies(e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.ARCHIVE_RESTORE_UNREPORTED);
+                            assertThat(e.code()).isEqualTo(ErrorCode.ARCHIVED);
+                            assertThat(e.retryable()).isFalse();
+                        })
+                        .withMessageContaining(GLACIER).withMessageContaining("x-amz-restore")
+                        .withMessageContaining("by hand");
+            }
+            assertThat(stub.restores()).extracting(RestoreCall::status).containsExactly(202, 409);
+        }
+
+        @Test
         @DisplayName("a key without an object is NotFoundException before any retrieval is requested")
         void missingKey() {
             fourClasses();
