@@ -42,6 +42,8 @@ import java.util.regex.Pattern;
  * @since 0.6.0
  */
 public final class SettingsBinder {
+    /** How long a restored archive copy must outlive the wait: storage-s3's {@code ArchiveRetrieval.READ_MARGIN}. */
+    private static final Duration ARCHIVE_READ_MARGIN = Duration.ofHours(12);
     /** The root of every key. */
     public static final String ROOT = "pgvault";
     /** Environment variables starting with {@code PGVAULT_} that are not settings. */
@@ -260,6 +262,11 @@ public final class SettingsBinder {
                 n.integer("days", 3, 1, 365, "days S3 keeps the restored copy"),
                 n.duration("poll-interval", Duration.ofMinutes(1), "how often pending objects are checked"),
                 n.duration("timeout", Duration.ofHours(48), "how long a restore waits for them"));
+        // the restored copies must outlast the wait and the read after it (storage-s3's ArchiveRetrieval.READ_MARGIN)
+        if (Duration.ofDays(settings.days()).compareTo(settings.timeout().plus(ARCHIVE_READ_MARGIN)) <= 0) {
+            n.problem("days", "must keep the restored copies longer than timeout + " + ARCHIVE_READ_MARGIN.toHours()
+                    + "h (" + settings.timeout() + "): early copies would expire before the restore reads them");
+        }
         return enabled ? Optional.of(settings) : Optional.empty();
     }
 

@@ -213,6 +213,11 @@ class SettingsBinderTest {
                     .isEmpty();
 
             m.put("pgvault.repository.s3.archive-retrieval.enabled", "true");
+            m.put("pgvault.repository.s3.archive-retrieval.days", "2");
+            assertThatThrownBy(() -> SettingsBinder.bind(ConfigTree.of(m)))
+                    .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+                            .anySatisfy(p -> assertThat(p).startsWith("pgvault.repository.s3.archive-retrieval.days "
+                                    + "must keep the restored copies longer")));
             m.put("pgvault.repository.s3.archive-retrieval.days", "0");
             m.put("pgvault.repository.s3.archive-retrieval.tier", "instant");
             assertThatThrownBy(() -> SettingsBinder.bind(ConfigTree.of(m)))
