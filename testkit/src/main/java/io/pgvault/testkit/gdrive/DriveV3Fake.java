@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code files.list} ({@code q} with {@code 'ID' in parents}, {@code name}, {@code mimeType}, {@code trashed},
  *       {@code appProperties has {...}}, {@code and/or/not}; {@code pageSize} up to 1000, {@code pageToken};
- *       {@code corpora=user|drive} with {@code driveId}, {@code includeItemsFromAllDrives}, {@code supportsAllDrives}),
+ *       {@code corpora=user|drive} with {@code driveId}, {@code includeItemsFromAllDrives}, {@code supportsAllDrives};
+ *       as a GET, or, when its URL would pass 2,048 characters, as the Google client sends it: a POST with
+ *       {@code X-HTTP-Method-Override: GET} and the parameters as a form body),
  *       {@code files.get} (metadata, or {@code alt=media} with {@code Range}, also under {@code /download/drive/v3/}, where
  *       the Google client fetches content), {@code files.create} (metadata only),
  *       {@code files.update} (PATCH or POST with {@code X-HTTP-Method-Override}: name, trashed, appProperties merge,
