@@ -46,11 +46,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * duplicate names; a key denotes the file committed last (by Drive's {@code modifiedTime} of the commit, then the file
  * id), and every put removes the files it supersedes. Files whose names are not valid keys are ignored.
  *
- * <p><b>Requests.</b> A put: one to start the upload session, one per chunk, one to commit, one to find the files it
- * supersedes (plus one to remove each); the first put under a parent path also finds (or creates) its subfolder.
- * {@link #open} and {@link #stat}: one to find the key's files (plus the subfolder lookup the first time), and
- * {@code open} one download. {@link #list}: the repository folder (1,000 entries per request), then the subfolders
- * that can hold keys with the prefix, 40 subfolders per request.
+ * <p><b>Requests.</b> Finding a key's files asks about one folder per request, since Drive may silently leave out
+ * some parents' children from the answer to a query naming several: one request per subfolder of the key's parent
+ * path (one, unless two writers raced to create it), plus one in the repository folder for files of the pre-0.6.0
+ * flat layout, skipped once a listing found none there (the first lookup of a parent path makes that request anyway:
+ * it finds the subfolders too). A put: one to start the upload session, one per chunk, one to commit, the lookup for
+ * the files it supersedes (plus one to remove each); the first put under a parent path also finds (or creates) its
+ * subfolder. {@link #open} and {@link #stat}: the lookup, and {@code open} one download. {@link #list}: the repository
+ * folder (1,000 entries per request), then the subfolders that can hold keys with the prefix, 40 subfolders per
+ * request, and each of those that got no file asked again alone.
  *
  * <p><b>Atomic, streaming puts.</b> The producer's bytes go up in a resumable upload session, one chunk
  * ({@link GoogleDriveRepositoryConfig#chunkSize()}, default 8 MiB) at a time, under a temporary name

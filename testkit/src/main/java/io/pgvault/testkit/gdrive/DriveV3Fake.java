@@ -58,7 +58,8 @@ import java.util.stream.Stream;
  * ({@link #storageQuota}), a daily upload limit ({@link #dailyUploadLimit}, answered as Drive does, with
  * {@code userRateLimitExceeded}), a per-folder item limit ({@link #folderItemLimit}), roles on shared drives
  * ({@link #grantRole}: a content manager may trash but not delete), revoked credentials
- * ({@link #revokeCredentials}), an upload whose stored bytes differ from those sent ({@link #corruptNextUpload}) and
+ * ({@link #revokeCredentials}), multi-parent queries that silently miss parents
+ * ({@link #incompleteMultiParentSearch}), an upload whose stored bytes differ from those sent ({@link #corruptNextUpload}) and
  * bit rot in a stored file ({@link #corruptContent}). File contents live in a temporary directory, not in memory.
  *
  * @since 0.1.0
@@ -353,12 +354,27 @@ public final class DriveV3Fake implements AutoCloseable {
     }
 
     /**
-     * Removes every pending fault.
+     * Removes every pending fault, and ends {@link #incompleteMultiParentSearch} mode.
      *
      * @since 0.1.0
      */
     public void clearFaults() {
         faults.clear();
+        state.laterParentsDropped(false);
+    }
+
+    /**
+     * Makes every {@code files.list} whose {@code q} names several parents ({@code 'A' in parents or 'B' in parents},
+     * however combined) answer with only the matching children of the first parent named, still saying
+     * {@code "incompleteSearch": false}: what Drive has been seen to do with such queries, all of the time for some
+     * folders and some of the time for others (rclone issues 3114, 4289 and 9810: whole parents silently missing from
+     * the answer). A query naming one parent is answered in full. {@link #clearFaults()} ends the mode.
+     *
+     * @param enabled whether multi-parent queries lose the children of every parent after the first
+     * @since 0.6.0
+     */
+    public void incompleteMultiParentSearch(boolean enabled) {
+        state.laterParentsDropped(enabled);
     }
 
     /**
