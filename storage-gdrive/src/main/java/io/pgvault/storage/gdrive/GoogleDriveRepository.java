@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -91,13 +92,13 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     /** What this repository uploaded in the last 24 hours, against Drive's daily upload limit. */
     private final UploadBudget budget;
 
-    private GoogleDriveRepository(GoogleDriveRepositoryConfig config) {
+    private GoogleDriveRepository(GoogleDriveRepositoryConfig config, Clock clock) {
         this.config = config;
         this.id = config.id();
         this.clients = new DriveClients(config);
         this.retrier = new Retrier(config.maxAttempts(), config.backoffBase(), config.backoffMax());
         this.files = new DriveFiles(clients.drive, retrier, config);
-        this.budget = new UploadBudget(config.uploadLimitPerDay(), java.time.Clock.systemUTC());
+        this.budget = new UploadBudget(config.uploadLimitPerDay(), clock);
         this.folderId = files.resolveFolder(id);
         this.layout = new DriveLayout(files, folderId);
     }
@@ -112,7 +113,12 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
      * @since 0.1.0
      */
     public static GoogleDriveRepository of(GoogleDriveRepositoryConfig config) {
-        return new GoogleDriveRepository(Objects.requireNonNull(config, "config"));
+        return of(config, Clock.systemUTC());
+    }
+
+    /** For tests: a repository whose upload budget reads {@code clock}. */
+    static GoogleDriveRepository of(GoogleDriveRepositoryConfig config, Clock clock) {
+        return new GoogleDriveRepository(Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock));
     }
 
     /**
