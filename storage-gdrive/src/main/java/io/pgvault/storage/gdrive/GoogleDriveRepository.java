@@ -316,7 +316,8 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     }
 
     /**
-     * Deletes every file of the key (permanently or to the trash, per {@link GoogleDriveRepositoryConfig#deleteMode()}).
+     * Deletes every file of the key (permanently or to the trash, per {@link GoogleDriveRepositoryConfig#deleteMode()}),
+     * the one it denotes last: a delete that fails half-way leaves the key denoting what it did, never an older file.
      *
      * @since 0.1.0
      */
@@ -324,7 +325,9 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     public void delete(String key) {
         ObjectKeys.validate(key);
         String action = "cannot delete '" + key + "' from " + id;
-        for (File file : layout.filesOf(action, key)) {
+        List<File> all = new ArrayList<>(layout.filesOf(action, key));
+        all.sort(DriveFiles.ORDER);
+        for (File file : all) {
             files.remove(action, file.getId(), config.deleteMode());
         }
     }

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -338,7 +339,22 @@ public final class DriveV3Fake implements AutoCloseable {
      * @since 0.1.0
      */
     public void failNext(DriveEndpoint endpoint, int times, DriveFault fault) {
-        faults.add(new FaultRule(endpoint, new AtomicInteger(times), fault, -1));
+        faults.add(new FaultRule(endpoint, null, new AtomicInteger(times), fault, -1));
+    }
+
+    /**
+     * Answers the next {@code times} requests to {@code endpoint} about one file ({@code /drive/v3/files/ID}, e.g.
+     * {@code files.delete} or {@code files.update} of it) with {@code fault}; requests about other files are served.
+     *
+     * @param endpoint which requests
+     * @param fileId   the file they are about
+     * @param times    how many
+     * @param fault    the error answer
+     * @since 0.6.0
+     */
+    public void failNext(DriveEndpoint endpoint, String fileId, int times, DriveFault fault) {
+        faults.add(new FaultRule(endpoint, Objects.requireNonNull(fileId, "fileId"), new AtomicInteger(times), fault,
+                -1));
     }
 
     /**
@@ -350,7 +366,7 @@ public final class DriveV3Fake implements AutoCloseable {
      * @since 0.1.0
      */
     public void cutNextChunk(int times, long afterBytes) {
-        faults.add(new FaultRule(DriveEndpoint.UPLOAD_CHUNK, new AtomicInteger(times), null, afterBytes));
+        faults.add(new FaultRule(DriveEndpoint.UPLOAD_CHUNK, null, new AtomicInteger(times), null, afterBytes));
     }
 
     /**
@@ -473,16 +489,18 @@ public final class DriveV3Fake implements AutoCloseable {
     // ---- for FakeRequests ----
 
     /** A pending fault: an error answer, or a cut after {@code cutAfterBytes} (when {@code fault} is null). */
-    record FaultRule(DriveEndpoint endpoint, AtomicInteger remaining, DriveFault fault, long cutAfterBytes) {
+    record FaultRule(DriveEndpoint endpoint, String fileId, AtomicInteger remaining, DriveFault fault,
+                     long cutAfterBytes) {
     }
 
     void countRequest(DriveEndpoint endpoint) {
         counts.get(endpoint).incrementAndGet();
     }
 
-    FaultRule takeFault(DriveEndpoint endpoint) {
+    FaultRule takeFault(DriveEndpoint endpoint, String fileId) {
         for (FaultRule rule : faults) {
-            if (rule.endpoint() == endpoint && rule.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (rule.endpoint() == endpoint && (rule.fileId() == null || rule.fileId().equals(fileId))
+                    && rule.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 return rule;
             }
         }

@@ -109,7 +109,9 @@ final class FakeRequests implements HttpHandler {
         }
         DriveEndpoint endpoint = endpoint(method, path, params);
         fake.countRequest(endpoint);
-        DriveV3Fake.FaultRule fault = fake.takeFault(endpoint);
+        Matcher about = FILE_PATH.matcher(path);
+        DriveV3Fake.FaultRule fault = fake.takeFault(endpoint,
+                about.matches() ? URLDecoder.decode(about.group(1), StandardCharsets.UTF_8) : null);
         if (fault != null && fault.fault() != null) {
             throw new ApiError(fault.fault());
         }
