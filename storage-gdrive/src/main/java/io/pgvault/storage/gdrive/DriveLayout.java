@@ -30,7 +30,8 @@ import static io.pgvault.storage.gdrive.DriveFiles.escape;
  *
  * <p>Two writers creating the same subfolder at once may both succeed (Drive allows duplicate names): writers put new
  * files into the oldest (createdTime, id), readers read all of them. The ids of known subfolders are cached for the
- * life of the repository; a listing refreshes them.
+ * life of the repository; a listing, a delete and a lookup that finds nothing refresh them, so a process with a warm
+ * cache sees a twin subfolder made after it cached the path.
  *
  * <p>Drive may answer a files.list naming several parents ({@code 'A' in parents or 'B' in parents}) without the
  * children of some of them, saying {@code incompleteSearch: false} (rclone issues 3114, 4289, 9810): a key's files are
@@ -89,10 +90,11 @@ final class DriveLayout {
      * files.list request: Drive may silently leave out the children of some parents of a query that names several
      * ({@code 'A' in parents or 'B' in parents}, with {@code incompleteSearch} false), and a lookup that misses a file
      * makes a delete leave it behind. Requests: one per subfolder of the parent path, plus one in the repository folder
-     * that also finds the subfolders when they are not cached; the repository folder is not asked for flat files once
-     * a listing found none there. A key without a parent: one request.
+     * that also refreshes the subfolders when they are not cached, or asked to be ({@code refresh}), or when nothing
+     * was found (a writer may have made a twin subfolder since they were cached); the repository folder is not asked
+     * for flat files once a listing found none there. A key without a parent: one request.
      */
-    List<File> filesOf(String action, String key) {
+    List<File> filesOf(String action, String key, boolean refresh) {
         String parent = parent(key);
         if (parent.isEmpty()) {
             return files.query(action, "'" + escape(rootId) + "' in parents and name = '" + escape(key) + "'"
@@ -101,7 +103,7 @@ final class DriveLayout {
         List<File> found = new ArrayList<>();
         List<String> cached = subfolders.get(parent);
         List<String> ids;
-        if (cached == null) {
+        if (cached == null || refresh) {
             ids = lookUp(action, parent, key, found);
         } else {
             ids = cached;
@@ -111,6 +113,10 @@ final class DriveLayout {
             }
         }
         found.addAll(inSubfolders(action, ids, leaf(key)));
+        if (found.isEmpty() && cached != null && !refresh) {
+            List<String> again = lookUp(action, parent, key, found);
+            found.addAll(inSubfolders(action, again.stream().filter(id -> !ids.contains(id)).toList(), leaf(key)));
+        }
         return found;
     }
 

@@ -237,7 +237,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
 
     /** Removes older files of the key, and this one when a newer commit got in first. */
     private void removeSuperseded(String action, String key, File mine) {
-        List<File> all = layout.filesOf(action, key);
+        List<File> all = layout.filesOf(action, key, false);
         boolean newerExists = all.stream().anyMatch(f -> DriveFiles.ORDER.compare(f, mine) > 0);
         for (File file : all) {
             if (DriveFiles.ORDER.compare(file, mine) < 0) {
@@ -325,7 +325,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     public void delete(String key) {
         ObjectKeys.validate(key);
         String action = "cannot delete '" + key + "' from " + id;
-        List<File> all = new ArrayList<>(layout.filesOf(action, key));
+        List<File> all = new ArrayList<>(layout.filesOf(action, key, true));
         all.sort(DriveFiles.ORDER);
         for (File file : all) {
             files.remove(action, file.getId(), config.deleteMode());
@@ -357,7 +357,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     }
 
     private Optional<File> find(String action, String key) {
-        return DriveFiles.winner(layout.filesOf(action, key));
+        return DriveFiles.winner(layout.filesOf(action, key, false));
     }
 
     private ObjectInfo info(String key, File file) {

@@ -171,6 +171,44 @@ class GoogleDriveLayoutTest {
     }
 
     @Test
+    @DisplayName("a twin subfolder created by another writer after this process cached the parent path: a delete "
+            + "removes the key's files in it too, before any listing")
+    void twinSubfolderDeleteThroughWarmCache() throws IOException {
+        try (GoogleDriveRepository repository = repository(DriveFixture.uniqueFolder("layout"))) {
+            repository.put("d/1", out -> out.write(1));
+            Drive drive = new DriveClients(repository.config()).drive;
+            String twin = twin(drive, repository.folderId());
+            writeFlat(drive, twin, "3", new byte[] {30});
+            repository.put("d/3", out -> out.write(3));
+
+            repository.delete("d/3");
+            assertThat(repository.stat("d/3")).as("the twin's older file is gone too").isEmpty();
+            assertThat(keys(repository.list("d/"))).containsExactly("d/1");
+        }
+    }
+
+    @Test
+    @DisplayName("a twin subfolder created by another writer after this process cached the parent path: a read that "
+            + "finds nothing looks for subfolders again, before any listing")
+    void twinSubfolderReadThroughWarmCache() throws IOException {
+        try (GoogleDriveRepository repository = repository(DriveFixture.uniqueFolder("layout"))) {
+            repository.put("d/1", out -> out.write(1));
+            Drive drive = new DriveClients(repository.config()).drive;
+            writeFlat(drive, twin(drive, repository.folderId()), "2", new byte[] {2});
+
+            assertThat(read(repository, "d/2")).containsExactly(2);
+            assertThat(repository.stat("d/1")).isPresent();
+        }
+    }
+
+    /** Another writer's subfolder for "d", made when it could not yet see this one. */
+    private static String twin(Drive drive, String folderId) throws IOException {
+        return drive.files().create(new File().setName("d").setParents(List.of(folderId))
+                .setMimeType(DriveFiles.FOLDER_MIME_TYPE).setAppProperties(Map.of("pgvaultDir", "true")))
+                .execute().getId();
+    }
+
+    @Test
     @DisplayName("deleting a key with duplicates removes the file it denotes last: a delete that fails half-way never "
             + "brings an older file back")
     void deleteWinnerLast() throws IOException {
