@@ -44,7 +44,9 @@ final class DriveLayout {
     /** Subfolders read per files.list request ({@code 'a' in parents or 'b' in parents ...}), to keep URLs short. */
     static final int FOLDERS_PER_QUERY = 40;
     private static final String NOT_FOLDER = " and mimeType != '" + FOLDER_MIME_TYPE + "' and trashed = false";
-    private static final String MARKED = "appProperties has { key='" + DIR + "' and value='true' }";
+    /** The value of {@value #DIR} on this layout's subfolders. */
+    static final String MARK = "true";
+    private static final String MARKED = "appProperties has { key='" + DIR + "' and value='" + MARK + "' }";
 
     private final DriveFiles files;
     private final String rootId;
@@ -223,7 +225,7 @@ final class DriveLayout {
                 + FOLDER_MIME_TYPE + "' and " + MARKED + " and trashed = false";
         List<File> existing = new ArrayList<>(files.query(action, q));
         if (existing.isEmpty() && create) {
-            File created = files.createFolder(action, rootId, parent, Map.of(DIR, "true"));
+            File created = files.createFolder(action, rootId, parent, Map.of(DIR, MARK));
             // Another writer may have created one too: all agree on the oldest. Ours is not removed even when it
             // loses, since a third writer may already have put a file into it; readers read every subfolder.
             existing = new ArrayList<>(files.query(action, q));
@@ -239,10 +241,10 @@ final class DriveLayout {
         return ids;
     }
 
-    /** A folder marked as this layout's. */
+    /** A folder marked as this layout's ({@value #DIR} = {@value #MARK}, what {@link #MARKED} queries for). */
     static boolean isSubfolder(File file) {
         return FOLDER_MIME_TYPE.equals(file.getMimeType()) && file.getAppProperties() != null
-                && file.getAppProperties().containsKey(DIR);
+                && MARK.equals(file.getAppProperties().get(DIR));
     }
 
     private static String inParents(List<String> ids) {

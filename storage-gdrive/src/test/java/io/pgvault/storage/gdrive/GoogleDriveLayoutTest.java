@@ -201,6 +201,21 @@ class GoogleDriveLayoutTest {
         }
     }
 
+    @Test
+    @DisplayName("a folder whose pgvaultDir marker is not 'true' is no subfolder, for listings as for lookups")
+    void markerValue() throws IOException {
+        try (GoogleDriveRepository repository = repository(DriveFixture.uniqueFolder("layout"))) {
+            Drive drive = new DriveClients(repository.config()).drive;
+            String other = drive.files().create(new File().setName("d").setParents(List.of(repository.folderId()))
+                    .setMimeType(DriveFiles.FOLDER_MIME_TYPE).setAppProperties(Map.of("pgvaultDir", "false")))
+                    .execute().getId();
+            writeFlat(drive, other, "1", new byte[] {1});
+
+            assertThat(repository.stat("d/1")).isEmpty();
+            assertThat(repository.list("")).isEmpty();
+        }
+    }
+
     /** Another writer's subfolder for "d", made when it could not yet see this one. */
     private static String twin(Drive drive, String folderId) throws IOException {
         return drive.files().create(new File().setName("d").setParents(List.of(folderId))
