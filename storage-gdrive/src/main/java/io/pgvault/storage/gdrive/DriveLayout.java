@@ -5,8 +5,10 @@ import io.pgvault.spi.ObjectKeys;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -28,18 +30,33 @@ import static io.pgvault.storage.gdrive.DriveFiles.escape;
  *
  * <p>Two writers creating the same subfolder at once may both succeed (Drive allows duplicate names): writers put new
  * files into the oldest (createdTime, id), readers read all of them. The ids of known subfolders are cached for the
- * life of the repository; a listing refreshes them.
+ * life of the repository; a listing, a delete and a lookup that finds nothing refresh them, so a process with a warm
+ * cache sees a twin subfolder made after it cached the path.
+ *
+ * <p>Drive may answer a files.list naming several parents ({@code 'A' in parents or 'B' in parents}) without the
+ * children of some of them, saying {@code incompleteSearch: false} (rclone issues 3114, 4289, 9810): a key's files are
+ * looked up one parent folder per request, and a listing asks again, alone, each subfolder a batched request returned
+ * nothing for.
  */
 final class DriveLayout {
     /** App property marking a folder as one of this layout's subfolders. */
     static final String DIR = "pgvaultDir";
     /** Subfolders read per files.list request ({@code 'a' in parents or 'b' in parents ...}), to keep URLs short. */
     static final int FOLDERS_PER_QUERY = 40;
+    private static final String NOT_FOLDER = " and mimeType != '" + FOLDER_MIME_TYPE + "' and trashed = false";
+    /** The value of {@value #DIR} on this layout's subfolders. */
+    static final String MARK = "true";
+    private static final String MARKED = "appProperties has { key='" + DIR + "' and value='" + MARK + "' }";
 
     private final DriveFiles files;
     private final String rootId;
     /** Ids of the subfolders of each parent path, oldest first; only paths found to exist. */
     private final Map<String, List<String>> subfolders = new ConcurrentHashMap<>();
+    /**
+     * Whether the repository folder holds files of the flat layout (names with {@code /}): null until a listing read
+     * it. Only a writer older than 0.6.0 adds such files; every listing refreshes this.
+     */
+    private volatile Boolean flatFilesInRoot;
 
     DriveLayout(DriveFiles files, String rootId) {
         this.files = files;
@@ -71,40 +88,96 @@ final class DriveLayout {
     }
 
     /**
-     * Every file of {@code key}, in its subfolders and flat in the repository folder: one files.list request, plus one
-     * to find the subfolders the first time a parent path is used.
+     * Every file of {@code key}, in its subfolders and flat in the repository folder, asking about one parent folder per
+     * files.list request: Drive may silently leave out the children of some parents of a query that names several
+     * ({@code 'A' in parents or 'B' in parents}, with {@code incompleteSearch} false), and a lookup that misses a file
+     * makes a delete leave it behind. Requests: one per subfolder of the parent path, plus one in the repository folder
+     * that also refreshes the subfolders when they are not cached, or asked to be ({@code refresh}), or when nothing
+     * was found (a writer may have made a twin subfolder since they were cached); the repository folder is not asked
+     * for flat files once a listing found none there. A key without a parent: one request.
      */
-    List<File> filesOf(String action, String key) {
+    List<File> filesOf(String action, String key, boolean refresh) {
         String parent = parent(key);
-        String notFolder = " and mimeType != '" + FOLDER_MIME_TYPE + "' and trashed = false";
         if (parent.isEmpty()) {
             return files.query(action, "'" + escape(rootId) + "' in parents and name = '" + escape(key) + "'"
-                    + notFolder);
+                    + NOT_FOLDER);
         }
-        List<String> ids = subfolders(action, parent, false);
-        String flat = "('" + escape(rootId) + "' in parents and name = '" + escape(key) + "')";
+        List<File> found = new ArrayList<>();
+        List<String> cached = subfolders.get(parent);
+        List<String> ids;
+        if (cached == null || refresh) {
+            ids = lookUp(action, parent, key, found);
+        } else {
+            ids = cached;
+            if (!Boolean.FALSE.equals(flatFilesInRoot)) {
+                found.addAll(files.query(action, "'" + escape(rootId) + "' in parents and name = '" + escape(key)
+                        + "'" + NOT_FOLDER));
+            }
+        }
+        found.addAll(inSubfolders(action, ids, leaf(key)));
+        if (found.isEmpty() && cached != null && !refresh) {
+            List<String> again = lookUp(action, parent, key, found);
+            found.addAll(inSubfolders(action, again.stream().filter(id -> !ids.contains(id)).toList(), leaf(key)));
+        }
+        return found;
+    }
+
+    /**
+     * One request in the repository folder for the subfolders of {@code parent} and the flat files of {@code key}
+     * (several names, one parent: not subject to the multi-parent omissions); caches the subfolders' ids.
+     *
+     * @param flat receives the flat files
+     * @return the subfolders' ids, oldest first
+     */
+    private List<String> lookUp(String action, String parent, String key, List<File> flat) {
+        List<File> folders = new ArrayList<>();
+        for (File file : files.query(action, "'" + escape(rootId) + "' in parents and trashed = false and ((name = '"
+                + escape(parent) + "' and mimeType = '" + FOLDER_MIME_TYPE + "' and " + MARKED + ") or (name = '"
+                + escape(key) + "' and mimeType != '" + FOLDER_MIME_TYPE + "'))")) {
+            if (isSubfolder(file) && parent.equals(file.getName())) {
+                folders.add(file);
+            } else if (!FOLDER_MIME_TYPE.equals(file.getMimeType()) && key.equals(file.getName())) {
+                flat.add(file);
+            }
+        }
+        List<String> ids = folders.stream().sorted(DriveFiles.FOLDER_ORDER).map(File::getId).toList();
         if (ids.isEmpty()) {
-            return files.query(action, flat + notFolder);
+            subfolders.remove(parent);
+        } else {
+            subfolders.put(parent, ids);
         }
-        return files.query(action, "(" + flat + " or ((" + inParents(ids) + ") and name = '" + escape(leaf(key))
-                + "'))" + notFolder);
+        return ids;
+    }
+
+    /** The files named {@code name} in each of the folders, one request per folder. */
+    private List<File> inSubfolders(String action, List<String> ids, String name) {
+        List<File> found = new ArrayList<>();
+        for (String id : ids) {
+            found.addAll(files.query(action, "'" + escape(id) + "' in parents and name = '" + escape(name) + "'"
+                    + NOT_FOLDER));
+        }
+        return found;
     }
 
     /**
      * Every file that can hold a key starting with {@code prefix} (temporary uploads included): the repository folder
      * is read (paged), then the subfolders whose parent path can start such a key, {@value #FOLDERS_PER_QUERY} per
-     * request.
+     * request; a subfolder of a multi-parent request that got no file is asked again on its own (Drive may silently
+     * leave a parent out of such an answer), so each empty subfolder costs a request.
      */
     List<Entry> entries(String action, String prefix) {
         List<Entry> entries = new ArrayList<>();
         Map<String, List<File>> found = new HashMap<>();
+        boolean flat = false;
         for (File file : files.childrenOf(action, rootId)) {
             if (!FOLDER_MIME_TYPE.equals(file.getMimeType())) {
                 entries.add(new Entry(file.getName(), file));
-            } else if (file.getAppProperties() != null && file.getAppProperties().containsKey(DIR)) {
+                flat |= file.getName().contains("/");
+            } else if (isSubfolder(file)) {
                 found.computeIfAbsent(file.getName(), n -> new ArrayList<>()).add(file);
             }
         }
+        flatFilesInRoot = flat;
         Map<String, String> pathOf = new HashMap<>();
         found.forEach((parent, folders) -> {
             List<String> ids = folders.stream().sorted(DriveFiles.FOLDER_ORDER).map(File::getId).toList();
@@ -116,8 +189,7 @@ final class DriveLayout {
         List<String> wanted = new ArrayList<>(pathOf.keySet());
         for (int from = 0; from < wanted.size(); from += FOLDERS_PER_QUERY) {
             List<String> batch = wanted.subList(from, Math.min(wanted.size(), from + FOLDERS_PER_QUERY));
-            for (File file : files.query(action, "(" + inParents(batch) + ") and mimeType != '" + FOLDER_MIME_TYPE
-                    + "' and trashed = false")) {
+            for (File file : childrenOf(action, batch)) {
                 String parent = file.getParents() == null ? null : file.getParents().stream().map(pathOf::get)
                         .filter(p -> p != null).findFirst().orElse(null);
                 if (parent != null && !file.getName().contains("/")) {
@@ -128,6 +200,21 @@ final class DriveLayout {
         return entries;
     }
 
+    /** The files in the folders; each folder no file was returned for is asked again alone. */
+    private List<File> childrenOf(String action, List<String> ids) {
+        List<File> children = new ArrayList<>(files.query(action, "(" + inParents(ids) + ")" + NOT_FOLDER));
+        if (ids.size() > 1) {
+            Set<String> answered = new HashSet<>();
+            children.forEach(f -> answered.addAll(f.getParents() == null ? List.of() : f.getParents()));
+            for (String id : ids) {
+                if (!answered.contains(id)) {
+                    children.addAll(files.query(action, "'" + escape(id) + "' in parents" + NOT_FOLDER));
+                }
+            }
+        }
+        return children;
+    }
+
     /** @return the ids of the subfolders of {@code parent}, oldest first; created when missing and asked to */
     private List<String> subfolders(String action, String parent, boolean create) {
         List<String> known = subfolders.get(parent);
@@ -135,10 +222,10 @@ final class DriveLayout {
             return known;
         }
         String q = "'" + escape(rootId) + "' in parents and name = '" + escape(parent) + "' and mimeType = '"
-                + FOLDER_MIME_TYPE + "' and appProperties has { key='" + DIR + "' and value='true' } and trashed = false";
+                + FOLDER_MIME_TYPE + "' and " + MARKED + " and trashed = false";
         List<File> existing = new ArrayList<>(files.query(action, q));
         if (existing.isEmpty() && create) {
-            File created = files.createFolder(action, rootId, parent, Map.of(DIR, "true"));
+            File created = files.createFolder(action, rootId, parent, Map.of(DIR, MARK));
             // Another writer may have created one too: all agree on the oldest. Ours is not removed even when it
             // loses, since a third writer may already have put a file into it; readers read every subfolder.
             existing = new ArrayList<>(files.query(action, q));
@@ -152,6 +239,12 @@ final class DriveLayout {
         List<String> ids = existing.stream().sorted(DriveFiles.FOLDER_ORDER).map(File::getId).toList();
         subfolders.put(parent, ids);
         return ids;
+    }
+
+    /** A folder marked as this layout's ({@value #DIR} = {@value #MARK}, what {@link #MARKED} queries for). */
+    static boolean isSubfolder(File file) {
+        return FOLDER_MIME_TYPE.equals(file.getMimeType()) && file.getAppProperties() != null
+                && MARK.equals(file.getAppProperties().get(DIR));
     }
 
     private static String inParents(List<String> ids) {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,11 +47,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * duplicate names; a key denotes the file committed last (by Drive's {@code modifiedTime} of the commit, then the file
  * id), and every put removes the files it supersedes. Files whose names are not valid keys are ignored.
  *
- * <p><b>Requests.</b> A put: one to start the upload session, one per chunk, one to commit, one to find the files it
- * supersedes (plus one to remove each); the first put under a parent path also finds (or creates) its subfolder.
- * {@link #open} and {@link #stat}: one to find the key's files (plus the subfolder lookup the first time), and
- * {@code open} one download. {@link #list}: the repository folder (1,000 entries per request), then the subfolders
- * that can hold keys with the prefix, 40 subfolders per request.
+ * <p><b>Requests.</b> Finding a key's files asks about one folder per request, since Drive may silently leave out
+ * some parents' children from the answer to a query naming several: one request per subfolder of the key's parent
+ * path (one, unless two writers raced to create it), plus one in the repository folder for files of the pre-0.6.0
+ * flat layout, skipped once a listing found none there (the first lookup of a parent path makes that request anyway:
+ * it finds the subfolders too). A put: one to start the upload session, one per chunk, one to commit, the lookup for
+ * the files it supersedes (plus one to remove each); the first put under a parent path also finds (or creates) its
+ * subfolder. {@link #open} and {@link #stat}: the lookup, and {@code open} one download. {@link #list}: the repository
+ * folder (1,000 entries per request), then the subfolders that can hold keys with the prefix, 40 subfolders per
+ * request, and each of those that got no file asked again alone.
  *
  * <p><b>Atomic, streaming puts.</b> The producer's bytes go up in a resumable upload session, one chunk
  * ({@link GoogleDriveRepositoryConfig#chunkSize()}, default 8 MiB) at a time, under a temporary name
@@ -87,13 +92,13 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     /** What this repository uploaded in the last 24 hours, against Drive's daily upload limit. */
     private final UploadBudget budget;
 
-    private GoogleDriveRepository(GoogleDriveRepositoryConfig config) {
+    private GoogleDriveRepository(GoogleDriveRepositoryConfig config, Clock clock) {
         this.config = config;
         this.id = config.id();
         this.clients = new DriveClients(config);
         this.retrier = new Retrier(config.maxAttempts(), config.backoffBase(), config.backoffMax());
         this.files = new DriveFiles(clients.drive, retrier, config);
-        this.budget = new UploadBudget(config.uploadLimitPerDay(), java.time.Clock.systemUTC());
+        this.budget = new UploadBudget(config.uploadLimitPerDay(), clock);
         this.folderId = files.resolveFolder(id);
         this.layout = new DriveLayout(files, folderId);
     }
@@ -108,7 +113,12 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
      * @since 0.1.0
      */
     public static GoogleDriveRepository of(GoogleDriveRepositoryConfig config) {
-        return new GoogleDriveRepository(Objects.requireNonNull(config, "config"));
+        return of(config, Clock.systemUTC());
+    }
+
+    /** For tests: a repository whose upload budget reads {@code clock}. */
+    static GoogleDriveRepository of(GoogleDriveRepositoryConfig config, Clock clock) {
+        return new GoogleDriveRepository(Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock));
     }
 
     /**
@@ -227,7 +237,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
 
     /** Removes older files of the key, and this one when a newer commit got in first. */
     private void removeSuperseded(String action, String key, File mine) {
-        List<File> all = layout.filesOf(action, key);
+        List<File> all = layout.filesOf(action, key, false);
         boolean newerExists = all.stream().anyMatch(f -> DriveFiles.ORDER.compare(f, mine) > 0);
         for (File file : all) {
             if (DriveFiles.ORDER.compare(file, mine) < 0) {
@@ -306,7 +316,8 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     }
 
     /**
-     * Deletes every file of the key (permanently or to the trash, per {@link GoogleDriveRepositoryConfig#deleteMode()}).
+     * Deletes every file of the key (permanently or to the trash, per {@link GoogleDriveRepositoryConfig#deleteMode()}),
+     * the one it denotes last: a delete that fails half-way leaves the key denoting what it did, never an older file.
      *
      * @since 0.1.0
      */
@@ -314,7 +325,9 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     public void delete(String key) {
         ObjectKeys.validate(key);
         String action = "cannot delete '" + key + "' from " + id;
-        for (File file : layout.filesOf(action, key)) {
+        List<File> all = new ArrayList<>(layout.filesOf(action, key, true));
+        all.sort(DriveFiles.ORDER);
+        for (File file : all) {
             files.remove(action, file.getId(), config.deleteMode());
         }
     }
@@ -344,7 +357,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
     }
 
     private Optional<File> find(String action, String key) {
-        return DriveFiles.winner(layout.filesOf(action, key));
+        return DriveFiles.winner(layout.filesOf(action, key, false));
     }
 
     private ObjectInfo info(String key, File file) {

@@ -32,7 +32,9 @@ import java.util.Optional;
  * @param chunkSize       bytes per resumable-upload chunk, a multiple of 256 KiB; a put buffers two chunks (one
  *                        filling, one sending)
  * @param deleteMode      what deleting (or replacing) an object does with its file
- * @param maxAttempts     attempts per request or chunk, the first included, for rate limits, 5xx and network errors
+ * @param maxAttempts     attempts per request or chunk, the first included, for rate limits, 5xx and network errors;
+ *                        an upload chunk refused with rate limits is retried for at least 100 seconds, more attempts
+ *                        if need be (a per-minute quota clears within that), before it is taken for the daily limit
  * @param backoffBase     base delay of the jittered exponential backoff
  * @param backoffMax      longest delay between attempts
  * @param connectTimeout  time allowed to open a connection
@@ -314,7 +316,8 @@ public record GoogleDriveRepositoryConfig(
         }
 
         /**
-         * @param attempts attempts per request or chunk, the first included. Default 8
+         * @param attempts attempts per request or chunk, the first included; a rate-limited upload chunk is retried
+         *                 for at least 100 seconds however many attempts that takes. Default 8
          * @return this builder
          * @since 0.1.0
          */

@@ -250,19 +250,23 @@ final class ResumableUpload extends OutputStream {
                             + ": the upload session expired or was lost; nothing was stored", e);
                 }
                 failures++;
+                boolean patient = false;
                 if (DriveErrors.rateLimit(e)) {
                     // the daily upload limit looks like a rate limit: judge whether it is, rather than retry blindly
-                    firstRefusal = refusals++ == 0 ? Instant.now() : firstRefusal;
-                    String why = budget.limitReached(refusals, retrier.maxAttempts(),
-                            Duration.between(firstRefusal, Instant.now()));
+                    Instant now = budget.now();
+                    firstRefusal = refusals++ == 0 ? now : firstRefusal;
+                    Duration waited = Duration.between(firstRefusal, now);
+                    String why = budget.limitReached(refusals, retrier.maxAttempts(), waited);
                     if (why != null) {
                         budget.limitMet();
                         throw UploadBudget.failure(action, why, e);
                     }
+                    // a per-minute quota: keep backing off (past maxAttempts) until it clears or rule 2 applies
+                    patient = waited.compareTo(UploadBudget.RATE_LIMIT_PATIENCE) < 0;
                 } else {
                     refusals = 0;
                 }
-                if (!DriveErrors.transientFailure(e) || failures >= retrier.maxAttempts()) {
+                if (!DriveErrors.transientFailure(e) || (failures >= retrier.maxAttempts() && !patient)) {
                     throw Retrier.failure(action, e, failures);
                 }
                 retrier.pause(action, failures, e);

@@ -48,6 +48,25 @@ class DriveV3FakeClientTest {
     }
 
     @Test
+    @DisplayName("a files.list whose URL passes 2,048 characters (the client POSTs it with X-HTTP-Method-Override and a "
+            + "form body) is answered by its q and fields")
+    void longListing() throws IOException {
+        List<String> parents = new ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            parents.add(DRIVE.fake().createFolder("root", "long-" + i));
+        }
+        drive.files().create(new File().setName("in-the-last").setParents(List.of(parents.get(44)))).execute();
+        String q = "(" + String.join(" or ", parents.stream().map(p -> "'" + p + "' in parents").toList())
+                + ") and trashed = false";
+        assertThat(q.length()).isGreaterThan(2048);
+        FileList answer = drive.files().list().setQ(q).setFields("files(id,name,parents)").execute();
+        assertThat(answer.getFiles()).singleElement().satisfies(f -> {
+            assertThat(f.getName()).isEqualTo("in-the-last");
+            assertThat(f.getParents()).containsExactly(parents.get(44));
+        });
+    }
+
+    @Test
     @DisplayName("files.list pages with pageToken, honours fields, and understands and/or/not and appProperties has")
     void listing() throws IOException {
         String folder = DRIVE.fake().createFolder("root", "listing");

@@ -18,6 +18,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -185,8 +190,10 @@ class GoogleDriveFaultTest {
         @DisplayName("the daily upload limit (403 userRateLimitExceeded, as Drive says it) outlasting the usual backoff: "
                 + "UPLOAD_LIMIT_EXCEEDED, not retryable, naming 750 GB and the remedies; the next put probes once")
         void dailyUploadLimit() throws IOException {
+            // each reading of the budget's clock 20 s after the last: the refusals outlast RATE_LIMIT_PATIENCE at once
             try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(
-                    DriveFixture.uniqueFolder("faults")).chunkSize(CHUNK).maxAttempts(4).build())) {
+                    DriveFixture.uniqueFolder("faults")).chunkSize(CHUNK).maxAttempts(4).build(),
+                    new SteppingClock(Duration.ofSeconds(20)))) {
                 DRIVE.fake().dailyUploadLimit(CHUNK);
                 int chunks = DRIVE.fake().requests(DriveEndpoint.UPLOAD_CHUNK);
                 assertThatThrownBy(() -> repository.put("day", out -> out.write(content(3 * CHUNK, 6))))
@@ -211,6 +218,25 @@ class GoogleDriveFaultTest {
                 byte[] after = content(100, 8);
                 repository.put("after", out -> out.write(after));
                 assertThat(read(repository, "after")).isEqualTo(after);
+            }
+        }
+
+        @Test
+        @DisplayName("a burst of rate limits on a chunk, all attempts spent within milliseconds: not the daily upload "
+                + "limit; the chunk is retried until it goes through, and later puts get the full backoff")
+        void shortRateLimitBurst() throws IOException {
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(
+                    DriveFixture.uniqueFolder("faults")).chunkSize(CHUNK).maxAttempts(3)
+                    .backoff(Duration.ofMillis(1), Duration.ofMillis(5)).build())) {
+                DRIVE.fake().failNext(DriveEndpoint.UPLOAD_CHUNK, 10, DriveFault.uploadLimitExceeded());
+                byte[] first = content(2 * CHUNK + 7, 11);
+                repository.put("burst", out -> out.write(first));
+                assertThat(read(repository, "burst")).isEqualTo(first);
+
+                DRIVE.fake().failNext(DriveEndpoint.UPLOAD_CHUNK, 2, DriveFault.userRateLimitExceeded());
+                byte[] second = content(100, 12);
+                repository.put("after-burst", out -> out.write(second));
+                assertThat(read(repository, "after-burst")).isEqualTo(second);
             }
         }
 
@@ -398,6 +424,32 @@ class GoogleDriveFaultTest {
                         .isInstanceOfSatisfying(GoogleDriveRepositoryException.class,
                                 e -> assertThat(e.reason()).isEqualTo(Reason.FOLDER_NOT_FOUND));
             }
+        }
+    }
+
+    /** A clock each reading of which is {@code step} after the previous one. */
+    private static final class SteppingClock extends Clock {
+        private final Duration step;
+        private Instant now = Instant.parse("2026-12-06T10:00:00Z");
+
+        SteppingClock(Duration step) {
+            this.step = step;
+        }
+
+        @Override
+        public synchronized Instant instant() {
+            now = now.plus(step);
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
         }
     }
 }

@@ -7,6 +7,7 @@ import io.pgvault.spi.ObjectInfo;
 import io.pgvault.testkit.GeneratedContent;
 import io.pgvault.testkit.StreamDigest;
 import io.pgvault.testkit.gdrive.DriveEndpoint;
+import io.pgvault.testkit.gdrive.DriveFault;
 import io.pgvault.testkit.gdrive.DriveFile;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("GoogleDriveRepository lays keys out in one subfolder per parent path")
 class GoogleDriveLayoutTest {
@@ -165,6 +167,88 @@ class GoogleDriveLayoutTest {
                 assertThat(second.stat("d/2")).isEmpty();
                 assertThat(keys(first.list(""))).containsExactly("d/1", "d/3");
             }
+        }
+    }
+
+    @Test
+    @DisplayName("a twin subfolder created by another writer after this process cached the parent path: a delete "
+            + "removes the key's files in it too, before any listing")
+    void twinSubfolderDeleteThroughWarmCache() throws IOException {
+        try (GoogleDriveRepository repository = repository(DriveFixture.uniqueFolder("layout"))) {
+            repository.put("d/1", out -> out.write(1));
+            Drive drive = new DriveClients(repository.config()).drive;
+            String twin = twin(drive, repository.folderId());
+            writeFlat(drive, twin, "3", new byte[] {30});
+            repository.put("d/3", out -> out.write(3));
+
+            repository.delete("d/3");
+            assertThat(repository.stat("d/3")).as("the twin's older file is gone too").isEmpty();
+            assertThat(keys(repository.list("d/"))).containsExactly("d/1");
+        }
+    }
+
+    @Test
+    @DisplayName("a twin subfolder created by another writer after this process cached the parent path: a read that "
+            + "finds nothing looks for subfolders again, before any listing")
+    void twinSubfolderReadThroughWarmCache() throws IOException {
+        try (GoogleDriveRepository repository = repository(DriveFixture.uniqueFolder("layout"))) {
+            repository.put("d/1", out -> out.write(1));
+            Drive drive = new DriveClients(repository.config()).drive;
+            writeFlat(drive, twin(drive, repository.folderId()), "2", new byte[] {2});
+
+            assertThat(read(repository, "d/2")).containsExactly(2);
+            assertThat(repository.stat("d/1")).isPresent();
+        }
+    }
+
+    @Test
+    @DisplayName("a folder whose pgvaultDir marker is not 'true' is no subfolder, for listings as for lookups")
+    void markerValue() throws IOException {
+        try (GoogleDriveRepository repository = repository(DriveFixture.uniqueFolder("layout"))) {
+            Drive drive = new DriveClients(repository.config()).drive;
+            String other = drive.files().create(new File().setName("d").setParents(List.of(repository.folderId()))
+                    .setMimeType(DriveFiles.FOLDER_MIME_TYPE).setAppProperties(Map.of("pgvaultDir", "false")))
+                    .execute().getId();
+            writeFlat(drive, other, "1", new byte[] {1});
+
+            assertThat(repository.stat("d/1")).isEmpty();
+            assertThat(repository.list("")).isEmpty();
+        }
+    }
+
+    /** Another writer's subfolder for "d", made when it could not yet see this one. */
+    private static String twin(Drive drive, String folderId) throws IOException {
+        return drive.files().create(new File().setName("d").setParents(List.of(folderId))
+                .setMimeType(DriveFiles.FOLDER_MIME_TYPE).setAppProperties(Map.of("pgvaultDir", "true")))
+                .execute().getId();
+    }
+
+    @Test
+    @DisplayName("deleting a key with duplicates removes the file it denotes last: a delete that fails half-way never "
+            + "brings an older file back")
+    void deleteWinnerLast() throws IOException {
+        try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(
+                DriveFixture.uniqueFolder("layout")).maxAttempts(2).build())) {
+            repository.put("d/k", out -> out.write(1));
+            String subfolder = live(repository.folderId()).stream().filter(DriveFile::isFolder).findFirst()
+                    .orElseThrow().id();
+            // files of the key pgvault did not commit (another tool's), listed by Drive after the one it denotes
+            Drive drive = new DriveClients(repository.config()).drive;
+            File older = drive.files().create(new File().setName("k").setParents(List.of(subfolder)),
+                    new ByteArrayContent("application/octet-stream", new byte[] {2})).execute();
+            drive.files().create(new File().setName("k").setParents(List.of(subfolder)),
+                    new ByteArrayContent("application/octet-stream", new byte[] {3})).execute();
+            assertThat(read(repository, "d/k")).containsExactly(1);
+
+            DRIVE.fake().failNext(DriveEndpoint.DELETE, older.getId(), 10, DriveFault.serverError(500));
+            try {
+                assertThatThrownBy(() -> repository.delete("d/k")).isInstanceOf(GoogleDriveRepositoryException.class);
+            } finally {
+                DRIVE.fake().clearFaults();
+            }
+            assertThat(read(repository, "d/k")).as("still the object the key denoted").containsExactly(1);
+            repository.delete("d/k");
+            assertThat(repository.stat("d/k")).isEmpty();
         }
     }
 

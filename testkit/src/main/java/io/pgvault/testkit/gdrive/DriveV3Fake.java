@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +34,9 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code files.list} ({@code q} with {@code 'ID' in parents}, {@code name}, {@code mimeType}, {@code trashed},
  *       {@code appProperties has {...}}, {@code and/or/not}; {@code pageSize} up to 1000, {@code pageToken};
- *       {@code corpora=user|drive} with {@code driveId}, {@code includeItemsFromAllDrives}, {@code supportsAllDrives}),
+ *       {@code corpora=user|drive} with {@code driveId}, {@code includeItemsFromAllDrives}, {@code supportsAllDrives};
+ *       as a GET, or, when its URL would pass 2,048 characters, as the Google client sends it: a POST with
+ *       {@code X-HTTP-Method-Override: GET} and the parameters as a form body),
  *       {@code files.get} (metadata, or {@code alt=media} with {@code Range}, also under {@code /download/drive/v3/}, where
  *       the Google client fetches content), {@code files.create} (metadata only),
  *       {@code files.update} (PATCH or POST with {@code X-HTTP-Method-Override}: name, trashed, appProperties merge,
@@ -56,7 +59,8 @@ import java.util.stream.Stream;
  * ({@link #storageQuota}), a daily upload limit ({@link #dailyUploadLimit}, answered as Drive does, with
  * {@code userRateLimitExceeded}), a per-folder item limit ({@link #folderItemLimit}), roles on shared drives
  * ({@link #grantRole}: a content manager may trash but not delete), revoked credentials
- * ({@link #revokeCredentials}), an upload whose stored bytes differ from those sent ({@link #corruptNextUpload}) and
+ * ({@link #revokeCredentials}), multi-parent queries that silently miss parents
+ * ({@link #incompleteMultiParentSearch}), an upload whose stored bytes differ from those sent ({@link #corruptNextUpload}) and
  * bit rot in a stored file ({@link #corruptContent}). File contents live in a temporary directory, not in memory.
  *
  * @since 0.1.0
@@ -335,7 +339,22 @@ public final class DriveV3Fake implements AutoCloseable {
      * @since 0.1.0
      */
     public void failNext(DriveEndpoint endpoint, int times, DriveFault fault) {
-        faults.add(new FaultRule(endpoint, new AtomicInteger(times), fault, -1));
+        faults.add(new FaultRule(endpoint, null, new AtomicInteger(times), fault, -1));
+    }
+
+    /**
+     * Answers the next {@code times} requests to {@code endpoint} about one file ({@code /drive/v3/files/ID}, e.g.
+     * {@code files.delete} or {@code files.update} of it) with {@code fault}; requests about other files are served.
+     *
+     * @param endpoint which requests
+     * @param fileId   the file they are about
+     * @param times    how many
+     * @param fault    the error answer
+     * @since 0.6.0
+     */
+    public void failNext(DriveEndpoint endpoint, String fileId, int times, DriveFault fault) {
+        faults.add(new FaultRule(endpoint, Objects.requireNonNull(fileId, "fileId"), new AtomicInteger(times), fault,
+                -1));
     }
 
     /**
@@ -347,16 +366,31 @@ public final class DriveV3Fake implements AutoCloseable {
      * @since 0.1.0
      */
     public void cutNextChunk(int times, long afterBytes) {
-        faults.add(new FaultRule(DriveEndpoint.UPLOAD_CHUNK, new AtomicInteger(times), null, afterBytes));
+        faults.add(new FaultRule(DriveEndpoint.UPLOAD_CHUNK, null, new AtomicInteger(times), null, afterBytes));
     }
 
     /**
-     * Removes every pending fault.
+     * Removes every pending fault, and ends {@link #incompleteMultiParentSearch} mode.
      *
      * @since 0.1.0
      */
     public void clearFaults() {
         faults.clear();
+        state.laterParentsDropped(false);
+    }
+
+    /**
+     * Makes every {@code files.list} whose {@code q} names several parents ({@code 'A' in parents or 'B' in parents},
+     * however combined) answer with only the matching children of the first parent named, still saying
+     * {@code "incompleteSearch": false}: what Drive has been seen to do with such queries, all of the time for some
+     * folders and some of the time for others (rclone issues 3114, 4289 and 9810: whole parents silently missing from
+     * the answer). A query naming one parent is answered in full. {@link #clearFaults()} ends the mode.
+     *
+     * @param enabled whether multi-parent queries lose the children of every parent after the first
+     * @since 0.6.0
+     */
+    public void incompleteMultiParentSearch(boolean enabled) {
+        state.laterParentsDropped(enabled);
     }
 
     /**
@@ -455,16 +489,18 @@ public final class DriveV3Fake implements AutoCloseable {
     // ---- for FakeRequests ----
 
     /** A pending fault: an error answer, or a cut after {@code cutAfterBytes} (when {@code fault} is null). */
-    record FaultRule(DriveEndpoint endpoint, AtomicInteger remaining, DriveFault fault, long cutAfterBytes) {
+    record FaultRule(DriveEndpoint endpoint, String fileId, AtomicInteger remaining, DriveFault fault,
+                     long cutAfterBytes) {
     }
 
     void countRequest(DriveEndpoint endpoint) {
         counts.get(endpoint).incrementAndGet();
     }
 
-    FaultRule takeFault(DriveEndpoint endpoint) {
+    FaultRule takeFault(DriveEndpoint endpoint, String fileId) {
         for (FaultRule rule : faults) {
-            if (rule.endpoint() == endpoint && rule.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (rule.endpoint() == endpoint && (rule.fileId() == null || rule.fileId().equals(fileId))
+                    && rule.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 return rule;
             }
         }

@@ -43,6 +43,8 @@ final class FakeState {
     private final String myDriveRoot;
     private long storageQuota = Long.MAX_VALUE;
     private int folderItemLimit = Integer.MAX_VALUE;
+    /** Fault mode: a files.list naming several parents answers only with children of the first. */
+    private volatile boolean laterParentsDropped;
 
     FakeState(ObjectMapper json, Path directory) throws IOException {
         this.json = json;
@@ -75,6 +77,10 @@ final class FakeState {
         synchronized (lock) {
             storageQuota = bytes;
         }
+    }
+
+    void laterParentsDropped(boolean dropped) {
+        laterParentsDropped = dropped;
     }
 
     void folderItemLimit(int items) {
@@ -299,11 +305,14 @@ final class FakeState {
         }
         List<StoredFile> matches = new ArrayList<>();
         synchronized (lock) {
+            List<String> parents = laterParentsDropped ? Query.parentIds(params.get("q"), this::resolve) : List.of();
             for (StoredFile file : files.values()) {
                 boolean isRoot = file.id.equals(myDriveRoot) || file.id.equals(file.driveId);
                 boolean inCorpus = "drive".equals(corpora) ? driveId.equals(file.driveId)
                         : file.driveId == null || allDrives;
-                if (!isRoot && inCorpus && query.test(subject(file))) {
+                // the multi-parent fault: still incompleteSearch=false, as Drive answers it
+                boolean dropped = parents.size() > 1 && !file.parents.contains(parents.get(0));
+                if (!isRoot && inCorpus && !dropped && query.test(subject(file))) {
                     matches.add(file);
                 }
             }

@@ -53,6 +53,28 @@ final class Query {
         return predicate;
     }
 
+    /**
+     * @param q         a query the fake accepts
+     * @param resolveId maps aliases such as {@code root} to file ids
+     * @return the ids named by its {@code 'ID' in parents} terms, in order of appearance, without repeats
+     */
+    static List<String> parentIds(String q, java.util.function.UnaryOperator<String> resolveId) {
+        List<String> ids = new ArrayList<>();
+        if (q == null || q.isBlank()) {
+            return ids;
+        }
+        List<String> tokens = tokenize(q);
+        for (int i = 0; i + 2 < tokens.size(); i++) {
+            if (tokens.get(i).startsWith("'") && tokens.get(i + 1).equals("in") && tokens.get(i + 2).equals("parents")) {
+                String id = resolveId.apply(unquote(tokens.get(i)));
+                if (!ids.contains(id)) {
+                    ids.add(id);
+                }
+            }
+        }
+        return ids;
+    }
+
     private Predicate<Subject> disjunction() {
         Predicate<Subject> left = conjunction();
         while (accept("or")) {
