@@ -177,7 +177,7 @@ class KilledProcessIT {
             restoreFromDriveAlone();
             System.out.printf("KilledProcessIT: %d objects, the big one %d bytes (%d chunks); first kill at %d bytes "
                     + "of it; %s%n", set.objects().size(), big.storedBytes(), (big.storedBytes() + CHUNK - 1) / CHUNK,
-                    abandoned.values().iterator().next(), report.render());
+                    abandoned.values().stream().mapToLong(Long::longValue).max().orElse(0), report.render());
         }
     }
 
@@ -189,8 +189,12 @@ class KilledProcessIT {
                 () -> fresh(stale).values().stream().anyMatch(bytes -> bytes >= 2L * CHUNK));
         kill(first);
         Map<String, Long> abandoned = fresh(stale);
+        // besides the big object's session, the kill may cut short a claim refresh (a small file) just opened
         assertThat(abandoned.values()).as("the upload the kill interrupted, part of the big object")
+                .filteredOn(bytes -> bytes >= CHUNK)
                 .singleElement().satisfies(bytes -> assertThat(bytes).isBetween(2L * CHUNK, big.storedBytes() - 1));
+        assertThat(abandoned.values()).as("any other session the kill cut short holds less than a chunk")
+                .filteredOn(bytes -> bytes < CHUNK).hasSizeLessThanOrEqualTo(1);
         assertThat(visibleNames()).doesNotContain(big.key());
         assertThat(hiddenUploads()).as("an unfinished upload is no file at all").isEmpty();
         assertThat(drive.stat(big.key())).isEmpty();
