@@ -43,10 +43,13 @@ final class SocketPsql {
             for (String role : roles) {
                 SocketPsql psql = new SocketPsql(pg, program, role);
                 try {
-                    if ("f".equals(psql.run("SELECT pg_catalog.pg_is_in_recovery()").strip())) {
+                    // the role must be a superuser to set the drill's password (a stanza's backup role may not be)
+                    String answer = psql.run("SELECT pg_catalog.pg_is_in_recovery()::text || ' ' || rolsuper::text"
+                            + " FROM pg_catalog.pg_roles WHERE rolname = current_user").strip();
+                    if ("false true".equals(answer)) {
                         return psql;
                     }
-                    last = "still in recovery";
+                    last = answer.startsWith("true") ? "still in recovery" : role + " is not a superuser";
                 } catch (PgVaultException e) {
                     last = role + ": " + e.getMessage();
                 }

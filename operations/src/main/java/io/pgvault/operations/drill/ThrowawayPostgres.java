@@ -186,12 +186,17 @@ final class ThrowawayPostgres implements AutoCloseable {
         List<String> all = new java.util.ArrayList<>(options);
         all.add("hba_file=" + hba);
         all.add("ident_file=" + ident);
+        // a restored postgresql.conf may name another data_directory (another cluster of the same OS user)
+        all.add("data_directory=" + dataDirectory());
         start(all, timeout);
 
         SocketPsql psql = SocketPsql.await(this, roles, timeout);
         long answered = System.nanoTime();
-        superuser = psql.run("SELECT rolname FROM pg_catalog.pg_roles WHERE oid = 10").strip();
-        if (superuser.isEmpty() || superuser.contains("\"") || superuser.contains("\n")) {
+        // hex, so that spaces at either end of a crafted name survive psql's output as they are
+        superuser = hexToUtf8(psql.run("SELECT encode(convert_to(rolname, 'UTF8'), 'hex') FROM pg_catalog.pg_roles"
+                + " WHERE oid = 10").strip());
+        if (superuser.isEmpty() || superuser.startsWith("/") || superuser.contains("\"")
+                || superuser.chars().anyMatch(Character::isISOControl)) {
             throw new PgVaultException(ErrorCode.TOOL_FAILED, "the restored copy's bootstrap superuser has a name the"
                     + " drill cannot write into pg_hba.conf: '" + superuser + "'");
         }
@@ -207,9 +212,22 @@ final class ThrowawayPostgres implements AutoCloseable {
         return answered;
     }
 
+    private static String hexToUtf8(String hex) {
+        if (hex.length() % 2 != 0 || !hex.matches("[0-9a-f]*")) {
+            throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected answer for the bootstrap superuser's name");
+        }
+        byte[] bytes = new byte[hex.length() / 2];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+        }
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** @return the name double-quoted for pg_hba.conf / pg_ident.conf, which have no escape for a quote */
-    private static String hbaName(String name) {
-        if (name.isEmpty() || name.contains("\"") || name.chars().anyMatch(Character::isISOControl)) {
+    static String hbaName(String name) {
+        // PostgreSQL 16+ reads a name starting with '/' as a regular expression, quoted or not: "/.*" admits every role
+        if (name.isEmpty() || name.startsWith("/") || name.contains("\"")
+                || name.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("role or user name '" + name + "' cannot be written into pg_hba.conf");
         }
         return "\"" + name + "\"";
