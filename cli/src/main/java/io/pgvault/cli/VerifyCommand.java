@@ -4,6 +4,7 @@ import io.pgvault.api.BackupId;
 import io.pgvault.api.BackupSet;
 import io.pgvault.api.VerifyResult;
 import io.pgvault.backend.pgbackrest.PgBackRest;
+import io.pgvault.backend.pgbackrest.PgBackRestException;
 import io.pgvault.backend.pgbackrest.PgBackRestRepo;
 import io.pgvault.backend.pgbackrest.RepoVerifyResult;
 import picocli.CommandLine;
@@ -79,16 +80,18 @@ final class VerifyCommand implements Callable<Integer> {
         List<Map<String, Object>> results = new ArrayList<>();
         boolean failed = false;
         BackupId label = set == null ? null : new BackupId(set);
-        List<PgBackRestRepo> repos = pgbr.config().repos().stream()
-                .filter(repo -> label == null || pgbr.list(repo).stream().anyMatch(s -> s.id().equals(label)))
-                .toList();
-        if (repos.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no repo of stanza "
-                    + pgbr.config().stanza() + " holds set " + set + " (pgvault list --physical shows the sets)");
-        }
-        for (PgBackRestRepo repo : repos) {
-            // a set: pgBackRest 2.55+ verifies only its files and WAL (verify --set), older releases the whole repo
-            RepoVerifyResult r = label == null ? pgbr.verify(repo) : pgbr.verify(repo, label);
+        for (PgBackRestRepo repo : pgbr.config().repos()) {
+            // a set: pgBackRest 2.55+ verifies only its files and WAL (verify --set), older releases the whole repo;
+            // a repo that does not hold it is skipped (verify checks that with the one info it runs)
+            RepoVerifyResult r;
+            try {
+                r = label == null ? pgbr.verify(repo) : pgbr.verify(repo, label);
+            } catch (PgBackRestException e) {
+                if (label != null && e.kind() == PgBackRestException.Kind.SET_NOT_FOUND) {
+                    continue;
+                }
+                throw e;
+            }
             List<String> checksums = set == null ? List.of() : pgbr.checksumErrors(repo, set);
             failed |= !r.ok() || !checksums.isEmpty();
             Map<String, Object> m = new LinkedHashMap<>();
@@ -105,6 +108,10 @@ final class VerifyCommand implements Callable<Integer> {
                 r.problems().forEach(p -> out.printf("  %s%n", p));
                 checksums.forEach(f -> out.printf("  page checksum error in %s: %s%n", set, f));
             }
+        }
+        if (label != null && results.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no repo of stanza "
+                    + pgbr.config().stanza() + " holds set " + set + " (pgvault list --physical shows the sets)");
         }
         if (root.json) {
             out.println(Output.json(results));

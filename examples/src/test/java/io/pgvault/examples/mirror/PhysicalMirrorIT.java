@@ -84,6 +84,7 @@ class PhysicalMirrorIT {
     private BackupSet full;
     private BackupSet s3Full;
     private Map<String, String> source;
+    private java.util.Optional<String> executable;
 
     /** @return the PostgreSQL server and pgBackRest this class runs on */
     MatrixPair pair() {
@@ -96,6 +97,7 @@ class PhysicalMirrorIT {
         drive = DriveV3Fake.start();
         drive.registerOAuthClient(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN);
         base = serverDirectory();
+        executable = pair().executable(base); // one copy of a non-system pgBackRest, shared by every config
         pg = pair().cluster().baseDirectory(base)
                 .conf("wal_level = replica", "archive_mode = on", "archive_command = '/bin/false'").start();
         TlsS3Server server = S3.server();
@@ -140,7 +142,7 @@ class PhysicalMirrorIT {
                 .workDirectory(base.resolve("work-" + name))
                 .launcher(pg.serverLauncher())
                 .archiveTimeout(Duration.ofSeconds(30));
-        pair().executable(base).ifPresent(b::executable);
+        executable.ifPresent(b::executable);
         if (withS3) {
             b.repo(PgBackRestRepo.s3(s3Config).cipher(REPO2_PASS).build());
         }

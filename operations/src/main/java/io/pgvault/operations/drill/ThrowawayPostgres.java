@@ -195,8 +195,7 @@ final class ThrowawayPostgres implements AutoCloseable {
         // hex, so that spaces at either end of a crafted name survive psql's output as they are
         superuser = hexToUtf8(psql.run("SELECT encode(convert_to(rolname, 'UTF8'), 'hex') FROM pg_catalog.pg_roles"
                 + " WHERE oid = 10").strip());
-        if (superuser.isEmpty() || superuser.startsWith("/") || superuser.contains("\"")
-                || superuser.chars().anyMatch(Character::isISOControl)) {
+        if (!hbaSafe(superuser)) {
             throw new PgVaultException(ErrorCode.TOOL_FAILED, "the restored copy's bootstrap superuser has a name the"
                     + " drill cannot write into pg_hba.conf: '" + superuser + "'");
         }
@@ -213,21 +212,26 @@ final class ThrowawayPostgres implements AutoCloseable {
     }
 
     private static String hexToUtf8(String hex) {
-        if (hex.length() % 2 != 0 || !hex.matches("[0-9a-f]*")) {
+        try {
+            return new String(java.util.HexFormat.of().parseHex(hex), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
             throw new PgVaultException(ErrorCode.TOOL_FAILED, "unexpected answer for the bootstrap superuser's name");
         }
-        byte[] bytes = new byte[hex.length() / 2];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
-        }
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return whether the name means exactly one role or user in pg_hba.conf / pg_ident.conf, double-quoted: not
+     *         empty, no quote (no escape exists), no control character, and no leading '/' (PostgreSQL 16+ reads that
+     *         as a regular expression, quoted or not: "/.*" admits every role)
+     */
+    private static boolean hbaSafe(String name) {
+        return !name.isEmpty() && !name.startsWith("/") && !name.contains("\"")
+                && name.chars().noneMatch(Character::isISOControl);
     }
 
     /** @return the name double-quoted for pg_hba.conf / pg_ident.conf, which have no escape for a quote */
     static String hbaName(String name) {
-        // PostgreSQL 16+ reads a name starting with '/' as a regular expression, quoted or not: "/.*" admits every role
-        if (name.isEmpty() || name.startsWith("/") || name.contains("\"")
-                || name.chars().anyMatch(Character::isISOControl)) {
+        if (!hbaSafe(name)) {
             throw new IllegalArgumentException("role or user name '" + name + "' cannot be written into pg_hba.conf");
         }
         return "\"" + name + "\"";
