@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pgvault.api.retention.Pin;
 import io.pgvault.internal.Json;
 import io.pgvault.internal.ManifestSeal;
+import io.pgvault.internal.ReadClaim;
 import io.pgvault.internal.RepositoryClock;
 import io.pgvault.internal.SetRecords;
 import io.pgvault.spi.ObjectInfo;
@@ -400,12 +401,27 @@ public final class Catalog {
      *
      * @param id  the set
      * @param now the instant pins are judged at (the plan's)
-     * @return whether the set was deleted; false when it was pinned or already gone
+     * @return whether the set was deleted; false when it was pinned, being read or already gone
      * @since 0.3.0
      */
     public boolean deleteUnlessPinned(BackupId id, Instant now) {
+        return deleteUnlessKept(id, now).isEmpty();
+    }
+
+    /**
+     * Deletes a set as a prune does, unless something keeps it: announces the deletion with a record, reads the
+     * set's records again, and stands back when a pin holds at {@code now} or a restore or verification is reading
+     * the set (its claim, refreshed, is younger than the lease expiry by the repository's clock). A pin and a reader
+     * do the mirror image (write, then read), so a prune never deletes a set under either.
+     *
+     * @param id  the set
+     * @param now the instant pins are judged at (the plan's)
+     * @return empty when the set was deleted, else why it was kept
+     * @since 0.6.0
+     */
+    public Optional<String> deleteUnlessKept(BackupId id, Instant now) {
         if (repository.stat(manifestKey(id)).isEmpty()) {
-            return false;
+            return Optional.of("removed by another process meanwhile");
         }
         long announced = System.nanoTime();
         String tombstone = SetRecords.deleting(repository, id);
@@ -422,19 +438,39 @@ public final class Catalog {
                 return true; // an unreadable pin keeps the set, as every plan does
             }
         }).orElse(false);
+        Optional<String> reader = current.isEmpty() || pinned ? Optional.empty() : reader(id, tombstone);
         // a pin ignores announcements older than the lease expiry: a prune that stalled that long looks again later
         boolean stale = Duration.ofNanos(System.nanoTime() - announced).compareTo(leases.commitWindow()) > 0;
-        if (current.isEmpty() || pinned || stale) {
+        if (current.isEmpty() || pinned || reader.isPresent() || stale) {
             repository.delete(tombstone);
-            return false;
+            return Optional.of(current.isEmpty() ? "removed or damaged by another process meanwhile"
+                    : pinned ? "pinned since the plan was made"
+                    : reader.isPresent() ? "being read (" + reader.get() + ")"
+                    : "the prune stalled longer than the commit window between announcing and deciding");
         }
         delete(id);
-        return true;
+        return Optional.empty();
+    }
+
+    /**
+     * @return a reader's claim on the set that was live when the deletion was announced (younger than the lease
+     *         expiry, by the repository's clock), as its record's name and operation
+     */
+    private Optional<String> reader(BackupId id, String tombstone) {
+        Map<String, SetRecords.Entry> records = SetRecords.readOf(repository, id);
+        SetRecords.Entry announcement = records.get(tombstone.substring(tombstone.lastIndexOf('/') + 1));
+        // without its own announcement in the listing the prune cannot date it: every reading record then counts
+        Instant since = announcement == null ? Instant.MIN : announcement.written().minus(leases.expireAfter());
+        return records.values().stream()
+                .filter(e -> e.kind().equals(ReadClaim.KIND) && !e.written().isBefore(since))
+                .map(e -> e.name() + (e.facts().containsKey("operation") ? ", " + e.facts().get("operation") : ""))
+                .findFirst();
     }
 
     /**
      * Lists debris: objects of sets that have neither a manifest (valid or damaged) nor a live writer's claim, older
-     * than {@code grace} by the repository's own clock; expired claims; and clock probes left by killed processes.
+     * than {@code grace} by the repository's own clock; expired claims of writers and readers; and clock probes left
+     * by killed processes.
      * The listing order (claims, then objects, then manifests) and the repository clock make this safe against
      * writers that start or commit while it runs.
      *
@@ -468,6 +504,11 @@ public final class Catalog {
             boolean data = info.key().startsWith(RepositoryLayout.DATA);
             String owner = RepositoryLayout.owner(data ? RepositoryLayout.DATA : RepositoryLayout.RECORDS,
                     info.key()).orElse("");
+            if (!data && info.key().startsWith(RepositoryLayout.RECORDS + owner + "/" + ReadClaim.KIND + "-")
+                    && expired(info, now)) {
+                debris.add(info.key()); // the claim of a reader that was killed: it keeps nothing any more
+                continue;
+            }
             if (live.contains(owner) || !info.lastModified().isBefore(threshold)) {
                 continue;
             }

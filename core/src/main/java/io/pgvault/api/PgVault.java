@@ -3,6 +3,7 @@ package io.pgvault.api;
 import io.pgvault.internal.DefaultBackupContext;
 import io.pgvault.internal.DefaultReadContext;
 import io.pgvault.internal.Lease;
+import io.pgvault.internal.ReadClaim;
 import io.pgvault.internal.ScratchDirectory;
 import io.pgvault.api.event.EventDispatcher;
 import io.pgvault.api.event.Events;
@@ -246,7 +247,8 @@ public final class PgVault {
     /**
      * Verifies a set: the size and SHA-256 of every stored object, and with {@code deep} also its structure
      * (decrypt, decompress, parse with the dump tools). A deep verification that passes is recorded as the set's
-     * {@code lastVerified}.
+     * {@code lastVerified}. While it reads, the set is claimed as a restore claims it, so that a prune in another
+     * process does not delete it under the verification (which would report its objects missing).
      *
      * @param id   the set
      * @param deep whether to decode and parse, not only checksum
@@ -260,7 +262,8 @@ public final class PgVault {
             problems.add("the manifest of " + id + " fails authentication: altered after it was written, or signed"
                     + " with another key; its digests prove nothing");
         }
-        try (ScratchDirectory scratch = new ScratchDirectory(scratchBase);
+        try (ReadClaim claim = claimForReading(set, "verify");
+                ScratchDirectory scratch = new ScratchDirectory(scratchBase);
                 DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch)) {
             if (deep) {
                 context.prefetchKeys(set); // the derivation overlaps the checksum pass
@@ -302,7 +305,10 @@ public final class PgVault {
      * whose objects are age-encrypted with pinned headers is read once instead: each chunk is authenticated as it
      * streams (ADR 0013). A set that is not proven authentic is refused unless the request or the vault opts in.
      * Before anything is read, the repository is handed every key of the set ({@link Repository#prepareRead}): an S3
-     * repository configured with {@code archiveRetrieval} brings objects back from Glacier there, and waits.
+     * repository configured with {@code archiveRetrieval} brings objects back from Glacier there, and waits. From
+     * then until it ends the restore claims the set (a record under {@code records/<id>/}, refreshed every
+     * {@link Leases#refreshEvery()}): a prune in another process keeps a set being read; with credentials that cannot
+     * write the record the restore goes on without the claim, and says so in the log.
      *
      * @param request what and where
      * @return what was restored
@@ -318,7 +324,13 @@ public final class PgVault {
             events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
             throw e;
         }
-        prepareRead(set);
+        try (ReadClaim claim = claimForReading(set, "restore")) {
+            prepareRead(set);
+            return restore(set, request);
+        }
+    }
+
+    private RestoreResult restore(BackupSet set, RestoreRequest request) {
         try (ScratchDirectory scratch = new ScratchDirectory(scratchBase);
                 DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch)) {
             context.prefetchKeys(set); // the derivation overlaps the checksum pass and the target's preparation
@@ -336,6 +348,21 @@ public final class PgVault {
             LOG.info("restore of {} finished in {}: {}", set.id(), result.duration(), result.databases());
             events.on(new Events.RestoreCompleted(clock.instant(), repository.id(), result));
             return result;
+        }
+    }
+
+    /**
+     * Claims the set for the time it is read, so that a prune in another process stands back from it (hours, when
+     * the objects come back from Glacier first); a repository that takes no record is read without a claim.
+     */
+    private ReadClaim claimForReading(BackupSet set, String operation) {
+        try {
+            return ReadClaim.acquire(repository, set.id(), operation, leases);
+        } catch (RuntimeException | Error e) {
+            if (operation.equals("restore")) {
+                events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
+            }
+            throw e;
         }
     }
 

@@ -395,6 +395,9 @@ public final class SetRecords {
                 return Optional.empty();
             }
             Map<String, String> facts = new HashMap<>();
+            if (kind.equals(ReadClaim.KIND) && doc.path("operation").asText("").matches("[a-z -]{1,40}")) {
+                facts.put("operation", doc.get("operation").asText());
+            }
             if (kind.equals(REKEY)) {
                 for (String field : REKEY_FACTS) {
                     facts.put(field, doc.path(field).asText(""));

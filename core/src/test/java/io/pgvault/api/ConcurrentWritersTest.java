@@ -75,6 +75,8 @@ class ConcurrentWritersTest {
     /** Writes globals, then one object per database; between objects it runs what the test says. */
     static class Cluster implements BackupStrategy {
         volatile Consumer<String> between = n -> { };
+        /** Runs while a restore or a deep verification reads a set (another process acting meanwhile). */
+        volatile Consumer<BackupSet> reading = s -> { };
 
         @Override
         public String name() {
@@ -94,11 +96,20 @@ class ConcurrentWritersTest {
 
         @Override
         public RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext ctx) {
+            reading.accept(set);
+            for (StoredObject o : set.objects()) {
+                try (java.io.InputStream in = ctx.openObject(o)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
             return new RestoreResult(set, List.of("*"), Duration.ZERO);
         }
 
         @Override
         public List<String> verifyStructure(BackupSet set, ReadContext ctx) {
+            reading.accept(set);
             return List.of();
         }
     }
@@ -277,7 +288,8 @@ class ConcurrentWritersTest {
         }
 
         @Test
-        @DisplayName("a verify that finishes after a prune removed the set does not bring its manifest back")
+        @DisplayName("a verify that finishes after the set was deleted (by hand: a prune stands back from a set being "
+                + "read) does not bring its manifest back, nor leave its claim")
         void verifyAfterPrune() {
             Hand clock = new Hand(T0);
             PgVault vault = vault(clock);
@@ -286,7 +298,7 @@ class ConcurrentWritersTest {
             PgVault verifier = PgVault.builder().strategy(new Cluster() {
                 @Override
                 public List<String> verifyStructure(BackupSet set, ReadContext ctx) {
-                    vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE); // meanwhile, in another process
+                    vault.catalog().delete(set.id()); // meanwhile, in another process
                     return List.of();
                 }
             }).repository(repo).clock(clock).leases(FAST).build();
@@ -411,6 +423,193 @@ class ConcurrentWritersTest {
             PruneReport report = Pruner.of(vault.catalog()).prune(plan, PruneMode.EXECUTE);
             assertThat(report.removed()).isEmpty();
             assertThat(vault.find(old.id())).isPresent();
+        }
+    }
+
+    @Nested
+    @DisplayName("2b. readers and prunes")
+    class Readers {
+        private List<String> readingRecords(BackupSet set) {
+            return repo.objects.keySet().stream()
+                    .filter(k -> k.startsWith(RepositoryLayout.recordsPrefix(set.id()) + "reading-")).toList();
+        }
+
+        @Test
+        @DisplayName("a prune in another process while a restore reads the set stands back, says why, and a prune "
+                + "after the restore removes it")
+        void pruneDuringRestoreStandsBack() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            PgVault other = vault(clock);
+            List<PruneReport> during = new ArrayList<>();
+            strategy.reading = s -> {
+                assertThat(readingRecords(old)).as("the restore's claim").hasSize(1);
+                during.add(other.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE));
+            };
+            RestoreResult result = vault.restore(RestoreRequest.builder().backupId(old.id()).build());
+
+            assertThat(result.set().id()).isEqualTo(old.id());
+            assertThat(during).singleElement().satisfies(r -> {
+                assertThat(r.removed()).isEmpty();
+                assertThat(r.skipped()).singleElement().asString()
+                        .startsWith(old.id() + ": being read (reading-").endsWith(", restore)");
+            });
+            assertThat(readingRecords(old)).as("the claim is removed when the restore ends").isEmpty();
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.contains("/deleting-"));
+            strategy.reading = s -> { };
+            assertThat(other.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE).removed())
+                    .extracting(BackupSet::id).containsExactly(old.id());
+        }
+
+        @Test
+        @DisplayName("a deep verification while another process prunes: the set is kept and nothing is reported "
+                + "missing")
+        void pruneDuringVerifyStandsBack() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            PgVault other = vault(clock);
+            strategy.reading = s -> other.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            VerifyResult result = vault.verify(old.id(), true);
+            assertThat(result.problems()).isEmpty();
+            assertThat(vault.find(old.id())).isPresent();
+            assertThat(readingRecords(old)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a restore starting just after a prune announced the deletion: the prune sees the reader and "
+                + "stands back, the reader waits for that decision and then reads")
+        void restoreDuringPrunesAnnouncement() throws Exception {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            var plan = vault.planRetention(RetentionPolicy.keepLast(1));
+            CompletableFuture<RestoreResult> restore = new CompletableFuture<>();
+            List<String> sawAnnouncement = new CopyOnWriteArrayList<>();
+            repo.beforeList = prefix -> {
+                if (prefix.equals(RepositoryLayout.recordsPrefix(old.id()))
+                        && repo.objects.keySet().stream().anyMatch(k -> k.contains("/deleting-"))) {
+                    repo.beforeList = p -> {
+                        if (p.equals(RepositoryLayout.recordsPrefix(old.id()))
+                                && repo.objects.keySet().stream().anyMatch(k -> k.contains("/deleting-"))) {
+                            sawAnnouncement.add(p); // the reader's listing, while the announcement stands
+                        }
+                    };
+                    // the prune announced and is about to look: another process starts a restore now
+                    Thread reader = new Thread(() -> {
+                        try {
+                            restore.complete(vault(clock).restore(RestoreRequest.builder().backupId(old.id())
+                                    .build()));
+                        } catch (Throwable t) {
+                            restore.completeExceptionally(t);
+                        }
+                    });
+                    reader.start();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !sawAnnouncement.isEmpty());
+                }
+            };
+            PruneReport report = Pruner.of(vault.catalog()).prune(plan, PruneMode.EXECUTE);
+
+            assertThat(report.removed()).isEmpty();
+            assertThat(report.skipped()).singleElement().asString().startsWith(old.id() + ": being read");
+            assertThat(restore.get(10, TimeUnit.SECONDS).set().id()).isEqualTo(old.id());
+            assertThat(sawAnnouncement).as("the reader saw the announcement and waited").isNotEmpty();
+            assertThat(readingRecords(old)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a restore whose set a prune deletes before its claim lands fails NotFoundException and leaves "
+                + "no record behind")
+        void setDeletedBeforeClaimLands() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            repo.beforeCommit = key -> {
+                if (key.startsWith(RepositoryLayout.recordsPrefix(old.id()) + "reading-")) {
+                    repo.beforeCommit = k -> { };
+                    vault(clock).prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+                }
+            };
+            List<VaultEvent> events = new CopyOnWriteArrayList<>();
+            PgVault reader = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(FAST)
+                    .pipeline(TestKeys.SIGNED).listener(events::add).build();
+            assertThatThrownBy(() -> reader.restore(RestoreRequest.builder().backupId(old.id()).build()))
+                    .isInstanceOf(NotFoundException.class).hasMessageContaining("a prune deleted it");
+            assertThat(events).anyMatch(e -> e instanceof Events.RestoreFailed);
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.startsWith(RepositoryLayout.recordsPrefix(old.id())));
+        }
+
+        @Test
+        @DisplayName("a reader's claim is refreshed: it keeps the set long past the lease expiry while the read goes on")
+        void refreshedClaimOutlivesExpiry() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            List<PruneReport> during = new ArrayList<>();
+            strategy.reading = s -> {
+                String record = readingRecords(old).get(0);
+                Instant written = repo.stat(record).orElseThrow().lastModified();
+                repo.advance(FAST.expireAfter().multipliedBy(3)); // an hour-long read, by the store's clock
+                clock.now = repo.storeNow;
+                await().atMost(Duration.ofSeconds(10)).until(() -> repo.stat(record).orElseThrow().lastModified()
+                        .isAfter(written)); // the refresher rewrote it
+                during.add(vault(clock).prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE));
+            };
+            vault.restore(RestoreRequest.builder().backupId(old.id()).build());
+            assertThat(during).singleElement().satisfies(r -> assertThat(r.removed()).isEmpty());
+            assertThat(vault.find(old.id())).isPresent();
+        }
+
+        @Test
+        @DisplayName("the claim of a killed reader keeps the set until it expires by the store's clock; then the set "
+                + "goes by its policy, and an expired claim on a set that stays is debris")
+        void killedReadersClaimExpires() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            BackupSet mid = backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            backupAt(vault, clock, T0.plus(Duration.ofDays(2)));
+            String dead = "{\"formatVersion\":1,\"set\":\"%s\",\"kind\":\"reading\",\"operation\":\"restore\"}";
+            repo.plant(RepositoryLayout.recordsPrefix(old.id()) + "reading-killed.json", dead.formatted(old.id()));
+            repo.plant(RepositoryLayout.recordsPrefix(mid.id()) + "reading-killed.json", dead.formatted(mid.id()));
+
+            repo.advance(FAST.expireAfter().minusMinutes(1));
+            clock.now = repo.storeNow;
+            PruneReport young = vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            assertThat(young.removed()).isEmpty();
+            assertThat(young.skipped()).hasSize(2).allMatch(r -> r.contains("being read (reading-killed.json, "
+                    + "restore)"));
+
+            repo.advance(Duration.ofMinutes(2));
+            clock.now = repo.storeNow;
+            PruneReport expired = vault.prune(RetentionPolicy.keepLast(2), PruneMode.EXECUTE);
+            assertThat(expired.removed()).extracting(BackupSet::id).containsExactly(old.id());
+            assertThat(vault.find(mid.id())).isPresent();
+            assertThat(repo.objects.keySet()).as("the dead reader's claim on the set that stays is swept")
+                    .noneMatch(k -> k.contains("/reading-"));
+        }
+
+        @Test
+        @DisplayName("credentials that cannot write the claim (read-only): the restore reads without one")
+        void readOnlyRestoreGoesOn() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            repo.beforeCommit = key -> {
+                if (key.startsWith(RepositoryLayout.RECORDS)) {
+                    throw new RepositoryException("put " + key + " failed: 403 AccessDenied", null);
+                }
+            };
+            assertThat(vault.restore(RestoreRequest.builder().backupId(old.id()).build()).set().id())
+                    .isEqualTo(old.id());
+            assertThat(vault.verify(old.id(), false).problems()).isEmpty();
+            assertThat(readingRecords(old)).isEmpty();
         }
     }
 

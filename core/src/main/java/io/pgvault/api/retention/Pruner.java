@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -137,10 +138,17 @@ public final class Pruner {
         }
         int done = 0;
         List<BackupSet> removed = new ArrayList<>();
+        Set<BackupId> kept = new HashSet<>();
         for (BackupSet s : order) {
+            if (kept.contains(s.id())) {
+                continue;
+            }
             try {
-                if (!catalog.deleteUnlessPinned(s.id(), plan.now())) {
-                    skipped.add(s.id() + ": pinned or removed by another process meanwhile");
+                Optional<String> why = catalog.deleteUnlessKept(s.id(), plan.now());
+                if (why.isPresent()) {
+                    skipped.add(s.id() + ": " + why.get());
+                    // newest first, so a set kept now comes before the bases it depends on: keep them too
+                    keepBases(s, byId, doomed, kept, skipped);
                     continue;
                 }
                 removed.add(s);
@@ -155,6 +163,22 @@ public final class Pruner {
         List<String> removedDebris = new java.util.ArrayList<>(catalog.removeDebris(debrisGrace));
         removedDebris.addAll(catalog.abortAbandonedWrites(debrisGrace)); // uploads killed writers left (billed)
         return new PruneReport(mode, plan, removed, skipped, removedDebris, Duration.between(start, clock.instant()));
+    }
+
+    /** A doomed set the prune had to keep keeps its chain; bases already removed cannot be (none are: newest first). */
+    private static void keepBases(BackupSet survivor, Map<BackupId, BackupSet> byId, Set<BackupId> doomed,
+            Set<BackupId> kept, List<String> skipped) {
+        BackupSet cur = survivor;
+        for (int steps = 0; steps < byId.size() && cur.dependsOn().isPresent(); steps++) {
+            BackupSet base = byId.get(cur.dependsOn().get());
+            if (base == null) {
+                return;
+            }
+            if (doomed.contains(base.id()) && kept.add(base.id())) {
+                skipped.add(base.id() + ": " + survivor.id() + " (kept) depends on it");
+            }
+            cur = base;
+        }
     }
 
     private static boolean pinnedAt(BackupSet set, Instant now) {

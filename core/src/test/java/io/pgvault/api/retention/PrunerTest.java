@@ -102,6 +102,29 @@ class PrunerTest {
         assertThat(catalog.list()).hasSize(3);
     }
 
+    @Test
+    @DisplayName("a set the prune has to keep when it comes to it (a restore began reading it after planning) keeps "
+            + "the sets it depends on, though the plan deleted them too")
+    void setKeptAtExecutionKeepsItsBases() {
+        BackupSet full = commit(set("full", BackupType.FULL, t0));
+        BackupSet diff = commit(set("diff", BackupType.DIFF, BackupStatus.COMPLETE, t0.plusSeconds(60), "full",
+                Map.of()));
+        commit(set("next", BackupType.FULL, t0.plusSeconds(120)));
+        RetentionPlan plan = RetentionPolicy.keepLast(1).plan(catalog.list(), t0.plusSeconds(180));
+        assertThat(plan.deleted()).extracting(RetentionDecision::id).containsExactlyInAnyOrder(full.id(), diff.id());
+        try (io.pgvault.internal.ReadClaim claim = io.pgvault.internal.ReadClaim.acquire(repo, diff.id(), "restore",
+                io.pgvault.api.Leases.defaults())) {
+            assertThat(claim.held()).isTrue();
+            PruneReport report = Pruner.of(catalog).prune(plan, PruneMode.EXECUTE);
+            assertThat(report.removed()).isEmpty();
+            assertThat(report.skipped()).hasSize(2);
+            assertThat(report.skipped().get(0)).startsWith("diff: being read (reading-").endsWith(", restore)");
+            assertThat(report.skipped().get(1)).isEqualTo("full: diff (kept) depends on it");
+        }
+        assertThat(catalog.list()).hasSize(3);
+        assertThat(Pruner.of(catalog).prune(plan, PruneMode.EXECUTE).removed()).containsExactly(diff, full);
+    }
+
     /** A minimal repository for these tests. */
     static final class MemoryRepository implements Repository {
         final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();

@@ -105,4 +105,57 @@ class S3PgDumpRoundTripIT {
             assertThat(DemoDatabase.fingerprint(PG.cluster(), "ledger_copy")).isEqualTo(fingerprint);
         }
     }
+
+    @Test
+    @DisplayName("a restore waiting for its objects (as for a Glacier retrieval) keeps its set through a prune that "
+            + "another process runs on the same bucket, then restores it identically; the next prune removes it")
+    void pruneWhileRestoreWaits() throws Exception {
+        PG.cluster().createDatabase("orders");
+        DemoDatabase.randomText(2).applyTo(PG.cluster(), "orders");
+        Map<String, String> fingerprint = DemoDatabase.fingerprint(PG.cluster(), "orders");
+        String bucket = S3ProxyServer.uniqueBucket("reading");
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch retrieved = new java.util.concurrent.CountDownLatch(1);
+        try (S3Repository s3 = S3Repository.of(config(S3.server(), bucket).prefix("prod").build());
+                S3Repository elsewhere = S3Repository.of(config(S3.server(), bucket).prefix("prod").build())) {
+            io.pgvault.spi.Repository archived = new io.pgvault.testkit.ForwardingRepository(s3) {
+                @Override
+                public void prepareRead(java.util.Collection<String> keys) {
+                    waiting.countDown(); // the objects are being brought back: hours, in real life
+                    try {
+                        assertThat(retrieved.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    super.prepareRead(keys);
+                }
+            };
+            PgDumpStrategy strategy = new PgDumpStrategy(PgDumpConfig.builder().connection(PG.connection("orders"))
+                    .build());
+            PgVault restoring = PgVault.builder().acceptUnauthenticated(true).strategy(strategy).repository(archived)
+                    .build();
+            PgVault service = PgVault.builder().acceptUnauthenticated(true).strategy(strategy).repository(elsewhere)
+                    .build();
+            BackupSet old = service.backup();
+            service.backup();
+
+            java.util.concurrent.CompletableFuture<io.pgvault.api.RestoreResult> restore =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> restoring.restore(RestoreRequest
+                            .builder().backupId(old.id()).targetDatabase("orders_copy").build()));
+            assertThat(waiting.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            io.pgvault.api.retention.PruneReport during = service.prune(
+                    io.pgvault.api.retention.RetentionPolicy.keepLast(1), io.pgvault.api.retention.PruneMode.EXECUTE);
+            retrieved.countDown();
+
+            assertThat(during.removed()).isEmpty();
+            assertThat(during.skipped()).singleElement().asString().startsWith(old.id() + ": being read (reading-")
+                    .endsWith(", restore)");
+            assertThat(restore.get(120, java.util.concurrent.TimeUnit.SECONDS).set().id()).isEqualTo(old.id());
+            assertThat(DemoDatabase.fingerprint(PG.cluster(), "orders_copy")).isEqualTo(fingerprint);
+            assertThat(elsewhere.list("records/")).as("the restore's claim is gone with it").isEmpty();
+            assertThat(service.prune(io.pgvault.api.retention.RetentionPolicy.keepLast(1),
+                    io.pgvault.api.retention.PruneMode.EXECUTE).removed()).extracting(BackupSet::id)
+                    .containsExactly(old.id());
+        }
+    }
 }
