@@ -52,6 +52,8 @@ public final class ServerDirectory {
     private static final Duration FILE_TIMEOUT = Duration.ofMinutes(1);
     /** Reads are small; a FIFO planted between the check and the open must not hold a drill for long. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
+    /** The random part of a directory's name. */
+    static final int RANDOM_LENGTH = 10;
 
     /**
      * Who makes the directory.
@@ -207,9 +209,19 @@ public final class ServerDirectory {
 
     private static Path createHere(Path base, String prefix, Optional<String> owner) {
         try {
-            // createTempDirectory makes it 0700 (O_EXCL semantics, unpredictable name); chown does not follow links
-            Path dir = Files.createTempDirectory(base, prefix,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // made 0700 in one step (mkdir fails on an existing name or link), under an unpredictable name of the
+            // length mktemp's would have; chown does not follow links
+            Path dir = null;
+            for (int attempt = 0; dir == null; attempt++) {
+                try {
+                    dir = Files.createDirectory(base.resolve(prefix + randomName()),
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    if (attempt >= 10) {
+                        throw e;
+                    }
+                }
+            }
             if (owner.isPresent()) {
                 try {
                     Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
@@ -225,6 +237,51 @@ public final class ServerDirectory {
             throw new PgVaultException(ErrorCode.REPOSITORY, "cannot create a private server directory under " + base
                     + owner.map(u -> " for OS user " + u).orElse("") + ": " + e, e);
         }
+    }
+
+    /** @return 10 random characters of {@code [0-9a-z]}, as many as mktemp's {@code XXXXXXXXXX} */
+    private static String randomName() {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < RANDOM_LENGTH; i++) {
+            b.append(Character.forDigit(random.nextInt(36), 36));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Takes charge of a directory an earlier process made with the same settings and left behind (it was killed), so
+     * that it can be removed the way {@link #delete()} removes one made here.
+     *
+     * @param dir      the directory: an entry of {@code base}, a directory (not a link) of the server's user
+     * @param base     the base directory it was made in
+     * @param osUser   the server's OS user, when it is not this process's own
+     * @param creation who made it, usually {@link Creation#choose}
+     * @param asServer runs commands as the server's OS user
+     * @return the directory
+     * @throws PgVaultException (REPOSITORY) when it is not such a directory
+     * @since 0.6.0
+     */
+    public static ServerDirectory adopt(Path dir, Path base, Optional<String> osUser, Creation creation,
+            ProcessRunner asServer) {
+        Path abs = base.toAbsolutePath().normalize();
+        Path d = dir.toAbsolutePath().normalize();
+        if (!abs.equals(d.getParent())) {
+            throw new IllegalArgumentException(d + " is not an entry of " + abs);
+        }
+        requireTrusted(abs, osUser);
+        String user = osUser.orElseGet(() -> System.getProperty("user.name"));
+        try {
+            PosixFileAttributes attrs = Files.readAttributes(d, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isDirectory() || !attrs.owner().getName().equals(user)) {
+                throw new PgVaultException(ErrorCode.REPOSITORY, d + " is " + (attrs.isDirectory() ? "owned by "
+                        + attrs.owner().getName() + ", not " + user : "not a directory") + ": not a server directory"
+                        + " of these settings");
+            }
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.REPOSITORY, "cannot read " + d + ": " + e, e);
+        }
+        return new ServerDirectory(d, abs, creation, asServer);
     }
 
     private static Path createAsServer(Path base, String prefix, String user, ProcessRunner asServer) {

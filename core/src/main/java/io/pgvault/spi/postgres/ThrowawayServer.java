@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -112,7 +113,8 @@ public final class ThrowawayServer implements AutoCloseable {
             problems.add("directory " + abs + " may hold only letters, digits and / . _ - (it reaches pg_ctl"
                     + " through a shell)");
         }
-        if (abs.length() + 1 + prefix.length() + 20 > MAX_DIRECTORY_LENGTH) {
+        if (abs.length() + 1 + prefix.length() + ServerOwner.LENGTH + ServerDirectory.RANDOM_LENGTH
+                > MAX_DIRECTORY_LENGTH) {
             problems.add("directory " + abs + " is too long for a Unix socket path; choose a shorter one");
         }
         return problems;
@@ -125,6 +127,115 @@ public final class ThrowawayServer implements AutoCloseable {
      */
     public static boolean isPlainOption(String option) {
         return PLAIN_OPTION.matcher(option).matches();
+    }
+
+    /**
+     * Removes the servers that processes killed before they could stop them left in {@code base}: the directories
+     * made with {@code prefix} whose maker, named in the directory's name, is gone (no process with its pid and start
+     * in this boot and pid namespace; see {@code ServerOwner}). A killed JVM leaves its server running, with a full
+     * copy of a database on disk, until someone stops it. Each such server is stopped first (SIGQUIT, then SIGKILL,
+     * sent as the server's user to a {@code postgres} of that user whose command line names the directory's data
+     * directory), then the directory is removed as {@link #close()} would. Directories of live processes, of other
+     * hosts, containers or boots, and of earlier versions (no maker in the name) are left alone. Nothing here throws
+     * for one leftover: what cannot be removed is logged and left.
+     *
+     * @param base   where servers were made ({@link Builder#baseDirectory})
+     * @param prefix the prefix they were made with ({@link Builder#prefix})
+     * @param osUser the OS user they ran as, when not this process's own
+     * @return the directories removed
+     * @since 0.6.0
+     */
+    public static List<Path> sweepLeftovers(Path base, String prefix, Optional<String> osUser) {
+        Optional<String> here = ServerOwner.here();
+        Path abs = base.toAbsolutePath().normalize();
+        if (here.isEmpty() || !Files.isDirectory(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<Path> candidates = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(abs, prefix + "*")) {
+            for (Path entry : entries) {
+                ServerOwner.parse(entry.getFileName().toString(), prefix)
+                        .filter(o -> o.deadSeenFrom(here.get())).ifPresent(o -> candidates.add(entry));
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            LOG.warn("cannot look for servers left by killed processes in {}: {}", abs, e.toString());
+            return List.of();
+        }
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        String user = osUser.orElseGet(() -> System.getProperty("user.name"));
+        ProcessRunner server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
+        ServerDirectory.Creation how = ServerDirectory.Creation.choose(osUser, isRoot());
+        List<Path> removed = new java.util.ArrayList<>();
+        for (Path dir : candidates) {
+            try {
+                ServerDirectory files = ServerDirectory.adopt(dir, abs, osUser, how, server);
+                List<Long> stopped = stopLeftover(dir.resolve("data"), user, server);
+                files.delete();
+                removed.add(dir);
+                LOG.warn("removed {}, left by a process that was killed{}", dir, stopped.isEmpty() ? ""
+                        : "; its server (pid " + stopped.get(0) + ") was still running and was stopped");
+            } catch (PgVaultException | IllegalArgumentException e) {
+                LOG.warn("cannot remove {}, left by a process that was killed: {}", dir, e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Stops every postmaster of {@code user} running on {@code dataDirectory}: read from {@code /proc}, so that
+     * neither the left {@code postmaster.pid} (the server's user's file) nor the binaries' major matter.
+     *
+     * @return the pids stopped
+     */
+    private static List<Long> stopLeftover(Path dataDirectory, String user, ProcessRunner server) {
+        List<Long> pids = new java.util.ArrayList<>();
+        ProcessHandle.allProcesses().filter(h -> postmasterOf(h.pid(), dataDirectory, user))
+                .forEach(h -> pids.add(h.pid()));
+        for (long pid : pids) {
+            signal(server, "QUIT", List.of(pid)); // immediate shutdown: the postmaster takes its children along
+            ProcessHandle.of(pid).ifPresent(h -> {
+                h.onExit().orTimeout(15, TimeUnit.SECONDS).exceptionally(t -> h).join();
+                if (h.isAlive() && postmasterOf(pid, dataDirectory, user)) {
+                    List<Long> all = new java.util.ArrayList<>(List.of(pid));
+                    h.descendants().forEach(d -> all.add(d.pid()));
+                    signal(server, "KILL", all);
+                    h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> h).join();
+                }
+            });
+        }
+        return pids;
+    }
+
+    /** As the server's user: whatever the pids have become meanwhile, only that user's processes can be hit. */
+    private static void signal(ProcessRunner server, String signal, List<Long> pids) {
+        List<String> argv = new java.util.ArrayList<>(List.of("-c", "kill -" + signal + " \"$@\"", "sh"));
+        pids.forEach(p -> argv.add(Long.toString(p)));
+        server.run(ToolCommand.builder("kill", "/bin/sh").args(argv).timeout(Duration.ofSeconds(20)).build(), 0, 1);
+    }
+
+    /** @return whether the process is {@code user}'s {@code postgres} started with {@code -D dataDirectory} */
+    private static boolean postmasterOf(long pid, Path dataDirectory, String user) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        try {
+            if (!Files.getOwner(proc, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(user)) {
+                return false;
+            }
+            String[] argv = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+                    .split("\0");
+            if (argv.length < 3 || !Path.of(argv[0]).getFileName().toString().equals("postgres")) {
+                return false;
+            }
+            for (int i = 1; i + 1 < argv.length; i++) {
+                if (argv[i].equals("-D") && Path.of(argv[i + 1]).normalize().equals(dataDirectory)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -539,7 +650,9 @@ public final class ThrowawayServer implements AutoCloseable {
             ProcessRunner server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
             ServerDirectory.Creation how = creation != null ? creation
                     : ServerDirectory.Creation.choose(osUser, isRoot());
-            ServerDirectory files = ServerDirectory.create(baseDirectory, prefix, osUser, how, server);
+            // the name says which process made it, so that one left by a killed process can be told and removed
+            ServerDirectory files = ServerDirectory.create(baseDirectory, prefix
+                    + ServerOwner.current().map(ServerOwner::tag).orElse(""), osUser, how, server);
             if (files.path().toString().length() > MAX_DIRECTORY_LENGTH) {
                 files.delete();
                 throw new io.pgvault.api.ConfigurationException("server directory " + files.path() + " is too long"

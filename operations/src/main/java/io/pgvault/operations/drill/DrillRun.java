@@ -68,6 +68,12 @@ final class DrillRun {
 
     /** @return a new throwaway server (not initialised, not started) running these binaries */
     ThrowawayPostgres createServer(ServerBinaries binaries) {
+        // a drill whose JVM was killed left its server running on a copy of the data: stop it and remove it first
+        for (java.nio.file.Path left : ThrowawayPostgres.sweepLeftovers(settings.serverUser(),
+                settings.workDirectory())) {
+            warnings.add("removed " + left + ", the server of a drill whose process was killed (stopped first if it"
+                    + " still ran)");
+        }
         return ThrowawayPostgres.create(binaries, settings.serverUser(), settings.workDirectory());
     }
 

@@ -67,6 +67,17 @@ final class ThrowawayPostgres implements AutoCloseable {
     }
 
     /**
+     * Stops and removes the servers of drills whose process was killed (see {@link ThrowawayServer#sweepLeftovers}).
+     *
+     * @param osUser OS user the servers ran as, when not this process's own
+     * @param base   the work directory
+     * @return the directories removed
+     */
+    static List<Path> sweepLeftovers(Optional<String> osUser, Path base) {
+        return ThrowawayServer.sweepLeftovers(base, PREFIX, osUser);
+    }
+
+    /**
      * Creates the private directory (0700, the server's OS user's; see {@link ServerDirectory}).
      *
      * @param binaries server binaries

@@ -200,6 +200,73 @@ class ThrowawayPostgresIT {
         }
     }
 
+    @Test
+    @DisplayName("a drill's JVM killed with its server running: the next drill's sweep stops that server and removes "
+            + "its directory; the directory of a live process, one made in another pid namespace or boot, and one of "
+            + "an older version are left alone")
+    void killedDrillsServerSwept() throws Exception {
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Optional<String> user = ThrowawayPostgres.isRoot() ? Optional.of(ThrowawayPostgres.SUPERUSER) : Optional.empty();
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LeftoverServerChild.class.getName(), work.toString())
+                .redirectErrorStream(true).start();
+        long postmaster = -1;
+        try (ThrowawayPostgres live = ThrowawayPostgres.create(PostgresBinaries.locate(Optional.empty()), user,
+                work)) {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    child.getInputStream(), StandardCharsets.UTF_8));
+            String ready = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+                StringBuilder seen = new StringBuilder();
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith("READY ")) {
+                        return line;
+                    }
+                    seen.append(line).append('\n');
+                }
+                throw new AssertionError("the child ended before its server ran:\n" + seen);
+            });
+            Path left = Path.of(ready.split(" ")[1]);
+            int port = Integer.parseInt(ready.split(" ")[2]);
+            postmaster = Long.parseLong(Files.readAllLines(left.resolve("data/postmaster.pid")).get(0).strip());
+            child.destroyForcibly();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).as("the killed JVM's server runs on")
+                    .contains(true);
+            assertThat(accepts(port)).isTrue();
+
+            String prefix = ThrowawayPostgres.PREFIX;
+            Path elsewhere = Files.createDirectory(work.resolve(prefix + "zzzzzz00001" + "0000001-" + "abcdefghij"));
+            Path older = Files.createDirectory(work.resolve(prefix + "1234567890123456789"));
+            List<Path> removed = ThrowawayPostgres.sweepLeftovers(user, work);
+
+            assertThat(removed).containsExactly(left);
+            assertThat(left).doesNotExist();
+            long pm = postmaster;
+            await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pm).map(h -> !h.isAlive())
+                    .orElse(true));
+            assertThat(accepts(port)).isFalse();
+            assertThat(live.directory()).as("a live process's server directory").isDirectory();
+            assertThat(elsewhere).isDirectory();
+            assertThat(older).isDirectory();
+            assertThat(ThrowawayPostgres.sweepLeftovers(user, work)).as("nothing more to sweep").isEmpty();
+        } finally {
+            child.destroyForcibly();
+            if (postmaster > 0 && ProcessHandle.of(postmaster).isPresent()) {
+                run(user.isPresent() ? List.of("runuser", "-u", user.get(), "--", "kill", "-KILL",
+                        Long.toString(postmaster)) : List.of("kill", "-KILL", Long.toString(postmaster)));
+            }
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(ThrowawayPostgres.HOST, port), 2_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** @return a root-owned 0755 directory under /tmp that the postgres OS user can enter */
     private static Path rootBase() throws IOException {
         Path base = Files.createTempDirectory(Path.of("/tmp"), "pgvault-drill-it-");
