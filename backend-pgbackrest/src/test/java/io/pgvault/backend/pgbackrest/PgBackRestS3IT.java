@@ -201,8 +201,8 @@ class PgBackRestS3IT {
         }
         // measured with 2.55.1: against S3Proxy pgBackRest lists no versions, retries for 120 s, then fails [075]
         abort("S3Proxy keeps no object versions (gaul/s3proxy#74), so pgBackRest "
-                + f.pgbr.version().number() + " finds no set at any repo target time: the arguments are checked in "
-                + "PhysicalRestoreRequestTest, the restore itself is not tested here");
+                + f.pgbr.version().number() + " finds no set at any repo target time here: the restore itself is "
+                + "PgBackRestRepoTargetTimeIT's, against a versioned S3 server");
     }
 
     @Test

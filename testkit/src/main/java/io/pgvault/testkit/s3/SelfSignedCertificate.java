@@ -84,6 +84,23 @@ final class SelfSignedCertificate {
         return certificate;
     }
 
+    /** @return a TLS context trusting only this certificate, for HTTP clients in tests */
+    javax.net.ssl.SSLContext sslContext() {
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry(ALIAS, certificate);
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory
+                    .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a TLS context trusting the test certificate: " + e, e);
+        }
+    }
+
     private static void run(ProcessBuilder builder) throws IOException {
         Process process = builder.start();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
