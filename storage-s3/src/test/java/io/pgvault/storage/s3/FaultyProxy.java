@@ -111,11 +111,11 @@ final class FaultyProxy implements AutoCloseable {
                     to.close();
                     return;
                 }
+                if (towardsServer) {
+                    recordHead(buffer, n); // before forwarding: the answer may reach the client before this line
+                }
                 out.write(buffer, 0, n);
                 out.flush();
-                if (towardsServer) {
-                    recordHead(buffer, n);
-                }
                 forwarded += n;
             }
             to.shutdownOutput();
