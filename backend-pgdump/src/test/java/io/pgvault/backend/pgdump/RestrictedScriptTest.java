@@ -28,7 +28,7 @@ class RestrictedScriptTest {
         String body = "SET x = 1;\nCOPY t (a) FROM stdin;\n\\\\unrestrict abc\n\\.\nSELECT 1;\n";
         for (int chunk : new int[] {1, 2, 7, 4096}) {
             String out = rekey("\\restrict abc\n" + body + "\\unrestrict abc\n", chunk);
-            assertThat(out).matches("(?s)\\\\restrict [0-9a-f]{48}\n.*").doesNotContain("\\restrict abc")
+            assertThat(out).matches("(?s)\\\\restrict [0-9a-f]{48}\n.*").doesNotContain("\\restrict abc\n")
                     .endsWith(body);
             assertThat(out.substring(out.indexOf('\n') + 1)).isEqualTo(body);
         }
