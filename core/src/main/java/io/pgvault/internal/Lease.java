@@ -174,13 +174,21 @@ public final class Lease implements AutoCloseable {
     }
 
     private ObjectNode body() {
+        return claimBody(id, operation).put("token", token);
+    }
+
+    /**
+     * @param id        the set
+     * @param operation what the claim is for
+     * @return the fields every claim on a set carries (a writer's and a reader's)
+     */
+    static ObjectNode claimBody(BackupId id, String operation) {
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("formatVersion", 1);
         doc.put("set", id.value());
         doc.put("operation", operation);
-        doc.put("token", token);
         doc.put("pid", ProcessHandle.current().pid());
-        doc.put("writtenAt", Instant.now().toString()); // the writer's clock, for humans; ages use the store's
+        doc.put("writtenAt", Instant.now().toString()); // the claimant's clock, for humans; ages use the store's
         return doc;
     }
 

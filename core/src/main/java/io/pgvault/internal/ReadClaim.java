@@ -131,14 +131,7 @@ public final class ReadClaim implements AutoCloseable {
     }
 
     private static ObjectNode body(BackupId id, String operation) {
-        ObjectNode doc = Json.mapper().createObjectNode();
-        doc.put("formatVersion", 1);
-        doc.put("set", id.value());
-        doc.put("kind", KIND);
-        doc.put("operation", operation);
-        doc.put("pid", ProcessHandle.current().pid());
-        doc.put("writtenAt", Instant.now().toString()); // the reader's clock, for humans; ages use the store's
-        return doc;
+        return Lease.claimBody(id, operation).put("kind", KIND);
     }
 
     private void refreshLoop() {
