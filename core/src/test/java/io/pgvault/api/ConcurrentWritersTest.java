@@ -767,7 +767,7 @@ class ConcurrentWritersTest {
                 if (key.endsWith("db1.sql.zst.age") && Thread.currentThread().getName().startsWith("copier-a")) {
                     aWriting.countDown();
                     try {
-                        bDone.await(5, TimeUnit.SECONDS);
+                        bDone.await(60, TimeUnit.SECONDS); // b derives a scrypt key too: seconds on a busy machine
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -776,7 +776,7 @@ class ConcurrentWritersTest {
             CompletableFuture<SyncReport> first = new CompletableFuture<>();
             Thread copierA = new Thread(() -> first.complete(a.sync()), "copier-a");
             copierA.start();
-            await().atMost(5, TimeUnit.SECONDS).until(() -> aWriting.getCount() == 0);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> aWriting.getCount() == 0);
             SyncReport second = b.sync();
             bDone.countDown();
             SyncReport firstReport = first.join();
