@@ -426,19 +426,30 @@ public final class Catalog {
         long announced = System.nanoTime();
         String tombstone = SetRecords.deleting(repository, id);
         Optional<BackupSet> current;
+        boolean pinned;
+        Optional<String> reader;
         try {
-            current = find(id);
-        } catch (IntegrityException e) {
-            current = Optional.empty(); // damaged meanwhile: leave it to an operator
-        }
-        boolean pinned = current.flatMap(s -> s.attribute(Pin.ATTRIBUTE)).map(raw -> {
             try {
-                return Pin.parse(raw).activeAt(now);
-            } catch (ConfigurationException e) {
-                return true; // an unreadable pin keeps the set, as every plan does
+                current = find(id);
+            } catch (IntegrityException e) {
+                current = Optional.empty(); // damaged meanwhile: leave it to an operator
             }
-        }).orElse(false);
-        Optional<String> reader = current.isEmpty() || pinned ? Optional.empty() : reader(id, tombstone);
+            pinned = current.flatMap(s -> s.attribute(Pin.ATTRIBUTE)).map(raw -> {
+                try {
+                    return Pin.parse(raw).activeAt(now);
+                } catch (ConfigurationException e) {
+                    return true; // an unreadable pin keeps the set, as every plan does
+                }
+            }).orElse(false);
+            reader = current.isEmpty() || pinned ? Optional.empty() : reader(id, tombstone);
+        } catch (RuntimeException | Error e) {
+            try {
+                repository.delete(tombstone); // the announcement would hold up pins and readers for nothing
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         // a pin ignores announcements older than the lease expiry: a prune that stalled that long looks again later
         boolean stale = Duration.ofNanos(System.nanoTime() - announced).compareTo(leases.commitWindow()) > 0;
         if (current.isEmpty() || pinned || reader.isPresent() || stale) {
@@ -459,10 +470,13 @@ public final class Catalog {
     private Optional<String> reader(BackupId id, String tombstone) {
         Map<String, SetRecords.Entry> records = SetRecords.readOf(repository, id);
         SetRecords.Entry announcement = records.get(tombstone.substring(tombstone.lastIndexOf('/') + 1));
-        // without its own announcement in the listing the prune cannot date it: every reading record then counts
-        Instant since = announcement == null ? Instant.MIN : announcement.written().minus(leases.expireAfter());
+        // without its own announcement in the listing the prune cannot date it: every reading record then counts.
+        // A record dated after the decision window is no reader this prune could have raced (a planted date)
         return records.values().stream()
-                .filter(e -> e.kind().equals(ReadClaim.KIND) && !e.written().isBefore(since))
+                .filter(e -> e.kind().equals(ReadClaim.KIND))
+                .filter(e -> announcement == null || !e.written().plus(ReadClaim.expiry(e, leases))
+                        .isBefore(announcement.written())
+                        && !e.written().isAfter(announcement.written().plus(leases.commitWindow())))
                 .map(e -> e.name() + (e.facts().containsKey("operation") ? ", " + e.facts().get("operation") : ""))
                 .findFirst();
     }
@@ -504,9 +518,10 @@ public final class Catalog {
             boolean data = info.key().startsWith(RepositoryLayout.DATA);
             String owner = RepositoryLayout.owner(data ? RepositoryLayout.DATA : RepositoryLayout.RECORDS,
                     info.key()).orElse("");
-            if (!data && info.key().startsWith(RepositoryLayout.RECORDS + owner + "/" + ReadClaim.KIND + "-")
-                    && expired(info, now)) {
-                debris.add(info.key()); // the claim of a reader that was killed: it keeps nothing any more
+            if (!data && info.key().startsWith(RepositoryLayout.RECORDS + owner + "/" + ReadClaim.KIND + "-")) {
+                if (deadReader(owner, info, now)) {
+                    debris.add(info.key()); // the claim of a reader that was killed (or a planted date)
+                }
                 continue;
             }
             if (live.contains(owner) || !info.lastModified().isBefore(threshold)) {
@@ -607,6 +622,28 @@ public final class Catalog {
     }
 
     /** @return whether a claim (intent) or clock probe is older than a lease's expiry, by the repository's clock */
+    /**
+     * @return whether a reader's record keeps nothing: older than its expiry (see {@link ReadClaim#expiry}), or dated
+     *         beyond the commit window in the store's future, which no reader writes
+     */
+    private boolean deadReader(String owner, ObjectInfo info, Instant now) {
+        if (info.lastModified().isAfter(now.plus(leases.commitWindow()))) {
+            return true;
+        }
+        if (!expired(info, now)) {
+            return false;
+        }
+        BackupId id;
+        try {
+            id = BackupId.of(owner);
+        } catch (ConfigurationException e) {
+            return true;
+        }
+        Duration expiry = SetRecords.readOne(repository, id, info).map(e -> ReadClaim.expiry(e, leases))
+                .orElse(leases.expireAfter());
+        return Duration.between(info.lastModified(), now).compareTo(expiry) > 0;
+    }
+
     private boolean expired(ObjectInfo info, Instant now) {
         return Duration.between(info.lastModified(), now).compareTo(leases.expireAfter()) > 0;
     }

@@ -262,6 +262,7 @@ public final class PgVault {
             problems.add("the manifest of " + id + " fails authentication: altered after it was written, or signed"
                     + " with another key; its digests prove nothing");
         }
+        Instant end;
         try (ReadClaim claim = claimForReading(set, "verify");
                 ScratchDirectory scratch = new ScratchDirectory(scratchBase);
                 DefaultReadContext context = new DefaultReadContext(repository, pipeline, processes, scratch)) {
@@ -282,13 +283,13 @@ public final class PgVault {
                     problems.add(e.getMessage());
                 }
             }
-        }
-        Instant end = clock.instant();
-        if (problems.isEmpty() && deep) {
-            try {
-                catalog.recordVerified(id, end);
-            } catch (NotFoundException e) { // pruned while it was being verified: nothing to record it on
-                LOG.info("backup {} was removed while it was verified; the result is not recorded", id);
+            end = clock.instant();
+            if (problems.isEmpty() && deep) { // still under the claim: a prune cannot slip in before the record
+                try {
+                    catalog.recordVerified(id, end);
+                } catch (NotFoundException e) { // deleted by hand while it was verified: nothing to record it on
+                    LOG.info("backup {} was removed while it was verified; the result is not recorded", id);
+                }
             }
         }
         if (!problems.isEmpty()) {

@@ -373,6 +373,16 @@ public final class SetRecords {
         return name;
     }
 
+    /**
+     * @param repository the store
+     * @param id         a set
+     * @param info       one of its records, as listed
+     * @return the record, when it is readable and about the set
+     */
+    public static Optional<Entry> readOne(Repository repository, BackupId id, ObjectInfo info) {
+        return read(repository, id, info);
+    }
+
     private static Optional<Entry> read(Repository repository, BackupId id, ObjectInfo info) {
         String key = info.key();
         String name = key.substring(key.lastIndexOf('/') + 1);
@@ -397,6 +407,9 @@ public final class SetRecords {
             Map<String, String> facts = new HashMap<>();
             if (kind.equals(ReadClaim.KIND) && doc.path("operation").asText("").matches("[a-z -]{1,40}")) {
                 facts.put("operation", doc.get("operation").asText());
+            }
+            if (kind.equals(ReadClaim.KIND) && doc.path(ReadClaim.EXPIRE_FACT).asText("").matches("[0-9]{1,9}")) {
+                facts.put(ReadClaim.EXPIRE_FACT, doc.get(ReadClaim.EXPIRE_FACT).asText());
             }
             if (kind.equals(REKEY)) {
                 for (String field : REKEY_FACTS) {

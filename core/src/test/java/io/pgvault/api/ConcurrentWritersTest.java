@@ -12,6 +12,7 @@ import io.pgvault.api.tier.Tier;
 import io.pgvault.api.tier.TierFilter;
 import io.pgvault.api.tier.TierHealth;
 import io.pgvault.spi.BackupContext;
+import io.pgvault.spi.ObjectInfo;
 import io.pgvault.spi.BackupStrategy;
 import io.pgvault.spi.ReadContext;
 import org.junit.jupiter.api.DisplayName;
@@ -593,6 +594,105 @@ class ConcurrentWritersTest {
             assertThat(vault.find(mid.id())).isPresent();
             assertThat(repo.objects.keySet()).as("the dead reader's claim on the set that stays is swept")
                     .noneMatch(k -> k.contains("/reading-"));
+        }
+
+        @Test
+        @DisplayName("a reader's claim stays fresh while it waits for a prune to decide")
+        void claimRefreshedWhileWaiting() throws Exception {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            String tombstone = RepositoryLayout.recordsPrefix(old.id()) + "deleting-stalled.json";
+            repo.plant(tombstone, "{\"formatVersion\":1,\"set\":\"" + old.id() + "\",\"kind\":\"deleting\"}");
+            CompletableFuture<RestoreResult> restore = CompletableFuture.supplyAsync(() -> vault.restore(
+                    RestoreRequest.builder().backupId(old.id()).build()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> readingRecords(old).size() == 1);
+            String record = readingRecords(old).get(0);
+            Instant first = repo.stat(record).orElseThrow().lastModified();
+            repo.advance(Duration.ofMinutes(1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> repo.stat(record).map(ObjectInfo::lastModified)
+                    .filter(t -> t.isAfter(first)).isPresent());
+            assertThat(restore).as("still waiting for the prune's decision").isNotDone();
+            repo.delete(tombstone); // the prune stood back
+            assertThat(restore.get(10, TimeUnit.SECONDS).set().id()).isEqualTo(old.id());
+        }
+
+        @Test
+        @DisplayName("the announcement of a prune killed before deciding holds a reader no longer than a commit window "
+                + "after it was written; one dated after the reader's claim (planted) not at all")
+        void staleAndFutureAnnouncements() throws Exception {
+            Hand clock = new Hand(T0);
+            Leases tight = new Leases(Duration.ofMillis(20), Duration.ofMillis(400));
+            PgVault vault = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(tight)
+                    .pipeline(TestKeys.SIGNED).build();
+            BackupSet old = backupAt(vault, clock, T0);
+            String prefix = RepositoryLayout.recordsPrefix(old.id());
+            String body = "{\"formatVersion\":1,\"set\":\"" + old.id() + "\",\"kind\":\"deleting\"}";
+            repo.storeNow = T0.minusMillis(150); // written 150 ms before the reader's claim: 50 ms of window left
+            repo.plant(prefix + "deleting-killed.json", body);
+            repo.storeNow = T0.plus(Duration.ofDays(1)); // dated a day after it
+            repo.plant(prefix + "deleting-planted.json", body);
+            repo.storeNow = T0;
+            long started = System.nanoTime();
+            RestoreResult result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> vault.restore(RestoreRequest.builder().backupId(old.id()).build()));
+            assertThat(result.set().id()).isEqualTo(old.id());
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not the whole commit window")
+                    .isLessThan(Duration.ofSeconds(5));
+        }
+
+        @Test
+        @DisplayName("a reader's record dated in the store's future (planted) keeps nothing and is debris; one that "
+                + "names a longer lease than the pruner's is honoured up to six hours")
+        void plantedAndLongerClaims() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            BackupSet mid = backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            BackupSet last = backupAt(vault, clock, T0.plus(Duration.ofDays(2)));
+            String reading = "{\"formatVersion\":1,\"set\":\"%s\",\"kind\":\"reading\",\"operation\":\"restore\","
+                    + "\"expireAfterSeconds\":%d}";
+            Instant now = repo.storeNow;
+            repo.storeNow = now.plus(Duration.ofDays(365));
+            repo.plant(RepositoryLayout.recordsPrefix(old.id()) + "reading-future.json", reading.formatted(old.id(), 0));
+            repo.plant(RepositoryLayout.recordsPrefix(last.id()) + "reading-future.json",
+                    reading.formatted(last.id(), 0));
+            repo.storeNow = now;
+            repo.plant(RepositoryLayout.recordsPrefix(mid.id()) + "reading-long.json",
+                    reading.formatted(mid.id(), Duration.ofHours(2).toSeconds()));
+
+            repo.advance(Duration.ofHours(1)); // past the pruner's 30 minutes, within the reader's 2 hours
+            clock.now = repo.storeNow;
+            PruneReport report = vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE);
+            assertThat(report.removed()).extracting(BackupSet::id).containsExactly(old.id());
+            assertThat(report.skipped()).singleElement().asString().startsWith(mid.id() + ": being read");
+            assertThat(repo.objects.keySet()).as("the planted record on the set that stays is swept")
+                    .noneMatch(k -> k.endsWith("reading-future.json"));
+
+            repo.advance(Duration.ofHours(2));
+            clock.now = repo.storeNow;
+            assertThat(vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE).removed())
+                    .extracting(BackupSet::id).containsExactly(mid.id());
+        }
+
+        @Test
+        @DisplayName("a prune that fails after announcing a deletion takes its announcement back")
+        void failedPruneTakesItsAnnouncementBack() {
+            Hand clock = new Hand(T0);
+            PgVault vault = vault(clock);
+            BackupSet old = backupAt(vault, clock, T0);
+            backupAt(vault, clock, T0.plus(Duration.ofDays(1)));
+            repo.beforeList = prefix -> {
+                if (prefix.equals(RepositoryLayout.recordsPrefix(old.id()))
+                        && repo.objects.keySet().stream().anyMatch(k -> k.contains("/deleting-"))) {
+                    repo.beforeList = p -> { };
+                    throw new RepositoryException("list " + prefix + " failed: 503 Slow Down", null);
+                }
+            };
+            assertThatThrownBy(() -> vault.prune(RetentionPolicy.keepLast(1), PruneMode.EXECUTE))
+                    .isInstanceOf(RepositoryException.class);
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.contains("/deleting-"));
+            assertThat(vault.find(old.id())).isPresent();
         }
 
         @Test

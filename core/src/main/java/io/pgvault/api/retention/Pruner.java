@@ -123,6 +123,22 @@ public final class Pruner {
                 order.add(current.get(i));
             }
         }
+        // newest first, and a dependent before its base even where a writer's slow clock dated it earlier: each set
+        // sorts as no older than its bases (unchanged when the dates agree with the chain), deeper first on a tie
+        Map<BackupId, Instant> sortKey = new HashMap<>();
+        Map<BackupId, Integer> depth = new HashMap<>();
+        for (BackupSet b : order) {
+            List<BackupSet> chain = chain(b, byId);
+            Instant k = Instant.MIN;
+            for (int i = chain.size() - 1; i >= 0; i--) {
+                Instant started = chain.get(i).startedAt();
+                k = started.isAfter(k) ? started : k;
+            }
+            sortKey.put(b.id(), k);
+            depth.put(b.id(), chain.size());
+        }
+        order.sort(java.util.Comparator.comparing((BackupSet b) -> sortKey.get(b.id()))
+                .thenComparing(b -> depth.get(b.id())).reversed());
         if (mode == PruneMode.DRY_RUN) {
             List<String> debris;
             try {
@@ -148,7 +164,7 @@ public final class Pruner {
                 if (why.isPresent()) {
                     skipped.add(s.id() + ": " + why.get());
                     // newest first, so a set kept now comes before the bases it depends on: keep them too
-                    keepBases(s, byId, doomed, kept, skipped);
+                    keepBases(s, byId, doomed, kept, removed, skipped);
                     continue;
                 }
                 removed.add(s);
@@ -165,16 +181,31 @@ public final class Pruner {
         return new PruneReport(mode, plan, removed, skipped, removedDebris, Duration.between(start, clock.instant()));
     }
 
-    /** A doomed set the prune had to keep keeps its chain; bases already removed cannot be (none are: newest first). */
+    /** @return the set and the bases it stands on, as listed, itself first (a cycle or a missing base ends it) */
+    private static List<BackupSet> chain(BackupSet set, Map<BackupId, BackupSet> byId) {
+        List<BackupSet> chain = new ArrayList<>(List.of(set));
+        BackupSet cur = set;
+        while (chain.size() <= byId.size() && cur.dependsOn().isPresent() && byId.containsKey(cur.dependsOn().get())) {
+            cur = byId.get(cur.dependsOn().get());
+            chain.add(cur);
+        }
+        return chain;
+    }
+
+    /**
+     * A doomed set the prune had to keep keeps its chain. The prune goes newest first, so the bases usually come
+     * later; one already removed (a writer's clock dated a dependent before its base) is not reported as kept.
+     */
     private static void keepBases(BackupSet survivor, Map<BackupId, BackupSet> byId, Set<BackupId> doomed,
-            Set<BackupId> kept, List<String> skipped) {
+            Set<BackupId> kept, List<BackupSet> removed, List<String> skipped) {
         BackupSet cur = survivor;
         for (int steps = 0; steps < byId.size() && cur.dependsOn().isPresent(); steps++) {
             BackupSet base = byId.get(cur.dependsOn().get());
             if (base == null) {
                 return;
             }
-            if (doomed.contains(base.id()) && kept.add(base.id())) {
+            boolean gone = removed.stream().anyMatch(r -> r.id().equals(base.id()));
+            if (doomed.contains(base.id()) && !gone && kept.add(base.id())) {
                 skipped.add(base.id() + ": " + survivor.id() + " (kept) depends on it");
             }
             cur = base;

@@ -125,6 +125,24 @@ class PrunerTest {
         assertThat(Pruner.of(catalog).prune(plan, PruneMode.EXECUTE).removed()).containsExactly(diff, full);
     }
 
+    @Test
+    @DisplayName("a dependent dated before its base (a writer's slow clock) is still pruned before it, so a dependent "
+            + "kept at execution keeps its base")
+    void skewedDependentComesFirst() {
+        BackupSet full = commit(set("full", BackupType.FULL, t0.plusSeconds(60)));
+        BackupSet diff = commit(set("diff", BackupType.DIFF, BackupStatus.COMPLETE, t0, "full", Map.of()));
+        commit(set("next", BackupType.FULL, t0.plusSeconds(120)));
+        RetentionPlan plan = RetentionPolicy.keepLast(1).plan(catalog.list(), t0.plusSeconds(180));
+        assertThat(Pruner.of(catalog).prune(plan).removed()).as("dry run order").containsExactly(diff, full);
+        try (io.pgvault.internal.ReadClaim claim = io.pgvault.internal.ReadClaim.acquire(repo, diff.id(), "verify",
+                io.pgvault.api.Leases.defaults())) {
+            PruneReport report = Pruner.of(catalog).prune(plan, PruneMode.EXECUTE);
+            assertThat(report.removed()).isEmpty();
+            assertThat(report.skipped()).last().isEqualTo("full: diff (kept) depends on it");
+        }
+        assertThat(catalog.list()).hasSize(3);
+    }
+
     /** A minimal repository for these tests. */
     static final class MemoryRepository implements Repository {
         final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
