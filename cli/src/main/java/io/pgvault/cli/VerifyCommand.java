@@ -53,7 +53,19 @@ final class VerifyCommand implements Callable<Integer> {
         boolean failed = false;
         PrintWriter out = spec.commandLine().getOut();
         for (BackupSet s : sets) {
-            VerifyResult r = root.session().vault().verify(s.id(), deep);
+            VerifyResult r;
+            try {
+                r = root.session().vault().verify(s.id(), deep);
+            } catch (io.pgvault.api.NotFoundException e) {
+                if (!all) {
+                    throw e;
+                }
+                // pruned by the service between the listing and its turn: nothing to verify, nothing damaged
+                if (!root.json) {
+                    out.printf("%s gone (pruned meanwhile)%n", s.id().value());
+                }
+                continue;
+            }
             failed |= !r.problems().isEmpty();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("set", s.id().value());
