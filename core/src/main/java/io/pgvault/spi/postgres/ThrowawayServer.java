@@ -113,8 +113,8 @@ public final class ThrowawayServer implements AutoCloseable {
             problems.add("directory " + abs + " may hold only letters, digits and / . _ - (it reaches pg_ctl"
                     + " through a shell)");
         }
-        if (abs.length() + 1 + prefix.length() + ServerOwner.LENGTH + ServerDirectory.RANDOM_LENGTH
-                > MAX_DIRECTORY_LENGTH) {
+        int tag = ServerOwner.current().isPresent() ? ServerOwner.LENGTH : 0;
+        if (abs.length() + 1 + prefix.length() + tag + ServerDirectory.RANDOM_LENGTH > MAX_DIRECTORY_LENGTH) {
             problems.add("directory " + abs + " is too long for a Unix socket path; choose a shorter one");
         }
         return problems;
@@ -151,6 +151,11 @@ public final class ThrowawayServer implements AutoCloseable {
         if (here.isEmpty() || !Files.isDirectory(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }
+        if (ServerOwner.startTicks(1).isEmpty()) {
+            // /proc mounted with hidepid: other users' processes look dead to this one, so none is judged
+            LOG.debug("not sweeping {}: this process cannot see other users' processes", abs);
+            return List.of();
+        }
         List<Path> candidates = new java.util.ArrayList<>();
         try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(abs, prefix + "*")) {
             for (Path entry : entries) {
@@ -164,18 +169,36 @@ public final class ThrowawayServer implements AutoCloseable {
         if (candidates.isEmpty()) {
             return List.of();
         }
-        String user = osUser.orElseGet(() -> System.getProperty("user.name"));
         ProcessRunner server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
         ServerDirectory.Creation how = ServerDirectory.Creation.choose(osUser, isRoot());
         List<Path> removed = new java.util.ArrayList<>();
-        for (Path dir : candidates) {
+        long deadline = System.nanoTime() + SWEEP_BUDGET.toNanos();
+        for (Path dir : candidates.subList(0, Math.min(candidates.size(), SWEEP_MAX))) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("sweep of {} stopped after {}: the rest waits for the next drill", abs, SWEEP_BUDGET);
+                break;
+            }
             try {
-                ServerDirectory files = ServerDirectory.adopt(dir, abs, osUser, how, server);
-                List<Long> stopped = stopLeftover(dir.resolve("data"), user, server);
+                ServerDirectory files;
+                try {
+                    files = ServerDirectory.adopt(dir, abs, osUser, how, server);
+                } catch (PgVaultException e) {
+                    if (removeEmptyOwnDirectory(dir)) { // killed between its mkdir and its hand-over
+                        removed.add(dir);
+                        continue;
+                    }
+                    throw e;
+                }
+                Stopped stopped = stopLeftover(dir, server);
+                if (!stopped.left().isEmpty()) {
+                    LOG.warn("left {} in place: processes of its server's user still work in it after SIGKILL "
+                            + "(pids {})", dir, stopped.left());
+                    continue;
+                }
                 files.delete();
                 removed.add(dir);
-                LOG.warn("removed {}, left by a process that was killed{}", dir, stopped.isEmpty() ? ""
-                        : "; its server (pid " + stopped.get(0) + ") was still running and was stopped");
+                LOG.warn("removed {}, left by a process that was killed{}", dir, stopped.stopped().isEmpty() ? ""
+                        : "; processes still working in it were stopped first (pids " + stopped.stopped() + ")");
             } catch (PgVaultException | IllegalArgumentException e) {
                 LOG.warn("cannot remove {}, left by a process that was killed: {}", dir, e.getMessage());
             }
@@ -183,57 +206,76 @@ public final class ThrowawayServer implements AutoCloseable {
         return removed;
     }
 
+    /** The most leftovers one sweep handles, and the time it may take: a drill must not wait long for it. */
+    private static final int SWEEP_MAX = 16;
+    private static final Duration SWEEP_BUDGET = Duration.ofMinutes(2);
+
     /**
-     * Stops every postmaster of {@code user} running on {@code dataDirectory}: read from {@code /proc}, so that
-     * neither the left {@code postmaster.pid} (the server's user's file) nor the binaries' major matter.
-     *
-     * @return the pids stopped
+     * Run as the server's user, with the tree as {@code $1}: lists that user's processes that work in the tree (their
+     * working directory is in it, or an argument names a path in it: a postmaster's {@code -D}, its backends, a
+     * {@code pgbackrest restore} into it), sends {@code postgres} processes SIGQUIT (immediate shutdown) and the rest
+     * SIGTERM, waits up to 15 s, sends SIGKILL to what is left, and prints {@code stopped} and {@code left} pids.
+     * Reading {@code /proc} as the server's user sees its processes even where {@code hidepid} hides them from
+     * this one; a pid written by that user (in {@code postmaster.pid}, say) is never used.
      */
-    private static List<Long> stopLeftover(Path dataDirectory, String user, ProcessRunner server) {
-        List<Long> pids = new java.util.ArrayList<>();
-        ProcessHandle.allProcesses().filter(h -> postmasterOf(h.pid(), dataDirectory, user))
-                .forEach(h -> pids.add(h.pid()));
-        for (long pid : pids) {
-            signal(server, "QUIT", List.of(pid)); // immediate shutdown: the postmaster takes its children along
-            ProcessHandle.of(pid).ifPresent(h -> {
-                h.onExit().orTimeout(15, TimeUnit.SECONDS).exceptionally(t -> h).join();
-                if (h.isAlive() && postmasterOf(pid, dataDirectory, user)) {
-                    List<Long> all = new java.util.ArrayList<>(List.of(pid));
-                    h.descendants().forEach(d -> all.add(d.pid()));
-                    signal(server, "KILL", all);
-                    h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> h).join();
-                }
-            });
+    private static final String STOP_SCRIPT = String.join("\n",
+            "t=$1; self=$$",
+            "pids() {",
+            "  for d in /proc/[0-9]*; do",
+            "    p=${d#/proc/}; [ \"$p\" = \"$self\" ] && continue; [ -O \"$d\" ] || continue",
+            "    c=$(readlink \"$d/cwd\" 2>/dev/null)",
+            "    case \"$c\" in \"$t\"|\"$t\"/*) echo \"$p\"; continue;; esac",
+            "    if tr '\\000' '\\n' < \"$d/cmdline\" 2>/dev/null | grep -qF -- \"$t/\"; then echo \"$p\"; fi",
+            "  done",
+            "}",
+            "found=$(pids); [ -z \"$found\" ] && exit 0",
+            "for p in $found; do",
+            "  n=$(tr '\\000' '\\n' < \"/proc/$p/cmdline\" 2>/dev/null | head -n 1)",
+            "  case \"${n##*/}\" in postgres*) kill -QUIT \"$p\" 2>/dev/null;; *) kill -TERM \"$p\" 2>/dev/null;; esac",
+            "done",
+            "i=0; while [ $i -lt 15 ] && [ -n \"$(pids)\" ]; do sleep 1; i=$((i + 1)); done",
+            "rest=$(pids); [ -n \"$rest\" ] && kill -KILL $rest 2>/dev/null && sleep 1",
+            "echo stopped $found",
+            "echo left $(pids)",
+            "exit 0");
+
+    /** What {@link #stopLeftover} did: pids stopped, and pids still working in the tree. */
+    private record Stopped(List<Long> stopped, List<Long> left) {
+    }
+
+    private static Stopped stopLeftover(Path tree, ProcessRunner server) {
+        String out = server.run(ToolCommand.builder("sh", "/bin/sh").arg("-c", STOP_SCRIPT, "sh", tree.toString())
+                .timeout(Duration.ofSeconds(60)).build()).stdout();
+        List<Long> stopped = List.of();
+        List<Long> left = List.of();
+        for (String line : out.split("\n")) {
+            String[] words = line.strip().split("\\s+");
+            List<Long> pids = java.util.Arrays.stream(words).skip(1).filter(w -> w.matches("[0-9]{1,10}"))
+                    .map(Long::parseLong).toList();
+            if (words[0].equals("stopped")) {
+                stopped = pids;
+            } else if (words[0].equals("left")) {
+                left = pids;
+            }
         }
-        return pids;
+        return new Stopped(stopped, left);
     }
 
-    /** As the server's user: whatever the pids have become meanwhile, only that user's processes can be hit. */
-    private static void signal(ProcessRunner server, String signal, List<Long> pids) {
-        List<String> argv = new java.util.ArrayList<>(List.of("-c", "kill -" + signal + " \"$@\"", "sh"));
-        pids.forEach(p -> argv.add(Long.toString(p)));
-        server.run(ToolCommand.builder("kill", "/bin/sh").args(argv).timeout(Duration.ofSeconds(20)).build(), 0, 1);
-    }
-
-    /** @return whether the process is {@code user}'s {@code postgres} started with {@code -D dataDirectory} */
-    private static boolean postmasterOf(long pid, Path dataDirectory, String user) {
-        Path proc = Path.of("/proc", Long.toString(pid));
+    /**
+     * @return whether {@code dir} was an empty directory of this process's own (made here, killed before the
+     *         hand-over to the server's user) and is removed now; {@code rmdir} follows no link
+     */
+    private static boolean removeEmptyOwnDirectory(Path dir) {
         try {
-            if (!Files.getOwner(proc, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(user)) {
+            java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir,
+                    java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!a.isDirectory() || !a.owner().getName().equals(System.getProperty("user.name"))) {
                 return false;
             }
-            String[] argv = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-                    .split("\0");
-            if (argv.length < 3 || !Path.of(argv[0]).getFileName().toString().equals("postgres")) {
-                return false;
-            }
-            for (int i = 1; i + 1 < argv.length; i++) {
-                if (argv[i].equals("-D") && Path.of(argv[i + 1]).normalize().equals(dataDirectory)) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (IOException | RuntimeException e) {
+            Files.delete(dir); // fails on a directory that is not empty
+            LOG.warn("removed {}, an empty server directory left by a process killed while making it", dir);
+            return true;
+        } catch (IOException e) {
             return false;
         }
     }

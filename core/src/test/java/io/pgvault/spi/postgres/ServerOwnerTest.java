@@ -3,7 +3,6 @@ package io.pgvault.spi.postgres;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,10 +28,10 @@ class ServerOwnerTest {
         assumeTrue(ServerOwner.here().isPresent(), "no /proc boot id or pid namespace here");
         String here = ServerOwner.here().get();
         Process p = new ProcessBuilder("sleep", "30").start();
-        long start = p.info().startInstant().map(Instant::getEpochSecond).orElseThrow();
+        long start = ServerOwner.startTicks(p.pid()).orElseThrow();
         ServerOwner child = new ServerOwner(here, p.pid(), start);
         assertThat(child.deadSeenFrom(here)).isFalse();
-        assertThat(new ServerOwner(here, p.pid(), start - 3600).deadSeenFrom(here)).as("pid reused").isTrue();
+        assertThat(new ServerOwner(here, p.pid(), start - 1).deadSeenFrom(here)).as("pid reused").isTrue();
         p.destroyForcibly();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(child.deadSeenFrom(here)).isTrue();

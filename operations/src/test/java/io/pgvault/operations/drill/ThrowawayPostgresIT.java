@@ -207,29 +207,23 @@ class ThrowawayPostgresIT {
     void killedDrillsServerSwept() throws Exception {
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Optional<String> user = ThrowawayPostgres.isRoot() ? Optional.of(ThrowawayPostgres.SUPERUSER) : Optional.empty();
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LeftoverServerChild.class.getName(), work.toString())
-                .redirectErrorStream(true).start();
-        long postmaster = -1;
+        Process killed = startChild();
+        Process alive = startChild();
+        List<Long> postmasters = new ArrayList<>();
         try (ThrowawayPostgres live = ThrowawayPostgres.create(PostgresBinaries.locate(Optional.empty()), user,
                 work)) {
-            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    child.getInputStream(), StandardCharsets.UTF_8));
-            String ready = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-                StringBuilder seen = new StringBuilder();
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("READY ")) {
-                        return line;
-                    }
-                    seen.append(line).append('\n');
-                }
-                throw new AssertionError("the child ended before its server ran:\n" + seen);
-            });
-            Path left = Path.of(ready.split(" ")[1]);
-            int port = Integer.parseInt(ready.split(" ")[2]);
-            postmaster = Long.parseLong(Files.readAllLines(left.resolve("data/postmaster.pid")).get(0).strip());
-            child.destroyForcibly();
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String[] first = awaitReady(killed);
+            String[] second = awaitReady(alive);
+            Path left = Path.of(first[1]);
+            int port = Integer.parseInt(first[2]);
+            Path running = Path.of(second[1]);
+            int runningPort = Integer.parseInt(second[2]);
+            long postmaster = Long.parseLong(Files.readAllLines(left.resolve("data/postmaster.pid")).get(0).strip());
+            postmasters.add(postmaster);
+            postmasters.add(Long.parseLong(Files.readAllLines(running.resolve("data/postmaster.pid")).get(0)
+                    .strip()));
+            killed.destroyForcibly();
+            assertThat(killed.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).as("the killed JVM's server runs on")
                     .contains(true);
             assertThat(accepts(port)).isTrue();
@@ -241,21 +235,53 @@ class ThrowawayPostgresIT {
 
             assertThat(removed).containsExactly(left);
             assertThat(left).doesNotExist();
-            long pm = postmaster;
-            await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pm).map(h -> !h.isAlive())
+            await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(postmaster).map(h -> !h.isAlive())
                     .orElse(true));
             assertThat(accepts(port)).isFalse();
-            assertThat(live.directory()).as("a live process's server directory").isDirectory();
+            assertThat(running).as("the server of a drill whose JVM lives, in another process").isDirectory();
+            assertThat(accepts(runningPort)).isTrue();
+            assertThat(live.directory()).as("this process's own server directory").isDirectory();
             assertThat(elsewhere).isDirectory();
             assertThat(older).isDirectory();
             assertThat(ThrowawayPostgres.sweepLeftovers(user, work)).as("nothing more to sweep").isEmpty();
+
+            alive.destroyForcibly();
+            assertThat(alive.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(ThrowawayPostgres.sweepLeftovers(user, work)).as("once its JVM is killed too")
+                    .containsExactly(running);
+            assertThat(accepts(runningPort)).isFalse();
         } finally {
-            child.destroyForcibly();
-            if (postmaster > 0 && ProcessHandle.of(postmaster).isPresent()) {
-                run(user.isPresent() ? List.of("runuser", "-u", user.get(), "--", "kill", "-KILL",
-                        Long.toString(postmaster)) : List.of("kill", "-KILL", Long.toString(postmaster)));
+            killed.destroyForcibly();
+            alive.destroyForcibly();
+            for (long pm : postmasters) {
+                if (ProcessHandle.of(pm).isPresent()) {
+                    run(user.isPresent() ? List.of("runuser", "-u", user.get(), "--", "kill", "-KILL",
+                            Long.toString(pm)) : List.of("kill", "-KILL", Long.toString(pm)));
+                }
             }
         }
+    }
+
+    private Process startChild() throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LeftoverServerChild.class.getName(), work.toString())
+                .redirectErrorStream(true).start();
+    }
+
+    /** @return the child's {@code READY <directory> <port>} line, split */
+    private static String[] awaitReady(Process child) {
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                child.getInputStream(), StandardCharsets.UTF_8));
+        return assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+            StringBuilder seen = new StringBuilder();
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("READY ")) {
+                    return line.split(" ");
+                }
+                seen.append(line).append('\n');
+            }
+            throw new AssertionError("the child ended before its server ran:\n" + seen);
+        });
     }
 
     private static boolean accepts(int port) {
