@@ -192,16 +192,27 @@ public final class Lease implements AutoCloseable {
         return doc;
     }
 
+    /**
+     * Sleeps one refresh interval of a claim (a writer's or a reader's).
+     *
+     * @param settings the leases
+     * @param closed   whether the claim was closed
+     * @return false when it was closed or the thread interrupted: the refresher stops
+     */
+    static boolean awaitNextRefresh(Leases settings, java.util.function.BooleanSupplier closed) {
+        if (closed.getAsBoolean()) {
+            return false;
+        }
+        try {
+            Thread.sleep(settings.refreshEvery().toMillis());
+        } catch (InterruptedException e) {
+            return false;
+        }
+        return !closed.getAsBoolean();
+    }
+
     private void refreshLoop() {
-        while (!closed) {
-            try {
-                Thread.sleep(settings.refreshEvery().toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (closed) {
-                return;
-            }
+        while (awaitNextRefresh(settings, () -> closed)) {
             try {
                 if (!stillMine()) {
                     lost = "its claim " + key + " was taken over or removed by another process";

@@ -199,15 +199,7 @@ public final class ReadClaim implements AutoCloseable {
     }
 
     private void refreshLoop() {
-        while (!closed) {
-            try {
-                Thread.sleep(settings.refreshEvery().toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (closed) {
-                return;
-            }
+        while (Lease.awaitNextRefresh(settings, () -> closed)) {
             long before = System.nanoTime();
             try {
                 repository.put(key, out -> Json.write(out, body(id, operation, settings)));
