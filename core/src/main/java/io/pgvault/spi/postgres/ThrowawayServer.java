@@ -68,10 +68,13 @@ public final class ThrowawayServer implements AutoCloseable {
     private final ServerDirectory files;
     private final Path dataDirectory;
     private final boolean adopted;
+    /** The lock this process holds on the directory while it lives (see {@link OwnerLock}), where it could be made. */
+    private final Optional<OwnerLock> ownerLock;
     /** The postmaster's pid read right after a start, verified again before any kill. */
     private OptionalLong startedPid = OptionalLong.empty();
 
-    private ThrowawayServer(Builder b, ProcessRunner server, ServerDirectory files) {
+    private ThrowawayServer(Builder b, ProcessRunner server, ServerDirectory files, Optional<OwnerLock> ownerLock) {
+        this.ownerLock = ownerLock;
         this.binaries = b.binaries;
         this.osUser = b.osUser;
         this.server = server;
@@ -146,25 +149,35 @@ public final class ThrowawayServer implements AutoCloseable {
      * @since 0.6.0
      */
     public static List<Path> sweepLeftovers(Path base, String prefix, Optional<String> osUser) {
-        Optional<String> here = ServerOwner.here();
         Path abs = base.toAbsolutePath().normalize();
-        if (here.isEmpty() || !Files.isDirectory(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isDirectory(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }
-        if (ServerOwner.startTicks(1).isEmpty()) {
-            // /proc mounted with hidepid: other users' processes look dead to this one, so none is judged
-            LOG.debug("not sweeping {}: this process cannot see other users' processes", abs);
-            return List.of();
-        }
+        // pids are judged only where they mean something, and where other users' processes are visible (/proc
+        // mounted with hidepid makes them look dead); a maker's lock (OwnerLock) is judged everywhere
+        Optional<String> here = ServerOwner.startTicks(1).isPresent() ? ServerOwner.here() : Optional.empty();
         List<Path> candidates = new java.util.ArrayList<>();
         try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(abs, prefix + "*")) {
             for (Path entry : entries) {
                 ServerOwner.parse(entry.getFileName().toString(), prefix)
-                        .filter(o -> o.deadSeenFrom(here.get())).ifPresent(o -> candidates.add(entry));
+                        .filter(o -> OwnerLock.free(entry) || here.isPresent() && o.deadSeenFrom(here.get()))
+                        .ifPresent(o -> candidates.add(entry));
             }
         } catch (IOException | java.nio.file.DirectoryIteratorException e) {
             LOG.warn("cannot look for servers left by killed processes in {}: {}", abs, e.toString());
             return List.of();
+        }
+        // lock files whose directory is gone and whose maker is dead (it died between the two removals)
+        try (java.nio.file.DirectoryStream<Path> locks = Files.newDirectoryStream(abs, "." + prefix + "*.lock")) {
+            for (Path lock : locks) {
+                String name = lock.getFileName().toString();
+                Path dir = abs.resolve(name.substring(1, name.length() - ".lock".length()));
+                if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) && OwnerLock.free(dir)) {
+                    OwnerLock.remove(dir);
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            LOG.debug("cannot look for stray lock files in {}: {}", abs, e.toString());
         }
         if (candidates.isEmpty()) {
             return List.of();
@@ -184,6 +197,7 @@ public final class ThrowawayServer implements AutoCloseable {
                     files = ServerDirectory.adopt(dir, abs, osUser, how, server);
                 } catch (PgVaultException e) {
                     if (removeEmptyOwnDirectory(dir)) { // killed between its mkdir and its hand-over
+                        OwnerLock.remove(dir);
                         removed.add(dir);
                         continue;
                     }
@@ -196,6 +210,7 @@ public final class ThrowawayServer implements AutoCloseable {
                     continue;
                 }
                 files.delete();
+                OwnerLock.remove(dir);
                 removed.add(dir);
                 LOG.warn("removed {}, left by a process that was killed{}", dir, stopped.stopped().isEmpty() ? ""
                         : "; processes still working in it were stopped first (pids " + stopped.stopped() + ")");
@@ -581,6 +596,8 @@ public final class ThrowawayServer implements AutoCloseable {
         if (adopted) {
             files.deleteTree(dataDirectory);
         }
+        // only once the directory is gone: one left behind is a sweep's to remove after this process ends
+        ownerLock.ifPresent(OwnerLock::close);
     }
 
     private void pgCtl(Duration timeout, String... args) {
@@ -701,7 +718,7 @@ public final class ThrowawayServer implements AutoCloseable {
                         + " for a Unix socket path (" + MAX_DIRECTORY_LENGTH + " characters at most): choose a"
                         + " shorter base directory");
             }
-            return new ThrowawayServer(this, server, files);
+            return new ThrowawayServer(this, server, files, OwnerLock.hold(files.path()));
         }
     }
 }

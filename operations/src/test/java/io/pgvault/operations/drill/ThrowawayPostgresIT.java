@@ -262,6 +262,67 @@ class ThrowawayPostgresIT {
         }
     }
 
+    @Test
+    @DisplayName("a drill's JVM in a container that is killed and restarted (a new pid namespace, its processes gone "
+            + "with it): its copy is swept by the maker's lock, not its pid; a live drill in another namespace stays")
+    void restartedContainersCopySwept() throws Exception {
+        assumeTrue(ThrowawayPostgres.isRoot(), "needs root for unshare --pid (a container's pid namespace)");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Optional<String> user = Optional.of(ThrowawayPostgres.SUPERUSER);
+        Process killed = startChildInNamespace();
+        Process alive = startChildInNamespace();
+        try {
+            Path left = Path.of(awaitReady(killed)[1]);
+            String[] second = awaitReady(alive);
+            Path running = Path.of(second[1]);
+            int runningPort = Integer.parseInt(second[2]);
+            String ours = left.getFileName().toString().substring(ThrowawayPostgres.PREFIX.length(),
+                    ThrowawayPostgres.PREFIX.length() + 6);
+            assertThat(ours).as("made in another pid namespace: its pid means nothing here").isNotEqualTo(
+                    whereHere());
+            List<ProcessHandle> inside = killed.descendants().toList(); // the JVM and its server, in the namespace
+            assertThat(inside).isNotEmpty();
+            killed.destroyForcibly(); // unshare --kill-child: the namespace's init dies, and every process in it
+            assertThat(killed.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> inside.stream().noneMatch(ProcessHandle::isAlive));
+            assertThat(left.resolve("data")).as("the copy stays on the volume").isDirectory();
+
+            List<Path> removed = ThrowawayPostgres.sweepLeftovers(user, work);
+
+            assertThat(removed).containsExactly(left);
+            assertThat(left).doesNotExist();
+            assertThat(work.resolve("." + left.getFileName() + ".lock")).doesNotExist();
+            assertThat(running).as("a live drill in another namespace: its maker holds the lock").isDirectory();
+            assertThat(accepts(runningPort)).isTrue();
+
+            List<ProcessHandle> inside2 = alive.descendants().toList();
+            alive.destroyForcibly();
+            assertThat(alive.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> inside2.stream().noneMatch(ProcessHandle::isAlive));
+            assertThat(accepts(runningPort)).isFalse();
+            assertThat(ThrowawayPostgres.sweepLeftovers(user, work)).containsExactly(running);
+        } finally {
+            killed.destroyForcibly();
+            alive.destroyForcibly();
+        }
+    }
+
+    /** @return this process's boot and pid-namespace digest, as a drill directory made here starts after its prefix */
+    private String whereHere() {
+        try (ThrowawayPostgres pg = ThrowawayPostgres.create(PostgresBinaries.locate(Optional.empty()),
+                Optional.of(ThrowawayPostgres.SUPERUSER), work)) {
+            return pg.directory().getFileName().toString().substring(ThrowawayPostgres.PREFIX.length(),
+                    ThrowawayPostgres.PREFIX.length() + 6);
+        }
+    }
+
+    private Process startChildInNamespace() throws IOException {
+        return new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "--kill-child",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LeftoverServerChild.class.getName(), work.toString())
+                .redirectErrorStream(true).start();
+    }
+
     private Process startChild() throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), LeftoverServerChild.class.getName(), work.toString())
