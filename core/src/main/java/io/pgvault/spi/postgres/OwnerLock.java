@@ -8,32 +8,54 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A lock the maker of a server directory holds for as long as it lives: a POSIX record lock on
- * {@code <base>/.<directory name>.lock}, a file of this process's user made next to the directory. The kernel
- * releases it when the maker dies, in whatever pid namespace it ran, so a sweeper that cannot judge the maker's pid
- * (a container restarted in a new namespace after an OOM kill, another container sharing the volume) can still tell a
- * dead maker (the lock is free) from a live one (it is held). Where the base directory is not writable by this
- * process (the server's user made the directory), there is no lock and the pid alone decides.
+ * {@code <base>/.<directory name>.lock}, a file of this process's user next to the directory. The kernel releases it
+ * when the maker dies, in whatever pid namespace it ran, so a sweeper that cannot judge the maker's pid (a container
+ * restarted in a new namespace after an OOM kill, another container sharing the volume) can still tell a dead maker
+ * (the lock is free) from a live one (it is held).
  *
- * <p>A process never tests its own locks: closing any channel of a file releases all of a process's POSIX locks on
- * it, so the lock files this JVM holds are remembered and reported held.
+ * <ul>
+ *   <li>The file appears under its name already locked: it is made and locked under a temporary name, then linked to
+ *       its name (which fails if the name exists) and the temporary name removed.</li>
+ *   <li>It is judged only in a base directory the server's user cannot change entries of (owned by root or this
+ *       process's user and not writable by others, or sticky), only when it is a regular file of this process's uid
+ *       with one link, and a sweeper that finds it free keeps it locked until the directory is gone.</li>
+ *   <li>A process never tests locks it holds itself: closing any channel of a file releases all of a process's POSIX
+ *       locks on it. The files this JVM holds are remembered by device and inode, and reported held.</li>
+ * </ul>
+ * Where the base is not writable by this process (the server's user made the directory), there is no lock, and the
+ * pid alone decides.
  */
 final class OwnerLock implements AutoCloseable {
-    private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
+    /** What a lock file says of its directory's maker. */
+    enum State {
+        /** Held: the maker lives. */
+        HELD,
+        /** Free: the maker is dead. */
+        FREE,
+        /** No lock file, or one that proves nothing: judge by the pid. */
+        UNKNOWN
+    }
+
+    private static final Map<Object, Boolean> HELD_HERE = new ConcurrentHashMap<>();
 
     private final Path file;
+    private final Object key;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private OwnerLock(Path file, FileChannel channel, FileLock lock) {
+    private OwnerLock(Path file, Object key, FileChannel channel, FileLock lock) {
         this.file = file;
+        this.key = key;
         this.channel = channel;
         this.lock = lock;
     }
@@ -44,26 +66,37 @@ final class OwnerLock implements AutoCloseable {
     }
 
     /**
-     * Makes the lock file (create-only, 0600, no link followed) and locks it.
+     * Makes the lock file, locked before it has its name.
      *
      * @param directory the server directory just made
-     * @return the lock, or empty when it cannot be made (the base is not writable here, a file is in the way)
+     * @return the lock, or empty when it cannot be made (the base is not writable here, a file is in the way, the
+     *         file system has no locks)
      */
     static Optional<OwnerLock> hold(Path directory) {
         Path file = fileOf(directory);
+        Path tmp = directory.resolveSibling(".pgvault-lock-" + UUID.randomUUID() + ".tmp");
         FileChannel channel = null;
+        Object key = null;
         try {
-            channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            channel = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------")));
+            key = Files.readAttributes(tmp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (key == null) {
+                throw new IOException("no file key");
+            }
+            HELD_HERE.put(key, Boolean.TRUE); // before the lock exists, so a sweeper here never opens it
             FileLock lock = channel.tryLock();
             if (lock == null) {
-                channel.close();
-                return Optional.empty();
+                throw new IOException("locked by someone else");
             }
-            HELD_HERE.add(file);
-            return Optional.of(new OwnerLock(file, channel, lock));
+            Files.createLink(file, tmp); // fails when the name exists; the name appears locked
+            Files.delete(tmp);
+            return Optional.of(new OwnerLock(file, key, channel, lock));
         } catch (IOException | UnsupportedOperationException | OverlappingFileLockException e) {
+            if (key != null) {
+                HELD_HERE.remove(key);
+            }
             if (channel != null) {
                 try {
                     channel.close();
@@ -71,68 +104,111 @@ final class OwnerLock implements AutoCloseable {
                     // nothing held
                 }
             }
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a stray temporary file
+            }
             return Optional.empty();
         }
     }
 
     /**
+     * Judges a directory's maker by its lock. When the lock is free, it is taken and returned in {@code taken}: the
+     * caller holds it until the directory is gone (so another sweeper sees it held), then closes it.
+     *
      * @param directory a server directory
-     * @return whether its lock file exists, is a regular file of this process's user (not the server's, who could
-     *         make one that nobody holds), and nobody holds its lock: its maker is dead
+     * @param taken     receives the lock when the state is {@link State#FREE}
+     * @return the state
      */
-    static boolean free(Path directory) {
+    static State judge(Path directory, java.util.function.Consumer<OwnerLock> taken) {
         Path file = fileOf(directory);
-        if (HELD_HERE.contains(file)) {
-            return false;
-        }
+        Object key;
         try {
-            PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile() || !a.owner().getName().equals(System.getProperty("user.name"))) {
-                return false;
+            if (!baseIsSafe(directory.getParent())) {
+                return State.UNKNOWN;
             }
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            key = a.fileKey();
+            if (!a.isRegularFile() || key == null
+                    || ((Number) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue() != uid()
+                    || ((Number) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).longValue() != 1) {
+                return State.UNKNOWN;
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            return State.UNKNOWN;
         }
-        try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS))) {
+        if (HELD_HERE.containsKey(key)) {
+            return State.HELD;
+        }
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+            Object opened = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (!key.equals(opened) || HELD_HERE.putIfAbsent(key, Boolean.TRUE) != null) {
+                channel.close();
+                return State.UNKNOWN;
+            }
             FileLock lock = channel.tryLock();
             if (lock == null) {
-                return false;
+                HELD_HERE.remove(key);
+                channel.close();
+                return State.HELD;
             }
-            lock.release();
-            return true;
+            taken.accept(new OwnerLock(file, key, channel, lock));
+            return State.FREE;
         } catch (IOException | OverlappingFileLockException e) {
-            return false;
-        }
-    }
-
-    /** Removes the lock file of a directory swept away (its maker is dead: nobody holds it). */
-    static void remove(Path directory) {
-        Path file = fileOf(directory);
-        if (!HELD_HERE.contains(file)) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a stray empty file; the next sweep tries again
+            HELD_HERE.remove(key);
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // nothing held
+                }
             }
+            return State.UNKNOWN;
         }
     }
 
-    /** Releases the lock and removes the file. */
+    /**
+     * @return whether nobody but root and this process's user can change the base's entries: owned by one of them,
+     *         and not writable by group or others unless sticky
+     */
+    private static boolean baseIsSafe(Path base) throws IOException {
+        long owner = ((Number) Files.getAttribute(base, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+        int mode = ((Number) Files.getAttribute(base, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+        boolean sticky = (mode & 01000) != 0;
+        return (owner == 0 || owner == uid()) && ((mode & 0022) == 0 || sticky);
+    }
+
+    /** @return this process's effective uid (the owner of its {@code /proc} entry) */
+    private static long uid() throws IOException {
+        return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(ProcessHandle.current().pid())),
+                "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+    }
+
+    /**
+     * Releases the lock; removes the file first when its directory is gone (nobody may take the free lock of a file
+     * still named then). A directory still there keeps its file: its maker is judged by it again.
+     */
     @Override
     public void close() {
+        String name = file.getFileName().toString();
+        Path directory = file.resolveSibling(name.substring(1, name.length() - ".lock".length()));
+        try {
+            if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException ignored) {
+            // a stray file; its lock is free once this process lets go, and a sweep removes it
+        }
         try {
             lock.release();
             channel.close();
         } catch (IOException ignored) {
             // closing releases it in any case
         } finally {
-            HELD_HERE.remove(file);
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a stray empty file; a sweep removes it
-            }
+            HELD_HERE.remove(key);
         }
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -156,37 +157,52 @@ public final class ThrowawayServer implements AutoCloseable {
         // pids are judged only where they mean something, and where other users' processes are visible (/proc
         // mounted with hidepid makes them look dead); a maker's lock (OwnerLock) is judged everywhere
         Optional<String> here = ServerOwner.startTicks(1).isPresent() ? ServerOwner.here() : Optional.empty();
+        // a free lock is taken and held until its directory is gone, so that another sweeper sees it held
+        Map<Path, OwnerLock> taken = new java.util.LinkedHashMap<>();
         List<Path> candidates = new java.util.ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(abs, prefix + "*")) {
-            for (Path entry : entries) {
-                ServerOwner.parse(entry.getFileName().toString(), prefix)
-                        .filter(o -> OwnerLock.free(entry) || here.isPresent() && o.deadSeenFrom(here.get()))
-                        .ifPresent(o -> candidates.add(entry));
-            }
-        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-            LOG.warn("cannot look for servers left by killed processes in {}: {}", abs, e.toString());
-            return List.of();
-        }
-        // lock files whose directory is gone and whose maker is dead (it died between the two removals)
-        try (java.nio.file.DirectoryStream<Path> locks = Files.newDirectoryStream(abs, "." + prefix + "*.lock")) {
-            for (Path lock : locks) {
-                String name = lock.getFileName().toString();
-                Path dir = abs.resolve(name.substring(1, name.length() - ".lock".length()));
-                if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) && OwnerLock.free(dir)) {
-                    OwnerLock.remove(dir);
+        try {
+            try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(abs, prefix + "*")) {
+                for (Path entry : entries) {
+                    Optional<ServerOwner> owner = ServerOwner.parse(entry.getFileName().toString(), prefix);
+                    if (owner.isEmpty() || candidates.size() >= SWEEP_MAX) {
+                        continue;
+                    }
+                    // a held lock says alive, a free one dead; without a telling lock file the pid decides
+                    OwnerLock.State state = OwnerLock.judge(entry, lock -> taken.put(entry, lock));
+                    if (state == OwnerLock.State.FREE || state == OwnerLock.State.UNKNOWN && here.isPresent()
+                            && owner.get().deadSeenFrom(here.get())) {
+                        candidates.add(entry);
+                    }
                 }
+            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                LOG.warn("cannot look for servers left by killed processes in {}: {}", abs, e.toString());
+                return List.of();
             }
-        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-            LOG.debug("cannot look for stray lock files in {}: {}", abs, e.toString());
+            // lock files whose directory is gone and whose maker is dead (it died between the two removals)
+            try (java.nio.file.DirectoryStream<Path> locks = Files.newDirectoryStream(abs, "." + prefix + "*.lock")) {
+                for (Path lock : locks) {
+                    String name = lock.getFileName().toString();
+                    Path dir = abs.resolve(name.substring(1, name.length() - ".lock".length()));
+                    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        OwnerLock.judge(dir, OwnerLock::close); // closing a taken lock removes its file
+                    }
+                }
+            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                LOG.debug("cannot look for stray lock files in {}: {}", abs, e.toString());
+            }
+            return candidates.isEmpty() ? List.of() : sweep(abs, candidates, osUser);
+        } finally {
+            taken.values().forEach(OwnerLock::close);
         }
-        if (candidates.isEmpty()) {
-            return List.of();
-        }
+    }
+
+    /** Stops and removes each candidate, within the sweep's time budget. */
+    private static List<Path> sweep(Path abs, List<Path> candidates, Optional<String> osUser) {
         ProcessRunner server = new ProcessRunner(osUser.map(Launcher::asUser).orElseGet(Launcher::local));
         ServerDirectory.Creation how = ServerDirectory.Creation.choose(osUser, isRoot());
         List<Path> removed = new java.util.ArrayList<>();
         long deadline = System.nanoTime() + SWEEP_BUDGET.toNanos();
-        for (Path dir : candidates.subList(0, Math.min(candidates.size(), SWEEP_MAX))) {
+        for (Path dir : candidates) {
             if (System.nanoTime() - deadline > 0) {
                 LOG.warn("sweep of {} stopped after {}: the rest waits for the next drill", abs, SWEEP_BUDGET);
                 break;
@@ -197,7 +213,6 @@ public final class ThrowawayServer implements AutoCloseable {
                     files = ServerDirectory.adopt(dir, abs, osUser, how, server);
                 } catch (PgVaultException e) {
                     if (removeEmptyOwnDirectory(dir)) { // killed between its mkdir and its hand-over
-                        OwnerLock.remove(dir);
                         removed.add(dir);
                         continue;
                     }
@@ -210,7 +225,6 @@ public final class ThrowawayServer implements AutoCloseable {
                     continue;
                 }
                 files.delete();
-                OwnerLock.remove(dir);
                 removed.add(dir);
                 LOG.warn("removed {}, left by a process that was killed{}", dir, stopped.stopped().isEmpty() ? ""
                         : "; processes still working in it were stopped first (pids " + stopped.stopped() + ")");
