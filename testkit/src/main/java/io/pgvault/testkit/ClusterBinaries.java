@@ -113,10 +113,39 @@ record ClusterBinaries(Path binDir, Path clientBinDir, String version, int major
                         Matcher m = name.matcher(d.getFileName().toString());
                         return m.matches() ? Integer.parseInt(m.group(1)) : 0;
                     }).reversed())
-                    .map(d -> d.resolve("bin")).toList();
+                    .map(d -> debianBinDir(d, major).orElse(d.resolve("bin"))).toList();
         } catch (IOException e) {
             return List.of(); // no tools directory: nothing extracted
         }
+    }
+
+    /**
+     * @return the bin directory of a Debian package tree {@code scripts/install-packages} extracted from a newer suite
+     *         ({@code usr/lib/postgresql/N/bin}, its programs wrapped to run with that suite's C library), if
+     *         {@code installation} is one
+     */
+    private static Optional<Path> debianBinDir(Path installation, int major) {
+        Path bin = installation.resolve(DEBIAN_LAYOUT + major).resolve("bin");
+        return Files.isDirectory(bin) ? Optional.of(bin) : Optional.empty();
+    }
+
+    /** Where Debian's packages put a PostgreSQL major version's programs, relative to the root they unpack into. */
+    private static final String DEBIAN_LAYOUT = "usr/lib/postgresql/";
+
+    /**
+     * @return the directory to copy so that these binaries run elsewhere: the whole package tree for Debian's layout
+     *         (its libraries and C library are beside {@code usr/lib/postgresql}), else the parent of {@code bin}
+     */
+    private Path installationRoot() {
+        Path debian = Path.of(DEBIAN_LAYOUT + majorVersion, "bin");
+        if (binDir.endsWith(debian)) {
+            Path root = binDir;
+            for (int i = 0; i < debian.getNameCount(); i++) {
+                root = root.getParent();
+            }
+            return root;
+        }
+        return binDir.getParent();
     }
 
     private static ClusterBinaries withVersion(Path dir) {
@@ -179,7 +208,9 @@ record ClusterBinaries(Path binDir, Path clientBinDir, String version, int major
         if (InstallationCopy.traversableByAll(binDir)) {
             return this;
         }
-        Path copy = InstallationCopy.of(binDir.getParent(), "pgvault-postgresql-" + version);
-        return new ClusterBinaries(copy.resolve(binDir.getFileName()), clientBinDir, version, majorVersion);
+        Path root = installationRoot();
+        Path copy = InstallationCopy.of(root, "pgvault-postgresql-" + version);
+        Path bin = copy.resolve(root.relativize(binDir).toString());
+        return new ClusterBinaries(bin, clientBinDir.equals(binDir) ? bin : clientBinDir, version, majorVersion);
     }
 }

@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * pgBackRest builds other than the system's, for integration tests that prove pgvault's configuration on them.
@@ -18,7 +22,74 @@ public final class PgBackRestBinaries {
     /** The newer pgBackRest the tests run: Debian 13's. */
     public static final String V2_55 = "2.55.1";
 
+    /**
+     * The newest pgBackRest the tests run: Debian's testing suite's (2.60.0 when this was written), 2.58 or later,
+     * whose features (the root refusal, {@code archive-expire-before}) the older builds lack.
+     *
+     * @since 0.7.0
+     */
+    public static final String V2_58_OR_LATER = "2.58+";
+    private static final int NEWEST_MIN_MINOR = 58;
+    private static final Pattern TREE = Pattern.compile("pgbackrest-2\\.(\\d+)\\.(\\d+)");
+    /** The file {@code scripts/install-packages} writes into a Debian tree once it is complete. */
+    private static final String COMPLETE = ".pgvault-debian-tree";
+
     private PgBackRestBinaries() {
+    }
+
+    private static Path toolsDirectory() {
+        String tools = System.getenv("PGVAULT_TOOLS");
+        return tools != null && !tools.isBlank() ? Path.of(tools)
+                : Path.of(System.getProperty("user.home"), ".cache", "pgvault");
+    }
+
+    /**
+     * @return {@code usr/bin/pgbackrest} of the newest complete Debian tree of pgBackRest 2.58 or later that
+     *         {@code scripts/install-packages} extracted (a wrapper that runs it with that suite's C library)
+     * @throws IllegalStateException when there is none: the test fails rather than skips, since the script installs it
+     * @since 0.7.0
+     */
+    public static Path pgbackrestNewest() {
+        Path tools = toolsDirectory();
+        try (Stream<Path> dirs = Files.list(tools)) {
+            return dirs.filter(d -> Files.exists(d.resolve(COMPLETE)))
+                    .filter(d -> {
+                        Matcher m = TREE.matcher(d.getFileName().toString());
+                        return m.matches() && Integer.parseInt(m.group(1)) >= NEWEST_MIN_MINOR;
+                    })
+                    .max(Comparator.comparing((Path d) -> minorAndPatch(d.getFileName().toString())))
+                    .map(d -> d.resolve("usr/bin/pgbackrest"))
+                    .filter(Files::isExecutable)
+                    .orElseThrow(() -> new IllegalStateException("no pgBackRest 2." + NEWEST_MIN_MINOR
+                            + " or later is installed under " + tools + ": run scripts/install-packages"));
+        } catch (IOException e) {
+            throw new IllegalStateException("no pgBackRest 2." + NEWEST_MIN_MINOR + " or later: cannot list " + tools
+                    + " (" + e + "): run scripts/install-packages", e);
+        }
+    }
+
+    private static Integer minorAndPatch(String name) {
+        Matcher m = TREE.matcher(name);
+        return m.matches() ? Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) : -1;
+    }
+
+    /**
+     * A program in a Debian tree ({@link #pgbackrestNewest()}) runs only with its tree's libraries beside it: the
+     * whole tree is copied (once, under {@code /tmp}) where the server's user can reach it.
+     *
+     * @param program {@code usr/bin/pgbackrest} of a complete Debian tree
+     * @return the same program in a copy of the tree every user can read and run
+     * @since 0.7.0
+     */
+    public static Path runnableTreeCopy(Path program) {
+        Path root = program.getParent().getParent().getParent();
+        if (!Files.exists(root.resolve(COMPLETE))) {
+            throw new IllegalArgumentException(program + " is not in a Debian tree scripts/install-packages made");
+        }
+        if (InstallationCopy.traversableByAll(root)) {
+            return program;
+        }
+        return InstallationCopy.of(root, "pgvault-" + root.getFileName()).resolve("usr/bin/pgbackrest");
     }
 
     /**
@@ -27,9 +98,7 @@ public final class PgBackRestBinaries {
      *                               installs it
      */
     public static Path pgbackrest255() {
-        String tools = System.getenv("PGVAULT_TOOLS");
-        Path dir = tools != null && !tools.isBlank() ? Path.of(tools)
-                : Path.of(System.getProperty("user.home"), ".cache", "pgvault");
+        Path dir = toolsDirectory();
         Path program = dir.resolve("pgbackrest-" + V2_55).resolve("usr/bin/pgbackrest");
         if (!Files.isExecutable(program)) {
             throw new IllegalStateException("pgBackRest " + V2_55 + " is not installed at " + program
