@@ -18,6 +18,9 @@ final class ConfigRenderer {
     /** Name of the secrets file inside the include directory; pgBackRest reads every {@code *.conf} there. */
     static final String SECRETS_FILE = "pgvault-secrets.conf";
 
+    /** pgBackRest 2.58 refuses to run as root unless {@code allow-root} is set. */
+    static final int ALLOW_ROOT_SINCE_MINOR = 58;
+
     private ConfigRenderer() {
     }
 
@@ -49,6 +52,9 @@ final class ConfigRenderer {
                     + "or NO");
         }
         global.put("start-fast", yn(c.startFast()));
+        if (c.allowRoot() && v.atLeast(2, ALLOW_ROOT_SINCE_MINOR)) {
+            global.put("allow-root", "y"); // 2.58+ refuses root itself; earlier versions do not know the option
+        }
         for (PgBackRestRepo r : c.repos()) {
             repo(r, v, global, unsupported);
         }

@@ -29,25 +29,25 @@ public record PgBackRestVersion(String raw, int major, int minor, boolean upstre
      */
     public static final String MINIMUM = "2.33";
     /**
-     * The newest version pgvault's integration tests run against (2.45 until 0.6.0); all of them are
+     * The newest version pgvault's integration tests run against (2.45 until 0.6.0, 2.55 in 0.6.0); all of them are
      * {@link #TESTED_VERSIONS}.
      *
      * @since 0.1.0
      */
-    public static final String TESTED = "2.55";
+    public static final String TESTED = "2.60";
     /**
-     * The major.minor versions pgvault's integration tests run against, oldest first: 2.45 (Debian 12's) and 2.55
-     * (Debian 13's 2.55.1); any patch level of them counts as tested. The README's compatibility table says what ran
+     * The major.minor versions pgvault's integration tests run against, oldest first: 2.45 (Debian 12's), 2.55
+     * (Debian 13's 2.55.1) and 2.60 (Debian testing's 2.60.0, since 0.7.0); any patch level of them counts as tested. The README's compatibility table says what ran
      * on which.
      *
      * @since 0.6.0
      */
-    public static final List<String> TESTED_VERSIONS = List.of("2.45", "2.55");
+    public static final List<String> TESTED_VERSIONS = List.of("2.45", "2.55", "2.60");
 
     private static final Pattern UPSTREAM = Pattern.compile("pgBackRest (\\d+)\\.(\\d+)(?:\\.\\d+)?");
     private static final Pattern ANY = Pattern.compile("(\\d+)\\.(\\d+)");
     private static final int MIN_MINOR = 33;
-    private static final int NEWEST_TESTED_MINOR = 55;
+    private static final int NEWEST_TESTED_MINOR = 60;
 
     /** Validates and copies the components. */
     public PgBackRestVersion {

@@ -3,6 +3,7 @@ package io.pgvault.backend.pgbackrest;
 import io.pgvault.api.ErrorCode;
 import io.pgvault.spi.process.Launcher;
 import io.pgvault.testkit.Directories;
+import io.pgvault.testkit.MatrixPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -70,6 +71,33 @@ class PgBackRestRootIT {
         PgBackRest pgbr = PgBackRest.of(config().launcher(Launcher.local()).allowRoot(true).build());
         pgbr.writeConfig();
         assertThat(Files.getOwner(base.resolve("conf/pgbackrest.conf")).getName()).isEqualTo("root");
+    }
+
+    @Test
+    @DisplayName("pgBackRest 2.58+ refuses root itself: allowRoot(true) writes allow-root=y, and its info runs as root; "
+            + "2.55 is given no such option")
+    void optInOnNewest() throws IOException {
+        String newest = MatrixPair.PG18_PGBR_NEWEST.executable(base).orElseThrow();
+        PgBackRest pgbr = PgBackRest.of(config().executable(newest).launcher(Launcher.local()).allowRoot(true).build());
+        assertThat(pgbr.version().atLeast(2, 58)).as(pgbr.version().raw()).isTrue();
+        pgbr.writeConfig();
+        assertThat(pgbr.info()).isEmpty(); // without allow-root: [031] the 'info' command must not be run as root
+        assertThat(Files.readString(base.resolve("conf/pgbackrest.conf"))).contains("\nallow-root=y\n");
+
+        String v255 = MatrixPair.PG17_PGBR2551.executable(base).orElseThrow();
+        PgBackRest older = PgBackRest.of(config().executable(v255).launcher(Launcher.local()).allowRoot(true).build());
+        older.writeConfig();
+        assertThat(Files.readString(base.resolve("conf/pgbackrest.conf"))).doesNotContain("allow-root");
+    }
+
+    @Test
+    @DisplayName("pgBackRest 2.58+ run as root without pgvault's consent is still refused by pgvault first")
+    void newestRefusedByDefault() {
+        String newest = MatrixPair.PG18_PGBR_NEWEST.executable(base).orElseThrow();
+        PgBackRest pgbr = PgBackRest.of(config().executable(newest).build());
+        assertThatThrownBy(pgbr::info).isInstanceOfSatisfying(PgBackRestException.class,
+                e -> assertThat(e.kind()).isEqualTo(PgBackRestException.Kind.RUNS_AS_ROOT));
+        assertThat(base.resolve("conf")).doesNotExist();
     }
 
     @Test

@@ -9,12 +9,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PgBackRestVersionTest {
     @Test
-    @DisplayName("the tested versions (2.45, 2.55 with any patch level) pass every policy without a warning")
+    @DisplayName("the tested versions (2.45, 2.55, 2.60 with any patch level) pass every policy without a warning")
     void tested() {
-        assertThat(PgBackRestVersion.TESTED_VERSIONS).containsExactly("2.45", "2.55");
-        assertThat(PgBackRestVersion.TESTED).isEqualTo("2.55");
+        assertThat(PgBackRestVersion.TESTED_VERSIONS).containsExactly("2.45", "2.55", "2.60");
+        assertThat(PgBackRestVersion.TESTED).isEqualTo("2.60");
         for (VersionPolicy p : VersionPolicy.values()) {
-            for (String out : new String[] {"pgBackRest 2.45\n", "pgBackRest 2.55.1\n"}) {
+            for (String out : new String[] {"pgBackRest 2.45\n", "pgBackRest 2.55.1\n", "pgBackRest 2.60.0\n"}) {
                 PgBackRestVersion v = PgBackRestVersion.parse(out, p);
                 assertThat(v.number()).isEqualTo(out.substring(11, 15));
                 assertThat(v.upstream()).isTrue();
@@ -26,9 +26,9 @@ class PgBackRestVersionTest {
     @Test
     @DisplayName("newer versions are accepted with a warning, refused when strict")
     void newer() {
-        assertThat(PgBackRestVersion.parse("pgBackRest 2.57.0", VersionPolicy.WARN).warnings()).singleElement()
-                .asString().contains("newer than 2.55");
-        assertThatThrownBy(() -> PgBackRestVersion.parse("pgBackRest 2.57.0", VersionPolicy.STRICT))
+        assertThat(PgBackRestVersion.parse("pgBackRest 2.61.0", VersionPolicy.WARN).warnings()).singleElement()
+                .asString().contains("newer than 2.60");
+        assertThatThrownBy(() -> PgBackRestVersion.parse("pgBackRest 2.61.0", VersionPolicy.STRICT))
                 .isInstanceOf(ToolException.class).hasMessageContaining("strict");
     }
 
@@ -36,9 +36,9 @@ class PgBackRestVersionTest {
     @DisplayName("a version between the tested ones is accepted with a warning naming them, refused when strict")
     void between() {
         assertThat(PgBackRestVersion.parse("pgBackRest 2.49", VersionPolicy.WARN).warnings()).singleElement()
-                .asString().contains("2.49 is not one of the versions pgvault is tested with (2.45, 2.55)");
+                .asString().contains("2.49 is not one of the versions pgvault is tested with (2.45, 2.55, 2.60)");
         assertThatThrownBy(() -> PgBackRestVersion.parse("pgBackRest 2.49", VersionPolicy.STRICT))
-                .isInstanceOf(ToolException.class).hasMessageContaining("strict").hasMessageContaining("2.45, 2.55");
+                .isInstanceOf(ToolException.class).hasMessageContaining("strict").hasMessageContaining("2.45, 2.55, 2.60");
     }
 
     @Test
