@@ -68,6 +68,19 @@ public final class PgBackRestBinaries {
         }
     }
 
+    /**
+     * @return empty when {@link #pgbackrestNewest()} finds a program; else why not
+     * @since 0.7.0
+     */
+    public static java.util.Optional<String> whyNewestUnavailable() {
+        try {
+            pgbackrestNewest();
+            return java.util.Optional.empty();
+        } catch (IllegalStateException e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+    }
+
     private static Integer minorAndPatch(String name) {
         Matcher m = TREE.matcher(name);
         return m.matches() ? Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) : -1;

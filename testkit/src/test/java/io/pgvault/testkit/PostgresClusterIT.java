@@ -80,16 +80,24 @@ class PostgresClusterIT {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @ValueSource(ints = {16, 17})
-    @DisplayName("requireMajorVersion(16|17) finds the server-only builds scripts/install-packages extracts; the "
-            + "system's psql 15 queries them, and amcheck's contrib files came along")
+    @ValueSource(ints = {16, 17, 18})
+    @DisplayName("requireMajorVersion(16|17|18) finds what scripts/install-packages extracts: 16 server-only, queried "
+            + "by the system's psql 15; 17 and 18 whole Debian packages with their own clients; amcheck came along")
     void newerServers(int major) {
         Optional<String> why = PostgresCluster.whyUnavailable(major);
         assumeTrue(why.isEmpty(), () -> why.orElse(""));
         try (PostgresCluster pg = PostgresCluster.builder().requireMajorVersion(major).start()) {
             assertThat(pg.majorVersion()).isEqualTo(major);
             assertThat(pg.queryValue("postgres", "SHOW server_version_num")).startsWith(major + "0");
-            assertThat(pg.binDir().resolve("psql")).doesNotExist();
+            if (major == 16) {
+                assertThat(pg.binDir().resolve("psql")).doesNotExist();
+            } else {
+                assertThat(pg.clientBinDir()).isEqualTo(pg.binDir());
+                assertThat(pg.binDir().toString()).endsWith("usr/lib/postgresql/" + major + "/bin");
+                for (String client : List.of("psql", "pg_dump", "pg_restore", "pg_basebackup", "pg_upgrade")) {
+                    assertThat(pg.binDir().resolve(client)).isExecutable();
+                }
+            }
             assertThat(pg.clientBinDir().resolve("psql")).isExecutable();
             assertThat(pg.connection().binDir()).contains(pg.clientBinDir());
             assertThat(pg.queryValue("postgres", "CREATE EXTENSION amcheck; "

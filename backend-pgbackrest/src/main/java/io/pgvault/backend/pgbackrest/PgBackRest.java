@@ -77,6 +77,9 @@ public final class PgBackRest {
     static final int VERIFY_SET_SINCE_MINOR = 55;
     /** {@code --repo-target-time} came with pgBackRest 2.54. */
     static final int REPO_TARGET_TIME_SINCE_MINOR = 54;
+    /** {@code expire --archive-expire-before} came with 2.58. */
+    static final int ARCHIVE_EXPIRE_BEFORE_SINCE_MINOR = 58;
+    private static final java.util.regex.Pattern WAL_SEGMENT = java.util.regex.Pattern.compile("[0-9A-Fa-f]{24}");
     private static final Duration COPY_START = Duration.ofMinutes(5);
     private static final java.util.regex.Pattern VERIFY_COUNT =
             java.util.regex.Pattern.compile("(invalid|missing|error)[^:,]*:\\s*[1-9]");
@@ -694,6 +697,41 @@ public final class PgBackRest {
     private void expireAt(int repo) {
         config.repo(repo);
         run("expire", List.of("--repo=" + repo), config.commandTimeout());
+    }
+
+    /**
+     * {@code expire --archive-expire-before=SEGMENT}: removes the repo's archived WAL segments earlier than
+     * {@code segment} that no retained backup needs (pgBackRest keeps everything from the oldest retained backup's
+     * start on, whatever the segment). It serves an archive-only repo, such as the one a standby's
+     * {@code archive_cleanup_command} trims with PostgreSQL's {@code %r} (the oldest segment it still needs), and
+     * reclaims WAL archived before a stanza's first backup. The segment itself and everything after it are kept.
+     *
+     * @param repo    the repo
+     * @param segment a WAL segment name: 24 hexadecimal digits (timeline, log, segment), e.g.
+     *                {@code 000000010000000000000007}
+     * @throws ConfigurationException when the repo is not one of this stanza's, or {@code segment} is not a WAL
+     *                                segment name
+     * @throws PgBackRestException    {@link PgBackRestException.Kind#UNSUPPORTED} before pgBackRest 2.58, which
+     *                                has no such option
+     * @since 0.7.0
+     */
+    public void expireArchiveBefore(PgBackRestRepo repo, String segment) {
+        Objects.requireNonNull(segment, "segment");
+        int index = index(repo);
+        if (!WAL_SEGMENT.matcher(segment).matches()) {
+            throw new ConfigurationException("not a WAL segment name (24 hexadecimal digits, e.g. "
+                    + "000000010000000000000007): '"
+                    + (segment.length() > 40 ? segment.substring(0, 40) + "..." : segment) + "'");
+        }
+        if (!version().atLeast(2, ARCHIVE_EXPIRE_BEFORE_SINCE_MINOR)) {
+            PgBackRestException.Kind kind = PgBackRestException.Kind.UNSUPPORTED;
+            throw new PgBackRestException(kind, -1, null, "", "pgBackRest " + version().number()
+                    + " cannot expire WAL before a segment (--archive-expire-before came with 2."
+                    + ARCHIVE_EXPIRE_BEFORE_SINCE_MINOR + "): upgrade pgBackRest on this host; its expire removes WAL "
+                    + "only before the oldest retained backup", null);
+        }
+        run("expire", List.of("--repo=" + index, "--archive-expire-before=" + segment.toUpperCase(java.util.Locale.ROOT)),
+                config.commandTimeout());
     }
 
     /**

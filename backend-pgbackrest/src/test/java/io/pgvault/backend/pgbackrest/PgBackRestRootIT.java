@@ -77,6 +77,7 @@ class PgBackRestRootIT {
     @DisplayName("pgBackRest 2.58+ refuses root itself: allowRoot(true) writes allow-root=y, and its info runs as root; "
             + "2.55 is given no such option")
     void optInOnNewest() throws IOException {
+        MatrixPair.PG18_PGBR_NEWEST.assumeInstalled();
         String newest = MatrixPair.PG18_PGBR_NEWEST.executable(base).orElseThrow();
         PgBackRest pgbr = PgBackRest.of(config().executable(newest).launcher(Launcher.local()).allowRoot(true).build());
         assertThat(pgbr.version().atLeast(2, 58)).as(pgbr.version().raw()).isTrue();
@@ -93,6 +94,7 @@ class PgBackRestRootIT {
     @Test
     @DisplayName("pgBackRest 2.58+ run as root without pgvault's consent is still refused by pgvault first")
     void newestRefusedByDefault() {
+        MatrixPair.PG18_PGBR_NEWEST.assumeInstalled();
         String newest = MatrixPair.PG18_PGBR_NEWEST.executable(base).orElseThrow();
         PgBackRest pgbr = PgBackRest.of(config().executable(newest).build());
         assertThatThrownBy(pgbr::info).isInstanceOfSatisfying(PgBackRestException.class,
