@@ -126,7 +126,9 @@ record ClusterBinaries(Path binDir, Path clientBinDir, String version, int major
      */
     private static Optional<Path> debianBinDir(Path installation, int major) {
         Path bin = installation.resolve(DEBIAN_LAYOUT + major).resolve("bin");
-        return Files.isDirectory(bin) ? Optional.of(bin) : Optional.empty();
+        // the script writes the marker last, into a tree it renames into place only when complete
+        return Files.isDirectory(bin) && Files.exists(installation.resolve(".pgvault-debian-tree")) ? Optional.of(bin)
+                : Optional.empty();
     }
 
     /** Where Debian's packages put a PostgreSQL major version's programs, relative to the root they unpack into. */

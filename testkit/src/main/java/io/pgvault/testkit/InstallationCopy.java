@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
@@ -45,8 +46,13 @@ final class InstallationCopy {
      */
     static synchronized Path of(Path installation, String name) {
         Path target = Path.of("/tmp", name + "-" + Integer.toHexString(installation.toAbsolutePath().hashCode()));
-        if (Files.exists(target.resolve(COMPLETE))) {
-            return target;
+        boolean planted = false;
+        if (Files.exists(target.resolve(COMPLETE), LinkOption.NOFOLLOW_LINKS)) {
+            if (ours(target) && ours(target.resolve(COMPLETE))) {
+                return target;
+            }
+            // /tmp is everyone's: a copy another user made (or planted) there is not run, a private one is made
+            planted = true;
         }
         try {
             Path tmp = Files.createTempDirectory(Path.of("/tmp"), name + "-copy-");
@@ -64,6 +70,9 @@ final class InstallationCopy {
                 }
             }
             Files.createFile(tmp.resolve(COMPLETE));
+            if (planted) {
+                return tmp; // not shared: left for /tmp's cleaning, like the shared copies
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
@@ -72,6 +81,20 @@ final class InstallationCopy {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + installation + " to " + target + ": " + e, e);
+        }
+    }
+
+    /** @return whether {@code path} is no symbolic link, is this process's user's, and only its owner may write it */
+    private static boolean ours(Path path) {
+        try {
+            PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Object uid = Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return !a.isSymbolicLink() && uid.equals(me)
+                    && !a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                    && !a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 

@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * pgBackRest build. PostgreSQL 15 is Debian 12's; 16 is the server-only build {@code scripts/install-packages} extracts
  * from a zonky jar (its clients are the system's 15); 17 (Debian 13's) and 18 (Debian testing's) are whole package
  * trees with their clients, which the same script extracts and wraps to run with their suite's C library. pgBackRest
- * 2.45 is the system's, 2.55.1 Debian 13's, and the newest (2.58 or later) Debian testing's, extracted by the same
+ * 2.45 is the system's, 2.55.1 Debian 13's, and the newest (2.59 or later) Debian testing's, extracted by the same
  * script.
  *
  * @param postgresMajor the server's major version
  * @param pgBackRest    the pgBackRest version, {@link #SYSTEM_PGBACKREST}, {@link PgBackRestBinaries#V2_55} or
- *                      {@link PgBackRestBinaries#V2_58_OR_LATER}
+ *                      {@link PgBackRestBinaries#V2_59_OR_LATER}
  */
 public record MatrixPair(int postgresMajor, String pgBackRest) {
     /** The system's pgBackRest, Debian 12's. */
@@ -27,12 +27,12 @@ public record MatrixPair(int postgresMajor, String pgBackRest) {
     /** PostgreSQL 16 with pgBackRest 2.55.1 (2.45 predates PostgreSQL 16 support). */
     public static final MatrixPair PG16_PGBR2551 = new MatrixPair(16, PgBackRestBinaries.V2_55);
     /**
-     * PostgreSQL 18 with the newest pgBackRest (2.58 or later; 2.55 predates PostgreSQL 18 support), both from
+     * PostgreSQL 18 with the newest pgBackRest (2.59 or later; 2.55 predates PostgreSQL 18 support), both from
      * Debian's testing suite.
      *
      * @since 0.7.0
      */
-    public static final MatrixPair PG18_PGBR_NEWEST = new MatrixPair(18, PgBackRestBinaries.V2_58_OR_LATER);
+    public static final MatrixPair PG18_PGBR_NEWEST = new MatrixPair(18, PgBackRestBinaries.V2_59_OR_LATER);
 
     /**
      * Skips the calling test (class) with the reason when this pair's PostgreSQL server binaries are not installed,
@@ -43,7 +43,7 @@ public record MatrixPair(int postgresMajor, String pgBackRest) {
     public void assumeInstalled() {
         Optional<String> why = PostgresCluster.whyUnavailable(postgresMajor);
         assumeTrue(why.isEmpty(), () -> this + ": " + why.orElse("") + " (scripts/install-packages installs them)");
-        if (PgBackRestBinaries.V2_58_OR_LATER.equals(pgBackRest)) {
+        if (PgBackRestBinaries.V2_59_OR_LATER.equals(pgBackRest)) {
             Optional<String> missing = PgBackRestBinaries.whyNewestUnavailable();
             assumeTrue(missing.isEmpty(), () -> this + ": " + missing.orElse(""));
         }
@@ -57,7 +57,7 @@ public record MatrixPair(int postgresMajor, String pgBackRest) {
         if (SYSTEM_PGBACKREST.equals(pgBackRest)) {
             return Optional.empty();
         }
-        if (PgBackRestBinaries.V2_58_OR_LATER.equals(pgBackRest)) {
+        if (PgBackRestBinaries.V2_59_OR_LATER.equals(pgBackRest)) {
             return Optional.of(PgBackRestBinaries.runnableTreeCopy(PgBackRestBinaries.pgbackrestNewest()).toString());
         }
         return Optional.of(PgBackRestBinaries.runnableCopy(PgBackRestBinaries.pgbackrest255(), base).toString());

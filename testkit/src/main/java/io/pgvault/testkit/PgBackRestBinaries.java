@@ -23,14 +23,14 @@ public final class PgBackRestBinaries {
     public static final String V2_55 = "2.55.1";
 
     /**
-     * The newest pgBackRest the tests run: Debian's testing suite's (2.60.0 when this was written), 2.58 or later,
+     * The newest pgBackRest the tests run: Debian's testing suite's (2.60.0 when this was written), 2.59 or later,
      * whose features (the root refusal, {@code archive-expire-before}) the older builds lack.
      *
      * @since 0.7.0
      */
-    public static final String V2_58_OR_LATER = "2.58+";
-    private static final int NEWEST_MIN_MINOR = 58;
-    private static final Pattern TREE = Pattern.compile("pgbackrest-2\\.(\\d+)\\.(\\d+)");
+    public static final String V2_59_OR_LATER = "2.59+";
+    private static final int NEWEST_MIN_MINOR = 59;
+    private static final Pattern TREE = Pattern.compile("pgbackrest-2\\.(\\d+)(?:\\.(\\d+))?");
     /** The file {@code scripts/install-packages} writes into a Debian tree once it is complete. */
     private static final String COMPLETE = ".pgvault-debian-tree";
 
@@ -44,7 +44,7 @@ public final class PgBackRestBinaries {
     }
 
     /**
-     * @return {@code usr/bin/pgbackrest} of the newest complete Debian tree of pgBackRest 2.58 or later that
+     * @return {@code usr/bin/pgbackrest} of the newest complete Debian tree of pgBackRest 2.59 or later that
      *         {@code scripts/install-packages} extracted (a wrapper that runs it with that suite's C library)
      * @throws IllegalStateException when there is none: the test fails rather than skips, since the script installs it
      * @since 0.7.0
@@ -83,7 +83,8 @@ public final class PgBackRestBinaries {
 
     private static Integer minorAndPatch(String name) {
         Matcher m = TREE.matcher(name);
-        return m.matches() ? Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) : -1;
+        return m.matches() ? Integer.parseInt(m.group(1)) * 1000 + (m.group(2) == null ? 0 : Integer.parseInt(m.group(2)))
+                : -1;
     }
 
     /**

@@ -18,8 +18,8 @@ final class ConfigRenderer {
     /** Name of the secrets file inside the include directory; pgBackRest reads every {@code *.conf} there. */
     static final String SECRETS_FILE = "pgvault-secrets.conf";
 
-    /** pgBackRest 2.58 refuses to run as root unless {@code allow-root} is set. */
-    static final int ALLOW_ROOT_SINCE_MINOR = 58;
+    /** pgBackRest 2.59 refuses to run as root unless {@code allow-root} is set. */
+    static final int ALLOW_ROOT_SINCE_MINOR = 59;
 
     private ConfigRenderer() {
     }
@@ -53,7 +53,7 @@ final class ConfigRenderer {
         }
         global.put("start-fast", yn(c.startFast()));
         if (c.allowRoot() && v.atLeast(2, ALLOW_ROOT_SINCE_MINOR)) {
-            global.put("allow-root", "y"); // 2.58+ refuses root itself; earlier versions do not know the option
+            global.put("allow-root", "y"); // 2.59+ refuses root itself; earlier versions do not know the option
         }
         for (PgBackRestRepo r : c.repos()) {
             repo(r, v, global, unsupported);

@@ -77,8 +77,8 @@ public final class PgBackRest {
     static final int VERIFY_SET_SINCE_MINOR = 55;
     /** {@code --repo-target-time} came with pgBackRest 2.54. */
     static final int REPO_TARGET_TIME_SINCE_MINOR = 54;
-    /** {@code expire --archive-expire-before} came with 2.58. */
-    static final int ARCHIVE_EXPIRE_BEFORE_SINCE_MINOR = 58;
+    /** {@code expire --archive-expire-before} came with 2.59. */
+    static final int ARCHIVE_EXPIRE_BEFORE_SINCE_MINOR = 59;
     private static final java.util.regex.Pattern WAL_SEGMENT = java.util.regex.Pattern.compile("[0-9A-Fa-f]{24}");
     private static final Duration COPY_START = Duration.ofMinutes(5);
     private static final java.util.regex.Pattern VERIFY_COUNT =
@@ -711,7 +711,7 @@ public final class PgBackRest {
      *                {@code 000000010000000000000007}
      * @throws ConfigurationException when the repo is not one of this stanza's, or {@code segment} is not a WAL
      *                                segment name
-     * @throws PgBackRestException    {@link PgBackRestException.Kind#UNSUPPORTED} before pgBackRest 2.58, which
+     * @throws PgBackRestException    {@link PgBackRestException.Kind#UNSUPPORTED} before pgBackRest 2.59, which
      *                                has no such option
      * @since 0.7.0
      */

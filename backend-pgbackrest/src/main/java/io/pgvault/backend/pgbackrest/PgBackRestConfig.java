@@ -579,7 +579,7 @@ public record PgBackRestConfig(String stanza, PgCluster cluster, List<PgCluster>
          * writes) cannot be written by the PostgreSQL server's user afterwards, so its {@code archive-push} fails
          * with {@code [041] Permission denied} and WAL piles up. Use it only where pgBackRest must run as root and
          * the server never archives into the same repos (e.g. a restore-only host), and prefer
-         * {@code launcher(Launcher.asUser("postgres"))}. pgBackRest 2.58 and later refuse root themselves unless
+         * {@code launcher(Launcher.asUser("postgres"))}. pgBackRest 2.59 and later refuse root themselves unless
          * told otherwise: for them pgvault also writes {@code allow-root=y} into {@code pgbackrest.conf}.
          *
          * @param allow run pgBackRest as root; default false: every command and {@code writeConfig()} first check,

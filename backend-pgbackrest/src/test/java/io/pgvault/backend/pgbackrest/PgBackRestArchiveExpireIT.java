@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@link PgBackRest#expireArchiveBefore(PgBackRestRepo, String)} on the newest pgBackRest (2.58 or later) and
+ * {@link PgBackRest#expireArchiveBefore(PgBackRestRepo, String)} on the newest pgBackRest (2.59 or later) and
  * PostgreSQL 18: WAL archived before any backup is trimmed up to the segment given, the segment and later ones stay,
  * and once a backup exists the WAL it needs stays whatever the segment; older pgBackRest and bad segment names are
  * refused before anything runs.
@@ -89,7 +89,7 @@ class PgBackRestArchiveExpireIT {
                 "000000010000000000000001"))
                 .isInstanceOfSatisfying(PgBackRestException.class, e -> {
                     assertThat(e.kind()).isEqualTo(PgBackRestException.Kind.UNSUPPORTED);
-                    assertThat(e.getMessage()).contains("2.58");
+                    assertThat(e.getMessage()).contains("2.59");
                 });
         assertThat(segments()).isEqualTo(before);
     }

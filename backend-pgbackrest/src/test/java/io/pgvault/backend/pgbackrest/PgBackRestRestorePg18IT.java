@@ -4,7 +4,7 @@ import io.pgvault.testkit.MatrixPair;
 
 /**
  * {@link PgBackRestRestoreIT}'s whole plan (PITR 1000/0, time/name/LSN/xid/immediate/latest targets, full/diff/incr
- * chain and delta, two repos, a paused copy, a busy port) on PostgreSQL 18 and the newest pgBackRest (2.58 or later),
+ * chain and delta, two repos, a paused copy, a busy port) on PostgreSQL 18 and the newest pgBackRest (2.59 or later),
  * both Debian testing's.
  */
 class PgBackRestRestorePg18IT extends PgBackRestRestoreIT {

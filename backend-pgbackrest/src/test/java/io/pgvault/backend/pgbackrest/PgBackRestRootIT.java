@@ -74,13 +74,13 @@ class PgBackRestRootIT {
     }
 
     @Test
-    @DisplayName("pgBackRest 2.58+ refuses root itself: allowRoot(true) writes allow-root=y, and its info runs as root; "
+    @DisplayName("pgBackRest 2.59+ refuses root itself: allowRoot(true) writes allow-root=y, and its info runs as root; "
             + "2.55 is given no such option")
     void optInOnNewest() throws IOException {
         MatrixPair.PG18_PGBR_NEWEST.assumeInstalled();
         String newest = MatrixPair.PG18_PGBR_NEWEST.executable(base).orElseThrow();
         PgBackRest pgbr = PgBackRest.of(config().executable(newest).launcher(Launcher.local()).allowRoot(true).build());
-        assertThat(pgbr.version().atLeast(2, 58)).as(pgbr.version().raw()).isTrue();
+        assertThat(pgbr.version().atLeast(2, 59)).as(pgbr.version().raw()).isTrue();
         pgbr.writeConfig();
         assertThat(pgbr.info()).isEmpty(); // without allow-root: [031] the 'info' command must not be run as root
         assertThat(Files.readString(base.resolve("conf/pgbackrest.conf"))).contains("\nallow-root=y\n");
@@ -92,7 +92,7 @@ class PgBackRestRootIT {
     }
 
     @Test
-    @DisplayName("pgBackRest 2.58+ run as root without pgvault's consent is still refused by pgvault first")
+    @DisplayName("pgBackRest 2.59+ run as root without pgvault's consent is still refused by pgvault first")
     void newestRefusedByDefault() {
         MatrixPair.PG18_PGBR_NEWEST.assumeInstalled();
         String newest = MatrixPair.PG18_PGBR_NEWEST.executable(base).orElseThrow();

@@ -1,6 +1,7 @@
 package io.pgvault.backend.pgdump;
 
 import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.RunningProgram;
 import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.spi.process.ToolProcess;
 import org.slf4j.Logger;
@@ -77,7 +78,7 @@ final class DumpPause implements AutoCloseable {
     }
 
     private static boolean isPgDump(ProcessHandle h) {
-        return h.info().command().map(c -> c.equals("pg_dump") || c.endsWith("/pg_dump")).orElse(false);
+        return RunningProgram.named(h, "pg_dump"); // also a pg_dump run through its own loader by a wrapper
     }
 
     /** @return whether pg_dump is paused now */

@@ -77,6 +77,30 @@ class DumpPauseTest {
     }
 
     @Test
+    @DisplayName("a pg_dump run through its own loader by a wrapper (a newer distribution's build) is found and paused")
+    void throughLoader(@TempDir Path dir) throws IOException {
+        Path loader = Path.of("/lib64/ld-linux-x86-64.so.2");
+        assumeTrue(Files.isExecutable(loader), "no x86-64 glibc loader at " + loader);
+        Path elf = Files.createDirectories(dir.resolve(".elf")).resolve("pg_dump");
+        Files.copy(Path.of("/bin/sleep"), elf);
+        elf.toFile().setExecutable(true);
+        Path wrapper = dir.resolve("pg_dump");
+        Files.writeString(wrapper, "#!/bin/sh\nexec " + loader + " --argv0 \"$0\" " + elf + " \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        ProcessRunner runner = ProcessRunner.local();
+        try (ToolProcess dump = runner.start(ToolCommand.builder("pg_dump", wrapper.toString()).arg("60")
+                .timeout(Duration.ofMinutes(1)).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> DumpPause.leader(dump.toHandle()).isPresent());
+            long pid = DumpPause.leader(dump.toHandle()).orElseThrow().pid();
+            try (DumpPause pause = DumpPause.start(runner, dump, Duration.ofMinutes(1)).orElseThrow()) {
+                assertThat(pause.pause()).isTrue();
+                await().atMost(Duration.ofSeconds(10)).until(() -> state(pid) == 'T');
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> state(pid) != 'T');
+        }
+    }
+
+    @Test
     @DisplayName("a process tree without a pg_dump in it is not paused")
     void noLeader() {
         ProcessRunner runner = ProcessRunner.local();

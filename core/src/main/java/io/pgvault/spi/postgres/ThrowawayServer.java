@@ -6,6 +6,7 @@ import io.pgvault.api.Secret;
 import io.pgvault.api.ToolException;
 import io.pgvault.spi.process.Launcher;
 import io.pgvault.spi.process.ProcessRunner;
+import io.pgvault.spi.process.RunningProgram;
 import io.pgvault.spi.process.ToolCommand;
 import io.pgvault.spi.process.ToolProcess;
 import org.slf4j.Logger;
@@ -546,13 +547,21 @@ public final class ThrowawayServer implements AutoCloseable {
         if (!info.user().map(serverUser()::equals).orElse(false)) {
             return false;
         }
-        return info.command().map(c -> {
-            try {
-                return Path.of(c).equals(Path.of(binaries.tool("postgres")).toRealPath());
-            } catch (IOException e) {
-                return false;
-            }
-        }).orElse(true); // another user's executable is hidden without root: the launcher's user bounds the kill
+        if (info.command().isEmpty()) {
+            return true; // another user's executable is hidden without root: the launcher's user bounds the kill
+        }
+        // the program itself, or, for a build run through its own loader by a wrapper in bin, bin/.elf/postgres
+        Path postgres = Path.of(binaries.tool("postgres"));
+        return RunningProgram.of(h).map(p -> sameFile(p, postgres)
+                || sameFile(p, postgres.resolveSibling(".elf").resolve("postgres"))).orElse(false);
+    }
+
+    private static boolean sameFile(Path running, Path installed) {
+        try {
+            return running.toRealPath().equals(installed.toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private String serverUser() {
