@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * A copy of a program installation (PostgreSQL's {@code bin}, {@code lib}, {@code share}) under {@code /tmp} that
  * every user may read and run, for installations the server's OS user cannot reach (under root's 0700 home). Made
- * once: later calls, in this JVM or another, reuse a complete copy.
+ * once per installation (its path and its directory's modification time): later calls, in this JVM or another, reuse a
+ * complete copy this user made.
  */
 final class InstallationCopy {
     private static final String COMPLETE = ".pgvault-complete";
@@ -45,7 +46,8 @@ final class InstallationCopy {
      * @return the complete copy, readable and (where the original was) executable by all
      */
     static synchronized Path of(Path installation, String name) {
-        Path target = Path.of("/tmp", name + "-" + Integer.toHexString(installation.toAbsolutePath().hashCode()));
+        Path target = Path.of("/tmp", name + "-" + Integer.toHexString(
+                (installation.toAbsolutePath() + "@" + modified(installation)).hashCode()));
         boolean planted = false;
         if (Files.exists(target.resolve(COMPLETE), LinkOption.NOFOLLOW_LINKS)) {
             if (ours(target) && ours(target.resolve(COMPLETE))) {
@@ -81,6 +83,15 @@ final class InstallationCopy {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + installation + " to " + target + ": " + e, e);
+        }
+    }
+
+    /** @return when the installation's directory last changed: a reinstalled tree gets a fresh copy */
+    private static String modified(Path installation) {
+        try {
+            return Files.getLastModifiedTime(installation).toString();
+        } catch (IOException e) {
+            return "?";
         }
     }
 

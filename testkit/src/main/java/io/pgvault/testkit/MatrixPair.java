@@ -30,7 +30,7 @@ public record MatrixPair(int postgresMajor, String pgBackRest) {
      * PostgreSQL 18 with the newest pgBackRest (2.59 or later; 2.55 predates PostgreSQL 18 support), both from
      * Debian's testing suite.
      *
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public static final MatrixPair PG18_PGBR_NEWEST = new MatrixPair(18, PgBackRestBinaries.V2_59_OR_LATER);
 

@@ -26,7 +26,7 @@ public final class PgBackRestBinaries {
      * The newest pgBackRest the tests run: Debian's testing suite's (2.60.0 when this was written), 2.59 or later,
      * whose features (the root refusal, {@code archive-expire-before}) the older builds lack.
      *
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public static final String V2_59_OR_LATER = "2.59+";
     private static final int NEWEST_MIN_MINOR = 59;
@@ -47,7 +47,7 @@ public final class PgBackRestBinaries {
      * @return {@code usr/bin/pgbackrest} of the newest complete Debian tree of pgBackRest 2.59 or later that
      *         {@code scripts/install-packages} extracted (a wrapper that runs it with that suite's C library)
      * @throws IllegalStateException when there is none: the test fails rather than skips, since the script installs it
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public static Path pgbackrestNewest() {
         Path tools = toolsDirectory();
@@ -70,7 +70,7 @@ public final class PgBackRestBinaries {
 
     /**
      * @return empty when {@link #pgbackrestNewest()} finds a program; else why not
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public static java.util.Optional<String> whyNewestUnavailable() {
         try {
@@ -93,7 +93,7 @@ public final class PgBackRestBinaries {
      *
      * @param program {@code usr/bin/pgbackrest} of a complete Debian tree
      * @return the same program in a copy of the tree every user can read and run
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public static Path runnableTreeCopy(Path program) {
         Path root = program.getParent().getParent().getParent();

@@ -713,7 +713,7 @@ public final class PgBackRest {
      *                                segment name
      * @throws PgBackRestException    {@link PgBackRestException.Kind#UNSUPPORTED} before pgBackRest 2.59, which
      *                                has no such option
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public void expireArchiveBefore(PgBackRestRepo repo, String segment) {
         Objects.requireNonNull(segment, "segment");

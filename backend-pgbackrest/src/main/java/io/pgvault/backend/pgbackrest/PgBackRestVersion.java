@@ -37,8 +37,8 @@ public record PgBackRestVersion(String raw, int major, int minor, boolean upstre
     public static final String TESTED = "2.60";
     /**
      * The major.minor versions pgvault's integration tests run against, oldest first: 2.45 (Debian 12's), 2.55
-     * (Debian 13's 2.55.1) and 2.60 (Debian testing's 2.60.0, since 0.7.0); any patch level of them counts as tested. The README's compatibility table says what ran
-     * on which.
+     * (Debian 13's 2.55.1) and 2.60 (Debian testing's 2.60.0); any patch level of them counts as tested. The README's
+     * compatibility table says what ran on which.
      *
      * @since 0.6.0
      */

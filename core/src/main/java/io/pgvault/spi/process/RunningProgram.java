@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * PROGRAM ARGS}, as a wrapper does that runs a newer distribution's build with its own C library) the executable is the
  * loader, and the program is its first argument that is not one of the loader's options.
  *
- * @since 0.7.0
+ * @since 0.6.0
  */
 public final class RunningProgram {
     /** glibc's loader, by name: {@code ld-linux-x86-64.so.2}, {@code ld-linux-aarch64.so.1}, {@code ld.so}. */
@@ -28,7 +28,7 @@ public final class RunningProgram {
      * @param process a process
      * @return the program it runs; empty when the process is gone or its executable is hidden (another user's,
      *         without privileges)
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public static Optional<Path> of(ProcessHandle process) {
         ProcessHandle.Info info = process.info();
@@ -39,7 +39,7 @@ public final class RunningProgram {
      * @param command   the process's executable
      * @param arguments its arguments after the program name
      * @return the program: {@code command}, or for a loader its program argument (empty when that is missing)
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public static Optional<Path> of(Optional<String> command, List<String> arguments) {
         if (command.isEmpty()) {
@@ -65,7 +65,7 @@ public final class RunningProgram {
      * @param process a process
      * @param name    a program's file name, e.g. {@code pg_dump}
      * @return whether the process runs a program of that file name (through the loader or not)
-     * @since 0.7.0
+     * @since 0.6.0
      */
     public static boolean named(ProcessHandle process, String name) {
         return of(process).map(Path::getFileName).map(n -> n.toString().equals(name)).orElse(false);

@@ -54,6 +54,8 @@ public final class CatalogTorture {
                     + c.getOrDefault("TIER_PRUNE", 0));
             row(b, "syncs / deep verifies / drill records", c.getOrDefault("SYNC", 0) + " / "
                     + c.getOrDefault("VERIFY", 0) + " / " + c.getOrDefault("RECORD", 0));
+            row(b, "restores ok / of a set pruned before its claim / failed", c.getOrDefault("RESTORE_OK", 0) + " / "
+                    + c.getOrDefault("RESTORE_GONE", 0) + " / " + c.getOrDefault("RESTORE_FAIL", 0));
             row(b, "pins held / pins refused", c.getOrDefault("PIN_OK", 0) + " / " + c.getOrDefault("PIN_FAIL", 0));
             row(b, "other failed operations", String.valueOf(c.getOrDefault("FAIL", 0)));
             row(b, "sets listed at the end: primaries (local, S3) / tiers", findings.listedPrimary() + " / "

@@ -98,7 +98,7 @@ final class TortureChecker {
                 }
                 case "LISTED_BROKEN" -> brokenWhileListed.add(arg.trim());
                 case "PIN_OK" -> pinned.add(arg.trim());
-                case "BACKUP_FAIL", "FAIL", "PIN_FAIL" -> {
+                case "BACKUP_FAIL", "FAIL", "PIN_FAIL", "RESTORE_FAIL" -> {
                     failures.merge(f[2] + " " + kind(arg), 1, Integer::sum);
                     Set<String> unfinished = f[2].equals("FAIL") ? openPlan.remove(worker) : null;
                     if (unfinished != null) {

@@ -83,8 +83,10 @@ public final class TortureWorker {
             } else if (dice < 70) {
                 log("TIER_PRUNE " + vault.pruneTiers(PruneMode.EXECUTE).entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue().removed().size()).collect(Collectors.joining(",")));
-            } else if (dice < 85) {
+            } else if (dice < 78) {
                 verify();
+            } else if (dice < 85) {
+                restore();
             } else if (dice < 93) {
                 pick().ifPresent(s -> {
                     vault.catalog().recordVerified(s.id(), vault.clock().instant());
@@ -143,6 +145,29 @@ public final class TortureWorker {
         if (!result.problems().isEmpty() && vault.find(set.get().id()).isPresent()) {
             // pruned meanwhile is fine; still listed with bad or missing objects is a falsely listed set
             log("LISTED_BROKEN " + set.get().id() + " " + result.problems());
+        }
+    }
+
+    /**
+     * Restores a listed set (the strategy decodes every object): under a reader's claim a prune stands back, so a set
+     * still listed after a failed restore is a falsely listed set; one pruned before the claim is not.
+     */
+    private void restore() {
+        var set = pick();
+        if (set.isEmpty()) {
+            return;
+        }
+        BackupId id = set.get().id();
+        try {
+            vault.restore(io.pgvault.api.RestoreRequest.builder().backupId(id).build());
+            log("RESTORE_OK " + id);
+        } catch (io.pgvault.api.NotFoundException e) {
+            log("RESTORE_GONE " + id + " " + oneLine(e));
+        } catch (RuntimeException e) {
+            log("RESTORE_FAIL " + id + " " + oneLine(e));
+            if (e instanceof io.pgvault.api.IntegrityException && vault.find(id).isPresent()) {
+                log("LISTED_BROKEN " + id + " restore: " + oneLine(e));
+            }
         }
     }
 

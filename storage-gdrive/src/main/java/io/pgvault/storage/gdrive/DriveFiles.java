@@ -83,6 +83,18 @@ final class DriveFiles {
         return files;
     }
 
+    /** The first page (at most {@code size}) of the files matching {@code q}. */
+    List<File> firstPage(String action, String q, int size) {
+        FileList page = retrier.call(action, () -> {
+            Drive.Files.List list = drive.files().list().setQ(q).setPageSize(size)
+                    .setFields("files(" + FIELDS + ")")
+                    .setSupportsAllDrives(true).setIncludeItemsFromAllDrives(true);
+            config.sharedDriveId().ifPresent(id -> list.setCorpora("drive").setDriveId(id));
+            return list.execute();
+        });
+        return page.getFiles() == null ? List.of() : page.getFiles();
+    }
+
     /** Every file and folder (not trashed) directly in {@code folderId}. */
     List<File> childrenOf(String action, String folderId) {
         return query(action, "'" + escape(folderId) + "' in parents and trashed = false");

@@ -63,6 +63,35 @@ final class DriveLayout {
         this.rootId = rootId;
     }
 
+    /** Folders of the repository folder {@link #requireOwnProject} looks at: one request. */
+    static final int PROJECT_CHECK_FOLDERS = 200;
+
+    /**
+     * Refuses a repository folder whose subfolders were made by pgvault with another Google Cloud project's
+     * credentials. App properties are private to the project that set them, so this layout's mark on such a
+     * subfolder is invisible here: its keys would be unreadable, and puts would make twin subfolders beside it, so that
+     * two processes of different projects each see half of one repository. A folder named by a parent path with a
+     * {@code /} (every set's {@code data/ID}, {@code records/ID}) that is not marked for this project is taken as such
+     * a subfolder; humans rarely put {@code /} in a folder's name. One request, the first {@value #PROJECT_CHECK_FOLDERS}
+     * folders.
+     *
+     * @throws GoogleDriveRepositoryException {@link GoogleDriveRepositoryException.Reason#OTHER_PROJECT}
+     */
+    void requireOwnProject(String action, String repository) {
+        for (File folder : files.firstPage(action, "'" + escape(rootId) + "' in parents and mimeType = '"
+                + FOLDER_MIME_TYPE + "' and trashed = false", PROJECT_CHECK_FOLDERS)) {
+            if (folder.getName() != null && folder.getName().contains("/") && !isSubfolder(folder)) {
+                throw new GoogleDriveRepositoryException(GoogleDriveRepositoryException.Reason.OTHER_PROJECT,
+                        action + ": " + repository + " holds subfolder '" + folder.getName() + "' (" + folder.getId()
+                        + ") without pgvault's mark as these credentials see it: it was made by pgvault with "
+                        + "credentials of another Google Cloud project (Drive shows app properties only to the "
+                        + "project that set them), or by hand. These credentials would not see that project's keys "
+                        + "and would write beside them: use credentials of the project that wrote the repository "
+                        + "(every reader and writer of one repository must share it), or another folder", null);
+            }
+        }
+    }
+
     /** A file found in the layout and the key-like path it stands at ({@code parent/name}, or the flat name). */
     record Entry(String path, File file) {
     }

@@ -101,6 +101,7 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
         this.budget = new UploadBudget(config.uploadLimitPerDay(), clock);
         this.folderId = files.resolveFolder(id);
         this.layout = new DriveLayout(files, folderId);
+        layout.requireOwnProject("cannot open " + id, id);
     }
 
     /**
@@ -108,8 +109,10 @@ public final class GoogleDriveRepository implements Repository, AutoCloseable {
      *
      * @param config the settings
      * @return the repository
-     * @throws GoogleDriveRepositoryException when the credentials are rejected, the root or a folder is missing, or
-     *                                        Drive cannot be reached
+     * @throws GoogleDriveRepositoryException when the credentials are rejected, the root or a folder is missing, the
+     *                                        folder was written with another Cloud project's credentials
+     *                                        ({@link GoogleDriveRepositoryException.Reason#OTHER_PROJECT}), or Drive
+     *                                        cannot be reached
      * @since 0.1.0
      */
     public static GoogleDriveRepository of(GoogleDriveRepositoryConfig config) {

@@ -60,6 +60,14 @@ public class GoogleDriveRepositoryException extends RepositoryException {
         /** The root folder, shared drive or a folder of the path does not exist or is not visible. */
         FOLDER_NOT_FOUND(ErrorCode.CONFIGURATION, false),
         /**
+         * The repository folder holds subfolders pgvault made with credentials of another Google Cloud project (app
+         * properties are private to a project, so their marks are invisible to these credentials): use credentials of
+         * the project that wrote the repository.
+         *
+         * @since 0.6.0
+         */
+        OTHER_PROJECT(ErrorCode.CONFIGURATION, false),
+        /**
          * The Drive's storage is full (403 {@code storageQuotaExceeded}): free space or buy more. A service account
          * writing into a folder shared from someone's My Drive gets this at once: it has no storage of its own.
          */

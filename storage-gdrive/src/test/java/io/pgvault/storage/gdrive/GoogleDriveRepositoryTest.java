@@ -53,6 +53,44 @@ class GoogleDriveRepositoryTest {
         }
 
         @Test
+        @DisplayName("credentials of another Cloud project do not see pgvault's marks: opening a repository that "
+                + "project wrote is OTHER_PROJECT, before anything is written; the writer's own project still opens it")
+        void otherProjectRefused() throws Exception {
+            String folder = DriveFixture.uniqueFolder("projects");
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(folder).build())) {
+                repository.put("data/set-1/dump.age", out -> out.write(new byte[] {1, 2, 3}));
+            }
+            KeyPair pair = rsa();
+            String email = "backup@another-project.iam.gserviceaccount.com";
+            DRIVE.fake().registerServiceAccount(email, pair.getPublic(), "another-project");
+            Secret key = Secret.of(jsonKey(email, pair));
+            int files = DRIVE.fake().files().size();
+            assertThatThrownBy(() -> GoogleDriveRepository.of(DRIVE.config(folder)
+                    .credentials(DriveCredentials.serviceAccount(key)).build()))
+                    .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.OTHER_PROJECT);
+                        assertThat(e.code()).isEqualTo(io.pgvault.api.ErrorCode.CONFIGURATION);
+                        assertThat(e.getMessage()).contains("'data/set-1'", "another Google Cloud project");
+                    });
+            assertThat(DRIVE.fake().files()).hasSize(files);
+
+            // a service account of the writer's own project opens it and reads the key
+            KeyPair own = rsa();
+            String ownEmail = "reader@pgvault-test.iam.gserviceaccount.com";
+            DRIVE.fake().registerServiceAccount(ownEmail, own.getPublic());
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(folder)
+                    .credentials(DriveCredentials.serviceAccount(Secret.of(jsonKey(ownEmail, own)))).build())) {
+                assertThat(read(repository, "data/set-1/dump.age")).containsExactly(1, 2, 3);
+            }
+            // and a fresh folder is the other project's to use: nothing there is marked by anyone
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(folder + "-theirs")
+                    .credentials(DriveCredentials.serviceAccount(key)).build())) {
+                repository.put("data/set-2/dump.age", out -> out.write(new byte[] {4}));
+                assertThat(read(repository, "data/set-2/dump.age")).containsExactly(4);
+            }
+        }
+
+        @Test
         @DisplayName("a key the token endpoint does not know: CREDENTIALS_REJECTED; a malformed key says so without quoting it")
         void unknownAndMalformedKeys() throws Exception {
             Secret unknown = Secret.of(jsonKey("stranger@pgvault-test.iam.gserviceaccount.com", rsa()));

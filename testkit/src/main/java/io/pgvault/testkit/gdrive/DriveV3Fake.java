@@ -50,6 +50,9 @@ import java.util.stream.Stream;
  *       {@code md5Checksum} computed over the bytes received, RFC 3339 times, {@code fields} partial responses;
  *       request bodies in gzip ({@code Content-Encoding: gzip}) as the Google client sends them; errors as
  *       {@code {"error":{"code","message","errors":[{"domain","reason","message"}]}}};</li>
+ *   <li>app properties private to the Google Cloud project of the credentials that set them, as Drive keeps them
+ *       ("private to the requesting app"): another project's credentials neither see nor match them in
+ *       {@code appProperties has {...}} ({@link #registerServiceAccount(String, PublicKey, String)});</li>
  *   <li>{@code POST /token}: the OAuth 2.0 refresh-token grant and the JWT-bearer grant of service accounts (the
  *       assertion's RS256 signature is checked against the registered public key); every Drive request needs a
  *       bearer token it issued, else 401 {@code authError}.</li>
@@ -166,7 +169,21 @@ public final class DriveV3Fake implements AutoCloseable {
      * @since 0.1.0
      */
     public void registerOAuthClient(String clientId, String clientSecret, String refreshToken) {
-        auth.registerOAuthClient(clientId, clientSecret, refreshToken);
+        registerOAuthClient(clientId, clientSecret, refreshToken, FakeState.DEFAULT_PROJECT);
+    }
+
+    /**
+     * Like {@link #registerOAuthClient(String, String, String)} for a client of a given Google Cloud project: app
+     * properties are private to a project, so files marked by one project's credentials look unmarked to another's.
+     *
+     * @param clientId     client id
+     * @param clientSecret client secret
+     * @param refreshToken refresh token
+     * @param project      the client's Cloud project (those registered without one share a default project)
+     * @since 0.6.0
+     */
+    public void registerOAuthClient(String clientId, String clientSecret, String refreshToken, String project) {
+        auth.registerOAuthClient(clientId, clientSecret, refreshToken, Objects.requireNonNull(project, "project"));
     }
 
     /**
@@ -177,7 +194,20 @@ public final class DriveV3Fake implements AutoCloseable {
      * @since 0.1.0
      */
     public void registerServiceAccount(String clientEmail, PublicKey publicKey) {
-        auth.registerServiceAccount(clientEmail, publicKey);
+        registerServiceAccount(clientEmail, publicKey, FakeState.DEFAULT_PROJECT);
+    }
+
+    /**
+     * Like {@link #registerServiceAccount(String, PublicKey)} for an account of a given Google Cloud project (see
+     * {@link #registerOAuthClient(String, String, String, String)}).
+     *
+     * @param clientEmail the account's {@code client_email}
+     * @param publicKey   its RSA public key
+     * @param project     the account's Cloud project
+     * @since 0.6.0
+     */
+    public void registerServiceAccount(String clientEmail, PublicKey publicKey, String project) {
+        auth.registerServiceAccount(clientEmail, publicKey, Objects.requireNonNull(project, "project"));
     }
 
     /**

@@ -26,18 +26,27 @@ final class FakeAuth {
     private final Map<String, PublicKey> serviceAccounts = new ConcurrentHashMap<>();
     /** Issued access tokens and the principal each was issued to (OAuth client id, service account email). */
     private final Map<String, String> accessTokens = new ConcurrentHashMap<>();
+    /** The Cloud project of each principal (OAuth client id, service account email). */
+    private final Map<String, String> projects = new ConcurrentHashMap<>();
     private volatile boolean revoked;
 
     FakeAuth(ObjectMapper json) {
         this.json = json;
     }
 
-    void registerOAuthClient(String clientId, String clientSecret, String refreshToken) {
+    void registerOAuthClient(String clientId, String clientSecret, String refreshToken, String project) {
         refreshTokens.put(refreshToken, new String[] {clientId, clientSecret});
+        projects.put(clientId, project);
     }
 
-    void registerServiceAccount(String clientEmail, PublicKey key) {
+    void registerServiceAccount(String clientEmail, PublicKey key, String project) {
         serviceAccounts.put(clientEmail, key);
+        projects.put(clientEmail, project);
+    }
+
+    /** @return the Cloud project a principal belongs to, or null for none (an unknown principal) */
+    String projectOf(String principal) {
+        return principal == null ? null : projects.get(principal);
     }
 
     void revokeAll() {

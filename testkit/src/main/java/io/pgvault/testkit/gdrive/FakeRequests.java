@@ -125,6 +125,16 @@ final class FakeRequests implements HttpHandler {
         }
         boolean allDrives = "true".equals(params.get("supportsAllDrives"));
         String principal = auth.principal(exchange.getRequestHeaders().getFirst("Authorization"));
+        state.beginRequest(auth.projectOf(principal));
+        try {
+            serve(exchange, endpoint, params, path, allDrives, principal, fault);
+        } finally {
+            state.endRequest();
+        }
+    }
+
+    private void serve(HttpExchange exchange, DriveEndpoint endpoint, Map<String, String> params, String path,
+            boolean allDrives, String principal, DriveV3Fake.FaultRule fault) throws IOException {
         switch (endpoint) {
             case TOKEN -> token(exchange);
             case LIST -> sendJson(exchange, 200, masked(state.list(params), params.getOrDefault("fields",

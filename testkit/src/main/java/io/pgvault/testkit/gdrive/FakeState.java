@@ -31,6 +31,23 @@ import java.util.function.Predicate;
 
 /** The files and folders of the fake, and the Drive v3 operations on them. One lock guards the metadata. */
 final class FakeState {
+    /** The Cloud project of credentials registered without one. */
+    static final String DEFAULT_PROJECT = "pgvault-test";
+    /**
+     * The Cloud project of the request this thread serves (its credentials'): app properties are "private to the
+     * requesting app" (Drive v3 reference, File.appProperties), so each project sets, queries and reads only its own.
+     */
+    private final ThreadLocal<String> project = ThreadLocal.withInitial(() -> DEFAULT_PROJECT);
+
+    /** Serves the requests of this thread as {@code cloudProject} until {@link #endRequest()}. */
+    void beginRequest(String cloudProject) {
+        project.set(cloudProject == null ? DEFAULT_PROJECT : cloudProject);
+    }
+
+    void endRequest() {
+        project.remove();
+    }
+
     private static final DateTimeFormatter RFC3339 =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -155,9 +172,10 @@ final class FakeState {
             file.mimeType = metadata.hasNonNull("mimeType") ? metadata.get("mimeType").asText() : defaultMimeType;
             file.parents.addAll(parents);
             file.driveId = parent.driveId;
-            metadata.path("appProperties").fields().forEachRemaining(e -> file.appProperties.put(e.getKey(),
+            Map<String, String> properties = file.appProperties(project.get());
+            metadata.path("appProperties").fields().forEachRemaining(e -> properties.put(e.getKey(),
                     e.getValue().asText()));
-            checkAppProperties(file.appProperties);
+            checkAppProperties(properties);
             if (!file.isFolder()) {
                 file.size = size;
                 file.md5 = content == null ? md5Of(new byte[0]) : md5;
@@ -191,7 +209,8 @@ final class FakeState {
                 file.trashed = metadata.get("trashed").asBoolean();
             }
             if (metadata.has("appProperties")) {
-                Map<String, String> merged = new LinkedHashMap<>(file.appProperties);
+                Map<String, String> own = file.appProperties(project.get());
+                Map<String, String> merged = new LinkedHashMap<>(own);
                 metadata.get("appProperties").fields().forEachRemaining(e -> {
                     if (e.getValue().isNull()) {
                         merged.remove(e.getKey());
@@ -200,8 +219,8 @@ final class FakeState {
                     }
                 });
                 checkAppProperties(merged);
-                file.appProperties.clear();
-                file.appProperties.putAll(merged);
+                own.clear();
+                own.putAll(merged);
             }
             if (addParents != null && !addParents.isEmpty()) {
                 for (String parent : addParents.split(",")) {
@@ -355,7 +374,7 @@ final class FakeState {
 
             @Override
             public String appProperty(String key) {
-                return file.appProperties.get(key);
+                return file.appProperties(project.get()).get(key);
             }
         };
     }
@@ -377,9 +396,10 @@ final class FakeState {
                 node.put("size", Long.toString(file.size)).put("md5Checksum", file.md5)
                         .put("quotaBytesUsed", Long.toString(file.size));
             }
-            if (!file.appProperties.isEmpty()) {
+            Map<String, String> own = file.appProperties(project.get());
+            if (!own.isEmpty()) {
                 ObjectNode properties = node.putObject("appProperties");
-                file.appProperties.forEach(properties::put);
+                own.forEach(properties::put);
             }
             if (file.driveId != null) {
                 node.put("driveId", file.driveId);

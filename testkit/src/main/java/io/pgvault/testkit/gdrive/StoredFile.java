@@ -19,7 +19,8 @@ final class StoredFile {
     Path content;
     long size;
     String md5;
-    final Map<String, String> appProperties = new LinkedHashMap<>();
+    /** App properties by the Cloud project that set them: Drive shows each project only its own. */
+    private final Map<String, Map<String, String>> appProperties = new LinkedHashMap<>();
     final Instant created;
     Instant modified;
     long version = 1;
@@ -34,8 +35,13 @@ final class StoredFile {
         return DriveV3Fake.FOLDER_MIME_TYPE.equals(mimeType);
     }
 
+    /** @return the app properties {@code project} set (and sees), mutable */
+    Map<String, String> appProperties(String project) {
+        return appProperties.computeIfAbsent(project, p -> new LinkedHashMap<>());
+    }
+
     DriveFile snapshot(boolean effectivelyTrashed) {
         return new DriveFile(id, name, mimeType, parents, effectivelyTrashed, Optional.ofNullable(driveId), size,
-                Optional.ofNullable(md5), appProperties, created, modified);
+                Optional.ofNullable(md5), appProperties(FakeState.DEFAULT_PROJECT), created, modified);
     }
 }
