@@ -2,7 +2,6 @@ package io.pgvault.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -71,14 +70,21 @@ final class InstallationCopy {
                     }
                 }
             }
-            Files.createFile(tmp.resolve(COMPLETE));
+            Files.createFile(tmp.resolve(COMPLETE), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-r--r--")));
+            Files.setPosixFilePermissions(tmp.resolve(COMPLETE), PosixFilePermissions.fromString("rw-r--r--"));
             if (planted) {
                 return tmp; // not shared: left for /tmp's cleaning, like the shared copies
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                Directories.deleteRecursively(tmp); // another JVM was first: its copy is as good
+            } catch (java.nio.file.FileSystemException e) {
+                // another JVM was first (Linux says "Directory not empty"): its copy serves if it is ours
+                if (ours(target) && ours(target.resolve(COMPLETE))) {
+                    Directories.deleteRecursively(tmp);
+                } else {
+                    return tmp;
+                }
             }
             return target;
         } catch (IOException e) {

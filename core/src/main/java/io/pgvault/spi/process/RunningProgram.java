@@ -15,8 +15,11 @@ import java.util.regex.Pattern;
  * @since 0.6.0
  */
 public final class RunningProgram {
-    /** glibc's loader, by name: {@code ld-linux-x86-64.so.2}, {@code ld-linux-aarch64.so.1}, {@code ld.so}. */
-    private static final Pattern LOADER = Pattern.compile("ld(-linux[^/]*)?\\.so(\\.\\d+)*");
+    /**
+     * glibc's loader, by name: {@code ld-linux-x86-64.so.2}, {@code ld-linux-aarch64.so.1}, {@code ld.so}, and the
+     * versioned file older glibc's links resolve to ({@code ld-2.31.so}).
+     */
+    private static final Pattern LOADER = Pattern.compile("ld(-linux[^/]*)?(-\\d+(\\.\\d+)*)?\\.so(\\.\\d+)*");
     /** The loader's options that take a value (glibc 2.33+). */
     private static final Set<String> WITH_VALUE = Set.of("--library-path", "--argv0", "--preload", "--audit",
             "--inhibit-rpath", "--glibc-hwcaps-prepend", "--glibc-hwcaps-mask");

@@ -25,6 +25,8 @@ class RunningProgramTest {
         assertThat(RunningProgram.of(Optional.of("/lib64/ld-linux-x86-64.so.2"), List.of("--inhibit-cache",
                 "/bin/pg_dump", "--argv0", "x"))).contains(Path.of("/bin/pg_dump"));
         assertThat(RunningProgram.of(Optional.of("/lib/ld.so"), List.of("--argv0", "x"))).isEmpty();
+        assertThat(RunningProgram.of(Optional.of("/lib/x86_64-linux-gnu/ld-2.31.so"), List.of("/bin/pg_dump")))
+                .contains(Path.of("/bin/pg_dump"));
         assertThat(RunningProgram.of(Optional.empty(), List.of("x"))).isEmpty();
         // a program merely named like a loader's option is still the program
         assertThat(RunningProgram.of(Optional.of("/usr/bin/ld.gold"), List.of("--argv0"))).contains(

@@ -63,33 +63,79 @@ final class DriveLayout {
         this.rootId = rootId;
     }
 
-    /** Folders of the repository folder {@link #requireOwnProject} looks at: one request. */
-    static final int PROJECT_CHECK_FOLDERS = 200;
+    /** Entries of the repository folder {@link #requireOwnProject} looks at: one request. */
+    static final int PROJECT_CHECK_ENTRIES = 200;
 
     /**
-     * Refuses a repository folder whose subfolders were made by pgvault with another Google Cloud project's
-     * credentials. App properties are private to the project that set them, so this layout's mark on such a
-     * subfolder is invisible here: its keys would be unreadable, and puts would make twin subfolders beside it, so that
-     * two processes of different projects each see half of one repository. A folder named by a parent path with a
-     * {@code /} (every set's {@code data/ID}, {@code records/ID}) that is not marked for this project is taken as such
-     * a subfolder; humans rarely put {@code /} in a folder's name. One request, the first {@value #PROJECT_CHECK_FOLDERS}
-     * folders.
+     * Refuses a repository folder that pgvault wrote with another Google Cloud project's credentials. App properties
+     * are private to the project that set them, so the marks pgvault leaves are invisible here: that project's keys
+     * would be unreadable, and puts would make twin subfolders beside its own, so that two processes of different
+     * projects each see half of one repository. Taken as such evidence, among the first
+     * {@value #PROJECT_CHECK_ENTRIES} entries of the repository folder (one request): a folder named by a key's parent
+     * path with a {@code /} (every set's {@code data/ID}, {@code records/ID}; a mirror's {@code archive/STANZA/...})
+     * without the {@value #DIR} mark, and a file of the layout before 0.6.0 (named by a whole key with a {@code /})
+     * without the commit mark. Humans rarely give such names (no spaces, at least one {@code /}); a folder of theirs
+     * that has one must move out of the repository folder.
      *
      * @throws GoogleDriveRepositoryException {@link GoogleDriveRepositoryException.Reason#OTHER_PROJECT}
      */
     void requireOwnProject(String action, String repository) {
-        for (File folder : files.firstPage(action, "'" + escape(rootId) + "' in parents and mimeType = '"
-                + FOLDER_MIME_TYPE + "' and trashed = false", PROJECT_CHECK_FOLDERS)) {
-            if (folder.getName() != null && folder.getName().contains("/") && !isSubfolder(folder)) {
-                throw new GoogleDriveRepositoryException(GoogleDriveRepositoryException.Reason.OTHER_PROJECT,
-                        action + ": " + repository + " holds subfolder '" + folder.getName() + "' (" + folder.getId()
-                        + ") without pgvault's mark as these credentials see it: it was made by pgvault with "
-                        + "credentials of another Google Cloud project (Drive shows app properties only to the "
-                        + "project that set them), or by hand. These credentials would not see that project's keys "
-                        + "and would write beside them: use credentials of the project that wrote the repository "
-                        + "(every reader and writer of one repository must share it), or another folder", null);
+        List<File> foreign = new ArrayList<>();
+        boolean ownMarks = false;
+        for (File entry : files.firstPage(action, "'" + escape(rootId) + "' in parents and trashed = false",
+                PROJECT_CHECK_ENTRIES)) {
+            boolean folder = FOLDER_MIME_TYPE.equals(entry.getMimeType());
+            if (folder && isSubfolder(entry)) {
+                ownMarks = true;
+            } else if (looksLikeKeyPath(entry.getName()) && (folder ? !isSubfolder(entry) : !committed(entry))) {
+                foreign.add(entry);
             }
         }
+        if (foreign.isEmpty()) {
+            return;
+        }
+        File first = foreign.get(0);
+        String what = (FOLDER_MIME_TYPE.equals(first.getMimeType()) ? "subfolder '" : "file '")
+                + printable(first.getName()) + "' (" + first.getId() + ")" + (foreign.size() > 1 ? " and "
+                + (foreign.size() - 1) + " more" : "");
+        throw new GoogleDriveRepositoryException(GoogleDriveRepositoryException.Reason.OTHER_PROJECT, action + ": "
+                + repository + " holds " + what + " without pgvault's mark as these credentials see it"
+                + (ownMarks ? ", beside subfolders these credentials' project marked: two Google Cloud projects have "
+                        + "written into it" : "")
+                + ". Drive shows app properties only to the Cloud project that set them, so that was written by "
+                + "pgvault with credentials of another project (or made by hand). These credentials would not see "
+                + "that project's keys and would write beside them: use credentials of the project that wrote the "
+                + "repository (every reader and writer of one repository must share it); a folder of yours with such "
+                + "a name must move out of the repository folder", null);
+    }
+
+    private static boolean looksLikeKeyPath(String name) {
+        if (name == null || !name.contains("/")) {
+            return false;
+        }
+        try {
+            ObjectKeys.validate(name);
+            return true;
+        } catch (RuntimeException e) {
+            return false; // spaces and the like: a human's name, not a key's
+        }
+    }
+
+    private static boolean committed(File file) {
+        return file.getAppProperties() != null && file.getAppProperties().containsKey(DriveFiles.COMMIT);
+    }
+
+    /** @return a name for a message: at most 80 characters, control characters escaped */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(80).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return s.codePointCount(0, s.length()) > 80 ? b + "..." : b.toString();
     }
 
     /** A file found in the layout and the key-like path it stands at ({@code parent/name}, or the flat name). */

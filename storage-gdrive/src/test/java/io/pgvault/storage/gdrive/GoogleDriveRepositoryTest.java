@@ -70,9 +70,31 @@ class GoogleDriveRepositoryTest {
                     .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
                         assertThat(e.reason()).isEqualTo(Reason.OTHER_PROJECT);
                         assertThat(e.code()).isEqualTo(io.pgvault.api.ErrorCode.CONFIGURATION);
-                        assertThat(e.getMessage()).contains("'data/set-1'", "another Google Cloud project");
+                        assertThat(e.getMessage()).contains("'data/set-1'", "credentials of another project");
                     });
             assertThat(DRIVE.fake().files()).hasSize(files);
+
+            // a repository with no subfolder yet gives another project nothing to see; once it has written there
+            // (a subfolder these credentials do not see marked) beside this project's, the message says two projects
+            String mixedId;
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(folder + "-mixed")
+                    .build())) {
+                repository.put("records/set-8/x", out -> out.write(3));
+                mixedId = repository.folderId();
+            }
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(folder + "-top").build())) {
+                repository.put("top-level-key", out -> out.write(1));
+            }
+            try (GoogleDriveRepository theirs = GoogleDriveRepository.of(DRIVE.config(folder + "-top")
+                    .credentials(DriveCredentials.serviceAccount(key)).build())) {
+                assertThat(read(theirs, "top-level-key")).containsExactly(1); // nothing with a '/': nothing to see
+            }
+            DRIVE.fake().createFolder(mixedId, "records/set-9");
+            assertThatThrownBy(() -> GoogleDriveRepository.of(DRIVE.config(folder + "-mixed").build()))
+                    .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.OTHER_PROJECT);
+                        assertThat(e.getMessage()).contains("'records/set-9'", "two Google Cloud projects");
+                    });
 
             // a service account of the writer's own project opens it and reads the key
             KeyPair own = rsa();
@@ -88,6 +110,35 @@ class GoogleDriveRepositoryTest {
                 repository.put("data/set-2/dump.age", out -> out.write(new byte[] {4}));
                 assertThat(read(repository, "data/set-2/dump.age")).containsExactly(4);
             }
+        }
+
+        @Test
+        @DisplayName("a human's folder in the repository folder (a space or a control character in its name, or no "
+                + "'/') is no evidence of another project; one named like a key's parent is, and must move out")
+        void humanFolders() throws Exception {
+            String folder = DriveFixture.uniqueFolder("humans");
+            String repositoryId;
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(folder).build())) {
+                repository.put("a/b", out -> out.write(1));
+                repositoryId = repository.folderId();
+            }
+            var drive = DRIVE.fake();
+            drive.createFolder(repositoryId, "A/B tests");
+            drive.createFolder(repositoryId, "Scans 2024");
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(folder).build())) {
+                assertThat(read(repository, "a/b")).containsExactly(1);
+            }
+            drive.createFolder(repositoryId, "reports/2024\nforged"); // no key's name: ignored, never quoted
+            try (GoogleDriveRepository repository = GoogleDriveRepository.of(DRIVE.config(folder).build())) {
+                assertThat(read(repository, "a/b")).containsExactly(1);
+            }
+            drive.createFolder(repositoryId, "reports/2024");
+            assertThatThrownBy(() -> GoogleDriveRepository.of(DRIVE.config(folder).build()))
+                    .isInstanceOfSatisfying(GoogleDriveRepositoryException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.OTHER_PROJECT);
+                        assertThat(e.getMessage()).contains("'reports/2024'", "must move out of the repository folder")
+                                .doesNotContain("forged");
+                    });
         }
 
         @Test

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param driveId       the shared drive holding it, empty for My Drive
  * @param size          content size in bytes (0 for folders)
  * @param md5Checksum   MD5 (lower-case hex) the server computed over the content it received; empty for folders
- * @param appProperties private application properties
+ * @param appProperties private application properties, as credentials registered without a Cloud project see them
  * @param createdTime   when it was created
  * @param modifiedTime  when it was last modified
  * @since 0.1.0

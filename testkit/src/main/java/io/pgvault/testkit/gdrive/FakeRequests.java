@@ -332,6 +332,7 @@ final class FakeRequests implements HttpHandler {
                 contentType == null ? "application/octet-stream" : contentType, params.get("fields"), allDrives,
                 sessionsDirectory.resolve(id));
         Files.write(session.data, new byte[0]);
+        session.project = state.project();
         if (declared != null) {
             session.total = Long.parseLong(declared);
         }
@@ -477,12 +478,15 @@ final class FakeRequests implements HttpHandler {
         if (session.received > 0 && fake.takeCorruptUpload()) {
             FakeState.flipMiddleByte(session.data);
         }
+        // chunks carry no credentials of their own (the session URI is the authority): the file is the session's
+        state.beginRequest(session.project);
         StoredFile file = state.create(session.metadata, session.contentType, session.supportsAllDrives,
                 session.data);
         session.fileId = file.id;
     }
 
     private void sendFinal(HttpExchange exchange, UploadSession session) throws IOException {
+        state.beginRequest(session.project);
         StoredFile file = state.find(session.fileId).orElseThrow(() -> ApiError.notFound(session.fileId));
         sendJson(exchange, 200, masked(state.toJson(file), session.fields == null ? DEFAULT_GET_FIELDS
                 : session.fields));

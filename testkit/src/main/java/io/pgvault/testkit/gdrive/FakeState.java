@@ -48,6 +48,11 @@ final class FakeState {
         project.remove();
     }
 
+    /** @return the Cloud project of the request this thread serves */
+    String project() {
+        return project.get();
+    }
+
     private static final DateTimeFormatter RFC3339 =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

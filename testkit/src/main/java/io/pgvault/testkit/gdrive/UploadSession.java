@@ -16,6 +16,8 @@ final class UploadSession {
     long total = -1;
     String fileId;
     boolean cancelled;
+    /** The Cloud project of the credentials that started the session: the file and its app properties are its. */
+    String project;
 
     UploadSession(String id, JsonNode metadata, String contentType, String fields, boolean supportsAllDrives,
             Path data) {
