@@ -324,6 +324,24 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /**
+     * The client programs ({@code pg_dump}, {@code pg_restore}, {@code psql}) that come with a major version's server
+     * binaries, in a place every user can reach: for dumping an older server with a newer pg_dump, as users do.
+     *
+     * @param major a major version, e.g. 17
+     * @return the directory of that version's clients
+     * @throws ToolException (TOOL_MISSING) when that version's binaries are not installed, or carry no clients
+     * @since 0.6.0
+     */
+    public static Path clientsOf(int major) {
+        ClusterBinaries binaries = ClusterBinaries.locate(Optional.empty(), major).reachableByAll();
+        if (!binaries.clientBinDir().equals(binaries.binDir())) {
+            throw new ToolException(ErrorCode.TOOL_MISSING, "pg_dump", null, "", "the PostgreSQL " + major
+                    + " binaries in " + binaries.binDir() + " carry no client programs", null);
+        }
+        return binaries.clientBinDir();
+    }
+
+    /**
      * @return the server version, e.g. {@code 15.14}
      * @since 0.1.0
      */

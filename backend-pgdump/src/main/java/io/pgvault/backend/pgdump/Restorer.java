@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -52,6 +53,7 @@ final class Restorer {
             Probe probe = probe(session, conn, targets);
             String maintenance = probe.database();
             ServerCatalog catalog = probe.catalog();
+            requireLoadable(set, catalog.server(), conn);
             List<String> conflicts = targets.stream().map(RestoreTarget::name).filter(catalog::hasDatabase).toList();
             if (!conflicts.isEmpty() && !request.dropExisting()) {
                 throw new ConflictException("database(s) " + conflicts + " already exist on " + conn.host() + ":"
@@ -198,6 +200,31 @@ final class Restorer {
      * @param database the maintenance database control statements run from
      * @param catalog  the server as that database's first query saw it
      */
+    /**
+     * Refuses, before anything is created, a set whose pg_dump was newer than the target server: PostgreSQL does not
+     * promise that a dump loads into an older server, and from 17 on it does not (pg_dump and pg_restore 17 set
+     * {@code transaction_timeout}, which 16 and older reject) — the restore would fail half-way.
+     */
+    static void requireLoadable(BackupSet set, PgSession.ServerVersion target, PgConnection conn) {
+        Optional<Integer> dumpedBy = set.attribute("clientVersion").flatMap(Restorer::major);
+        if (dumpedBy.isPresent() && dumpedBy.get() > target.major()) {
+            throw new ConfigurationException("set " + set.id() + " was dumped by pg_dump " + dumpedBy.get()
+                    + ", whose output PostgreSQL does not load into an older server such as the target "
+                    + conn.host() + ":" + conn.port() + " (" + target.text() + "; pg_dump 17 and later set "
+                    + "transaction_timeout, which 16 and older reject): restore into a PostgreSQL " + dumpedBy.get()
+                    + " or newer server, and back up this server with the pg_dump of its own major version "
+                    + "(PgConnection.binDir)");
+        }
+    }
+
+    private static final java.util.regex.Pattern PG_DUMP_MAJOR = java.util.regex.Pattern.compile(
+            "pg_dump \\(PostgreSQL\\) (\\d+)");
+
+    private static Optional<Integer> major(String clientVersion) {
+        java.util.regex.Matcher m = PG_DUMP_MAJOR.matcher(clientVersion);
+        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    }
+
     private record Probe(String database, ServerCatalog catalog) {
     }
 }

@@ -71,7 +71,12 @@ final class PgDumpTesting {
      * holding a random key per run: those two lines are replaced by a constant; nothing else is normalized.
      */
     static String dumpText(PostgresCluster pg, String database) {
-        byte[] out = run(List.of(pg.binDir().resolve("pg_dump").toString(), "-h", pg.host(),
+        return dumpText(pg, database, pg.binDir());
+    }
+
+    /** Like {@link #dumpText(PostgresCluster, String)} with the pg_dump in {@code clients}. */
+    static String dumpText(PostgresCluster pg, String database, Path clients) {
+        byte[] out = run(List.of(clients.resolve("pg_dump").toString(), "-h", pg.host(),
                 "-p", Integer.toString(pg.port()), "-U", pg.user(), "-d", PgSession.conninfo(database)), null);
         return new String(out, StandardCharsets.UTF_8).lines()
                 .map(l -> l.startsWith("\\restrict ") ? "\\restrict KEY"
