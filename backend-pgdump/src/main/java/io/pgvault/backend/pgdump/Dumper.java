@@ -26,13 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Takes one backup: globals first if asked, then one dump per database, each streamed into the repository. */
 final class Dumper {
     private static final Logger LOG = LoggerFactory.getLogger(Dumper.class);
-    private static final Pattern MAJOR = Pattern.compile("\\)\\s*(\\d+)");
 
     private final PgDumpConfig config;
     private final AtomicReference<String> pgDumpVersion;
@@ -91,8 +88,8 @@ final class Dumper {
     }
 
     private static void checkCompatible(String clientVersion, ServerVersion server) {
-        Matcher m = MAJOR.matcher(clientVersion);
-        if (m.find() && Integer.parseInt(m.group(1)) < server.major()) {
+        java.util.OptionalInt major = PgSession.toolMajor(clientVersion);
+        if (major.isPresent() && major.getAsInt() < server.major()) {
             throw new ConfigurationException(clientVersion + " cannot dump a PostgreSQL " + server.major()
                     + " server (" + server.text() + "): point PgConnection.binDir at client tools of version "
                     + server.major() + " or newer");

@@ -171,6 +171,37 @@ final class PgSession implements AutoCloseable {
         });
     }
 
+    /** pg_restore executables (with their launcher) and their major versions. */
+    private static final java.util.Map<String, Integer> PG_RESTORE_MAJORS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @return the major version of this session's pg_restore ({@code pg_restore --version}, asked once per executable
+     *         and launcher in a process), or 0 when its output names none
+     */
+    int pgRestoreMajor() {
+        return PG_RESTORE_MAJORS.computeIfAbsent(executable("pg_restore") + "|" + runner.launcher().describe(),
+                k -> toolMajor(run(command("pg_restore").arg("--version").timeout(CONTROL_TIMEOUT).build()).stdout())
+                        .orElse(0));
+    }
+
+    private static final java.util.regex.Pattern TOOL_VERSION = java.util.regex.Pattern.compile(
+            "^\\S+ \\(PostgreSQL\\) (\\d{1,3})(?:\\.(\\d{1,3}))?(?!\\d)");
+
+    /**
+     * @param versionLine what a client program's {@code --version} printed, e.g. {@code pg_dump (PostgreSQL) 17.12
+     *                    (Debian 17.12-0+deb13u1)}
+     * @return its major version on {@link ServerVersion#major()}'s scale (17; 906 for 9.6), if the line has the form
+     */
+    static java.util.OptionalInt toolMajor(String versionLine) {
+        java.util.regex.Matcher m = TOOL_VERSION.matcher(versionLine == null ? "" : versionLine.strip());
+        if (!m.find()) {
+            return java.util.OptionalInt.empty();
+        }
+        int first = Integer.parseInt(m.group(1));
+        int second = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        return java.util.OptionalInt.of(first >= 10 ? first : first * 100 + second);
+    }
+
     /** @return whether a {@code psql --version} line names a release with {@code \restrict} */
     static boolean restricts(String versionLine) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(?:\\.(\\d+))?").matcher(versionLine);

@@ -53,7 +53,7 @@ final class Restorer {
             Probe probe = probe(session, conn, targets);
             String maintenance = probe.database();
             ServerCatalog catalog = probe.catalog();
-            requireLoadable(set, catalog.server(), conn);
+            requireLoadable(set, layout.format(), session, catalog.server(), conn);
             List<String> conflicts = targets.stream().map(RestoreTarget::name).filter(catalog::hasDatabase).toList();
             if (!conflicts.isEmpty() && !request.dropExisting()) {
                 throw new ConflictException("database(s) " + conflicts + " already exist on " + conn.host() + ":"
@@ -197,34 +197,60 @@ final class Restorer {
     }
 
     /**
-     * @param database the maintenance database control statements run from
-     * @param catalog  the server as that database's first query saw it
+     * Refuses, before any role or database is created, a restore that would fail half-way because the SQL run against
+     * the target sets what it does not know: from 17 on, pg_dump (in a plain script) and pg_restore (for custom and
+     * directory sets, on its own connection) set {@code transaction_timeout}, which PostgreSQL 16 and older reject.
+     * Other loads into a server older than the dump's pg_dump are allowed with a warning: PostgreSQL does not promise
+     * them, but they usually work.
      */
-    /**
-     * Refuses, before anything is created, a set whose pg_dump was newer than the target server: PostgreSQL does not
-     * promise that a dump loads into an older server, and from 17 on it does not (pg_dump and pg_restore 17 set
-     * {@code transaction_timeout}, which 16 and older reject) — the restore would fail half-way.
-     */
-    static void requireLoadable(BackupSet set, PgSession.ServerVersion target, PgConnection conn) {
-        Optional<Integer> dumpedBy = set.attribute("clientVersion").flatMap(Restorer::major);
-        if (dumpedBy.isPresent() && dumpedBy.get() > target.major()) {
-            throw new ConfigurationException("set " + set.id() + " was dumped by pg_dump " + dumpedBy.get()
-                    + ", whose output PostgreSQL does not load into an older server such as the target "
-                    + conn.host() + ":" + conn.port() + " (" + target.text() + "; pg_dump 17 and later set "
-                    + "transaction_timeout, which 16 and older reject): restore into a PostgreSQL " + dumpedBy.get()
-                    + " or newer server, and back up this server with the pg_dump of its own major version "
-                    + "(PgConnection.binDir)");
+    static void requireLoadable(BackupSet set, DumpFormat format, PgSession session, PgSession.ServerVersion target,
+            PgConnection conn) {
+        int dumpMajor = set.attribute("clientVersion").stream().mapToInt(v -> PgSession.toolMajor(v).orElse(0))
+                .findFirst().orElse(0);
+        int restoreMajor = format == DumpFormat.PLAIN ? 0 : session.pgRestoreMajor();
+        whyNotLoadable(format, dumpMajor, restoreMajor, target).ifPresent(why -> {
+            throw new ConfigurationException("cannot restore set " + set.id() + " into " + conn.host() + ":"
+                    + conn.port() + " (" + target.text() + "): " + why);
+        });
+        if (dumpMajor > target.major()) {
+            LOG.warn("set {} was dumped by pg_dump {} and is restored into an older server ({}): PostgreSQL does not "
+                    + "promise that this loads", set.id(), dumpMajor, target.text());
         }
     }
 
-    private static final java.util.regex.Pattern PG_DUMP_MAJOR = java.util.regex.Pattern.compile(
-            "pg_dump \\(PostgreSQL\\) (\\d+)");
+    /** The first major version whose pg_dump and pg_restore set {@code transaction_timeout}. */
+    private static final int SETS_TRANSACTION_TIMEOUT = 17;
 
-    private static Optional<Integer> major(String clientVersion) {
-        java.util.regex.Matcher m = PG_DUMP_MAJOR.matcher(clientVersion);
-        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    /**
+     * @param dumpMajor    the set's pg_dump major version (0: unknown)
+     * @param restoreMajor the major version of the pg_restore that would run (0: none, a plain script)
+     * @return why the load would fail, if it would
+     */
+    static Optional<String> whyNotLoadable(DumpFormat format, int dumpMajor, int restoreMajor,
+            PgSession.ServerVersion target) {
+        if (target.num() >= SETS_TRANSACTION_TIMEOUT * 10000) {
+            return Optional.empty();
+        }
+        if (format == DumpFormat.PLAIN && dumpMajor >= SETS_TRANSACTION_TIMEOUT) {
+            return Optional.of("its script was written by pg_dump " + dumpMajor + ", which sets transaction_timeout, "
+                    + "a parameter PostgreSQL 16 and older reject: restore into a PostgreSQL " + dumpMajor
+                    + " or newer server, and back this server up with the pg_dump of its own major version "
+                    + "(PgConnection.binDir)");
+        }
+        if (format != DumpFormat.PLAIN && restoreMajor >= SETS_TRANSACTION_TIMEOUT) {
+            return Optional.of("the pg_restore that would load it is version " + restoreMajor + ", which sets "
+                    + "transaction_timeout, a parameter PostgreSQL 16 and older reject: point PgConnection.binDir at "
+                    + "the pg_restore of the server's own major version"
+                    + (dumpMajor >= SETS_TRANSACTION_TIMEOUT ? " (which cannot read this set: it was dumped by pg_dump "
+                    + dumpMajor + "), or restore into a PostgreSQL " + dumpMajor + " or newer server" : ""));
+        }
+        return Optional.empty();
     }
 
+    /**
+     * @param database the maintenance database control statements run from
+     * @param catalog  the server as that database's first query saw it
+     */
     private record Probe(String database, ServerCatalog catalog) {
     }
 }
