@@ -96,7 +96,7 @@ final class DriveLayout {
         }
         File first = foreign.get(0);
         String what = (FOLDER_MIME_TYPE.equals(first.getMimeType()) ? "subfolder '" : "file '")
-                + printable(first.getName()) + "' (" + first.getId() + ")" + (foreign.size() > 1 ? " and "
+                + first.getName() + "' (" + first.getId() + ")" + (foreign.size() > 1 ? " and "
                 + (foreign.size() - 1) + " more" : "");
         throw new GoogleDriveRepositoryException(GoogleDriveRepositoryException.Reason.OTHER_PROJECT, action + ": "
                 + repository + " holds " + what + " without pgvault's mark as these credentials see it"
@@ -117,25 +117,12 @@ final class DriveLayout {
             ObjectKeys.validate(name);
             return true;
         } catch (RuntimeException e) {
-            return false; // spaces and the like: a human's name, not a key's
+            return false; // spaces, control characters and the like: a human's name, not a key's (nor quoted)
         }
     }
 
     private static boolean committed(File file) {
         return file.getAppProperties() != null && file.getAppProperties().containsKey(DriveFiles.COMMIT);
-    }
-
-    /** @return a name for a message: at most 80 characters, control characters escaped */
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        s.codePoints().limit(80).forEach(c -> {
-            if (c < 0x20 || c == 0x7f) {
-                b.append(String.format("\\x%02x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return s.codePointCount(0, s.length()) > 80 ? b + "..." : b.toString();
     }
 
     /** A file found in the layout and the key-like path it stands at ({@code parent/name}, or the flat name). */
