@@ -29,8 +29,13 @@ final class SocketPsql {
         this.role = role;
     }
 
+    /** The first pause between rounds of attempts; it doubles up to {@link #MAX_PAUSE_MILLIS}. */
+    private static final long FIRST_PAUSE_MILLIS = 100;
+    private static final long MAX_PAUSE_MILLIS = 2000;
+
     /**
-     * Waits until the server answers one of {@code roles} over the socket and is out of recovery.
+     * Waits until the server answers one of {@code roles} over the socket and is out of recovery, trying every role
+     * after 0.1 s, then after pauses that double up to 2 s.
      *
      * @return psql as the first role that logged in
      * @throws PgVaultException (TIMEOUT) when it does not within {@code timeout}, with the last error and the log
@@ -39,6 +44,7 @@ final class SocketPsql {
         String program = PostgresBinaries.psql(pg.binaries());
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
+        long pause = FIRST_PAUSE_MILLIS;
         while (true) {
             for (String role : roles) {
                 SocketPsql psql = new SocketPsql(pg, program, role);
@@ -60,7 +66,9 @@ final class SocketPsql {
                         + pg.logTail(1500));
             }
             try {
-                Thread.sleep(100);
+                // a long recovery would otherwise start a psql per role ten times a second for minutes
+                Thread.sleep(Math.min(pause, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+                pause = Math.min(pause * 2, MAX_PAUSE_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PgVaultException(ErrorCode.INTERRUPTED, "interrupted while waiting for the restored server",
