@@ -70,7 +70,7 @@ record ClusterBinaries(Path binDir, Path clientBinDir, String version, int major
             looked.add(dir + " (holds " + found.version() + ")");
         }
         String hint = requiredMajor == 0 || requiredMajor == 15 ? "`" + INSTALL_HINT + "`"
-                : "scripts/install-packages (it extracts PostgreSQL 16 and 17 servers into " + toolsDirectory() + ")";
+                : "scripts/install-packages (it extracts PostgreSQL 16, 17 and 18 servers into " + toolsDirectory() + ")";
         throw new ToolException(ErrorCode.TOOL_MISSING, "initdb", null, "",
                 "PostgreSQL " + (requiredMajor == 0 ? "" : requiredMajor + " ") + "server binaries not found; looked in "
                         + String.join("; ", looked) + ". Install them with " + hint + ", or point -D"
@@ -127,9 +127,12 @@ record ClusterBinaries(Path binDir, Path clientBinDir, String version, int major
     private static Optional<Path> debianBinDir(Path installation, int major) {
         Path bin = installation.resolve(DEBIAN_LAYOUT + major).resolve("bin");
         // the script writes the marker last, into a tree it renames into place only when complete
-        return Files.isDirectory(bin) && Files.exists(installation.resolve(".pgvault-debian-tree")) ? Optional.of(bin)
+        return Files.isDirectory(bin) && Files.exists(installation.resolve(DEBIAN_TREE_MARKER)) ? Optional.of(bin)
                 : Optional.empty();
     }
+
+    /** The file {@code scripts/install-packages} writes into a Debian tree last, once it is complete. */
+    static final String DEBIAN_TREE_MARKER = ".pgvault-debian-tree";
 
     /** Where Debian's packages put a PostgreSQL major version's programs, relative to the root they unpack into. */
     private static final String DEBIAN_LAYOUT = "usr/lib/postgresql/";

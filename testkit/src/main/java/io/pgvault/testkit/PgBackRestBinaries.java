@@ -31,16 +31,9 @@ public final class PgBackRestBinaries {
     public static final String V2_59_OR_LATER = "2.59+";
     private static final int NEWEST_MIN_MINOR = 59;
     private static final Pattern TREE = Pattern.compile("pgbackrest-2\\.(\\d+)(?:\\.(\\d+))?");
-    /** The file {@code scripts/install-packages} writes into a Debian tree once it is complete. */
-    private static final String COMPLETE = ".pgvault-debian-tree";
+    private static final String COMPLETE = ClusterBinaries.DEBIAN_TREE_MARKER;
 
     private PgBackRestBinaries() {
-    }
-
-    private static Path toolsDirectory() {
-        String tools = System.getenv("PGVAULT_TOOLS");
-        return tools != null && !tools.isBlank() ? Path.of(tools)
-                : Path.of(System.getProperty("user.home"), ".cache", "pgvault");
     }
 
     /**
@@ -50,7 +43,7 @@ public final class PgBackRestBinaries {
      * @since 0.6.0
      */
     public static Path pgbackrestNewest() {
-        Path tools = toolsDirectory();
+        Path tools = ClusterBinaries.toolsDirectory();
         try (Stream<Path> dirs = Files.list(tools)) {
             return dirs.filter(d -> Files.exists(d.resolve(COMPLETE)))
                     .filter(d -> {
@@ -112,7 +105,7 @@ public final class PgBackRestBinaries {
      *                               installs it
      */
     public static Path pgbackrest255() {
-        Path dir = toolsDirectory();
+        Path dir = ClusterBinaries.toolsDirectory();
         Path program = dir.resolve("pgbackrest-" + V2_55).resolve("usr/bin/pgbackrest");
         if (!Files.isExecutable(program)) {
             throw new IllegalStateException("pgBackRest " + V2_55 + " is not installed at " + program

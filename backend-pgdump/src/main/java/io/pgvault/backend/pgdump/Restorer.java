@@ -205,8 +205,7 @@ final class Restorer {
      */
     static void requireLoadable(BackupSet set, DumpFormat format, PgSession session, PgSession.ServerVersion target,
             PgConnection conn) {
-        int dumpMajor = set.attribute("clientVersion").stream().mapToInt(v -> PgSession.toolMajor(v).orElse(0))
-                .findFirst().orElse(0);
+        int dumpMajor = PgSession.toolMajor(set.attribute("clientVersion").orElse("")).orElse(0);
         int restoreMajor = format == DumpFormat.PLAIN ? 0 : session.pgRestoreMajor();
         whyNotLoadable(format, dumpMajor, restoreMajor, target).ifPresent(why -> {
             throw new ConfigurationException("cannot restore set " + set.id() + " into " + conn.host() + ":"

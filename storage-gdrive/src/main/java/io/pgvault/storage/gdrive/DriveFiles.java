@@ -67,14 +67,7 @@ final class DriveFiles {
         List<File> files = new ArrayList<>();
         String pageToken = null;
         do {
-            String token = pageToken;
-            FileList page = retrier.call(action, () -> {
-                Drive.Files.List list = drive.files().list().setQ(q).setPageSize(1000)
-                        .setFields("nextPageToken,files(" + FIELDS + ")")
-                        .setSupportsAllDrives(true).setIncludeItemsFromAllDrives(true).setPageToken(token);
-                config.sharedDriveId().ifPresent(id -> list.setCorpora("drive").setDriveId(id));
-                return list.execute();
-            });
+            FileList page = page(action, q, 1000, pageToken);
             if (page.getFiles() != null) {
                 files.addAll(page.getFiles());
             }
@@ -85,14 +78,19 @@ final class DriveFiles {
 
     /** The first page (at most {@code size}) of the files matching {@code q}. */
     List<File> firstPage(String action, String q, int size) {
-        FileList page = retrier.call(action, () -> {
+        FileList page = page(action, q, size, null);
+        return page.getFiles() == null ? List.of() : page.getFiles();
+    }
+
+    /** One files.list request, in the shared drive when there is one. */
+    private FileList page(String action, String q, int size, String pageToken) {
+        return retrier.call(action, () -> {
             Drive.Files.List list = drive.files().list().setQ(q).setPageSize(size)
-                    .setFields("files(" + FIELDS + ")")
-                    .setSupportsAllDrives(true).setIncludeItemsFromAllDrives(true);
+                    .setFields("nextPageToken,files(" + FIELDS + ")")
+                    .setSupportsAllDrives(true).setIncludeItemsFromAllDrives(true).setPageToken(pageToken);
             config.sharedDriveId().ifPresent(id -> list.setCorpora("drive").setDriveId(id));
             return list.execute();
         });
-        return page.getFiles() == null ? List.of() : page.getFiles();
     }
 
     /** Every file and folder (not trashed) directly in {@code folderId}. */
