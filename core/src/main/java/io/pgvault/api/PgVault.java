@@ -124,15 +124,20 @@ public final class PgVault {
      * @since 0.2.0
      */
     public BackupResult backupAndCopy() {
-        BackupSet set = backupPrimary();
-        if (tiering.tiers().isEmpty()) {
-            return new BackupResult(set, List.of());
+        try {
+            BackupSet set = backupPrimary();
+            if (tiering.tiers().isEmpty()) {
+                return new BackupResult(set, List.of());
+            }
+            BackupResult result = tiering.afterBackup(set);
+            if (!result.failedRequiredTiers().isEmpty()) {
+                throw new TierCopyException(result);
+            }
+            return result;
+        } finally {
+            // with a passphrase, the next set's key is made now, between backups, not during the next one
+            pipeline.prepareSetKey(clock.instant());
         }
-        BackupResult result = tiering.afterBackup(set);
-        if (!result.failedRequiredTiers().isEmpty()) {
-            throw new TierCopyException(result);
-        }
-        return result;
     }
 
     private BackupSet backupPrimary() {

@@ -6,8 +6,8 @@ import io.pgvault.api.Authenticity;
 import io.pgvault.api.Encryption;
 import io.pgvault.api.PipelineOptions;
 import io.pgvault.api.Secret;
+import io.pgvault.internal.pipeline.Scrypt;
 import io.pgvault.spi.Repository;
-import org.bouncycastle.crypto.generators.SCrypt;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -315,7 +315,7 @@ public final class ManifestSeal {
         byte[] labelled = new byte[DOMAIN.length + salt.length];
         System.arraycopy(DOMAIN, 0, labelled, 0, DOMAIN.length);
         System.arraycopy(salt, 0, labelled, DOMAIN.length, salt.length);
-        byte[] key = SCrypt.generate(password, labelled, 1 << logN, 8, 1, KEY_BYTES);
+        byte[] key = Scrypt.derive(password, labelled, logN);
         java.util.Arrays.fill(password, (byte) 0);
         synchronized (DERIVED) {
             DERIVED.put(id, key);

@@ -151,6 +151,37 @@ class SetKeyEncryptionTest {
     }
 
     @Test
+    @DisplayName("after the first backup, each next set's key is made between backups: its backup derives nothing, "
+            + "every set has a key of its own, and each restores")
+    void keysMadeBetweenBackups() {
+        PgVault vault = vault("correct horse");
+        BackupSet first = vault.backup();
+        long before = PipelineAccess.scryptDerivations();
+        BackupSet second = vault.backup();
+        BackupSet third = vault.backup();
+        long onPath = PipelineAccess.scryptDerivations() - before;
+
+        assertThat(onPath).as("derivations during the second and third backups").isZero();
+        List<String> keyFiles = List.of(first, second, third).stream()
+                .map(s -> s.objects().get(0).storedSha256()).toList();
+        assertThat(keyFiles).doesNotHaveDuplicates();
+        for (BackupSet s : List.of(first, second, third)) {
+            strategy.restored.clear();
+            vault.restore(RestoreRequest.builder().backupId(s.id()).targetDatabase("x").build());
+            assertThat(strategy.restored).hasSize(OBJECTS);
+        }
+        // the keys differ, not only their files (a key reused under a new salt would differ in its file only)
+        io.pgvault.internal.pipeline.Pipeline reader = new io.pgvault.internal.pipeline.Pipeline(
+                options("correct horse"));
+        try (io.pgvault.internal.pipeline.DecodeSession session = reader.session(repo::open)) {
+            List<String> recipients = List.of(first, second, third).stream()
+                    .map(s -> io.pgvault.internal.pipeline.SetEncoder.recipientOf(session,
+                            s.objects().get(0).key(), s.objects().get(0).storedSha256())).toList();
+            assertThat(recipients).doesNotHaveDuplicates().allSatisfy(r -> assertThat(r).startsWith("age1"));
+        }
+    }
+
+    @Test
     @DisplayName("an object that names another set's key file is refused before anything is decrypted")
     void anotherSetsKeyFile() {
         PgVault vault = vault("correct horse");

@@ -65,14 +65,14 @@ final class TierCopier {
     private final boolean acceptUnauthenticated;
     private final io.pgvault.internal.ManifestSeal journalSeal;
 
-    TierCopier(Repository primary, Pipeline primaryPipeline, Tier tier, Clock clock, VaultListener listener,
-            Leases leases, boolean acceptUnauthenticated) {
+    TierCopier(Repository primary, Pipeline primaryPipeline, Tier tier, Optional<Pipeline> tierPipeline, Clock clock,
+            VaultListener listener, Leases leases, boolean acceptUnauthenticated) {
         this.leases = leases;
         this.acceptUnauthenticated = acceptUnauthenticated;
         this.primary = primary;
         this.primaryPipeline = primaryPipeline;
         this.tier = tier;
-        this.tierPipeline = tier.pipeline().map(Pipeline::new);
+        this.tierPipeline = tierPipeline;
         this.tierCatalog = new Catalog(tier.repository(), leases, tier.pipeline().orElse(primaryPipeline.options()));
         this.journalSeal = io.pgvault.internal.ManifestSeal.of(tier.pipeline().orElse(primaryPipeline.options()),
                 tier.repository());

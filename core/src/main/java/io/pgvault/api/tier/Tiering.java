@@ -79,7 +79,7 @@ public final class Tiering {
         this.scope = scope;
         this.clock = clock;
         this.listener = listener;
-        tiers.forEach(t -> states.put(t.name(), new TierState()));
+        tiers.forEach(t -> states.put(t.name(), new TierState(t.pipeline().map(Pipeline::new))));
     }
 
     /**
@@ -291,8 +291,8 @@ public final class Tiering {
                 return unreadable(tier, "choosing the sets for tier " + tier.name() + " failed: " + e,
                         new RepositoryException("choosing the sets for tier " + tier.name() + " failed: " + e, e));
             }
-            TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, clock, listener, leases,
-                    acceptUnauthenticated);
+            TierCopier copier = new TierCopier(primary.repository(), primaryPipeline, tier, state.pipeline, clock,
+                    listener, leases, acceptUnauthenticated);
             List<SetCopy> copies = new ArrayList<>();
             Set<BackupId> failed = new HashSet<>();
             for (BackupSet set : missing) {
@@ -307,6 +307,8 @@ public final class Tiering {
             if (copies.isEmpty()) {
                 state.succeeded(clock.instant());
             }
+            // a re-encoding tier with a passphrase: the next copy's set key is made now, between passes
+            state.pipeline.ifPresent(p -> p.prepareSetKey(clock.instant()));
             return new TierReport(tier.name(), tier.required(), copies, Optional.empty());
         }
     }
@@ -661,8 +663,14 @@ public final class Tiering {
     private static final class TierState {
         /** Serializes passes (sync, prune) over the tier; the fields below have their own monitor. */
         final Object passLock = new Object();
+        /** The tier's own pipeline, when it re-encodes: one per tier and process, so set keys are made ahead. */
+        final Optional<Pipeline> pipeline;
         private Instant lastSuccess;
         private TierFailure lastFailure;
+
+        TierState(Optional<Pipeline> pipeline) {
+            this.pipeline = pipeline;
+        }
 
         synchronized void succeeded(Instant at) {
             lastSuccess = at;

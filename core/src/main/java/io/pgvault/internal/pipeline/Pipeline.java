@@ -13,13 +13,16 @@ import java.util.Objects;
  * The streaming stages between a tool and a repository: compression (none, gzip, zstd), age v1 encryption
  * (scrypt passphrase or X25519, readable by the {@code age} CLI), and SHA-256 of both the logical and the stored
  * bytes. Buffers are fixed (about 128–256 KiB per stage), whatever the size of the data; a slow sink slows the writer.
- * Immutable and thread-safe; each stream it returns belongs to one thread.
+ * Thread-safe; each stream it returns belongs to one thread. With a passphrase it keeps the next set's key, made
+ * ahead ({@link #prepareSetKey}).
  */
 public final class Pipeline {
     private static final int DIGEST_BUFFER = 128 * 1024;
 
     private final PipelineOptions options;
     private final AgeKeyring keyring;
+    /** The next set's key, made ahead; only with a passphrase. */
+    private final SetKeyReserve setKeys;
 
     /**
      * @param options compression and encryption for new objects; the encryption's key also opens stored ones
@@ -28,6 +31,8 @@ public final class Pipeline {
     public Pipeline(PipelineOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.keyring = new AgeKeyring(options.encryption());
+        this.setKeys = options.encryption() instanceof io.pgvault.api.Encryption.Passphrase p ? new SetKeyReserve(p)
+                : null;
     }
 
     /** @return the compression and encryption this pipeline applies */
@@ -80,6 +85,35 @@ public final class Pipeline {
      */
     public SetEncoder newSet() {
         return new SetEncoder(this);
+    }
+
+    /** @return the passphrase's reserve of set keys made ahead */
+    SetKeyReserve setKeyReserve() {
+        if (setKeys == null) {
+            throw new IllegalStateException("only a passphrase wraps set keys");
+        }
+        return setKeys;
+    }
+
+    /**
+     * With a passphrase, starts making the next set's key on a daemon thread, unless one is ready or being made: its
+     * one scrypt derivation then runs now, between operations, and the next set written through this pipeline takes
+     * the key ready instead of deriving during its backup. Call it when a set has been written (or has failed). The
+     * key is kept as its public recipient and its wrapped key file only. Does nothing without a passphrase.
+     *
+     * @param created when the key is made (recorded in its key file's comment)
+     */
+    public void prepareSetKey(java.time.Instant created) {
+        if (setKeys != null) {
+            setKeys.refill(created);
+        }
+    }
+
+    /** Waits until the key {@link #prepareSetKey} started is made (tests and benchmarks). */
+    public void awaitSetKeyPrepared() {
+        if (setKeys != null) {
+            setKeys.awaitSettled();
+        }
     }
 
     /**

@@ -1,8 +1,6 @@
 package io.pgvault.internal.pipeline;
 
 import io.pgvault.api.Secret;
-import org.bouncycastle.crypto.generators.SCrypt;
-
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,24 +22,29 @@ final class ScryptWrapKey {
     static final int MAX_WORK_FACTOR = 22;
 
     private static final byte[] SALT_LABEL = "age-encryption.org/v1/scrypt".getBytes(StandardCharsets.US_ASCII);
-    private static final int BLOCK_SIZE = 8;
-    private static final int PARALLELISM = 1;
-    private static final int KEY_LENGTH = 32;
 
     private ScryptWrapKey() {
     }
 
-    /** @return a ChaCha20-Poly1305 cipher keyed with the wrap key derived from {@code passphrase} and {@code salt} */
-    /** scrypt derivations this process has run (age stanzas only): what "one derivation per set" is measured by. */
+    /**
+     * scrypt derivations this process has run for an operation (age stanzas only): what "one derivation per set" is
+     * measured by. Set keys wrapped ahead of the set that will use them ({@link SetKeyReserve}) count in
+     * {@link #AHEAD} instead.
+     */
     static final java.util.concurrent.atomic.AtomicLong DERIVATIONS = new java.util.concurrent.atomic.AtomicLong();
+    /** scrypt derivations run ahead, between operations, to wrap the next set's key. */
+    static final java.util.concurrent.atomic.AtomicLong AHEAD = new java.util.concurrent.atomic.AtomicLong();
+    /** Whether this thread wraps a key ahead ({@link SetKeyReserve}'s threads). */
+    static final ThreadLocal<Boolean> WRAPPING_AHEAD = ThreadLocal.withInitial(() -> false);
 
+    /** @return a ChaCha20-Poly1305 cipher keyed with the wrap key derived from {@code passphrase} and {@code salt} */
     static Cipher cipher(int mode, Secret passphrase, byte[] salt, int workFactor) throws GeneralSecurityException {
-        DERIVATIONS.incrementAndGet();
+        (WRAPPING_AHEAD.get() ? AHEAD : DERIVATIONS).incrementAndGet();
         byte[] password = passphrase.reveal().getBytes(StandardCharsets.UTF_8);
         byte[] labelledSalt = new byte[SALT_LABEL.length + salt.length];
         System.arraycopy(SALT_LABEL, 0, labelledSalt, 0, SALT_LABEL.length);
         System.arraycopy(salt, 0, labelledSalt, SALT_LABEL.length, salt.length);
-        byte[] key = SCrypt.generate(password, labelledSalt, 1 << workFactor, BLOCK_SIZE, PARALLELISM, KEY_LENGTH);
+        byte[] key = Scrypt.derive(password, labelledSalt, workFactor);
         try {
             Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
             cipher.init(mode, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(new byte[12]));

@@ -53,8 +53,9 @@ public final class SetEncoder {
     }
 
     /**
-     * Generates the set's key and writes its key file: the identity as {@code age-keygen} writes it, age scrypt
-     * encrypted with the passphrase (the set's one derivation), not compressed.
+     * Writes the set's key file (taking the set's key first if {@link #begin} has not): the identity as
+     * {@code age-keygen} writes it, age scrypt encrypted with the passphrase (the set's one derivation, made ahead or
+     * now), not compressed.
      *
      * @param sink    where the stored bytes go (not closed)
      * @param created when, recorded in the file's comment
@@ -65,54 +66,29 @@ public final class SetEncoder {
         if (passphrase == null) {
             throw new IllegalStateException("only a passphrase wraps a set key");
         }
-        if (wrapping != null) { // begun in the background: its bytes, once the derivation is done
-            Wrapped w = awaitWrapping();
-            sink.write(w.stored());
-            return w.encoded();
-        }
-        if (key == null) {
-            key = SetKey.generate();
-        }
-        return writeKeyFile(key, passphrase, sink, created);
+        begin(created);
+        SetKeyReserve.Wrapped w = join(wrapping); // made ahead, or begun with the set: its bytes once derived
+        sink.write(w.stored());
+        return w.encoded();
     }
 
-    /** A key file encrypted in the background: its stored bytes and their digests. */
-    private record Wrapped(byte[] stored, Encoded encoded) {
-    }
-
-    private java.util.concurrent.CompletableFuture<Wrapped> wrapping;
+    private java.util.concurrent.CompletableFuture<SetKeyReserve.Wrapped> wrapping;
 
     /**
-     * Generates the set's key, if it has none yet, and starts encrypting its key file on a daemon thread: objects can
-     * be encrypted to the key at once, while the one scrypt derivation runs beside the backup instead of before it.
+     * Takes the set's key, if it has none yet: the one made ahead after the previous set ({@link SetKeyReserve}),
+     * else a fresh one whose key file is encrypted on a daemon thread. Objects can be encrypted to the key at once,
+     * and the scrypt derivation, if it is not done yet, runs beside the backup instead of before it.
      * {@link #writeKeyFile} then stores the result. Does nothing without a passphrase, or once begun.
      *
-     * @param created when, recorded in the file's comment
+     * @param created when, recorded in the file's comment if the key is made now
      */
     public synchronized void begin(Instant created) {
         if (passphrase == null || key != null || keyFile != null) {
             return;
         }
-        SetKey k = SetKey.generate();
-        key = k;
-        Encryption.Passphrase p = passphrase;
-        wrapping = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CompletableFuture<Wrapped> result = wrapping;
-        Thread t = new Thread(() -> {
-            try {
-                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
-                Encoded e = writeKeyFile(k, p, out, created);
-                result.complete(new Wrapped(out.toByteArray(), e));
-            } catch (IOException | RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        }, "pgvault-set-key-wrap");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private Wrapped awaitWrapping() throws IOException {
-        return join(wrapping);
+        SetKeyReserve.Prepared p = pipeline.setKeyReserve().take(created);
+        key = p.key();
+        wrapping = p.wrapped();
     }
 
     /**
@@ -136,7 +112,7 @@ public final class SetEncoder {
     }
 
     /** The key file: the key's age-keygen text, age scrypt encrypted (one derivation), not compressed. */
-    private static Encoded writeKeyFile(SetKey key, Encryption.Passphrase passphrase, OutputStream sink,
+    static Encoded writeKeyFile(SetKey key, Encryption.Passphrase passphrase, OutputStream sink,
             Instant created) throws IOException {
         byte[] text = key.fileText(created);
         try (EncodingStream enc = new StagedEncodingStream(sink, Compression.none(),

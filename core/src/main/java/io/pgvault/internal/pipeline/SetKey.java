@@ -75,8 +75,16 @@ final class SetKey {
      * @return the key file's plaintext; the caller wipes it after use
      */
     byte[] fileText(Instant created) {
+        if (identity == null) {
+            throw new IllegalStateException("this set key was kept for writing only: it has no identity");
+        }
         return ("# created: " + created + "\n# public key: " + recipient + "\n" + identity.reveal() + "\n")
                 .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** @return this key without its identity: it encrypts to the key and can open nothing */
+    SetKey forWriting() {
+        return new SetKey(null, recipient);
     }
 
     /** @return the public recipient, age1... */
@@ -95,6 +103,9 @@ final class SetKey {
 
     /** @return opens objects encrypted to this key */
     RecipientStanzaReader reader() {
+        if (identity == null) {
+            throw new IllegalStateException("this set key was kept for writing only: it has no identity");
+        }
         try {
             return X25519RecipientStanzaReaderFactory.newRecipientStanzaReader(identity.reveal());
         } catch (GeneralSecurityException e) {

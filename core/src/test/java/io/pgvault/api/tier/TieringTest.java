@@ -416,6 +416,27 @@ class TieringTest {
         }
 
         @Test
+        @DisplayName("from the second backup on, both sides' set keys are made between backups: a backup and its "
+                + "re-encoded copy derive only the unwrap the copy reads with, and the copy restores from the tier")
+        void keysMadeAheadOnBothSides() {
+            PgVault vault = vault(Tier.builder("vault", copy).pipeline(tierOptions).build());
+            BackupSet first = vault.backupAndCopy().set();
+            clock.advance(java.time.Duration.ofHours(1));
+            long before = io.pgvault.internal.pipeline.PipelineAccess.scryptDerivations();
+            BackupSet second = vault.backupAndCopy().set();
+            long derived = io.pgvault.internal.pipeline.PipelineAccess.scryptDerivations() - before;
+
+            assertThat(derived).as("only the copy's unwrap of the primary's key").isEqualTo(1);
+            List<BackupSet> onTier = listed(copy);
+            assertThat(onTier).extracting(BackupSet::id).containsExactlyInAnyOrder(first.id(), second.id());
+            assertThat(onTier).extracting(s -> s.objects().get(0).storedSha256()).doesNotHaveDuplicates();
+            primary.objects.clear();
+            PgVault tierAlone = PgVault.builder().strategy(strategy).repository(copy).pipeline(tierOptions).build();
+            tierAlone.restore(RestoreRequest.builder().backupId(second.id()).targetDatabase("x").build());
+            assertThat(strategy.restored).hasSize(3);
+        }
+
+        @Test
         @DisplayName("an interrupted re-encoded copy resumes with the key file it wrote, keeping the objects "
                 + "encrypted to it")
         void resumesWithItsKey() {
