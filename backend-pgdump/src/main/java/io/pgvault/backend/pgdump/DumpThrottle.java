@@ -79,8 +79,11 @@ final class DumpThrottle {
                 }
                 if (!wish.get()) {
                     if (!pause.resume()) {
-                        // the helper resumes it on its way out, below
-                        LOG.warn("pg_dump of database '{}' could not be resumed; ending its pauses", database);
+                        // the helper resumes it on its way out, below. A pg_dump that had already exited when it
+                        // was paused (the signal reaches a process not yet reaped) is gone by now: nothing to say
+                        if (pgDump.isAlive()) {
+                            LOG.warn("pg_dump of database '{}' could not be resumed; ending its pauses", database);
+                        }
                         return;
                     }
                     paused = false;
