@@ -137,7 +137,7 @@ final class TierCopier {
             if (tierPipeline.isPresent()) {
                 try (DecodeSession primaryReads = primaryPipeline.session(primary::open);
                         DecodeSession tierReads = tierPipeline.get().session(tier.repository()::open)) {
-                    primaryReads.prefetch(set.objects()); // the primary's key unwraps while the tier's is written
+                    primaryReads.prefetch(set.objects()); // unwraps while the tier's key file is written (made ahead)
                     Reencoding re = new Reencoding(set, writer, tierPipeline.get().newSet(), primaryReads, tierReads);
                     for (StoredObject o : set.objects()) {
                         lease.check();

@@ -298,6 +298,8 @@ public final class Tiering {
             for (BackupSet set : missing) {
                 SetCopy copy = set.dependsOn().filter(failed::contains).isPresent()
                         ? baseFailed(tier, set) : copier.copy(set);
+                // a re-encoding tier with a passphrase: the next copy's set key is made now, between copies
+                state.pipeline.ifPresent(p -> p.prepareSetKey(clock.instant()));
                 copies.add(copy);
                 record(tier, state, copy);
                 if (!copy.succeeded()) {
@@ -307,8 +309,6 @@ public final class Tiering {
             if (copies.isEmpty()) {
                 state.succeeded(clock.instant());
             }
-            // a re-encoding tier with a passphrase: the next copy's set key is made now, between passes
-            state.pipeline.ifPresent(p -> p.prepareSetKey(clock.instant()));
             return new TierReport(tier.name(), tier.required(), copies, Optional.empty());
         }
     }

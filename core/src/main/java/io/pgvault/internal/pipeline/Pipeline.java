@@ -104,8 +104,14 @@ public final class Pipeline {
      * @param created when the key is made (recorded in its key file's comment)
      */
     public void prepareSetKey(java.time.Instant created) {
-        if (setKeys != null) {
+        if (setKeys == null) {
+            return;
+        }
+        try {
             setKeys.refill(created);
+        } catch (RuntimeException | Error e) { // called from finally blocks: never hide what the operation did
+            org.slf4j.LoggerFactory.getLogger(Pipeline.class).warn("the next set's key could not be made ahead ({});"
+                    + " the next backup makes its own", e.toString());
         }
     }
 

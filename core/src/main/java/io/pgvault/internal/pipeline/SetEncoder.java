@@ -2,6 +2,8 @@ package io.pgvault.internal.pipeline;
 
 import io.pgvault.api.Compression;
 import io.pgvault.api.Encryption;
+import io.pgvault.api.ErrorCode;
+import io.pgvault.api.PgVaultException;
 import io.pgvault.api.PipelineOptions;
 import io.pgvault.api.StoredObject;
 
@@ -66,8 +68,19 @@ public final class SetEncoder {
         if (passphrase == null) {
             throw new IllegalStateException("only a passphrase wraps a set key");
         }
+        if (keyFile != null) {
+            throw new IllegalStateException("the set's key file was already written or adopted: " + keyFile.key());
+        }
         begin(created);
-        SetKeyReserve.Wrapped w = join(wrapping); // made ahead, or begun with the set: its bytes once derived
+        SetKeyReserve.Wrapped w; // made ahead, or begun with the set: its bytes once derived
+        try {
+            w = join(wrapping);
+        } catch (OutOfMemoryError e) {
+            throw new PgVaultException(ErrorCode.CONFIGURATION, "wrapping the set's key with the passphrase (scrypt, "
+                    + "work factor " + passphrase.workFactor() + ") ran out of heap: it needs "
+                    + (128L << passphrase.workFactor()) * 8 / (1024 * 1024) + " MiB at once; raise -Xmx or lower the"
+                    + " work factor (writer and readers alike), or use an X25519 identity", e);
+        }
         sink.write(w.stored());
         return w.encoded();
     }
@@ -150,6 +163,9 @@ public final class SetEncoder {
     public synchronized void adopt(DecodeSession session, StoredObject file) {
         if (passphrase == null) {
             throw new IllegalStateException("only a passphrase wraps a set key");
+        }
+        if (key != null || keyFile != null) { // objects may already be encrypted to the key taken
+            throw new IllegalStateException("this set already has its key: a key file can be adopted only first");
         }
         key = session.unwrap(file.key(), file.storedSha256());
         keyFile = file;

@@ -24,6 +24,8 @@ final class SetKeyReserve {
     record Wrapped(byte[] stored, Encoded encoded) {
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SetKeyReserve.class);
+
     private final Encryption.Passphrase passphrase;
     private Prepared next;
     /** Whether a key was handed out since the last refill: only a key taken is replaced. */
@@ -61,6 +63,11 @@ final class SetKeyReserve {
         owed = false;
     }
 
+    /** @return the key ready or being made, not taken (tests) */
+    synchronized Prepared peek() {
+        return next;
+    }
+
     /** @return whether a key is ready or being made (tests) */
     synchronized boolean holdsOne() {
         return next != null;
@@ -87,6 +94,10 @@ final class SetKeyReserve {
                 Encoded e = SetEncoder.writeKeyFile(key, passphrase, out, created);
                 wrapped.complete(new Wrapped(out.toByteArray(), e));
             } catch (IOException | RuntimeException | Error e) {
+                if (ahead) { // nobody waits for it yet: say so now (the set that takes it gets the error too)
+                    LOG.warn("making the next set's key ahead failed (scrypt, work factor {}): {}",
+                            passphrase.workFactor(), e.toString());
+                }
                 wrapped.completeExceptionally(e);
             }
         }, ahead ? "pgvault-set-key-ahead" : "pgvault-set-key-wrap");

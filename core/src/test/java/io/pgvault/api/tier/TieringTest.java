@@ -421,19 +421,63 @@ class TieringTest {
         void keysMadeAheadOnBothSides() {
             PgVault vault = vault(Tier.builder("vault", copy).pipeline(tierOptions).build());
             BackupSet first = vault.backupAndCopy().set();
+            Instant firstEnded = clock.instant();
             clock.advance(java.time.Duration.ofHours(1));
             long before = io.pgvault.internal.pipeline.PipelineAccess.scryptDerivations();
             BackupSet second = vault.backupAndCopy().set();
             long derived = io.pgvault.internal.pipeline.PipelineAccess.scryptDerivations() - before;
 
             assertThat(derived).as("only the copy's unwrap of the primary's key").isEqualTo(1);
-            List<BackupSet> onTier = listed(copy);
-            assertThat(onTier).extracting(BackupSet::id).containsExactlyInAnyOrder(first.id(), second.id());
-            assertThat(onTier).extracting(s -> s.objects().get(0).storedSha256()).doesNotHaveDuplicates();
+            BackupSet secondOnTier = listed(copy).stream().filter(s -> s.id().equals(second.id())).findFirst()
+                    .orElseThrow();
+            // the keys were made when the first backup ended, an hour before the second started
+            assertThat(keyCreated(primaryOptions, primary, second)).isEqualTo(firstEnded);
+            assertThat(keyCreated(tierOptions, copy, secondOnTier)).isEqualTo(firstEnded);
+            assertThat(recipients(primaryOptions, primary, listed(primary))).doesNotHaveDuplicates();
+            assertThat(recipients(tierOptions, copy, listed(copy))).hasSize(2).doesNotHaveDuplicates();
+
             primary.objects.clear();
             PgVault tierAlone = PgVault.builder().strategy(strategy).repository(copy).pipeline(tierOptions).build();
             tierAlone.restore(RestoreRequest.builder().backupId(second.id()).targetDatabase("x").build());
-            assertThat(strategy.restored).hasSize(3);
+            assertThat(strategy.restored).containsExactly(TierTesting.ThreeObjects.content("a.sql",
+                    second.startedAt()), TierTesting.ThreeObjects.content("b.sql", second.startedAt()),
+                    TierTesting.ThreeObjects.content("c.sql", second.startedAt()));
+            assertThat(first.id()).isNotEqualTo(second.id());
+        }
+
+        @Test
+        @DisplayName("a backup that fails does not give its key back: the next set gets the key made after the "
+                + "failure, not the one the failed set took")
+        void failedBackupKeepsItsKey() {
+            PgVault vault = vault(Tier.builder("vault", copy).pipeline(tierOptions).build());
+            vault.backupAndCopy();
+            Instant firstEnded = clock.instant();
+            clock.advance(java.time.Duration.ofHours(1));
+            primary.failPut = k -> k.contains("/b.sql");
+            assertThatThrownBy(vault::backupAndCopy).isInstanceOf(RuntimeException.class);
+            primary.failPut = k -> false;
+            Instant failureEnded = clock.instant();
+            clock.advance(java.time.Duration.ofHours(1));
+            BackupSet third = vault.backupAndCopy().set();
+
+            assertThat(listed(primary)).hasSize(2);
+            assertThat(keyCreated(primaryOptions, primary, third)).isEqualTo(failureEnded).isNotEqualTo(firstEnded);
+            assertThat(recipients(primaryOptions, primary, listed(primary))).doesNotHaveDuplicates();
+        }
+
+        private static Instant keyCreated(PipelineOptions options, MemoryRepository repository, BackupSet set) {
+            StoredObject keyFile = set.objects().get(0);
+            assertThat(keyFile.isSetKey()).isTrue();
+            return io.pgvault.internal.pipeline.PipelineAccess.keyCreated(options, repository::open, keyFile.key());
+        }
+
+        private static List<String> recipients(PipelineOptions options, MemoryRepository repository,
+                List<BackupSet> sets) {
+            try (io.pgvault.internal.pipeline.DecodeSession session = new io.pgvault.internal.pipeline.Pipeline(
+                    options).session(repository::open)) {
+                return sets.stream().map(s -> io.pgvault.internal.pipeline.SetEncoder.recipientOf(session,
+                        s.objects().get(0).key(), s.objects().get(0).storedSha256())).toList();
+            }
         }
 
         @Test

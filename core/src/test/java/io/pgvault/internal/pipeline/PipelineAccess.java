@@ -31,4 +31,22 @@ public final class PipelineAccess {
     public static long scryptDerivations() {
         return ScryptWrapKey.DERIVATIONS.get();
     }
+
+    /**
+     * @param options a passphrase's options
+     * @param source  opens the key file
+     * @param keyFile a set's key file
+     * @return when its key was made: the {@code # created:} comment age-keygen writes
+     */
+    public static java.time.Instant keyCreated(PipelineOptions options, DecodeSession.Source source, String keyFile) {
+        io.pgvault.api.Encryption.Passphrase p = (io.pgvault.api.Encryption.Passphrase) options.encryption();
+        try (java.io.InputStream in = new AgeDecryptingInput(new StoredBytesSource(source.open(keyFile)),
+                new ScryptRecipientStanzaReader(p.passphrase(), p.maxReadWorkFactor()), keyFile, "the passphrase")) {
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            return text.lines().filter(l -> l.startsWith("# created: ")).map(l -> java.time.Instant.parse(
+                    l.substring("# created: ".length()))).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

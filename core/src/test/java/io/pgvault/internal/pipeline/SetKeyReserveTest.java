@@ -3,6 +3,7 @@ package io.pgvault.internal.pipeline;
 import io.pgvault.api.Encryption;
 import io.pgvault.api.PipelineOptions;
 import io.pgvault.api.Secret;
+import io.pgvault.api.StoredObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -94,13 +95,82 @@ class SetKeyReserveTest {
         reserve.refill(NOW);
         reserve.refill(NOW);
         reserve.awaitSettled();
-        assertThat(reserve.holdsOne()).isTrue();
+        SetKeyReserve.Prepared ready = reserve.peek();
+        assertThat(ready).isNotNull();
+        assertThat(ready.wrapped()).as("made, not failed").isCompleted();
         assertThat(ScryptWrapKey.AHEAD.get() - ahead).as("one key made ahead, however often refill is asked")
                 .isEqualTo(1);
 
         long onPath = ScryptWrapKey.DERIVATIONS.get();
+        assertThat(reserve.take(NOW)).as("the set takes the key made ahead").isSameAs(ready);
+        assertThat(ScryptWrapKey.DERIVATIONS.get() - onPath).as("and derives nothing").isZero();
+        assertThat(reserve.peek()).isNull();
+    }
+
+    @Test
+    @DisplayName("eight sets taking keys at once each get their own")
+    void concurrentTakes() throws Exception {
+        SetKeyReserve reserve = pipeline.setKeyReserve();
         reserve.take(NOW);
-        assertThat(ScryptWrapKey.DERIVATIONS.get() - onPath).as("the set that takes it derives nothing").isZero();
+        reserve.refill(NOW);
+        CyclicBarrier start = new CyclicBarrier(8);
+        List<String> recipients = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                    SetKeyReserve.Prepared p = reserve.take(NOW);
+                    SetEncoder.join(p.wrapped());
+                    recipients.add(p.key().recipient());
+                    reserve.refill(NOW);
+                } catch (Exception e) {
+                    recipients.add("failed: " + e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(recipients).hasSize(8).doesNotHaveDuplicates().allSatisfy(r -> assertThat(r).startsWith("age1"));
+    }
+
+    @Test
+    @DisplayName("a key file already adopted or written is never replaced by another key's")
+    void oneKeyPerEncoder() throws IOException {
+        SetEncoder encoder = pipeline.newSet();
+        encoder.begin(NOW);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Encoded e = encoder.writeKeyFile(out, NOW);
+        encoder.keyFileStored(SetEncoder.KEY_FILE, KEY_FILE, e);
+        assertThatThrownBy(() -> encoder.writeKeyFile(new ByteArrayOutputStream(), NOW))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already written");
+        try (DecodeSession session = pipeline.session(key -> new ByteArrayInputStream(out.toByteArray()))) {
+            SetEncoder taken = pipeline.newSet();
+            taken.begin(NOW);
+            StoredObject file = encoder.keyFile().orElseThrow();
+            assertThatThrownBy(() -> taken.adopt(session, file)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already has its key");
+        }
+    }
+
+    @Test
+    @DisplayName("every scrypt of the process goes through the one-at-a-time gate: no other call site derives")
+    void noDerivationBypassesTheGate() throws IOException {
+        java.nio.file.Path main = java.nio.file.Path.of("src/main/java");
+        List<String> callers;
+        try (var files = java.nio.file.Files.walk(main)) {
+            callers = files.filter(f -> f.toString().endsWith(".java")).filter(f -> {
+                try {
+                    return java.nio.file.Files.readString(f).contains("SCrypt.generate");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).map(f -> f.getFileName().toString()).toList();
+        }
+        assertThat(callers).containsExactly("Scrypt.java");
     }
 
     @Test
