@@ -330,6 +330,7 @@ public final class PgVault {
             events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
             throw e;
         }
+        preflight(set, request); // before the claim, the archive retrieval and the checksum pass
         try (ReadClaim claim = claimForReading(set, "restore")) {
             prepareRead(set);
             return restore(set, request);
@@ -368,6 +369,16 @@ public final class PgVault {
             if (operation.equals("restore")) {
                 events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
             }
+            throw e;
+        }
+    }
+
+    /** Lets the strategy refuse, from the manifest and the target alone, a restore that could not succeed. */
+    private void preflight(BackupSet set, RestoreRequest request) {
+        try {
+            strategy.preflight(set, request, processes);
+        } catch (RuntimeException | Error e) {
+            events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
             throw e;
         }
     }

@@ -41,6 +41,22 @@ public interface BackupStrategy {
     RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext context);
 
     /**
+     * Checks a restore before anything of the set is read: what the manifest and the target alone can tell (a request
+     * the set cannot satisfy, a target that does not answer, names already taken, a server that cannot load the
+     * set). Core calls it before the set is claimed, brought back from an archive storage class, or verified, so that
+     * a restore bound to fail fails in seconds instead of after hours of retrieval or a read of the whole set.
+     * {@link #restore} must check again: the target may change in between. The default checks nothing.
+     *
+     * @param set       the set to restore, as listed by the catalog
+     * @param request   what to restore and where
+     * @param processes runs the tools the check needs
+     * @throws io.pgvault.api.PgVaultException what {@link #restore} would throw for the same reason
+     * @since 0.6.0
+     */
+    default void preflight(BackupSet set, RestoreRequest request, io.pgvault.spi.process.ProcessRunner processes) {
+    }
+
+    /**
      * Checks a set's structure beyond checksums (decrypt, decompress, parse), without restoring it.
      *
      * @param set     the set to check

@@ -6,6 +6,7 @@ import io.pgvault.api.RestoreResult;
 import io.pgvault.spi.BackupContext;
 import io.pgvault.spi.BackupStrategy;
 import io.pgvault.spi.ReadContext;
+import io.pgvault.spi.process.ProcessRunner;
 
 import java.util.List;
 import java.util.Objects;
@@ -139,6 +140,18 @@ public final class PgDumpStrategy implements BackupStrategy {
     @Override
     public RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext context) {
         return new Restorer(config).restore(set, request, context);
+    }
+
+    /**
+     * Checks, before the set is read: the request against the set's layout, that the target server answers, that
+     * it can load the set (its version against the set's pg_dump and the pg_restore that would run), and that the
+     * target names are free unless {@code dropExisting}. Read-only on the target.
+     *
+     * @since 0.6.0
+     */
+    @Override
+    public void preflight(BackupSet set, RestoreRequest request, ProcessRunner processes) {
+        new Restorer(config).preflight(set, request, processes);
     }
 
     /**

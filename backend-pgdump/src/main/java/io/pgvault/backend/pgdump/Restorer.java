@@ -44,21 +44,42 @@ final class Restorer {
         this.config = config;
     }
 
+    /** What {@link #restore} checks before it changes anything, run before the set is read. */
+    void preflight(BackupSet set, RestoreRequest request, io.pgvault.spi.process.ProcessRunner processes) {
+        SetLayout layout = SetLayout.of(set);
+        List<RestoreTarget> targets = plan(set, layout, request);
+        PgConnection conn = request.target().orElse(config.connection());
+        try (PgSession session = PgSession.open(conn, processes, config)) {
+            check(set, layout, request, targets, session, conn);
+        }
+    }
+
+    /**
+     * @return the target as probed: the server can load the set, and its target names are free or may be replaced
+     */
+    private static Probe check(BackupSet set, SetLayout layout, RestoreRequest request, List<RestoreTarget> targets,
+            PgSession session, PgConnection conn) {
+        Probe probe = probe(session, conn, targets);
+        requireLoadable(set, layout.format(), session, probe.catalog().server(), conn);
+        List<String> conflicts = targets.stream().map(RestoreTarget::name).filter(probe.catalog()::hasDatabase)
+                .toList();
+        if (!conflicts.isEmpty() && !request.dropExisting()) {
+            throw new ConflictException("database(s) " + conflicts + " already exist on " + conn.host() + ":"
+                    + conn.port() + "; restore into another targetDatabase or set dropExisting to replace them");
+        }
+        return probe;
+    }
+
     RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext ctx) {
         Instant start = Instant.now();
         SetLayout layout = SetLayout.of(set);
         List<RestoreTarget> targets = plan(set, layout, request);
         PgConnection conn = request.target().orElse(config.connection());
         try (PgSession session = PgSession.open(conn, ctx.processes(), config)) {
-            Probe probe = probe(session, conn, targets);
+            Probe probe = check(set, layout, request, targets, session, conn);
             String maintenance = probe.database();
             ServerCatalog catalog = probe.catalog();
-            requireLoadable(set, layout.format(), session, catalog.server(), conn);
             List<String> conflicts = targets.stream().map(RestoreTarget::name).filter(catalog::hasDatabase).toList();
-            if (!conflicts.isEmpty() && !request.dropExisting()) {
-                throw new ConflictException("database(s) " + conflicts + " already exist on " + conn.host() + ":"
-                        + conn.port() + "; restore into another targetDatabase or set dropExisting to replace them");
-            }
             // only what existed when the conflict was checked is replaced, never a database that appeared since
             Map<String, Long> replace = new HashMap<>();
             conflicts.forEach(name -> replace.put(name, probe.catalog().database(name).orElseThrow().oid()));

@@ -269,6 +269,32 @@ class PgDumpFailureIT {
         }
 
         @Test
+        @DisplayName("a restore bound to fail (the name is taken, the target does not answer) fails before any "
+                + "object is read, retrieved from an archive class or claimed")
+        void refusedBeforeReading(@TempDir Path dir) {
+            Watching repo = new Watching(repository(dir));
+            PgVault vault = vault(config(DumpFormat.CUSTOM), repo, encryption("none"));
+            BackupSet set = vault.backup();
+            createKeeper(TARGET);
+            repo.reads.clear();
+
+            assertThatThrownBy(() -> vault.restore(RestoreRequest.builder().backupId(set.id())
+                    .targetDatabase(TARGET).verifyFirst(true).build())).isInstanceOf(ConflictException.class);
+            int deadPort = io.pgvault.spi.postgres.ThrowawayServer.freePort();
+            assertThatThrownBy(() -> vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase("other")
+                    .target(pg.connection(SOURCE).toBuilder().port(deadPort).build()).build()))
+                    .isInstanceOf(io.pgvault.api.PgVaultException.class).hasMessageContaining(Integer.toString(deadPort));
+            assertThat(repo.reads).as("objects opened, reads prepared, claims written").isEmpty();
+            assertKeeperUntouched(TARGET);
+
+            vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase(TARGET).dropExisting(true)
+                    .build());
+            assertThat(repo.reads).as("a restore that goes ahead reads the set").isNotEmpty();
+            assertThat(rowCounts(pg.cluster(), TARGET)).isEqualTo(SOURCE_ROWS);
+            pg.cluster().dropDatabase(TARGET);
+        }
+
+        @Test
         @DisplayName("with dropExisting: replaced, even while a session is connected to it")
         void replaced(@TempDir Path dir) throws Exception {
             PgVault vault = vault(config(DumpFormat.PLAIN), repository(dir), encryption("none"));
@@ -307,6 +333,37 @@ class PgDumpFailureIT {
         assertThat(e.stderrTail()).contains("role \"vanishing\" does not exist");
         assertThat(cluster.databaseExists(TARGET)).isFalse();
         assertThat(stagingLeftovers(cluster)).isEmpty();
+    }
+
+    /** Records what a restore reads of a set: objects opened, reads prepared, read claims written. */
+    private static final class Watching extends ForwardingRepository {
+        final List<String> reads = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        Watching(Repository delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public java.io.InputStream open(String key) {
+            if (key.startsWith("data/")) {
+                reads.add("open " + key);
+            }
+            return super.open(key);
+        }
+
+        @Override
+        public void prepareRead(java.util.Collection<String> keys) {
+            reads.add("prepareRead " + keys.size());
+            super.prepareRead(keys);
+        }
+
+        @Override
+        public ObjectInfo put(String key, io.pgvault.spi.ObjectWriter writer) {
+            if (key.startsWith("records/") && key.contains("read")) {
+                reads.add("claim " + key);
+            }
+            return super.put(key, writer);
+        }
     }
 
     /** Fails every put once more than {@code limit} bytes were written to it. */
