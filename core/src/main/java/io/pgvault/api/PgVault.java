@@ -449,7 +449,21 @@ public final class PgVault {
     }
 
     private RetentionPlan plan(RetentionPolicy policy, Tiering.AwaitingCopy awaiting) {
-        return RetentionPlan.of(awaiting == null ? policy : policy.or(awaiting), list(), clock.instant());
+        RetentionPolicy p = awaiting == null ? policy : policy.or(awaiting);
+        // a vault that signs counts and deletes only what it can authenticate (ADR 0013): planted manifests can
+        // neither push real sets out of the policy's slots nor be deleted in their place by a wrong key
+        if (!catalog.signs() || acceptUnauthenticated) {
+            return RetentionPlan.of(p, list(), clock.instant());
+        }
+        List<BackupSet> sets = list();
+        List<BackupId> unproven = sets.stream().filter(s -> !s.authenticity().proven()).map(BackupSet::id).toList();
+        if (!unproven.isEmpty()) {
+            LOG.warn("retention of {} leaves {} set(s) that are not authenticated, neither counting nor deleting them"
+                    + " (planted, written with another key, or before 0.4.0; runbook unauthenticated-sets.md): {}",
+                    repository.id(), unproven.size(), unproven.size() > 10 ? unproven.subList(0, 10) + " ..."
+                            : unproven);
+        }
+        return RetentionPlan.ofAuthenticated(p, sets, clock.instant());
     }
 
     /** @return the tiers' rule, listing the primary and every tier once; null without tiers */

@@ -113,7 +113,8 @@ class PgDumpRoundTripIT {
     }
 
     @Test
-    @DisplayName("a restore over an existing database runs psql four times: catalog, staging database, load, swap")
+    @DisplayName("a restore over an existing database runs psql six times: preflight, catalog, staging database, "
+            + "version, load, swap")
     void fewToolRuns(@TempDir Path repo) {
         RecordingLauncher launcher = new RecordingLauncher();
         PgDumpConfig config = PgDumpConfig.builder().connection(pg.connection(SOURCE)).format(DumpFormat.PLAIN)
@@ -129,9 +130,10 @@ class PgDumpRoundTripIT {
         vault.restore(RestoreRequest.builder().backupId(set.id()).targetDatabase(target).dropExisting(true).build());
 
         List<List<String>> restore = launcher.argvs().subList(before, launcher.argvs().size());
-        // the catalog, the staging database, psql --version (does it know \restrict? asked once per process), the
-        // load, and the swap (refuse a held staging database, move the old one aside, rename, drop the old one)
-        assertThat(tools(restore)).as("restore").containsExactly("psql", "psql", "psql", "psql", "psql");
+        // the preflight's catalog (before the set is read), the catalog again, the staging database, psql --version
+        // (does it know \restrict? asked once per process), the load, and the swap (refuse a held staging database,
+        // move the old one aside, rename, drop the old one)
+        assertThat(tools(restore)).as("restore").containsExactly("psql", "psql", "psql", "psql", "psql", "psql");
         assertThat(dumpText(pg.cluster(), target)).isEqualTo(sourceDump);
         assertThat(PgDumpTesting.stagingLeftovers(pg.cluster())).isEmpty();
         pg.cluster().dropDatabase(target);

@@ -62,6 +62,83 @@ public record RetentionPlan(Instant now, String policy, List<RetentionDecision> 
         return RetentionPlanner.plan(policy, sets, now);
     }
 
+    /** The reason given to a set that {@link #ofAuthenticated} leaves alone. */
+    public static final String UNAUTHENTICATED = "not authenticated: retention neither counts nor deletes it (a "
+            + "planted manifest, one written with another key, or before 0.4.0; see runbook unauthenticated-sets.md)";
+
+    /**
+     * Plans as {@link #of} does over the sets whose manifest is proven authentic, and keeps every other set without
+     * counting it: for a vault that signs its manifests, so that manifests planted by someone who can write the
+     * repository (claiming to be newer, or many) cannot push real sets out of the policy's slots and have a prune
+     * delete them, and so that a vault configured with the wrong key deletes nothing. A set kept this way also keeps
+     * the sets it names as its bases (keeping is the safe direction). Unauthenticated sets stay until an operator
+     * deletes them ({@code Catalog.delete}) or prunes with a vault that accepts them.
+     *
+     * @param policy the rules
+     * @param sets   every set of the catalog, any order; ids must be unique
+     * @param now    the time to plan for
+     * @return the plan: one decision per set
+     * @since 0.6.0
+     */
+    public static RetentionPlan ofAuthenticated(RetentionPolicy policy, Collection<BackupSet> sets, Instant now) {
+        List<BackupSet> proven = sets.stream().filter(s -> s.authenticity().proven()).toList();
+        if (proven.size() == sets.size()) {
+            return of(policy, sets, now);
+        }
+        RetentionPlan planned = of(policy, proven, now);
+        Map<BackupId, RetentionDecision> byId = new HashMap<>(sets.size() * 2);
+        planned.decisions().forEach(d -> byId.put(d.id(), d));
+        List<BackupSet> unproven = sets.stream().filter(s -> !s.authenticity().proven()).toList();
+        for (BackupSet s : unproven) {
+            byId.put(s.id(), new RetentionDecision(s, RetentionDecision.Action.KEEP,
+                    List.of(UNAUTHENTICATED + " (" + s.authenticity() + ")")));
+        }
+        for (BackupSet s : unproven) { // a kept set keeps its chain, whatever vouches for the chain
+            keepChain(s, s.id() + ", which is not authenticated,", byId, sets.size());
+        }
+        // an authentic set standing on an unauthenticated base was planned as a broken chain: it is not, as far as
+        // anyone can tell, so it stays with its base for an operator to judge
+        for (BackupSet s : proven) {
+            RetentionDecision d = byId.get(s.id());
+            Optional<BackupId> unprovenBase = chainOf(s, byId, sets.size()).stream()
+                    .filter(b -> !b.authenticity().proven()).map(BackupSet::id).findFirst();
+            if (!d.keep() && unprovenBase.isPresent()) {
+                byId.put(s.id(), new RetentionDecision(s, RetentionDecision.Action.KEEP, List.of("kept: its base "
+                        + unprovenBase.get() + " is not authenticated, and retention deletes nothing it cannot judge")));
+                keepChain(s, s.id() + " (kept)", byId, sets.size());
+            }
+        }
+        List<RetentionDecision> decisions = new java.util.ArrayList<>(byId.values());
+        decisions.sort(java.util.Comparator.comparing(RetentionDecision::set, RetentionPlanner.ORDER));
+        return new RetentionPlan(now, planned.policy() + ", authenticated sets only", decisions);
+    }
+
+    /** Keeps every base of {@code set} (its own decision is left as it is). */
+    private static void keepChain(BackupSet set, String who, Map<BackupId, RetentionDecision> byId, int limit) {
+        for (BackupSet base : chainOf(set, byId, limit)) {
+            RetentionDecision d = byId.get(base.id());
+            if (!d.keep()) {
+                byId.put(base.id(), new RetentionDecision(base, RetentionDecision.Action.KEEP,
+                        List.of("kept: " + who + " depends on it")));
+            }
+        }
+    }
+
+    /** @return the bases {@code set} stands on, nearest first, as far as the plan lists them */
+    private static List<BackupSet> chainOf(BackupSet set, Map<BackupId, RetentionDecision> byId, int limit) {
+        List<BackupSet> chain = new java.util.ArrayList<>();
+        BackupSet cur = set;
+        for (int steps = 0; steps < limit && cur.dependsOn().isPresent(); steps++) {
+            RetentionDecision base = byId.get(cur.dependsOn().get());
+            if (base == null) {
+                break;
+            }
+            chain.add(base.set());
+            cur = base.set();
+        }
+        return chain;
+    }
+
     /**
      * @return the decisions to keep, oldest first
      * @since 0.1.0

@@ -391,8 +391,10 @@ public final class Tiering {
             synchronized (state.passLock) {
                 try {
                     Catalog catalog = catalogOf(tier);
-                    RetentionPlan plan = RetentionPlan.of(tier.retention().orElse(KEEP_ALL), listScoped(catalog),
-                            clock.instant());
+                    List<BackupSet> sets = listScoped(catalog);
+                    RetentionPlan plan = catalog.signs() && !acceptUnauthenticated
+                            ? RetentionPlan.ofAuthenticated(tier.retention().orElse(KEEP_ALL), sets, clock.instant())
+                            : RetentionPlan.of(tier.retention().orElse(KEEP_ALL), sets, clock.instant());
                     PruneReport report = Pruner.of(catalog).withDebrisGrace(debrisGrace).prune(plan, mode);
                     LOG.info("tier {}: {}", tier.name(), report.render().lines().findFirst().orElse(""));
                     listener.on(new Events.Pruned(clock.instant(), tier.name(), report));

@@ -298,6 +298,41 @@ class ManifestAuthenticationTest {
     }
 
     @Test
+    @DisplayName("manifests planted as newer cannot make a prune delete real sets: a vault that signs counts and "
+            + "deletes only authenticated sets, and one with the wrong key deletes nothing")
+    void plantedSetsDoNotDriveRetention() {
+        PgVault vault = vault(TestKeys.SIGNED);
+        List<BackupSet> real = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            real.add(vault.backup());
+            clock.advance(java.time.Duration.ofHours(1));
+        }
+        clock.advance(java.time.Duration.ofDays(1));
+        List<BackupSet> planted = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) { // written by someone without the key: unsigned, and newer
+            planted.add(vault(PipelineOptions.defaults()).backup());
+            clock.advance(java.time.Duration.ofHours(1));
+        }
+        io.pgvault.api.retention.RetentionPolicy keepTwo = io.pgvault.api.retention.RetentionPolicy.keepLast(2);
+
+        PgVault wrongKey = vault(PipelineOptions.defaults().withIntegrityKey(
+                io.pgvault.api.Secret.of("another integrity key, 0123456789abcdef")));
+        assertThat(wrongKey.prune(keepTwo, io.pgvault.api.retention.PruneMode.EXECUTE).removed()).isEmpty();
+        io.pgvault.api.retention.PruneReport report = vault.prune(keepTwo, io.pgvault.api.retention.PruneMode.EXECUTE);
+
+        assertThat(report.removed()).extracting(BackupSet::id).containsExactly(real.get(0).id());
+        assertThat(vault.list()).extracting(BackupSet::id).contains(real.get(1).id(), real.get(2).id())
+                .containsAll(planted.stream().map(BackupSet::id).toList());
+        assertThat(report.plan().decision(planted.get(2).id()).orElseThrow().reasons()).singleElement().asString()
+                .startsWith(io.pgvault.api.retention.RetentionPlan.UNAUTHENTICATED);
+        PgVault accepting = PgVault.builder().strategy(strategy).repository(primary).clock(clock)
+                .pipeline(TestKeys.SIGNED).acceptUnauthenticated(true).build();
+        assertThat(accepting.planRetention(keepTwo).deleted()).extracting(d -> d.id())
+                .as("a vault that accepts unauthenticated sets counts them, as before")
+                .containsExactlyInAnyOrder(real.get(1).id(), real.get(2).id(), planted.get(0).id());
+    }
+
+    @Test
     @DisplayName("right after a vault starts signing, with only older unsigned sets, a restore of the newest says "
             + "which sets are there and how to restore one, instead of 'no backup'")
     void onlyUnsignedSets() {
