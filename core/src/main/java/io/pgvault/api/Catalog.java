@@ -178,7 +178,7 @@ public final class Catalog {
                             + "than the " + MAX_MANIFEST_BYTES + " a manifest may have; it is not read");
                 }
                 BackupSet set = read(info.key(), name.get());
-                sets.add(SetRecords.fold(set, records.get(name.get()), this::authenticRekey));
+                sets.add(SetRecords.fold(set, records.get(name.get()), this::authenticRecord));
             } catch (NotFoundException e) {
                 LOG.debug("manifest {} vanished while listing (concurrent prune)", info.key());
             } catch (IntegrityException e) {
@@ -212,7 +212,7 @@ public final class Catalog {
         }
         try {
             return Optional.of(SetRecords.fold(read(key, id.value()), SetRecords.readOf(repository, id),
-                    this::authenticRekey));
+                    this::authenticRecord));
         } catch (NotFoundException e) {
             return Optional.empty();
         }
@@ -339,7 +339,7 @@ public final class Catalog {
      */
     public void unpin(BackupId id) {
         requireCommitted(id);
-        SetRecords.unpin(repository, id, SetRecords.readOf(repository, id));
+        SetRecords.unpin(repository, id, SetRecords.readOf(repository, id), seal);
     }
 
     /**
@@ -740,7 +740,7 @@ public final class Catalog {
             // kept (a planted record cannot make this delete the key file the set needs)
             Map<String, SetRecords.Entry> records = SetRecords.readOf(repository, BackupId.of(owner));
             BackupSet set = SetRecords.fold(read(RepositoryLayout.MANIFESTS + owner + ".json", owner), records,
-                    this::authenticRekey);
+                    this::authenticRecord);
             Set<String> keys = new HashSet<>(SetRecords.rekeyFiles(records));
             set.objects().forEach(o -> keys.add(o.key()));
             return Optional.of(keys);
@@ -749,23 +749,36 @@ public final class Catalog {
         }
     }
 
-    /** @return whether a rekey record is signed with this catalog's key (ADR 0013): only then does it move a key file */
-    private boolean authenticRekey(BackupId id, SetRecords.Entry rekey) {
-        String auth = rekey.facts().getOrDefault("auth", "");
-        if (auth.isEmpty() || !seal.canSign()) {
+    /**
+     * @return whether a rekey or unpin record is signed with this catalog's key (ADR 0013): only then does it move a
+     *         key file or release a pin. A catalog with no key cannot tell, and honours unpins as before.
+     */
+    private boolean authenticRecord(BackupId id, SetRecords.Entry record) {
+        boolean unpin = record.kind().equals("unpin");
+        if (!seal.canSign()) {
+            return unpin;
+        }
+        String auth = record.facts().getOrDefault("auth", "");
+        if (auth.isEmpty()) {
+            LOG.debug("{} record {} of set {} in {} is ignored: it is not signed (planted, or written before 0.6.0)",
+                    record.kind(), record.name(), id, repository.id());
             return false;
         }
         try {
-            ManifestSeal.Verdict verdict = seal.verify(SetRecords.rekeyName(id, rekey.name()), 1,
-                    SetRecords.rekeyPayload(id, rekey.facts()), Json.mapper().readTree(auth));
+            ManifestSeal.Verdict verdict = unpin
+                    ? seal.verify(SetRecords.recordName("unpin", id, record.name()), 1,
+                            SetRecords.unpinPayload(id, record.revokes()), Json.mapper().readTree(auth))
+                    : seal.verify(SetRecords.rekeyName(id, record.name()), 1,
+                            SetRecords.rekeyPayload(id, record.facts()), Json.mapper().readTree(auth));
             if (verdict.authenticity() != Authenticity.AUTHENTICATED) {
-                LOG.warn("rekey record {} of set {} in {} is ignored: {}", rekey.name(), id, repository.id(),
-                        verdict.reason());
+                LOG.warn("{} record {} of set {} in {} is ignored: {}", record.kind(), record.name(), id,
+                        repository.id(), verdict.reason());
                 return false;
             }
             return true;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("rekey record {} of set {} in {} is ignored: {}", rekey.name(), id, repository.id(), e.toString());
+            LOG.warn("{} record {} of set {} in {} is ignored: {}", record.kind(), record.name(), id, repository.id(),
+                    e.toString());
             return false;
         }
     }

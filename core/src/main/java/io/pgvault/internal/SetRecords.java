@@ -51,18 +51,28 @@ public final class SetRecords {
     private static final List<String> REKEY_FACTS = List.of("replaces", "key", "storedBytes", "storedSha256",
             "logicalBytes", "logicalSha256", "ageHeaderSha256");
 
-    /** Decides whether a rekey record may move a set's key file: whether it is signed with the catalog's key. */
+    /** The kind of a record that revokes pins. */
+    static final String UNPIN = "unpin";
+
+    /**
+     * Decides whether a record that takes something from a set may act: a rekey record (moves the set's key file)
+     * or an unpin record (releases pins, so that retention may delete the set). Both must be signed with the
+     * catalog's key when it has one (ADR 0013); records that only add (pins, verifications) need no signature.
+     */
     @FunctionalInterface
     public interface RekeyCheck {
-        /** Trusts no rekey record (a reader without the key they are signed with). */
-        RekeyCheck NONE = (id, entry) -> false;
+        /**
+         * A reader without a key: trusts no rekey record, and every unpin record, as before unpins were signed (it
+         * cannot tell a forged one).
+         */
+        RekeyCheck NONE = (id, entry) -> entry.kind().equals(UNPIN);
 
         /**
-         * @param id    the set
-         * @param rekey one of its rekey records
+         * @param id     the set
+         * @param record one of its rekey or unpin records
          * @return whether it is authentic
          */
-        boolean trusted(BackupId id, Entry rekey);
+        boolean trusted(BackupId id, Entry record);
     }
 
     /**
@@ -107,7 +117,7 @@ public final class SetRecords {
      * @return the name its MAC binds it to (its key; never a set id, so never a manifest's)
      */
     public static String rekeyName(BackupId id, String name) {
-        return "rekey:" + RepositoryLayout.recordsPrefix(id) + name;
+        return recordName(REKEY, id, name);
     }
 
     /**
@@ -186,12 +196,39 @@ public final class SetRecords {
      * @param id         the set
      * @param seen       its records as read now
      */
-    public static void unpin(Repository repository, BackupId id, Map<String, Entry> seen) {
-        ObjectNode doc = doc(id, "unpin");
+    public static void unpin(Repository repository, BackupId id, Map<String, Entry> seen, ManifestSeal seal) {
+        ObjectNode doc = doc(id, UNPIN);
         ArrayNode revokes = doc.putArray("revokes");
-        revokes.add(MANIFEST_PIN);
-        seen.values().stream().filter(e -> e.kind().equals("pin")).forEach(e -> revokes.add(e.name()));
-        write(repository, id, "unpin", doc);
+        List<String> revoked = new ArrayList<>();
+        revoked.add(MANIFEST_PIN);
+        seen.values().stream().filter(e -> e.kind().equals("pin")).map(Entry::name).sorted().forEach(revoked::add);
+        revoked.forEach(revokes::add);
+        String name = UNPIN + "-" + UUID.randomUUID() + ".json";
+        if (seal.canSign()) { // a forged unpin must not release a pin: signed like a manifest (ADR 0013)
+            doc.set("auth", seal.sign(recordName(UNPIN, id, name), 1, unpinPayload(id, revoked)));
+        }
+        repository.put(RepositoryLayout.recordsPrefix(id) + name, out -> Json.write(out, doc));
+    }
+
+    /**
+     * @param kind a record's kind
+     * @param id   a set
+     * @param name the record's object name
+     * @return the name its MAC binds it to (kind and key; never a set id, so never a manifest's)
+     */
+    public static String recordName(String kind, BackupId id, String name) {
+        return kind + ":" + RepositoryLayout.recordsPrefix(id) + name;
+    }
+
+    /**
+     * @param id      a set
+     * @param revokes an unpin record's revoked pin names, in its order
+     * @return the bytes its MAC covers
+     */
+    public static byte[] unpinPayload(BackupId id, List<String> revokes) {
+        StringBuilder b = new StringBuilder(id.value());
+        revokes.forEach(r -> b.append('\0').append(r));
+        return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
@@ -242,9 +279,10 @@ public final class SetRecords {
     /**
      * @param set     a set as its manifest says
      * @param records its records
-     * @param rekeys  which rekey records are authentic (only those move the set's key file)
-     * @return the set with the records' facts: the newest verification, the pins that nobody revoked, and the key
-     *         files authentic rekey records moved
+     * @param rekeys  which rekey and unpin records are authentic (only those move the set's key file or release
+     *                its pins)
+     * @return the set with the records' facts: the newest verification, the pins that no trusted unpin record
+     *         revoked, and the key files authentic rekey records moved
      */
     public static BackupSet fold(BackupSet set, Map<String, Entry> records, RekeyCheck rekeys) {
         if (records == null || records.isEmpty()) {
@@ -257,7 +295,7 @@ public final class SetRecords {
                     && (verified.isEmpty() || e.at().get().isAfter(verified.get()))) {
                 verified = e.at();
             }
-            if (e.kind().equals("unpin")) {
+            if (e.kind().equals(UNPIN) && rekeys.trusted(set.id(), e)) {
                 revoked.addAll(e.revokes());
             }
         }
@@ -415,9 +453,9 @@ public final class SetRecords {
                 for (String field : REKEY_FACTS) {
                     facts.put(field, doc.path(field).asText(""));
                 }
-                if (doc.hasNonNull("auth")) {
-                    facts.put("auth", doc.get("auth").toString());
-                }
+            }
+            if ((kind.equals(REKEY) || kind.equals(UNPIN)) && doc.hasNonNull("auth")) {
+                facts.put("auth", doc.get("auth").toString());
             }
             return Optional.of(new Entry(name, kind, at, until, revokes, info.lastModified(), facts));
         } catch (io.pgvault.api.NotFoundException e) {

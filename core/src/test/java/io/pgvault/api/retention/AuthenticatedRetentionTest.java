@@ -69,6 +69,18 @@ class AuthenticatedRetentionTest {
     }
 
     @Test
+    @DisplayName("an authenticated set dated in the future (a writer's clock ahead) is judged by the future rule: it "
+            + "never counts as the newest")
+    void authenticatedFutureSet() {
+        List<BackupSet> sets = List.of(real("r1", BackupType.LOGICAL, 1, null), real("r2", BackupType.LOGICAL, 2, null),
+                set("ahead", BackupType.LOGICAL, BackupStatus.COMPLETE, NOW.plus(Duration.ofDays(3)), null, Map.of())
+                        .withAuthenticity(Authenticity.AUTHENTICATED));
+        RetentionPlan plan = RetentionPlan.ofAuthenticated(RetentionPolicy.keepLast(1), sets, NOW);
+        assertThat(plan.decision(BackupId.of("r2")).orElseThrow().keep()).isTrue();
+        assertThat(plan.decision(BackupId.of("ahead")).orElseThrow().reasons()).anyMatch(r -> r.contains("future"));
+    }
+
+    @Test
     @DisplayName("a vault with the wrong key sees every set unproven and deletes nothing")
     void wrongKeyDeletesNothing() {
         List<BackupSet> sets = new ArrayList<>();

@@ -333,6 +333,47 @@ class ManifestAuthenticationTest {
     }
 
     @Test
+    @DisplayName("a planted unpin record (unsigned, or with a MAC it cannot have) releases no pin of a vault that "
+            + "signs, so retention keeps the set; the vault's own unpin is signed and does; a vault without a key "
+            + "honours unpins as before")
+    void plantedUnpin() {
+        PgVault vault = vault(TestKeys.SIGNED);
+        BackupSet old = vault.backup();
+        clock.advance(java.time.Duration.ofHours(1));
+        vault.backup();
+        vault.catalog().pin(old.id(), io.pgvault.api.retention.Pin.forever());
+        String prefix = "records/" + old.id().value() + "/";
+        String pinName = primary.objects.keySet().stream().filter(k -> k.startsWith(prefix + "pin-"))
+                .map(k -> k.substring(prefix.length())).findFirst().orElseThrow();
+        String revoke = "\"revokes\":[\"manifest\",\"" + pinName + "\"]";
+        primary.objects.put(prefix + "unpin-planted-1.json", ("{\"formatVersion\":1,\"set\":\"" + old.id().value()
+                + "\",\"kind\":\"unpin\",\"writtenAt\":\"" + T0 + "\"," + revoke + "}")
+                .getBytes(StandardCharsets.UTF_8));
+        primary.objects.put(prefix + "unpin-planted-2.json", ("{\"formatVersion\":1,\"set\":\"" + old.id().value()
+                + "\",\"kind\":\"unpin\",\"writtenAt\":\"" + T0 + "\"," + revoke + ",\"auth\":{\"alg\":"
+                + "\"HMAC-SHA256\",\"key\":\"integrity-key\",\"mac\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+        io.pgvault.api.retention.RetentionPolicy keepOne = io.pgvault.api.retention.RetentionPolicy.keepLast(1);
+
+        assertThat(vault.catalog().find(old.id()).orElseThrow().attribute(io.pgvault.api.retention.Pin.ATTRIBUTE))
+                .as("still pinned").isPresent();
+        assertThat(vault.prune(keepOne, io.pgvault.api.retention.PruneMode.EXECUTE).removed()).isEmpty();
+        PgVault keyless = PgVault.builder().strategy(strategy).repository(primary).clock(clock)
+                .pipeline(PipelineOptions.defaults()).acceptUnauthenticated(true).build();
+        assertThat(keyless.catalog().find(old.id()).orElseThrow().attribute(io.pgvault.api.retention.Pin.ATTRIBUTE))
+                .as("a reader without a key cannot tell, and honours the unpins").isEmpty();
+
+        vault.catalog().unpin(old.id());
+        assertThat(primary.objects.entrySet().stream().filter(e -> e.getKey().startsWith(prefix + "unpin-")
+                && !e.getKey().contains("planted")).map(e -> new String(e.getValue(), StandardCharsets.UTF_8)))
+                .singleElement().asString().contains("\"auth\"").contains("HMAC-SHA256");
+        assertThat(vault.catalog().find(old.id()).orElseThrow().attribute(io.pgvault.api.retention.Pin.ATTRIBUTE))
+                .isEmpty();
+        assertThat(vault.prune(keepOne, io.pgvault.api.retention.PruneMode.EXECUTE).removed())
+                .extracting(BackupSet::id).containsExactly(old.id());
+    }
+
+    @Test
     @DisplayName("right after a vault starts signing, with only older unsigned sets, a restore of the newest says "
             + "which sets are there and how to restore one, instead of 'no backup'")
     void onlyUnsignedSets() {
