@@ -741,6 +741,11 @@ public final class Catalog {
             Map<String, SetRecords.Entry> records = SetRecords.readOf(repository, BackupId.of(owner));
             BackupSet set = SetRecords.fold(read(RepositoryLayout.MANIFESTS + owner + ".json", owner), records,
                     this::authenticRecord);
+            if (seal.canSign() && !set.authenticity().proven()) {
+                // a manifest this catalog cannot authenticate does not say what of data/<id>/ is debris: one planted
+                // over a real set, listing nothing, would otherwise hand every object of it to the sweep
+                return Optional.empty();
+            }
             Set<String> keys = new HashSet<>(SetRecords.rekeyFiles(records));
             set.objects().forEach(o -> keys.add(o.key()));
             return Optional.of(keys);

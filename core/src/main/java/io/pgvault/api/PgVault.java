@@ -320,17 +320,7 @@ public final class PgVault {
      * @return what was restored
      */
     public RestoreResult restore(RestoreRequest request) {
-        BackupSet set = request.backupId().map(this::require)
-                .orElseGet(() -> latest().orElseThrow(this::noLatest));
-        if (set.status() != BackupStatus.COMPLETE) {
-            throw new IntegrityException("backup set " + set.id() + " is " + set.status() + " and cannot be restored");
-        }
-        if (!set.authenticity().proven() && !request.allowUnauthenticated() && !acceptUnauthenticated) {
-            UnauthenticatedSetException e = new UnauthenticatedSetException(set, repository.id(), "restored");
-            events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
-            throw e;
-        }
-        preflight(set, request); // before the claim, the archive retrieval and the checksum pass
+        BackupSet set = checkRestore(request); // before the claim, the archive retrieval and the checksum pass
         try (ReadClaim claim = claimForReading(set, "restore")) {
             prepareRead(set);
             return restore(set, request);
@@ -371,6 +361,32 @@ public final class PgVault {
             }
             throw e;
         }
+    }
+
+    /**
+     * Checks a restore without reading anything of the set, as {@link #restore} does first: the set the request names
+     * (or the newest) exists, is complete and authenticated (unless the request or the vault opts in), and the
+     * strategy accepts the request and the target ({@link BackupStrategy#preflight}: for pg_dump, the target answers,
+     * can load the set, and its names are free unless {@code dropExisting}). Changes nothing.
+     *
+     * @param request what and where
+     * @return the set the request names
+     * @throws PgVaultException what {@link #restore} would throw for the same reason
+     * @since 0.6.0
+     */
+    public BackupSet checkRestore(RestoreRequest request) {
+        BackupSet set = request.backupId().map(this::require)
+                .orElseGet(() -> latest().orElseThrow(this::noLatest));
+        if (set.status() != BackupStatus.COMPLETE) {
+            throw new IntegrityException("backup set " + set.id() + " is " + set.status() + " and cannot be restored");
+        }
+        if (!set.authenticity().proven() && !request.allowUnauthenticated() && !acceptUnauthenticated) {
+            UnauthenticatedSetException e = new UnauthenticatedSetException(set, repository.id(), "restored");
+            events.on(new Events.RestoreFailed(clock.instant(), repository.id(), set.id(), e));
+            throw e;
+        }
+        preflight(set, request);
+        return set;
     }
 
     /** Lets the strategy refuse, from the manifest and the target alone, a restore that could not succeed. */
@@ -504,6 +520,17 @@ public final class PgVault {
     }
 
     private PruneReport execute(RetentionPlan plan, PruneMode mode, Tiering.AwaitingCopy awaiting) {
+        if (catalog.signs() && !acceptUnauthenticated) { // a plan that counted planted sets would delete real ones
+            List<BackupId> counted = plan.decisions().stream().filter(d -> !d.set().authenticity().proven())
+                    .filter(d -> d.reasons().stream().noneMatch(r -> r.startsWith(RetentionPlan.UNAUTHENTICATED)))
+                    .map(io.pgvault.api.retention.RetentionDecision::id).toList();
+            if (!counted.isEmpty()) {
+                throw new ConfigurationException("the plan counts " + counted.size() + " set(s) that are not "
+                        + "authenticated (" + (counted.size() > 5 ? counted.subList(0, 5) + " ..." : counted) + "): a "
+                        + "vault that signs executes plans made by planRetention (RetentionPlan.ofAuthenticated), or "
+                        + "use a vault that accepts unauthenticated sets (runbook unauthenticated-sets.md)");
+            }
+        }
         if (mode == PruneMode.EXECUTE) {
             Instant store = io.pgvault.internal.RepositoryClock.now(repository);
             Duration ahead = Duration.between(store, clock.instant());
@@ -533,6 +560,22 @@ public final class PgVault {
         awaiting.keeps(candidates, plan.now()).forEach(k -> awaited.put(k.id(), k.reason()));
         if (awaited.isEmpty()) {
             return plan;
+        }
+        // a set kept for a tier keeps the bases it stands on (the plan refuses anything else)
+        Map<BackupId, io.pgvault.api.retention.RetentionDecision> byId = new java.util.HashMap<>();
+        plan.decisions().forEach(d -> byId.put(d.id(), d));
+        for (BackupId id : List.copyOf(awaited.keySet())) {
+            BackupSet cur = byId.get(id).set();
+            for (int steps = 0; steps < byId.size() && cur.dependsOn().isPresent(); steps++) {
+                io.pgvault.api.retention.RetentionDecision base = byId.get(cur.dependsOn().get());
+                if (base == null) {
+                    break;
+                }
+                if (!base.keep()) {
+                    awaited.putIfAbsent(base.id(), "kept: " + id + " (awaiting a tier's copy) depends on it");
+                }
+                cur = base.set();
+            }
         }
         return new RetentionPlan(plan.now(), plan.policy(), plan.decisions().stream()
                 .map(d -> awaited.containsKey(d.id()) && d.action() == io.pgvault.api.retention.RetentionDecision

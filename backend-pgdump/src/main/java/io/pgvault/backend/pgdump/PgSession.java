@@ -79,6 +79,9 @@ final class PgSession implements AutoCloseable {
      * @param tool {@code pg_dump}, {@code psql}, ...
      * @return a command with the libpq environment and the configured time limit
      */
+    /** libpq's connect timeout for every tool, unless the host's environment sets one: 30 s per address. */
+    static final String CONNECT_TIMEOUT_SECONDS = "30";
+
     ToolCommand.Builder command(String tool) {
         ToolCommand.Builder b = ToolCommand.builder(tool, executable(tool)).timeout(config.toolTimeout());
         if (offline) {
@@ -89,6 +92,9 @@ final class PgSession implements AutoCloseable {
                 .env("PGPORT", Integer.toString(connection.port()))
                 .env("PGUSER", connection.user())
                 .env("PGAPPNAME", "pgvault");
+        if (System.getenv("PGCONNECT_TIMEOUT") == null) { // a host that does not answer fails in seconds, not minutes
+            b.env("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT_SECONDS);
+        }
         connection.sslMode().ifPresent(m -> b.env("PGSSLMODE", m));
         if (passFile != null) {
             b.env("PGPASSFILE", passFile.path().toString());

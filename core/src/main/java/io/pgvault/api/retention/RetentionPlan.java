@@ -90,6 +90,9 @@ public record RetentionPlan(Instant now, String policy, List<RetentionDecision> 
         planned.decisions().forEach(d -> byId.put(d.id(), d));
         List<BackupSet> unproven = sets.stream().filter(s -> !s.authenticity().proven()).toList();
         for (BackupSet s : unproven) {
+            if (byId.containsKey(s.id())) {
+                throw new IllegalArgumentException("set " + s.id() + " is listed more than once");
+            }
             byId.put(s.id(), new RetentionDecision(s, RetentionDecision.Action.KEEP,
                     List.of(UNAUTHENTICATED + " (" + s.authenticity() + ")")));
         }

@@ -348,7 +348,11 @@ public final class Tiering {
     }
 
     private List<BackupSet> missing(Tier tier, Map<BackupId, BackupSet> primarySets, List<BackupSet> onTier) {
-        List<BackupSet> complete = primarySets.values().stream()
+        // a primary that signs chooses among what it can authenticate: planted manifests (a later one in the month,
+        // or many newer ones) must not push a real set out of a tier's filter or retention and so out of the copies
+        // the primary's prune waits for (ADR 0013); the chain walk below still sees every set
+        boolean judged = primary.signs() && !acceptUnauthenticated;
+        List<BackupSet> complete = primarySets.values().stream().filter(s -> !judged || s.authenticity().proven())
                 .sorted(java.util.Comparator.comparing(BackupSet::startedAt).thenComparing(BackupSet::id)).toList();
         Instant now = clock.instant();
         Set<BackupId> wanted = new HashSet<>();

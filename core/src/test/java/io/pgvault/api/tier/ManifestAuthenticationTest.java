@@ -284,6 +284,29 @@ class ManifestAuthenticationTest {
     }
 
     @Test
+    @DisplayName("tiers: a planted newer manifest on a signing primary does not take a real set's place in a tier's "
+            + "retention: the real set is the one copied, and the tier's prune keeps it")
+    void plantedSetDoesNotSteerTiers() {
+        BackupSet real = vault(TestKeys.SIGNED).backup();
+        clock.advance(java.time.Duration.ofHours(1));
+        BackupSet planted = vault(PipelineOptions.defaults()).backup();
+        Tier tier = Tier.builder("vault", copy).pipeline(TestKeys.SIGNED)
+                .retention(io.pgvault.api.retention.RetentionPolicy.keepLast(1)).build();
+        PgVault vault = PgVault.builder().strategy(strategy).repository(primary).clock(clock)
+                .pipeline(TestKeys.SIGNED).tier(tier).build();
+
+        assertThat(vault.tiering().missing("vault")).extracting(BackupSet::id).containsExactly(real.id());
+        vault.sync();
+        assertThat(new Catalog(copy, Leases.defaults(), TestKeys.SIGNED).list()).extracting(BackupSet::id)
+                .containsExactly(real.id());
+        // planted on the tier too: the tier's own prune counts only what it authenticates
+        copy.objects.put(Catalog.manifestKey(planted.id()), primary.objects.get(Catalog.manifestKey(planted.id())));
+        vault.pruneTiers(io.pgvault.api.retention.PruneMode.EXECUTE);
+        assertThat(new Catalog(copy, Leases.defaults(), TestKeys.SIGNED).list()).extracting(BackupSet::id)
+                .contains(real.id());
+    }
+
+    @Test
     @DisplayName("a later unsigned set (planted, or written without a key) never becomes latest() for a vault that "
             + "signs; a vault that accepts unauthenticated sets sees it")
     void latestIsProven() {
@@ -371,6 +394,48 @@ class ManifestAuthenticationTest {
                 .isEmpty();
         assertThat(vault.prune(keepOne, io.pgvault.api.retention.PruneMode.EXECUTE).removed())
                 .extracting(BackupSet::id).containsExactly(old.id());
+    }
+
+    @Test
+    @DisplayName("a vault that signs refuses to execute a plan that counted unauthenticated sets (RetentionPlan.of "
+            + "over everything listed): planted sets in it would push real ones out")
+    void countingPlanRefused() {
+        PgVault vault = vault(TestKeys.SIGNED);
+        BackupSet real = vault.backup();
+        clock.advance(java.time.Duration.ofHours(1));
+        vault(PipelineOptions.defaults()).backup();
+        io.pgvault.api.retention.RetentionPlan counting = io.pgvault.api.retention.RetentionPlan.of(
+                io.pgvault.api.retention.RetentionPolicy.keepLast(1), vault.list(), clock.instant());
+        assertThat(counting.deleted()).extracting(d -> d.id()).containsExactly(real.id());
+
+        assertThatThrownBy(() -> vault.prune(counting, io.pgvault.api.retention.PruneMode.EXECUTE))
+                .isInstanceOf(io.pgvault.api.ConfigurationException.class).hasMessageContaining("not authenticated")
+                .hasMessageContaining("planRetention");
+        assertThat(vault.list()).extracting(BackupSet::id).contains(real.id());
+        assertThat(vault.prune(vault.planRetention(io.pgvault.api.retention.RetentionPolicy.keepLast(1)),
+                io.pgvault.api.retention.PruneMode.EXECUTE).removed()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an unsigned manifest written over a real set's, listing no objects, does not make the set's objects "
+            + "debris for a vault that signs")
+    void plantedManifestMakesNoDebris() throws Exception {
+        PgVault vault = vault(TestKeys.SIGNED);
+        BackupSet real = vault.backup();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(manifest(real));
+        doc.remove("auth");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("set")).putArray("objects");
+        rewrite(real, json.writeValueAsString(doc));
+        assertThat(vault.find(real.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.UNSIGNED);
+
+        assertThat(vault.catalog().debris(java.time.Duration.ZERO)).noneMatch(k -> k.startsWith("data/"
+                + real.id().value() + "/"));
+        PgVault accepting = PgVault.builder().strategy(strategy).repository(primary).clock(clock)
+                .pipeline(PipelineOptions.defaults()).acceptUnauthenticated(true).build();
+        assertThat(accepting.catalog().debris(java.time.Duration.ZERO)).as("a vault without a key trusts it, as before")
+                .anyMatch(k -> k.startsWith("data/" + real.id().value() + "/"));
     }
 
     @Test

@@ -119,6 +119,15 @@ public final class LogicalDrill implements RestoreDrill {
             for (String sql : prepareSql) {
                 execute(pg, "postgres", sql);
             }
+            try { // refused before anything of the set is read: integrity was not checked, and is not reported
+                vault.checkRestore(request(run.set, pg));
+            } catch (PgVaultException e) {
+                run.checks.add(DrillCheck.skipped("integrity", "not checked: the restore was refused before the set"
+                        + " was read"));
+                run.checks.add(DrillCheck.failed("restore", "the set restores", "refused before the set was read: "
+                        + e.getMessage()));
+                return;
+            }
             long restoreStart = System.nanoTime();
             RestoreResult result;
             try {

@@ -165,6 +165,25 @@ class RestoreDrillIT {
     }
 
     @Test
+    @DisplayName("a restore refused before the set is read (its database already exists on the drill's server) fails "
+            + "the drill without claiming that integrity was checked")
+    void refusedBeforeReading() {
+        BackupSet set = vault.backup();
+
+        DrillReport report = drill().backupId(set.id()).prepareSql("CREATE DATABASE " + SHOP).build().run();
+
+        assertThat(report.passed()).isFalse();
+        assertThat(check(report, "integrity").outcome()).isEqualTo(Outcome.SKIPPED);
+        assertThat(check(report, "integrity").detail()).contains("not checked");
+        DrillCheck restore = check(report, "restore");
+        assertThat(restore.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(restore.detail()).contains("refused before the set was read").contains("already exist");
+        assertThat(report.rto()).isEmpty();
+        assertNotVerified(set, report);
+        assertThrowawayGone(report);
+    }
+
+    @Test
     @DisplayName("a manifest whose recorded row count disagrees with the dump fails the row-count check")
     void rowCountMismatch() {
         BackupSet taken = vault.backup();
