@@ -287,10 +287,35 @@ public final class Catalog {
                 }
             }
         }
-        if (!held) {
+        if (!held || swept(set.id())) {
             repository.delete(manifestKey(set.id()));
             throw new ConflictException("set " + set.id() + " in " + repository.id() + " lost its writer's claim "
-                    + "while it was being committed (a sweep judged it abandoned); the manifest was removed again");
+                    + "while it was being committed (a sweep judged it abandoned" + (held ? " and may have removed "
+                    + "its objects" : "") + "); the manifest was removed again");
+        }
+    }
+
+    /**
+     * @return whether a debris sweep announced it judges the set's objects; a store that cannot list the set's
+     *         records now is asked three times, then taken at its claim's word (the claim was just confirmed)
+     */
+    private boolean swept(BackupId id) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return SetRecords.swept(repository, id);
+            } catch (PgVaultException e) {
+                if (attempt == 2) {
+                    LOG.warn("set {} in {}: cannot list its records to rule out a concurrent debris sweep ({}); its"
+                            + " claim held, so it stays committed", id, repository.id(), e.getMessage());
+                    return false;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
         }
     }
 
@@ -698,6 +723,11 @@ public final class Catalog {
                 return List.of();
             }
             keys.stream().filter(k -> k.startsWith(RepositoryLayout.INTENTS)).forEach(removed::add); // taken over
+            if (keys.stream().anyMatch(k -> k.startsWith(RepositoryLayout.DATA))) {
+                // before the manifest is read: a writer that still commits (its claim rewritten after this took it
+                // over, by a refresh already under way) finds this and takes its manifest back
+                SetRecords.sweeping(repository, id);
+            }
             boolean committed = repository.stat(manifestKey(id)).isPresent();
             Optional<Set<String>> named = committed ? referencedKeys(id.value()) : Optional.of(Set.of());
             if (named.isEmpty()) {

@@ -189,6 +189,31 @@ public final class SetRecords {
         return RepositoryLayout.recordsPrefix(id) + write(repository, id, "deleting", doc(id, "deleting"));
     }
 
+    /** The kind of the record a debris sweep writes before it judges a set's objects. */
+    public static final String SWEEPING = "sweeping";
+
+    /**
+     * Announces that a debris sweep is about to judge the set's objects: a writer committing the set at the same
+     * moment sees it after writing its manifest and takes the manifest back, while the sweep, reading the manifest
+     * after writing this, keeps what it names (each writes, then reads: at least one sees the other).
+     *
+     * @param repository the store
+     * @param id         the set
+     */
+    public static void sweeping(Repository repository, BackupId id) {
+        write(repository, id, SWEEPING, doc(id, SWEEPING));
+    }
+
+    /**
+     * @param repository the store
+     * @param id         a set
+     * @return whether a debris sweep has announced that it judges the set's objects
+     */
+    public static boolean swept(Repository repository, BackupId id) {
+        return repository.list(RepositoryLayout.recordsPrefix(id)).stream()
+                .anyMatch(i -> i.key().substring(i.key().lastIndexOf('/') + 1).startsWith(SWEEPING + "-"));
+    }
+
     /**
      * Revokes every pin of the set seen now; a pin written concurrently is not revoked.
      *

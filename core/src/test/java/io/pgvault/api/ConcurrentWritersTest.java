@@ -245,6 +245,29 @@ class ConcurrentWritersTest {
         }
 
         @Test
+        @DisplayName("a sweep that takes over a claim while the writer's refresh, already under way, writes it back: "
+                + "the writer still finds the sweep's record after committing and takes the manifest back")
+        void sweepDuringCommitWithRacingRefresh() {
+            Hand clock = new Hand(T0);
+            PgVault writer = vault(clock);
+            repo.beforeCommit = key -> {
+                if (key.startsWith(RepositoryLayout.MANIFESTS)) {
+                    repo.beforeCommit = k -> { };
+                    BackupId id = BackupId.of(key.substring(RepositoryLayout.MANIFESTS.length(),
+                            key.length() - ".json".length()));
+                    byte[] claim = repo.objects.get(RepositoryLayout.intentKey(id));
+                    repo.advance(Duration.ofHours(1));
+                    new Catalog(repo, FAST).removeDebris(Duration.ofMinutes(1));
+                    repo.plant(RepositoryLayout.intentKey(id), new String(claim, StandardCharsets.UTF_8));
+                }
+            };
+            assertThatThrownBy(writer::backup).isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("lost its writer's claim");
+            assertThat(writer.list()).isEmpty();
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.startsWith(RepositoryLayout.MANIFESTS));
+        }
+
+        @Test
         @DisplayName("a writer that could not refresh its claim for half its expiry gives the set up instead of committing")
         void staleWriterDoesNotCommit() {
             Leases slow = new Leases(Duration.ofHours(1), Duration.ofHours(3));
