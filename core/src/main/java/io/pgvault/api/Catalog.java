@@ -246,6 +246,21 @@ public final class Catalog {
      * @since 0.3.0
      */
     public void commit(BackupSet set, Runnable beforeManifest, java.util.function.BooleanSupplier stillClaimed) {
+        commit(set, beforeManifest, stillClaimed, Instant.MIN);
+    }
+
+    /**
+     * Commits as {@link #commit(BackupSet, Runnable, java.util.function.BooleanSupplier)} does, and takes the manifest
+     * back when a debris sweep announced, at or after {@code claimedSince}, that it judges the set's objects.
+     *
+     * @param set            the set
+     * @param beforeManifest runs just before the manifest is written (the writer confirms its claim)
+     * @param stillClaimed   after the manifest is written: whether the writer's claim still holds
+     * @param claimedSince   the store time the writer's claim was created
+     * @since 0.6.0
+     */
+    public void commit(BackupSet set, Runnable beforeManifest, java.util.function.BooleanSupplier stillClaimed,
+            Instant claimedSince) {
         String problem = problem(set.id().value(), set);
         if (problem != null) {
             throw new IntegrityException("cannot commit set " + set.id() + ": " + problem);
@@ -287,7 +302,7 @@ public final class Catalog {
                 }
             }
         }
-        if (!held || swept(set.id())) {
+        if (!held || swept(set.id(), claimedSince)) {
             repository.delete(manifestKey(set.id()));
             throw new ConflictException("set " + set.id() + " in " + repository.id() + " lost its writer's claim "
                     + "while it was being committed (a sweep judged it abandoned" + (held ? " and may have removed "
@@ -299,14 +314,14 @@ public final class Catalog {
      * @return whether a debris sweep announced it judges the set's objects; a store that cannot list the set's
      *         records now is asked three times, then taken at its claim's word (the claim was just confirmed)
      */
-    private boolean swept(BackupId id) {
+    private boolean swept(BackupId id, Instant since) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return SetRecords.swept(repository, id);
-            } catch (PgVaultException e) {
+                return SetRecords.swept(repository, id, since);
+            } catch (RuntimeException e) {
                 if (attempt == 2) {
                     LOG.warn("set {} in {}: cannot list its records to rule out a concurrent debris sweep ({}); its"
-                            + " claim held, so it stays committed", id, repository.id(), e.getMessage());
+                            + " claim held, so it stays committed", id, repository.id(), e.toString());
                     return false;
                 }
                 try {
@@ -723,15 +738,22 @@ public final class Catalog {
                 return List.of();
             }
             keys.stream().filter(k -> k.startsWith(RepositoryLayout.INTENTS)).forEach(removed::add); // taken over
+            String record = null;
             if (keys.stream().anyMatch(k -> k.startsWith(RepositoryLayout.DATA))) {
                 // before the manifest is read: a writer that still commits (its claim rewritten after this took it
                 // over, by a refresh already under way) finds this and takes its manifest back
-                SetRecords.sweeping(repository, id);
+                record = SetRecords.sweeping(repository, id);
             }
             boolean committed = repository.stat(manifestKey(id)).isPresent();
             Optional<Set<String>> named = committed ? referencedKeys(id.value()) : Optional.of(Set.of());
+            try {
+                held.confirm(); // a refresh that rewrote the claim since: its writer lives, nothing of it goes
+            } catch (ConflictException e) {
+                named = Optional.empty();
+            }
             if (named.isEmpty()) {
-                return removed; // committed, but its manifest cannot be read: nothing of it goes
+                forget(record); // nothing deleted: no writer needs to take anything back
+                return removed; // committed but unreadable, or its writer lives: nothing of it goes
             }
             for (String key : keys) {
                 if (!key.startsWith(RepositoryLayout.INTENTS) && !named.get().contains(key)) {
@@ -739,8 +761,23 @@ public final class Catalog {
                     removed.add(key);
                 }
             }
+            if (committed) {
+                forget(record); // what the manifest names was kept: the committed set is whole
+            }
         }
         return removed;
+    }
+
+    /** Removes a sweep's record once it can mislead no writer (left for the next sweep if that fails). */
+    private void forget(String record) {
+        if (record == null) {
+            return;
+        }
+        try {
+            repository.delete(record);
+        } catch (RuntimeException e) {
+            LOG.debug("the sweep's record {} stays until the next sweep: {}", record, e.toString());
+        }
     }
 
     private static Optional<BackupId> idOrEmpty(String value) {

@@ -163,7 +163,7 @@ public final class PgVault {
                 set = new BackupSet(id, strategy.name(), facts.type(), facts.status(), facts.source(),
                         context.startedAt(), finished, facts.dependsOn(), context.written(), facts.attributes(),
                         Optional.empty());
-                catalog.commit(set, lease::confirm, lease::held);
+                catalog.commit(set, lease::confirm, lease::held, lease.createdAt());
                 set = set.withAuthenticity(catalog.signs() ? Authenticity.AUTHENTICATED : Authenticity.UNSIGNED);
             } catch (RuntimeException | Error e) {
                 discard(id, e);
@@ -367,7 +367,9 @@ public final class PgVault {
      * Checks a restore without reading anything of the set, as {@link #restore} does first: the set the request names
      * (or the newest) exists, is complete and authenticated (unless the request or the vault opts in), and the
      * strategy accepts the request and the target ({@link BackupStrategy#preflight}: for pg_dump, the target answers,
-     * can load the set, and its names are free unless {@code dropExisting}). Changes nothing.
+     * can load the set, and its names are free unless {@code dropExisting}). Changes nothing on the target or in the
+     * repository; a refusal for authenticity or by the strategy is reported as a {@code RestoreFailed} event, as
+     * {@link #restore} reports it.
      *
      * @param request what and where
      * @return the set the request names

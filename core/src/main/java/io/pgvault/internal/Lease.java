@@ -34,6 +34,8 @@ public final class Lease implements AutoCloseable {
     private final Repository repository;
     private final BackupId id;
     private final String key;
+    /** When the store says this claim was created (MIN when it could not tell). */
+    private volatile Instant createdAt = Instant.MIN;
     private final String token;
     private final String operation;
     private final Leases settings;
@@ -70,6 +72,7 @@ public final class Lease implements AutoCloseable {
                     return Optional.empty(); // a racing writer overwrote ours on a store without conditional writes
                 }
                 lease.refreshedNanos = System.nanoTime();
+                lease.createdAt = repository.stat(lease.key).map(ObjectInfo::lastModified).orElse(Instant.MIN);
                 lease.refresher.start();
                 return Optional.of(lease);
             }
@@ -94,6 +97,14 @@ public final class Lease implements AutoCloseable {
     /** @return the set claimed */
     public BackupId id() {
         return id;
+    }
+
+    /**
+     * @return when the store says this claim was created ({@link Instant#MIN} when it could not tell): a sweep that
+     *         took this claim over wrote its record at or after this moment
+     */
+    public Instant createdAt() {
+        return createdAt;
     }
 
     /** @return when the store says the claim was last written (its own clock), if it can tell now */

@@ -200,18 +200,22 @@ public final class SetRecords {
      * @param repository the store
      * @param id         the set
      */
-    public static void sweeping(Repository repository, BackupId id) {
-        write(repository, id, SWEEPING, doc(id, SWEEPING));
+    public static String sweeping(Repository repository, BackupId id) {
+        return RepositoryLayout.recordsPrefix(id) + write(repository, id, SWEEPING, doc(id, SWEEPING));
     }
 
     /**
      * @param repository the store
      * @param id         a set
-     * @return whether a debris sweep has announced that it judges the set's objects
+     * @param since      the store time the writer's claim was created: a sweep that took it over wrote its record
+     *                   then or later, and an older record (a sweep of an earlier attempt at the same id, as a
+     *                   resumed tier copy makes) is no sign against this writer
+     * @return whether a debris sweep has announced, since then, that it judges the set's objects
      */
-    public static boolean swept(Repository repository, BackupId id) {
+    public static boolean swept(Repository repository, BackupId id, Instant since) {
         return repository.list(RepositoryLayout.recordsPrefix(id)).stream()
-                .anyMatch(i -> i.key().substring(i.key().lastIndexOf('/') + 1).startsWith(SWEEPING + "-"));
+                .filter(i -> i.key().substring(i.key().lastIndexOf('/') + 1).startsWith(SWEEPING + "-"))
+                .anyMatch(i -> !i.lastModified().isBefore(since));
     }
 
     /**

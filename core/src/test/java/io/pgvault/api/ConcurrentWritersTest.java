@@ -46,6 +46,8 @@ import static org.awaitility.Awaitility.await;
 class ConcurrentWritersTest {
     private static final Instant T0 = Instant.parse("2026-01-10T12:00:00Z");
     private static final Leases FAST = new Leases(Duration.ofMillis(50), Duration.ofMinutes(30));
+    /** No refresh runs during a test: races with a refresh are staged by the test itself, not left to timing. */
+    private static final Leases STILL = new Leases(Duration.ofMinutes(5), Duration.ofMinutes(30));
 
     private final SharedRepository repo = new SharedRepository("primary");
 
@@ -230,12 +232,13 @@ class ConcurrentWritersTest {
                 + "claim gone and takes the manifest back, so no set is listed without its objects")
         void sweepDuringCommit() {
             Hand clock = new Hand(T0);
-            PgVault writer = vault(clock);
+            PgVault writer = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(STILL)
+                    .pipeline(TestKeys.SIGNED).build();
             repo.beforeCommit = key -> {
                 if (key.startsWith(RepositoryLayout.MANIFESTS)) { // the manifest is about to become visible
                     repo.beforeCommit = k -> { };
                     repo.advance(Duration.ofHours(1)); // the writer stalled: its claim looks expired now
-                    new Catalog(repo, FAST).removeDebris(Duration.ofMinutes(1));
+                    new Catalog(repo, STILL).removeDebris(Duration.ofMinutes(1));
                 }
             };
             assertThatThrownBy(writer::backup).isInstanceOf(ConflictException.class)
@@ -249,7 +252,8 @@ class ConcurrentWritersTest {
                 + "the writer still finds the sweep's record after committing and takes the manifest back")
         void sweepDuringCommitWithRacingRefresh() {
             Hand clock = new Hand(T0);
-            PgVault writer = vault(clock);
+            PgVault writer = PgVault.builder().strategy(strategy).repository(repo).clock(clock).leases(STILL)
+                    .pipeline(TestKeys.SIGNED).build();
             repo.beforeCommit = key -> {
                 if (key.startsWith(RepositoryLayout.MANIFESTS)) {
                     repo.beforeCommit = k -> { };
@@ -257,7 +261,7 @@ class ConcurrentWritersTest {
                             key.length() - ".json".length()));
                     byte[] claim = repo.objects.get(RepositoryLayout.intentKey(id));
                     repo.advance(Duration.ofHours(1));
-                    new Catalog(repo, FAST).removeDebris(Duration.ofMinutes(1));
+                    new Catalog(repo, STILL).removeDebris(Duration.ofMinutes(1));
                     repo.plant(RepositoryLayout.intentKey(id), new String(claim, StandardCharsets.UTF_8));
                 }
             };
@@ -265,6 +269,37 @@ class ConcurrentWritersTest {
                     .hasMessageContaining("lost its writer's claim");
             assertThat(writer.list()).isEmpty();
             assertThat(repo.objects.keySet()).noneMatch(k -> k.startsWith(RepositoryLayout.MANIFESTS));
+        }
+
+        @Test
+        @DisplayName("a sweep's record from an earlier attempt at a set (a tier copy swept, then tried again under the "
+                + "same id) does not take back the next attempt's commit")
+        void staleSweepRecordIgnored() {
+            SharedRepository tierRepo = new SharedRepository("tier");
+            Hand clock = new Hand(T0);
+            BackupSet set = backupAt(vault(clock), clock, T0);
+            tierRepo.plant("records/" + set.id().value() + "/sweeping-00000000-0000-0000-0000-000000000000.json",
+                    "{\"formatVersion\":1,\"set\":\"" + set.id().value() + "\",\"kind\":\"sweeping\"}");
+            tierRepo.advance(Duration.ofHours(2));
+
+            vault(clock, Tier.builder("t", tierRepo).build()).sync();
+
+            assertThat(new Catalog(tierRepo, FAST, TestKeys.SIGNED).list()).extracting(BackupSet::id)
+                    .containsExactly(set.id());
+        }
+
+        @Test
+        @DisplayName("a sweep of what a committed set's manifest does not name leaves no record behind")
+        void committedSetSweptLeavesNoRecord() {
+            Hand clock = new Hand(T0);
+            BackupSet set = backupAt(vault(clock), clock, T0);
+            repo.plant("data/" + set.id().value() + "/w-0123abcd/stray.sql", "a losing copier's object");
+            repo.advance(Duration.ofHours(2));
+
+            assertThat(new Catalog(repo, FAST).removeDebris(Duration.ofMinutes(1)))
+                    .containsExactly("data/" + set.id().value() + "/w-0123abcd/stray.sql");
+            assertThat(repo.objects.keySet()).noneMatch(k -> k.contains("/sweeping-"));
+            assertThat(vault(clock).list()).extracting(BackupSet::id).containsExactly(set.id());
         }
 
         @Test

@@ -75,13 +75,13 @@ final class PgSession implements AutoCloseable {
         return connection;
     }
 
+    /** libpq's connect timeout for every tool, unless the host's environment sets one: 30 s per address. */
+    static final String CONNECT_TIMEOUT_SECONDS = "30";
+
     /**
      * @param tool {@code pg_dump}, {@code psql}, ...
      * @return a command with the libpq environment and the configured time limit
      */
-    /** libpq's connect timeout for every tool, unless the host's environment sets one: 30 s per address. */
-    static final String CONNECT_TIMEOUT_SECONDS = "30";
-
     ToolCommand.Builder command(String tool) {
         ToolCommand.Builder b = ToolCommand.builder(tool, executable(tool)).timeout(config.toolTimeout());
         if (offline) {

@@ -166,7 +166,7 @@ final class TierCopier {
                     verifyCopy(o.key(), o.storedBytes(), o.storedSha256());
                 }
             }
-            tierCatalog.commit(copy, lease::confirm, lease::held); // the manifest last: until here nothing is listed
+            tierCatalog.commit(copy, lease::confirm, lease::held, lease.createdAt()); // the manifest last: until here nothing is listed
             removeJournal(set);
             return new SetCopy(tier.name(), set.id(), Optional.of(copy), tally.copied, tally.reused, tally.bytes,
                     Duration.between(start, clock.instant()), Optional.empty());
