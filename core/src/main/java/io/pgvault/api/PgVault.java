@@ -560,30 +560,7 @@ public final class PgVault {
         List<BackupSet> candidates = plan.deleted().stream().map(io.pgvault.api.retention.RetentionDecision::set)
                 .toList();
         awaiting.keeps(candidates, plan.now()).forEach(k -> awaited.put(k.id(), k.reason()));
-        if (awaited.isEmpty()) {
-            return plan;
-        }
-        // a set kept for a tier keeps the bases it stands on (the plan refuses anything else)
-        Map<BackupId, io.pgvault.api.retention.RetentionDecision> byId = new java.util.HashMap<>();
-        plan.decisions().forEach(d -> byId.put(d.id(), d));
-        for (BackupId id : List.copyOf(awaited.keySet())) {
-            BackupSet cur = byId.get(id).set();
-            for (int steps = 0; steps < byId.size() && cur.dependsOn().isPresent(); steps++) {
-                io.pgvault.api.retention.RetentionDecision base = byId.get(cur.dependsOn().get());
-                if (base == null) {
-                    break;
-                }
-                if (!base.keep()) {
-                    awaited.putIfAbsent(base.id(), "kept: " + id + " (awaiting a tier's copy) depends on it");
-                }
-                cur = base.set();
-            }
-        }
-        return new RetentionPlan(plan.now(), plan.policy(), plan.decisions().stream()
-                .map(d -> awaited.containsKey(d.id()) && d.action() == io.pgvault.api.retention.RetentionDecision
-                        .Action.DELETE ? new io.pgvault.api.retention.RetentionDecision(d.set(),
-                        io.pgvault.api.retention.RetentionDecision.Action.KEEP, List.of(awaited.get(d.id())))
-                        : d).toList());
+        return plan.keeping(awaited); // with the bases each stands on (the plan refuses anything else)
     }
 
     /**

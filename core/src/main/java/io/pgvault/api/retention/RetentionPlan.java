@@ -116,15 +116,44 @@ public record RetentionPlan(Instant now, String policy, List<RetentionDecision> 
         return new RetentionPlan(now, planned.policy() + ", authenticated sets only", decisions);
     }
 
-    /** Keeps every base of {@code set} (its own decision is left as it is). */
-    private static void keepChain(BackupSet set, String who, Map<BackupId, RetentionDecision> byId, int limit) {
+    /**
+     * @param reasons sets of this plan to keep after all, each with the reason
+     * @return a copy that keeps those sets (a set already kept keeps its reasons) and every set they depend on
+     * @since 0.6.0
+     */
+    public RetentionPlan keeping(Map<BackupId, String> reasons) {
+        Map<BackupId, RetentionDecision> byId = new HashMap<>(decisions.size() * 2);
+        decisions.forEach(d -> byId.put(d.id(), d));
+        boolean changed = false;
+        for (Map.Entry<BackupId, String> e : reasons.entrySet()) {
+            RetentionDecision d = byId.get(e.getKey());
+            if (d == null) {
+                continue;
+            }
+            if (!d.keep()) {
+                byId.put(d.id(), new RetentionDecision(d.set(), RetentionDecision.Action.KEEP, List.of(e.getValue())));
+                changed = true;
+            }
+            changed |= keepChain(d.set(), d.id() + " (kept)", byId, decisions.size());
+        }
+        if (!changed) {
+            return this;
+        }
+        return new RetentionPlan(now, policy, decisions.stream().map(d -> byId.get(d.id())).toList());
+    }
+
+    /** Keeps every base of {@code set} (its own decision is left as it is); @return whether a decision changed */
+    private static boolean keepChain(BackupSet set, String who, Map<BackupId, RetentionDecision> byId, int limit) {
+        boolean changed = false;
         for (BackupSet base : chainOf(set, byId, limit)) {
             RetentionDecision d = byId.get(base.id());
             if (!d.keep()) {
                 byId.put(base.id(), new RetentionDecision(base, RetentionDecision.Action.KEEP,
                         List.of("kept: " + who + " depends on it")));
+                changed = true;
             }
         }
+        return changed;
     }
 
     /** @return the bases {@code set} stands on, nearest first, as far as the plan lists them */

@@ -81,6 +81,23 @@ class AuthenticatedRetentionTest {
     }
 
     @Test
+    @DisplayName("keeping a set a plan deletes (a tier awaits it) keeps the chain it stands on, so the plan stays valid")
+    void keepingKeepsChains() {
+        List<BackupSet> sets = List.of(real("full1", BackupType.FULL, 1, null), real("incr1", BackupType.INCR, 2,
+                "full1"), real("full2", BackupType.FULL, 3, null));
+        RetentionPlan plan = RetentionPlan.of(RetentionPolicy.keepLast(1), sets, NOW);
+        assertThat(deleted(plan)).containsExactlyInAnyOrder("full1", "incr1");
+
+        RetentionPlan kept = plan.keeping(Map.of(BackupId.of("incr1"), "awaiting copy to tier t"));
+        assertThat(deleted(kept)).isEmpty();
+        assertThat(kept.decision(BackupId.of("incr1")).orElseThrow().reasons()).containsExactly(
+                "awaiting copy to tier t");
+        assertThat(kept.decision(BackupId.of("full1")).orElseThrow().reasons()).singleElement().asString()
+                .contains("incr1");
+        assertThat(plan.keeping(Map.of(BackupId.of("full2"), "x"))).isSameAs(plan);
+    }
+
+    @Test
     @DisplayName("a vault with the wrong key sees every set unproven and deletes nothing")
     void wrongKeyDeletesNothing() {
         List<BackupSet> sets = new ArrayList<>();
