@@ -821,6 +821,9 @@ public final class Catalog {
         }
     }
 
+    /** Unsigned records this catalog has said it ignores. */
+    private final Set<String> unsignedReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * @return whether a rekey or unpin record is signed with this catalog's key (ADR 0013): only then does it move a
      *         key file or release a pin. A catalog with no key cannot tell, and honours unpins as before.
@@ -832,8 +835,11 @@ public final class Catalog {
         }
         String auth = record.facts().getOrDefault("auth", "");
         if (auth.isEmpty()) {
-            LOG.debug("{} record {} of set {} in {} is ignored: it is not signed (planted, or written before 0.6.0)",
-                    record.kind(), record.name(), id, repository.id());
+            if (unsignedReported.add(id + "/" + record.name())) { // once per record and catalog: listings repeat
+                LOG.info("{} record {} of set {} in {} is ignored: it is not signed (planted, or written before 0.6.0;"
+                        + " unpin the set again to release its pins)", record.kind(), record.name(), id,
+                        repository.id());
+            }
             return false;
         }
         try {

@@ -357,6 +357,11 @@ public final class Tiering {
         Instant now = clock.instant();
         Set<BackupId> wanted = new HashSet<>();
         for (BackupSet s : tier.filter().select(complete, now)) {
+            if (judged && standsOnUnproven(s, primarySets)) { // the tier could not restore it: say so, copy nothing
+                LOG.warn("tier {}: set {} is not copied: a set it depends on is not authenticated (runbook "
+                        + "unauthenticated-sets.md)", tier.name(), s.id());
+                continue;
+            }
             for (BackupSet cur = s; cur != null && wanted.add(cur.id()); ) {
                 cur = cur.dependsOn().map(primarySets::get).orElse(null); // a tier holds what it needs to restore
             }
@@ -645,6 +650,21 @@ public final class Tiering {
             return "keep all (no tier retention)";
         }
     };
+
+    /** @return whether a set some base of which, as listed, is not authenticated */
+    private static boolean standsOnUnproven(BackupSet set, Map<BackupId, BackupSet> sets) {
+        BackupSet cur = set;
+        for (int steps = 0; steps < sets.size() && cur.dependsOn().isPresent(); steps++) {
+            cur = sets.get(cur.dependsOn().get());
+            if (cur == null) {
+                return false;
+            }
+            if (!cur.authenticity().proven()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private List<BackupSet> primaryComplete() {
         return listScoped(primary).stream().filter(s -> s.status() == BackupStatus.COMPLETE).toList();

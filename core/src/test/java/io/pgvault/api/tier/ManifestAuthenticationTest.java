@@ -307,6 +307,27 @@ class ManifestAuthenticationTest {
     }
 
     @Test
+    @DisplayName("tiers: an authenticated set whose base is not authenticated is not copied (the tier could not "
+            + "restore it); its authenticated neighbours are")
+    void setOnUnprovenBaseNotCopied() {
+        BackupSet real = vault(TestKeys.SIGNED).backup();
+        io.pgvault.api.BackupSet base = new BackupSet(io.pgvault.api.BackupId.of("20260310T010000Z-ba5e00"), "three",
+                io.pgvault.api.BackupType.FULL, io.pgvault.api.BackupStatus.COMPLETE, "app", T0.minusSeconds(3600),
+                T0.minusSeconds(3500), Optional.empty(), List.of(), java.util.Map.of(), Optional.empty());
+        new Catalog(primary, Leases.defaults()).commit(base); // unsigned: planted, or written without a key
+        BackupSet incr = new BackupSet(io.pgvault.api.BackupId.of("20260310T010500Z-0ncr00"), "three",
+                io.pgvault.api.BackupType.INCR, io.pgvault.api.BackupStatus.COMPLETE, "app", T0.minusSeconds(3000),
+                T0.minusSeconds(2900), Optional.of(base.id()), List.of(), java.util.Map.of(), Optional.empty());
+        new Catalog(primary, Leases.defaults(), TestKeys.SIGNED).commit(incr);
+        Tier tier = Tier.builder("vault", copy).pipeline(TestKeys.SIGNED).build();
+        PgVault vault = PgVault.builder().strategy(strategy).repository(primary).clock(clock)
+                .pipeline(TestKeys.SIGNED).tier(tier).build();
+
+        assertThat(vault.find(incr.id()).orElseThrow().authenticity()).isEqualTo(Authenticity.AUTHENTICATED);
+        assertThat(vault.tiering().missing("vault")).extracting(BackupSet::id).containsExactly(real.id());
+    }
+
+    @Test
     @DisplayName("a later unsigned set (planted, or written without a key) never becomes latest() for a vault that "
             + "signs; a vault that accepts unauthenticated sets sees it")
     void latestIsProven() {
