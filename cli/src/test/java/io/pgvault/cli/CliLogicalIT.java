@@ -172,6 +172,28 @@ class CliLogicalIT {
     }
 
     @Test
+    @Order(4)
+    @DisplayName("a drill of a chosen set with the operator's assertions: a true one passes, a false one fails the "
+            + "drill (exit 1) and names it, a malformed one is refused (exit 2)")
+    void drillChosenSetWithAssertions() throws Exception {
+        JsonNode sets = JSON.readTree(pgvault("list", "--json").out());
+        JsonNode idNode = sets.get(0).get("id");
+        String id = idNode.isTextual() ? idNode.asText() : idNode.get("value").asText();
+
+        Cli.Result passed = pgvault("drill", "--set", id, "--assert", "has tables=SELECT count(*) > 0 FROM pg_class");
+        assertThat(passed.code()).as(passed.toString()).isZero();
+        assertThat(passed.out()).contains(id).contains("has tables");
+
+        Cli.Result failed = pgvault("drill", "--set", id, "--assert", "never true=SELECT false");
+        assertThat(failed.code()).as(failed.toString()).isEqualTo(1);
+        assertThat(failed.out()).contains("FAILED").contains("never true");
+
+        Cli.Result malformed = pgvault("drill", "--assert", "no sql here");
+        assertThat(malformed.code()).as(malformed.toString()).isEqualTo(2);
+        assertThat(malformed.out() + malformed.err()).contains("NAME=SQL");
+    }
+
+    @Test
     @Order(5)
     @DisplayName("a damaged set: verify says DAMAGED and restore refuses, both with exit 1 and a clear message; the "
             + "tier's copy restores (--tier, into a server given by --target-host)")

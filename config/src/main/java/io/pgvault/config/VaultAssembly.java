@@ -147,7 +147,18 @@ public final class VaultAssembly implements AutoCloseable {
 
     /** @return a restore drill of the logical sets ({@link LogicalDrill}), else of the pgBackRest sets */
     public Optional<RestoreDrill> drill() {
-        Consumer<DrillBuilder<?>> common = b -> {
+        return drill(b -> { });
+    }
+
+    /**
+     * @param adjust applied to the drill's builder after the configured settings (an operator's choice of set or
+     *               assertions for one run)
+     * @return the drill {@code pgvault.drill.*} configures, adjusted: the logical one when {@code pgvault.dump} is
+     *         set, else the physical one
+     * @since 0.6.0
+     */
+    public Optional<RestoreDrill> drill(Consumer<DrillBuilder<?>> adjust) {
+        Consumer<DrillBuilder<?>> configured = b -> {
             if (drillRecords != null) {
                 b.records(drillRecords);
             }
@@ -159,6 +170,7 @@ public final class VaultAssembly implements AutoCloseable {
             b.clock(clock);
             b.listener(health);
         };
+        Consumer<DrillBuilder<?>> common = configured.andThen(adjust);
         if (vault.isPresent()) {
             LogicalDrill.Builder b = LogicalDrill.builder().vault(vault.get()).jobs(settings.drill().jobs());
             common.accept(b);
