@@ -55,9 +55,10 @@ final class Restorer {
     }
 
     /**
-     * @return the target as probed: the server can load the set, and its target names are free or may be replaced
+     * @return the target as probed, and the target names it already holds (to be replaced: {@code dropExisting});
+     *         the server can load the set
      */
-    private static Probe check(BackupSet set, SetLayout layout, RestoreRequest request, List<RestoreTarget> targets,
+    private static Checked check(BackupSet set, SetLayout layout, RestoreRequest request, List<RestoreTarget> targets,
             PgSession session, PgConnection conn) {
         Probe probe = probe(session, conn, targets);
         requireLoadable(set, layout.format(), session, probe.catalog().server(), conn);
@@ -67,7 +68,11 @@ final class Restorer {
             throw new ConflictException("database(s) " + conflicts + " already exist on " + conn.host() + ":"
                     + conn.port() + "; restore into another targetDatabase or set dropExisting to replace them");
         }
-        return probe;
+        return new Checked(probe, conflicts);
+    }
+
+    /** What {@link #check} found: the probed target and the target names already taken there. */
+    private record Checked(Probe probe, List<String> conflicts) {
     }
 
     RestoreResult restore(BackupSet set, RestoreRequest request, ReadContext ctx) {
@@ -76,13 +81,13 @@ final class Restorer {
         List<RestoreTarget> targets = plan(set, layout, request);
         PgConnection conn = request.target().orElse(config.connection());
         try (PgSession session = PgSession.open(conn, ctx.processes(), config)) {
-            Probe probe = check(set, layout, request, targets, session, conn);
+            Checked checked = check(set, layout, request, targets, session, conn);
+            Probe probe = checked.probe();
             String maintenance = probe.database();
             ServerCatalog catalog = probe.catalog();
-            List<String> conflicts = targets.stream().map(RestoreTarget::name).filter(catalog::hasDatabase).toList();
             // only what existed when the conflict was checked is replaced, never a database that appeared since
             Map<String, Long> replace = new HashMap<>();
-            conflicts.forEach(name -> replace.put(name, probe.catalog().database(name).orElseThrow().oid()));
+            checked.conflicts().forEach(name -> replace.put(name, probe.catalog().database(name).orElseThrow().oid()));
             List<String> warnings = new ArrayList<>();
             GlobalsReplay globals = request.includeGlobals()
                     ? GlobalsReplay.read(ctx, layout.globals().orElseThrow()) : null;

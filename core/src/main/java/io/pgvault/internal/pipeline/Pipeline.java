@@ -115,13 +115,6 @@ public final class Pipeline {
         }
     }
 
-    /** Waits until the key {@link #prepareSetKey} started is made (tests and benchmarks). */
-    public void awaitSetKeyPrepared() {
-        if (setKeys != null) {
-            setKeys.awaitSettled();
-        }
-    }
-
     /**
      * @param source opens stored objects (and sets' key files) by key
      * @return a session for one operation's reads; close it when the operation ends

@@ -178,7 +178,7 @@ class SetKeyReserveTest {
     void encoderUsesKeyMadeAhead() throws IOException {
         pipeline.newSet().writeKeyFile(new ByteArrayOutputStream(), NOW); // the first set: nothing was made ahead
         pipeline.prepareSetKey(NOW);
-        pipeline.awaitSetKeyPrepared();
+        pipeline.setKeyReserve().awaitSettled();
 
         long onPath = ScryptWrapKey.DERIVATIONS.get();
         SetEncoder encoder = pipeline.newSet();
